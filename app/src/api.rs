@@ -1,0 +1,53 @@
+//! Server functions: the UI's calls into the server. Each one only finds the actor and the backend
+//! and hands over; the backend checks permissions.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{
+    AddedPerson, ApiToken, CreatedToken, Me, NewPerson, Person, PersonChanges, Role,
+};
+#[cfg(feature = "ssr")]
+use crate::ports::{actor, backend, current_actor};
+
+#[server(endpoint = "me")]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    Ok(current_actor().map(|actor| actor.me()))
+}
+
+#[server(endpoint = "people/list")]
+pub async fn list_people() -> Result<Vec<Person>, AppError> {
+    backend()?.list_people(&actor()?).await
+}
+
+#[server(endpoint = "people/add")]
+pub async fn add_person(email: String, name: String, role: Role) -> Result<AddedPerson, AppError> {
+    backend()?
+        .add_person(&actor()?, NewPerson { email, name, role })
+        .await
+}
+
+#[server(endpoint = "people/update")]
+pub async fn update_person(id: i64, changes: PersonChanges) -> Result<Person, AppError> {
+    backend()?.update_person(&actor()?, id, changes).await
+}
+
+#[server(endpoint = "account/password")]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    backend()?.change_password(&actor()?, current, new).await
+}
+
+#[server(endpoint = "tokens/list")]
+pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
+    backend()?.list_tokens(&actor()?).await
+}
+
+#[server(endpoint = "tokens/create")]
+pub async fn create_token(name: String) -> Result<CreatedToken, AppError> {
+    backend()?.create_token(&actor()?, name).await
+}
+
+#[server(endpoint = "tokens/revoke")]
+pub async fn revoke_token(id: i64) -> Result<(), AppError> {
+    backend()?.revoke_token(&actor()?, id).await
+}

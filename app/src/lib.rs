@@ -1,0 +1,77 @@
+//! Switchboard's user interface: Leptos pages rendered on the server and hydrated in the browser,
+//! and the types the server and the browser share.
+
+pub mod api;
+mod components;
+pub mod error;
+pub mod model;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use pages::{AccountPage, InboxPage, LoginPage, NotFound, PeoplePage};
+
+/// The CSP nonce the server puts into each page request's extensions, so the
+/// hydration scripts can carry it.
+#[derive(Clone, Debug)]
+pub struct ScriptNonce(pub String);
+
+/// The HTML document around the app, rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    provide_script_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn provide_script_nonce() {
+    let nonce = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ScriptNonce>().cloned());
+    if let Some(ScriptNonce(value)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(value));
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: tests and scripts wait for this mark.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/switchboard.css" />
+        <Title formatter=|page: String| format!("{page} · Switchboard") />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=StaticSegment("") view=InboxPage />
+                <Route path=StaticSegment("login") view=LoginPage />
+                <Route path=StaticSegment("people") view=PeoplePage />
+                <Route path=StaticSegment("account") view=AccountPage />
+            </Routes>
+        </Router>
+    }
+}

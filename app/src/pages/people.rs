@@ -1,0 +1,138 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::{AddPerson, UpdatePerson, list_people};
+use crate::components::{ErrorNotice, Layout};
+use crate::model::{Me, Person, PersonChanges, Role};
+
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    view! {
+        <Title text="People" />
+        <Layout page=people />
+    }
+}
+
+fn people(me: Me) -> impl IntoView {
+    let add = ServerAction::<AddPerson>::new();
+    let update = ServerAction::<UpdatePerson>::new();
+    let people = Resource::new(
+        move || (add.version().get(), update.version().get()),
+        |_| list_people(),
+    );
+    let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let added = move || add.value().get().and_then(Result::ok);
+
+    view! {
+        <main class="page">
+            <h1>"People"</h1>
+            <section class="card" aria-labelledby="add-person-heading">
+                <h2 id="add-person-heading">"Add a person"</h2>
+                <ActionForm action=add attr:class="inline-form">
+                    <label>"Name" <input name="name" required maxlength="100" /></label>
+                    <label>"Email" <input type="email" name="email" required /></label>
+                    <label>
+                        "Role"
+                        <select name="role">
+                            {Role::ALL.into_iter().rev().map(|role| view! {
+                                <option value=role.as_str()>{role.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="primary">"Add person"</button>
+                </ActionForm>
+                <ErrorNotice error=add_error />
+                {move || added().map(|added| view! {
+                    <div class="notice notice-success" role="status">
+                        <p>
+                            "Added " {added.person.name} ". Give them this one-time password; "
+                            "it is shown only now and they will be asked to change it:"
+                        </p>
+                        <code class="secret one-time-password">{added.one_time_password}</code>
+                    </div>
+                })}
+            </section>
+            <section aria-label="Everyone">
+                <ErrorNotice error=update_error />
+                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || {
+                        let me = me.clone();
+                        Suspend::new(async move {
+                            match people.await {
+                                Ok(list) => view! { <PeopleTable people=list me update /> }.into_any(),
+                                Err(error) => view! {
+                                    <p class="notice notice-error" role="alert">{error.message}</p>
+                                }.into_any(),
+                            }
+                        })
+                    }}
+                </Transition>
+            </section>
+        </main>
+    }
+}
+
+#[component]
+fn PeopleTable(people: Vec<Person>, me: Me, update: ServerAction<UpdatePerson>) -> impl IntoView {
+    let rows = people
+        .into_iter()
+        .map(|person| {
+            let id = person.id;
+            let is_me = person.id == me.id;
+            let active = person.active;
+            let change_role = move |event| {
+                let role = Role::parse(&event_target_value(&event));
+                update.dispatch(UpdatePerson {
+                    id,
+                    changes: PersonChanges { role, ..PersonChanges::default() },
+                });
+            };
+            let toggle_active = move |_| {
+                update.dispatch(UpdatePerson {
+                    id,
+                    changes: PersonChanges { active: Some(!active), ..PersonChanges::default() },
+                });
+            };
+            view! {
+                <tr data-email=person.email.clone() class:inactive=!active>
+                    <td>{person.name.clone()}</td>
+                    <td>{person.email.clone()}</td>
+                    <td>
+                        <select
+                            aria-label=format!("Role of {}", person.name)
+                            on:change=change_role
+                            disabled=is_me
+                        >
+                            {Role::ALL.into_iter().map(|role| view! {
+                                <option value=role.as_str() selected=role == person.role>
+                                    {role.label()}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                    </td>
+                    <td>{if active { "Active" } else { "Deactivated" }}</td>
+                    <td>
+                        <button type="button" on:click=toggle_active disabled=is_me>
+                            {if active { "Deactivate" } else { "Reactivate" }}
+                        </button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="people">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Role"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

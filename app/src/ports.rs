@@ -1,0 +1,81 @@
+//! What the UI needs from the server, as a port: the server implements [`Backend`] and provides it
+//! through Leptos context, so server functions stay thin and never see SQL.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use leptos::prelude::use_context;
+
+use crate::error::AppError;
+use crate::model::{
+    AddedPerson, ApiToken, CreatedToken, Me, NewPerson, Permission, Person, PersonChanges, Role,
+};
+
+/// The authenticated person behind a request, put into the request's extensions by the server's
+/// authentication layer (from a session cookie or an API token).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub must_change_password: bool,
+}
+
+impl Actor {
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.role.can(permission) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
+    }
+
+    pub fn me(&self) -> Me {
+        Me {
+            id: self.id,
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            must_change_password: self.must_change_password,
+        }
+    }
+}
+
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    async fn list_people(&self, actor: &Actor) -> Result<Vec<Person>, AppError>;
+    async fn add_person(&self, actor: &Actor, new: NewPerson) -> Result<AddedPerson, AppError>;
+    async fn update_person(
+        &self,
+        actor: &Actor,
+        id: i64,
+        changes: PersonChanges,
+    ) -> Result<Person, AppError>;
+    async fn change_password(
+        &self,
+        actor: &Actor,
+        current: String,
+        new: String,
+    ) -> Result<(), AppError>;
+    async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, AppError>;
+    async fn create_token(&self, actor: &Actor, name: String) -> Result<CreatedToken, AppError>;
+    async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+}
+
+pub type SharedBackend = Arc<dyn Backend>;
+
+/// The backend the server provided for this request.
+pub fn backend() -> Result<SharedBackend, AppError> {
+    use_context::<SharedBackend>().ok_or_else(AppError::internal)
+}
+
+/// The signed-in person making this request, if any.
+pub fn current_actor() -> Option<Actor> {
+    use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<Actor>().cloned())
+}
+
+/// The signed-in person making this request, or the error that asks them to sign in.
+pub fn actor() -> Result<Actor, AppError> {
+    current_actor().ok_or_else(AppError::unauthenticated)
+}

@@ -1,0 +1,107 @@
+//! Resolves the person behind each request and puts it into the request's extensions as an
+//! [`Actor`]: from `Authorization: Bearer <token>` when that header is present (and only then),
+//! otherwise from the session cookie. Sessions are checked against the absolute lifetime and
+//! the person's current state on every request.
+
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use app::error::{AppError, ErrorCode};
+use app::ports::Actor;
+
+use super::SessionAuth;
+use crate::http::error::ApiError;
+use crate::startup::AppState;
+use crate::store::{AUTH_KEY, now_ms};
+
+pub async fn authenticate(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let actor = match bearer_token(&request) {
+        Some(token) => match state.services.actor_by_token(token).await {
+            Ok(Some(actor)) => Some(actor),
+            Ok(None) => {
+                return ApiError(AppError::new(
+                    ErrorCode::Unauthenticated,
+                    "The API token is not valid or has been revoked.",
+                ))
+                .into_response();
+            }
+            Err(error) => return ApiError(error).into_response(),
+        },
+        None => match session_actor(&state, &session).await {
+            Ok(actor) => actor,
+            Err(error) => return ApiError(error).into_response(),
+        },
+    };
+    if let Some(actor) = actor {
+        request.extensions_mut().insert(actor);
+    }
+    next.run(request).await
+}
+
+fn bearer_token(request: &Request) -> Option<&str> {
+    request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Whether the request carries an `Authorization` header: such requests never use the session.
+pub fn uses_authorization_header(request: &Request) -> bool {
+    request.headers().contains_key(header::AUTHORIZATION)
+}
+
+async fn session_actor(state: &AppState, session: &Session) -> Result<Option<Actor>, AppError> {
+    let auth: Option<SessionAuth> = session.get(AUTH_KEY).await.map_err(|error| {
+        tracing::error!(%error, "session load failed");
+        AppError::internal()
+    })?;
+    let Some(auth) = auth else {
+        return Ok(None);
+    };
+    let lifetime_ms = state.config.session_lifetime.as_millis() as i64;
+    let actor = if now_ms() - auth.signed_in_at > lifetime_ms {
+        None
+    } else {
+        state.services.actor_by_id(auth.user_id).await?
+    };
+    if actor.is_none() {
+        let _ = session.flush().await;
+    }
+    Ok(actor)
+}
+
+/// Paths anyone may load; every other page sends a signed-out visitor to the sign-in page.
+fn is_public(path: &str) -> bool {
+    const PUBLIC_PREFIXES: [&str; 7] =
+        ["/login", "/auth/", "/pkg/", "/api/", "/webhooks/", "/healthz", "/readyz"];
+    PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) || path == "/favicon.ico"
+}
+
+pub async fn require_sign_in_for_pages(request: Request, next: Next) -> Response {
+    let signed_out = request.extensions().get::<Actor>().is_none();
+    let path = request.uri().path();
+    if signed_out && request.method() == Method::GET && !is_public(path) {
+        let next_path = request
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str())
+            .unwrap_or("/");
+        let target = format!(
+            "/login?next={}",
+            url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>()
+        );
+        return Redirect::to(&target).into_response();
+    }
+    next.run(request).await
+}

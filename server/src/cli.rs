@@ -1,0 +1,158 @@
+//! The `switchboard` command line.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use app::model::Role;
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::services::Services;
+use crate::startup::Application;
+use crate::store::Store;
+use crate::{demo, telemetry};
+
+#[derive(Parser)]
+#[command(name = "switchboard", version, about = "A self-hosted shared inbox for non-profits")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app and API (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage people.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Load the demo data (people and sandbox channels); safe to run again.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a person; reads their password from the first line of standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a person; prints the token as the last line.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).ok_or_else(|| "expected admin, coordinator or volunteer".to_string())
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config.log_filter, config.log_format);
+    match execute(cli.command.unwrap_or(Command::Serve), config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(command: Command, config: Config) -> Result<(), String> {
+    if let Command::Serve = command {
+        let application = Application::build(config)
+            .await
+            .map_err(|error| error.to_string())?;
+        return application
+            .run_until_stopped()
+            .await
+            .map_err(|error| error.to_string());
+    }
+    let store = Store::connect(config.database_url.expose())
+        .await
+        .map_err(|error| error.to_string())?;
+    store.migrate().await.map_err(|error| error.to_string())?;
+    let services = Services::new(store.clone());
+    let outcome = match command {
+        Command::Serve => unreachable!("handled above"),
+        Command::Migrate => {
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add { email, name, role },
+        } => {
+            let password = read_password()?;
+            services
+                .add_person_with_password(None, &email, &name, role, &password)
+                .await
+                .map(|person| println!("added {} ({})", person.email, person.role.as_str()))
+                .map_err(|error| error.message)
+        }
+        Command::Token {
+            command: TokenCommand::Create { email, name },
+        } => create_token(&services, &email, &name).await,
+        Command::Demo => demo::load(&services)
+            .await
+            .map(|added| println!("demo data loaded ({added} people added)"))
+            .map_err(|error| error.message),
+    };
+    store.close().await;
+    outcome
+}
+
+async fn create_token(services: &Services, email: &str, name: &str) -> Result<(), String> {
+    let user = services
+        .store()
+        .user_by_email(&email.trim().to_lowercase())
+        .await
+        .map_err(|error| error.to_string())?
+        .ok_or_else(|| format!("no person with email {email}"))?;
+    let actor = services
+        .actor_by_id(user.id)
+        .await
+        .map_err(|error| error.message)?
+        .ok_or_else(|| format!("{email} is deactivated"))?;
+    let created = services
+        .create_token(&actor, name)
+        .await
+        .map_err(|error| error.message)?;
+    println!("{}", created.secret);
+    Ok(())
+}
+
+fn read_password() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|error| format!("could not read the password from standard input: {error}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}

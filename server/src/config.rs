@@ -1,0 +1,165 @@
+//! Configuration from environment variables (and an optional `.env`), each documented in the
+//! README and `.env.example` with its default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+/// A value that must never reach logs or error pages.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// May carry a database password, hence secret.
+    pub database_url: Secret,
+    pub addr: SocketAddr,
+    /// The URL people and providers reach Switchboard at; webhook signatures are computed over it.
+    pub public_url: Url,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    pub session_idle_timeout: Duration,
+    pub session_lifetime: Duration,
+    /// The compiled browser bundle and static files (`site/` as cargo-leptos writes it).
+    pub site_root: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/switchboard.db";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+impl Config {
+    /// Reads `.env` if present, then the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str, default: &str| lookup(name).unwrap_or_else(|| default.to_string());
+        let addr: SocketAddr = parse("SWITCHBOARD_ADDR", &get("SWITCHBOARD_ADDR", DEFAULT_ADDR))?;
+        let public_url = get("SWITCHBOARD_PUBLIC_URL", &format!("http://{addr}"));
+        let public_url = Url::parse(&public_url).map_err(|error| ConfigError::Invalid {
+            name: "SWITCHBOARD_PUBLIC_URL",
+            reason: error.to_string(),
+        })?;
+        let log_format = match get("SWITCHBOARD_LOG_FORMAT", "text").as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: "SWITCHBOARD_LOG_FORMAT",
+                    reason: format!("expected text or json, got {other}"),
+                });
+            }
+        };
+        let idle_minutes: u64 = parse(
+            "SWITCHBOARD_SESSION_IDLE_MINUTES",
+            &get("SWITCHBOARD_SESSION_IDLE_MINUTES", "120"),
+        )?;
+        let lifetime_hours: u64 = parse(
+            "SWITCHBOARD_SESSION_LIFETIME_HOURS",
+            &get("SWITCHBOARD_SESSION_LIFETIME_HOURS", "12"),
+        )?;
+        Ok(Config {
+            database_url: Secret::new(get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            addr,
+            public_url,
+            log_filter: get("SWITCHBOARD_LOG", "info"),
+            log_format,
+            session_idle_timeout: Duration::from_secs(idle_minutes * 60),
+            session_lifetime: Duration::from_secs(lifetime_hours * 3600),
+            site_root: lookup("SWITCHBOARD_SITE_ROOT")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_site_root),
+        })
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+fn parse<T: std::str::FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|error: T::Err| ConfigError::Invalid {
+        name,
+        reason: error.to_string(),
+    })
+}
+
+/// A deployed binary finds `site/` beside itself; in the source tree cargo-leptos writes
+/// `target/site`.
+fn default_site_root() -> PathBuf {
+    let beside_binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("site")));
+    match beside_binary {
+        Some(dir) if dir.is_dir() => dir,
+        _ => PathBuf::from("target/site"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config.database_url.expose(), DEFAULT_DATABASE_URL);
+        assert_eq!(config.addr.to_string(), DEFAULT_ADDR);
+        assert_eq!(config.public_url.as_str(), "http://127.0.0.1:3000/");
+        assert_eq!(config.session_idle_timeout, Duration::from_secs(7200));
+        assert!(!config.is_https());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let config = Config::from_lookup(|name| {
+            (name == "DATABASE_URL").then(|| "postgres://sb:hunter2@db/sb".to_string())
+        })
+        .unwrap();
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let error = Config::from_lookup(|name| {
+            (name == "SWITCHBOARD_ADDR").then(|| "not an address".to_string())
+        })
+        .unwrap_err();
+        assert!(error.to_string().contains("SWITCHBOARD_ADDR"));
+    }
+}

@@ -1,0 +1,37 @@
+//! The JSON API under `/api/v1`: the same services and permission checks as the UI, for scripts
+//! and integrations holding an API token.
+
+mod extract;
+mod users;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, patch};
+
+use app::error::AppError;
+
+use crate::http::error::ApiError;
+use crate::startup::AppState;
+
+pub use extract::{ApiActor, ApiJson};
+
+/// The OpenAPI document, kept beside the handlers it describes.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(users::me))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", patch(users::update))
+        .fallback(not_found)
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+async fn not_found() -> ApiError {
+    ApiError(AppError::not_found("API endpoint"))
+}

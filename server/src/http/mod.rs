@@ -1,0 +1,8 @@
+//! The thin web layer: routes, request parsing and response shaping. Decisions live in
+//! `services`.
+
+pub mod api;
+pub mod error;
+pub mod health;
+pub mod security;
+pub mod sign_in;

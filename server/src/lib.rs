@@ -1,0 +1,15 @@
+//! The Switchboard server: HTTP (pages, API, auth), persistence and the command line.
+//!
+//! `domain` holds rules that know neither HTTP nor SQL, `store` is the one storage boundary,
+//! `services` orchestrates both and checks permissions, `http` is the thin web layer.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod http;
+pub mod services;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

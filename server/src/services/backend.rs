@@ -1,0 +1,49 @@
+//! The UI's port, implemented by handing each call to the service of the same name.
+
+use app::error::AppError;
+use app::model::{AddedPerson, ApiToken, CreatedToken, NewPerson, Person, PersonChanges};
+use app::ports::{Actor, Backend};
+use async_trait::async_trait;
+
+use super::Services;
+
+#[async_trait]
+impl Backend for Services {
+    async fn list_people(&self, actor: &Actor) -> Result<Vec<Person>, AppError> {
+        Services::list_people(self, actor).await
+    }
+
+    async fn add_person(&self, actor: &Actor, new: NewPerson) -> Result<AddedPerson, AppError> {
+        Services::add_person(self, actor, &new.email, &new.name, new.role).await
+    }
+
+    async fn update_person(
+        &self,
+        actor: &Actor,
+        id: i64,
+        changes: PersonChanges,
+    ) -> Result<Person, AppError> {
+        Services::update_person(self, actor, id, changes).await
+    }
+
+    async fn change_password(
+        &self,
+        actor: &Actor,
+        current: String,
+        new: String,
+    ) -> Result<(), AppError> {
+        Services::change_password(self, actor, &current, &new).await
+    }
+
+    async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, AppError> {
+        Services::list_tokens(self, actor).await
+    }
+
+    async fn create_token(&self, actor: &Actor, name: String) -> Result<CreatedToken, AppError> {
+        Services::create_token(self, actor, &name).await
+    }
+
+    async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        Services::revoke_token(self, actor, id).await
+    }
+}

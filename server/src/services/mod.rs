@@ -1,0 +1,70 @@
+//! The application's use cases: each checks the actor's permissions, validates input with the
+//! domain rules, and calls the store. Used alike by server functions (through `app::ports`), the
+//! JSON API and the command line.
+
+mod backend;
+mod people;
+mod tokens;
+
+pub use people::SignInError;
+
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::model::Role;
+use app::ports::Actor;
+use time::format_description::well_known::Rfc3339;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::store::{Store, StoreError, UserRow};
+
+#[derive(Clone)]
+pub struct Services {
+    store: Store,
+    throttle: Arc<LoginThrottle>,
+}
+
+impl Services {
+    pub fn new(store: Store) -> Services {
+        Services {
+            store,
+            throttle: Arc::default(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// The one place store errors become what people see: conflicts are named, anything else is
+/// logged with its detail and shown as a generic failure.
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(what) => AppError::conflict(format!("{what} already exists.")),
+            other => {
+                tracing::error!(error = %other, "store failure");
+                AppError::internal()
+            }
+        }
+    }
+}
+
+fn actor_from(user: UserRow) -> Option<Actor> {
+    let role = Role::parse(&user.role)?;
+    user.is_active().then(|| Actor {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role,
+        must_change_password: user.must_change_password != 0,
+    })
+}
+
+pub(crate) fn rfc3339(epoch_ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(epoch_ms) * 1_000_000)
+        .ok()
+        .and_then(|at| at.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}

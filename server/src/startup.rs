@@ -1,0 +1,189 @@
+//! Builds the application from its configuration: tests call [`Application::build`] with port 0,
+//! `main` calls it with the configured address.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::ports::SharedBackend;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::layer::{authenticate, require_sign_in_for_pages};
+use crate::config::Config;
+use crate::http::{api, health, security, sign_in};
+use crate::services::Services;
+use crate::store::{Store, StoreError};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub config: Arc<Config>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    store: Store,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// The session cookie's name: with https, the `__Host-` prefix pins it to this exact origin.
+fn session_cookie_name(config: &Config) -> &'static str {
+    if config.is_https() {
+        "__Host-switchboard_session"
+    } else {
+        "switchboard_session"
+    }
+}
+
+impl Application {
+    /// Connects to the database, runs migrations and binds the listener.
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        let store = Store::connect(config.database_url.expose()).await?;
+        store.migrate().await?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| StartupError::Bind {
+                addr: config.addr,
+                source,
+            })?;
+        let router = router(Services::new(store.clone()), config);
+        Ok(Application {
+            listener,
+            router,
+            store,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let cleanup = tokio::spawn(delete_expired_sessions(self.store.clone()));
+        tracing::info!(addr = %self.local_addr(), "Switchboard is listening");
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+        cleanup.abort();
+        self.store.close().await;
+        tracing::info!("Switchboard stopped");
+        served
+    }
+}
+
+pub fn router(services: Services, config: Config) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("switchboard")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build();
+    let sessions = SessionManagerLayer::new(services.store().clone())
+        .with_name(session_cookie_name(&config))
+        .with_secure(config.is_https())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(config.session_idle_timeout)
+                .unwrap_or(time::Duration::hours(2)),
+        ));
+    let state = AppState {
+        services: services.clone(),
+        config: Arc::new(config),
+        leptos_options: leptos_options.clone(),
+    };
+    let backend: SharedBackend = Arc::new(services);
+
+    Router::new()
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(App),
+            move || provide_context(backend.clone()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .route("/auth/login", post(sign_in::sign_in))
+        .route("/auth/logout", post(sign_in::sign_out))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest("/api/v1", api::routes())
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                .layer(from_fn_with_state(state.clone(), security::security_headers))
+                .layer(from_fn_with_state(state.clone(), security::same_origin_writes))
+                .layer(sessions)
+                .layer(from_fn_with_state(state.clone(), authenticate))
+                .layer(from_fn(require_sign_in_for_pages)),
+        )
+        .with_state(state)
+}
+
+async fn delete_expired_sessions(store: Store) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(error) = store.delete_expired_sessions().await {
+            tracing::warn!(%error, "could not delete expired sessions");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
