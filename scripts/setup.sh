@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs everything Switchboard needs to build and test on a fresh Debian machine of this kind.
+# Safe to run again: each step is skipped when its tool is already there.
+# Sourced by scripts/demo.sh and scripts/test.sh, so the PATH and target dir it sets carry over.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/switchboard-target}"
+TOOLS="$HOME/.cache/switchboard-tools"
+export PATH="$TOOLS/bin:$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+mkdir -p "$TOOLS/bin"
+
+CARGO_LEPTOS_VERSION=0.3.10
+BINARYEN_NPM_VERSION=132.0.0
+
+say() { printf '\n==> %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "Adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes on 2 cores, once)"
+  cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# wasm-bindgen's command line must match the library version in Cargo.lock exactly.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")"
+if [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Without --locked: its lock file wants a crate version the registry mirror does not serve.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$TOOLS" --force
+fi
+
+# Debian's binaryen (108) produces wasm that breaks hydration; use binaryen from npm.
+if ! "$TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_NPM_VERSION%%.*}"; then
+  say "Installing binaryen $BINARYEN_NPM_VERSION (wasm-opt) from npm"
+  npm install --prefix "$TOOLS" --no-save --no-audit --no-fund "binaryen@$BINARYEN_NPM_VERSION"
+fi
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  say "Installing Chromium and ChromeDriver for the browser tests"
+  as_root apt-get update
+  as_root apt-get install -y --no-install-recommends chromium chromium-driver
+fi

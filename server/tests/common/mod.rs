@@ -1,0 +1,205 @@
+//! Test harness: a fresh database per test (SQLite file or PostgreSQL database), the real
+//! application on a free port, and a browser-like HTTP client.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use app::model::Role;
+use reqwest::redirect::Policy;
+use server::config::Config;
+use server::services::Services;
+use server::startup::Application;
+use server::store::Store;
+use sqlx::{Connection, Executor, PgConnection};
+
+pub const PASSWORD: &str = "quiet-harbour-lantern-81";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn(Db)` in this file once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $name() { super::$name($crate::common::Db::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $name() { super::$name($crate::common::Db::Postgres).await } )*
+        }
+    };
+}
+
+/// The PostgreSQL server the suite may create databases on.
+fn postgres_admin_url() -> String {
+    std::env::var("SWITCHBOARD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
+}
+
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn database(db: Db) -> TestDb {
+    match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}/switchboard.db", dir.path().display());
+            TestDb {
+                url,
+                _dir: Some(dir),
+            }
+        }
+        Db::Postgres => {
+            static NEXT: AtomicU32 = AtomicU32::new(0);
+            let name = format!(
+                "sb_test_{}_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed),
+                rand_suffix()
+            );
+            let admin = postgres_admin_url();
+            let mut connection = PgConnection::connect(&format!("{admin}/postgres"))
+                .await
+                .expect("PostgreSQL must be running at SWITCHBOARD_TEST_POSTGRES (see README)");
+            connection
+                .execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create test database");
+            TestDb {
+                url: format!("{admin}/{name}"),
+                _dir: None,
+            }
+        }
+    }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64 % 1_000_000_007)
+        .unwrap_or(0)
+}
+
+pub async fn store(db: Db) -> (Store, TestDb) {
+    let test_db = database(db).await;
+    let store = Store::connect(&test_db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    (store, test_db)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub services: Services,
+    _db: TestDb,
+}
+
+pub async fn spawn_app(db: Db) -> TestApp {
+    spawn_app_with(db, |_| None).await
+}
+
+/// Starts the application with extra environment overrides.
+pub async fn spawn_app_with(db: Db, extra: impl Fn(&str) -> Option<String>) -> TestApp {
+    let test_db = database(db).await;
+    let url = test_db.url.clone();
+    let config = Config::from_lookup(|name| {
+        extra(name).or_else(|| match name {
+            "DATABASE_URL" => Some(url.clone()),
+            "SWITCHBOARD_ADDR" => Some("127.0.0.1:0".to_string()),
+            "SWITCHBOARD_SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
+            _ => None,
+        })
+    })
+    .expect("test configuration");
+    let application = Application::build(config).await.expect("application starts");
+    let base = format!("http://{}", application.local_addr());
+    tokio::spawn(application.run_until_stopped());
+    let store = Store::connect(&test_db.url).await.expect("connect");
+    TestApp {
+        base,
+        services: Services::new(store),
+        _db: test_db,
+    }
+}
+
+impl TestApp {
+    /// A client that keeps cookies like a browser and shows redirects instead of following them.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Adds a person directly through the services, as the command line does.
+    pub async fn add(&self, email: &str, role: Role) -> i64 {
+        self.services
+            .add_person_with_password(None, email, email.split('@').next().unwrap(), role, PASSWORD)
+            .await
+            .expect("add person")
+            .id
+    }
+
+    /// Posts the sign-in form as the login page does.
+    pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        client
+            .post(self.url("/auth/login"))
+            .header("Origin", &self.base)
+            .form(&[("email", email), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .expect("sign-in request")
+    }
+
+    /// A signed-in browser client for a new person with `role`.
+    pub async fn signed_in(&self, email: &str, role: Role) -> (reqwest::Client, i64) {
+        let id = self.add(email, role).await;
+        let client = self.browser();
+        let response = self.sign_in(&client, email, PASSWORD).await;
+        assert_eq!(location(&response), "/", "sign-in of {email} should succeed");
+        (client, id)
+    }
+
+    /// An API token for a new person with `role`.
+    pub async fn token(&self, email: &str, role: Role) -> (String, i64) {
+        let id = self.add(email, role).await;
+        let actor = self.services.actor_by_id(id).await.unwrap().unwrap();
+        let created = self.services.create_token(&actor, "tests").await.unwrap();
+        (created.secret, id)
+    }
+
+    /// Calls a server function as the hydrated UI does (form-encoded, same origin).
+    pub async fn server_fn(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("Origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .expect("server function request")
+    }
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
