@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{
-    AddedPerson, ApiToken, CreatedToken, Me, NewPerson, Person, PersonChanges, Role,
-};
+#[cfg(feature = "ssr")]
+use crate::model::NewPerson;
+use crate::model::{AddedPerson, ApiToken, CreatedToken, Me, Person, PersonChanges, Role};
 #[cfg(feature = "ssr")]
 use crate::ports::{actor, backend, current_actor};
 

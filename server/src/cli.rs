@@ -13,7 +13,11 @@ use crate::store::Store;
 use crate::{demo, telemetry};
 
 #[derive(Parser)]
-#[command(name = "switchboard", version, about = "A self-hosted shared inbox for non-profits")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "A self-hosted shared inbox for non-profits"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

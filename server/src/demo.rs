@@ -10,7 +10,11 @@ pub const DEMO_PASSWORD: &str = "switchboard-demo-2026";
 
 pub const DEMO_PEOPLE: [(&str, &str, Role); 3] = [
     ("admin@example.org", "Ada Admin", Role::Admin),
-    ("coordinator@example.org", "Cora Coordinator", Role::Coordinator),
+    (
+        "coordinator@example.org",
+        "Cora Coordinator",
+        Role::Coordinator,
+    ),
     ("volunteer@example.org", "Vic Volunteer", Role::Volunteer),
 ];
 

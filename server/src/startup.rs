@@ -70,12 +70,13 @@ impl Application {
     pub async fn build(config: Config) -> Result<Application, StartupError> {
         let store = Store::connect(config.database_url.expose()).await?;
         store.migrate().await?;
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| StartupError::Bind {
-                addr: config.addr,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
         let router = router(Services::new(store.clone()), config);
         Ok(Application {
             listener,
@@ -150,8 +151,14 @@ pub fn router(services: Services, config: Config) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
-                .layer(from_fn_with_state(state.clone(), security::security_headers))
-                .layer(from_fn_with_state(state.clone(), security::same_origin_writes))
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    security::security_headers,
+                ))
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    security::same_origin_writes,
+                ))
                 .layer(sessions)
                 .layer(from_fn_with_state(state.clone(), authenticate))
                 .layer(from_fn(require_sign_in_for_pages)),

@@ -37,19 +37,34 @@ fn session_record(user_id: Option<i64>, expires_in: time::Duration) -> Record {
 
 async fn people_are_added_found_changed_and_deactivated(db: Db) {
     let (store, _db) = store(db).await;
-    let ana = store.insert_user(person("ana@example.org", "volunteer")).await.unwrap();
+    let ana = store
+        .insert_user(person("ana@example.org", "volunteer"))
+        .await
+        .unwrap();
     assert!(ana.is_active());
     assert!(matches!(
         store.insert_user(person("ana@example.org", "admin")).await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(store.user_by_email("ana@example.org").await.unwrap(), Some(ana.clone()));
+    assert_eq!(
+        store.user_by_email("ana@example.org").await.unwrap(),
+        Some(ana.clone())
+    );
 
-    store.update_user_profile(ana.id, "Ana Souza", "coordinator").await.unwrap();
+    store
+        .update_user_profile(ana.id, "Ana Souza", "coordinator")
+        .await
+        .unwrap();
     let changed = store.user_by_id(ana.id).await.unwrap().unwrap();
-    assert_eq!((changed.name.as_str(), changed.role.as_str()), ("Ana Souza", "coordinator"));
+    assert_eq!(
+        (changed.name.as_str(), changed.role.as_str()),
+        ("Ana Souza", "coordinator")
+    );
 
-    store.insert_token(ana.id, "script", "hash-1").await.unwrap();
+    store
+        .insert_token(ana.id, "script", "hash-1")
+        .await
+        .unwrap();
     let mut record = session_record(Some(ana.id), time::Duration::hours(1));
     store.create(&mut record).await.unwrap();
     assert_eq!(store.count_sessions_of(ana.id).await.unwrap(), 1);
@@ -72,21 +87,49 @@ async fn people_are_added_found_changed_and_deactivated(db: Db) {
 
 async fn only_active_admins_are_counted(db: Db) {
     let (store, _db) = store(db).await;
-    let first = store.insert_user(person("a1@example.org", "admin")).await.unwrap();
-    store.insert_user(person("a2@example.org", "admin")).await.unwrap();
-    store.insert_user(person("v@example.org", "volunteer")).await.unwrap();
+    let first = store
+        .insert_user(person("a1@example.org", "admin"))
+        .await
+        .unwrap();
+    store
+        .insert_user(person("a2@example.org", "admin"))
+        .await
+        .unwrap();
+    store
+        .insert_user(person("v@example.org", "volunteer"))
+        .await
+        .unwrap();
     assert_eq!(store.count_active_admins().await.unwrap(), 2);
     store.deactivate_user(first.id).await.unwrap();
     assert_eq!(store.count_active_admins().await.unwrap(), 1);
-    let listed: Vec<String> = store.list_users().await.unwrap().into_iter().map(|u| u.email).collect();
-    assert_eq!(listed.last().map(String::as_str), Some("a1@example.org"), "deactivated people list last");
+    let listed: Vec<String> = store
+        .list_users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert_eq!(
+        listed.last().map(String::as_str),
+        Some("a1@example.org"),
+        "deactivated people list last"
+    );
 }
 
 async fn tokens_are_found_by_hash_until_revoked(db: Db) {
     let (store, _db) = store(db).await;
-    let ana = store.insert_user(person("ana@example.org", "admin")).await.unwrap();
-    let ben = store.insert_user(person("ben@example.org", "admin")).await.unwrap();
-    let token = store.insert_token(ana.id, "script", "hash-ana").await.unwrap();
+    let ana = store
+        .insert_user(person("ana@example.org", "admin"))
+        .await
+        .unwrap();
+    let ben = store
+        .insert_user(person("ben@example.org", "admin"))
+        .await
+        .unwrap();
+    let token = store
+        .insert_token(ana.id, "script", "hash-ana")
+        .await
+        .unwrap();
     assert_eq!(token.last_used_at, None);
 
     let found = store.user_by_token_hash("hash-ana").await.unwrap().unwrap();
@@ -94,15 +137,24 @@ async fn tokens_are_found_by_hash_until_revoked(db: Db) {
     let listed = store.active_tokens_of(ana.id).await.unwrap();
     assert!(listed[0].last_used_at.is_some(), "use is recorded");
 
-    assert!(!store.revoke_token(ben.id, token.id).await.unwrap(), "only the owner revokes");
+    assert!(
+        !store.revoke_token(ben.id, token.id).await.unwrap(),
+        "only the owner revokes"
+    );
     assert!(store.revoke_token(ana.id, token.id).await.unwrap());
-    assert!(!store.revoke_token(ana.id, token.id).await.unwrap(), "revoking twice changes nothing");
+    assert!(
+        !store.revoke_token(ana.id, token.id).await.unwrap(),
+        "revoking twice changes nothing"
+    );
     assert_eq!(store.user_by_token_hash("hash-ana").await.unwrap(), None);
 }
 
 async fn sessions_are_saved_loaded_expired_and_deleted(db: Db) {
     let (store, _db) = store(db).await;
-    let ana = store.insert_user(person("ana@example.org", "admin")).await.unwrap();
+    let ana = store
+        .insert_user(person("ana@example.org", "admin"))
+        .await
+        .unwrap();
 
     let mut anonymous = session_record(None, time::Duration::hours(1));
     store.create(&mut anonymous).await.unwrap();
@@ -112,12 +164,19 @@ async fn sessions_are_saved_loaded_expired_and_deleted(db: Db) {
     let mut signed_in = anonymous.clone();
     signed_in.data = session_record(Some(ana.id), time::Duration::hours(1)).data;
     store.save(&signed_in).await.unwrap();
-    assert_eq!(store.load(&anonymous.id).await.unwrap().unwrap().data, signed_in.data);
+    assert_eq!(
+        store.load(&anonymous.id).await.unwrap().unwrap().data,
+        signed_in.data
+    );
     assert_eq!(store.count_sessions_of(ana.id).await.unwrap(), 1);
 
     let mut expired = session_record(Some(ana.id), time::Duration::seconds(-5));
     store.create(&mut expired).await.unwrap();
-    assert_eq!(store.load(&expired.id).await.unwrap(), None, "expired sessions do not load");
+    assert_eq!(
+        store.load(&expired.id).await.unwrap(),
+        None,
+        "expired sessions do not load"
+    );
     assert_eq!(store.delete_expired_sessions().await.unwrap(), 1);
 
     store.delete(&signed_in.id).await.unwrap();
@@ -126,12 +185,23 @@ async fn sessions_are_saved_loaded_expired_and_deleted(db: Db) {
 
 async fn the_audit_log_keeps_who_did_what(db: Db) {
     let (store, _db) = store(db).await;
-    let ana = store.insert_user(person("ana@example.org", "admin")).await.unwrap();
-    store
-        .audit(Some(ana.id), "person_added", "user:7", serde_json::json!({ "role": "volunteer" }))
+    let ana = store
+        .insert_user(person("ana@example.org", "admin"))
         .await
         .unwrap();
-    store.audit(None, "demo_loaded", "system", serde_json::json!({})).await.unwrap();
+    store
+        .audit(
+            Some(ana.id),
+            "person_added",
+            "user:7",
+            serde_json::json!({ "role": "volunteer" }),
+        )
+        .await
+        .unwrap();
+    store
+        .audit(None, "demo_loaded", "system", serde_json::json!({}))
+        .await
+        .unwrap();
     let entries = store.recent_audit(10).await.unwrap();
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0].action, "demo_loaded");

@@ -7,7 +7,11 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
-    let error = move || query.with(|q| q.get("error")).map(|code| login_error_message(&code));
+    let error = move || {
+        query
+            .with(|q| q.get("error"))
+            .map(|code| login_error_message(&code))
+    };
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
     let signed_out = move || query.with(|q| q.get("signed_out")).is_some();
 

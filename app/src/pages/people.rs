@@ -85,13 +85,19 @@ fn PeopleTable(people: Vec<Person>, me: Me, update: ServerAction<UpdatePerson>) 
                 let role = Role::parse(&event_target_value(&event));
                 update.dispatch(UpdatePerson {
                     id,
-                    changes: PersonChanges { role, ..PersonChanges::default() },
+                    changes: PersonChanges {
+                        role,
+                        ..PersonChanges::default()
+                    },
                 });
             };
             let toggle_active = move |_| {
                 update.dispatch(UpdatePerson {
                     id,
-                    changes: PersonChanges { active: Some(!active), ..PersonChanges::default() },
+                    changes: PersonChanges {
+                        active: Some(!active),
+                        ..PersonChanges::default()
+                    },
                 });
             };
             view! {

@@ -83,9 +83,19 @@ async fn session_actor(state: &AppState, session: &Session) -> Result<Option<Act
 
 /// Paths anyone may load; every other page sends a signed-out visitor to the sign-in page.
 fn is_public(path: &str) -> bool {
-    const PUBLIC_PREFIXES: [&str; 7] =
-        ["/login", "/auth/", "/pkg/", "/api/", "/webhooks/", "/healthz", "/readyz"];
-    PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) || path == "/favicon.ico"
+    const PUBLIC_PREFIXES: [&str; 7] = [
+        "/login",
+        "/auth/",
+        "/pkg/",
+        "/api/",
+        "/webhooks/",
+        "/healthz",
+        "/readyz",
+    ];
+    PUBLIC_PREFIXES
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+        || path == "/favicon.ico"
 }
 
 pub async fn require_sign_in_for_pages(request: Request, next: Next) -> Response {

@@ -40,7 +40,11 @@ impl LoginThrottle {
     pub fn record_failure(&self, account: &str, address: &str) {
         let now = Instant::now();
         let mut failures = self.failures.lock().expect("throttle lock poisoned");
-        failures.retain(|_, times| times.last().is_some_and(|t| now.duration_since(*t) < WINDOW));
+        failures.retain(|_, times| {
+            times
+                .last()
+                .is_some_and(|t| now.duration_since(*t) < WINDOW)
+        });
         for (key, _) in Self::keys(account, address) {
             failures.entry(key).or_default().push(now);
         }

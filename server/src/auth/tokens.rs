@@ -58,6 +58,9 @@ mod tests {
     fn one_time_passwords_pass_the_policy() {
         let password = one_time_password();
         assert_eq!(password.len(), 19);
-        assert_eq!(crate::domain::password_policy::check(&password, &[]), Ok(()));
+        assert_eq!(
+            crate::domain::password_policy::check(&password, &[]),
+            Ok(())
+        );
     }
 }

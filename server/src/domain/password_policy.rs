@@ -39,20 +39,36 @@ mod tests {
     #[test]
     fn length_bounds_apply() {
         assert_eq!(check("a1b2c3", &[]), Err(PasswordRejected::TooShort));
-        assert_eq!(check(&"correct horse ".repeat(10), &[]), Err(PasswordRejected::TooLong));
+        assert_eq!(
+            check(&"correct horse ".repeat(10), &[]),
+            Err(PasswordRejected::TooLong)
+        );
     }
 
     #[test]
     fn common_passwords_are_refused() {
-        for common in ["password", "password1", "12345678", "qwertyuiop", "iloveyou1"] {
-            assert_eq!(check(common, &[]), Err(PasswordRejected::TooCommon), "{common}");
+        for common in [
+            "password",
+            "password1",
+            "12345678",
+            "qwertyuiop",
+            "iloveyou1",
+        ] {
+            assert_eq!(
+                check(common, &[]),
+                Err(PasswordRejected::TooCommon),
+                "{common}"
+            );
         }
     }
 
     #[test]
     fn personal_details_count_as_easy() {
         assert_eq!(
-            check("ana.souza@example.org", &["ana.souza@example.org", "Ana Souza"]),
+            check(
+                "ana.souza@example.org",
+                &["ana.souza@example.org", "Ana Souza"]
+            ),
             Err(PasswordRejected::TooCommon)
         );
     }

@@ -69,12 +69,23 @@ mod tests {
 
     #[test]
     fn emails_are_normalised() {
-        assert_eq!(Email::parse("  Ana@Example.ORG ").unwrap().as_str(), "ana@example.org");
+        assert_eq!(
+            Email::parse("  Ana@Example.ORG ").unwrap().as_str(),
+            "ana@example.org"
+        );
     }
 
     #[test]
     fn implausible_emails_are_refused() {
-        for bad in ["", "ana", "ana@", "@example.org", "ana@example", "a b@example.org", "ana@.org"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.org",
+            "ana@example",
+            "a b@example.org",
+            "ana@.org",
+        ] {
             assert_eq!(Email::parse(bad), Err(PersonError::InvalidEmail), "{bad}");
         }
     }

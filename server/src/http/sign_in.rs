@@ -59,7 +59,8 @@ pub async fn sign_in(
         Err(SignInError::Throttled) => "throttled",
         Err(SignInError::Internal) => "internal",
     };
-    let next: String = url::form_urlencoded::byte_serialize(safe_next(&form.next).as_bytes()).collect();
+    let next: String =
+        url::form_urlencoded::byte_serialize(safe_next(&form.next).as_bytes()).collect();
     Redirect::to(&format!("/login?error={failure}&next={next}")).into_response()
 }
 

@@ -53,7 +53,7 @@ impl From<StoreError> for AppError {
 
 fn actor_from(user: UserRow) -> Option<Actor> {
     let role = Role::parse(&user.role)?;
-    user.is_active().then(|| Actor {
+    user.is_active().then_some(Actor {
         id: user.id,
         email: user.email,
         name: user.name,

@@ -49,14 +49,10 @@ impl Services {
             tracing::warn!(address, "sign-in throttled");
             return Err(SignInError::Throttled);
         }
-        let user = self
-            .store
-            .user_by_email(&account)
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, "sign-in lookup failed");
-                SignInError::Internal
-            })?;
+        let user = self.store.user_by_email(&account).await.map_err(|error| {
+            tracing::error!(%error, "sign-in lookup failed");
+            SignInError::Internal
+        })?;
         let stored_hash = match &user {
             Some(user) => user.password_hash.clone(),
             None => password::dummy_hash().await.to_string(),
@@ -67,7 +63,12 @@ impl Services {
                 self.throttle.record_success(&account);
                 let _ = self
                     .store
-                    .audit(Some(actor.id), "signed_in", &format!("user:{}", actor.id), json!({}))
+                    .audit(
+                        Some(actor.id),
+                        "signed_in",
+                        &format!("user:{}", actor.id),
+                        json!({}),
+                    )
                     .await;
                 Ok(actor)
             }
@@ -98,7 +99,8 @@ impl Services {
         }
         let email = Email::parse(email).map_err(unprocessable)?;
         let name = PersonName::parse(name).map_err(unprocessable)?;
-        password_policy::check(password, &[email.as_str(), name.as_str()]).map_err(unprocessable)?;
+        password_policy::check(password, &[email.as_str(), name.as_str()])
+            .map_err(unprocessable)?;
         self.insert_person(by, &email, &name, role, password, false)
             .await
     }
@@ -249,13 +251,22 @@ impl Services {
             .await?
             .ok_or_else(AppError::unauthenticated)?;
         if !password::verify(current.to_string(), user.password_hash.clone()).await {
-            return Err(AppError::unprocessable("Your current password is not correct."));
+            return Err(AppError::unprocessable(
+                "Your current password is not correct.",
+            ));
         }
         password_policy::check(new, &[&user.email, &user.name, current]).map_err(unprocessable)?;
         let password_hash = password::hash(new.to_string()).await;
-        self.store.set_password(actor.id, &password_hash, false).await?;
         self.store
-            .audit(Some(actor.id), "password_changed", &format!("user:{}", actor.id), json!({}))
+            .set_password(actor.id, &password_hash, false)
+            .await?;
+        self.store
+            .audit(
+                Some(actor.id),
+                "password_changed",
+                &format!("user:{}", actor.id),
+                json!({}),
+            )
             .await?;
         Ok(())
     }

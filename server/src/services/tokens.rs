@@ -40,7 +40,9 @@ impl Services {
     pub async fn create_token(&self, actor: &Actor, name: &str) -> Result<CreatedToken, AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::unprocessable("Give the token a name of 1 to 100 characters."));
+            return Err(AppError::unprocessable(
+                "Give the token a name of 1 to 100 characters.",
+            ));
         }
         let secret = new_api_token();
         let row = self
@@ -48,7 +50,12 @@ impl Services {
             .insert_token(actor.id, name, &hash_token(&secret))
             .await?;
         self.store
-            .audit(Some(actor.id), "token_created", &format!("token:{}", row.id), json!({ "name": name }))
+            .audit(
+                Some(actor.id),
+                "token_created",
+                &format!("token:{}", row.id),
+                json!({ "name": name }),
+            )
             .await?;
         Ok(CreatedToken {
             token: token_from(row),
@@ -61,7 +68,12 @@ impl Services {
             return Err(AppError::not_found("Token"));
         }
         self.store
-            .audit(Some(actor.id), "token_revoked", &format!("token:{id}"), json!({}))
+            .audit(
+                Some(actor.id),
+                "token_revoked",
+                &format!("token:{id}"),
+                json!({}),
+            )
             .await?;
         Ok(())
     }

@@ -133,10 +133,11 @@ fn prepare_sqlite_file(url: &str) -> StoreResult<String> {
         .split('?')
         .next()
         .unwrap_or_default();
-    if path != ":memory:" {
-        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
-        }
+    let parent = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent.filter(|_| path != ":memory:") {
+        std::fs::create_dir_all(parent)?;
     }
     Ok(if url.contains("mode=") {
         url.to_string()

@@ -84,13 +84,14 @@ impl SessionStore for Store {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row: Option<(String, i64)> =
-            sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-                .bind(id.to_string())
-                .bind(now_ms())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend_error)?;
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
+        )
+        .bind(id.to_string())
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
         let Some((data, expires_at)) = row else {
             return Ok(None);
         };

@@ -57,12 +57,12 @@ impl Store {
     }
 
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
-        Ok(
-            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     pub async fn list_users(&self) -> StoreResult<Vec<UserRow>> {

@@ -116,7 +116,9 @@ pub async fn spawn_app_with(db: Db, extra: impl Fn(&str) -> Option<String>) -> T
         })
     })
     .expect("test configuration");
-    let application = Application::build(config).await.expect("application starts");
+    let application = Application::build(config)
+        .await
+        .expect("application starts");
     let base = format!("http://{}", application.local_addr());
     tokio::spawn(application.run_until_stopped());
     let store = Store::connect(&test_db.url).await.expect("connect");
@@ -144,14 +146,25 @@ impl TestApp {
     /// Adds a person directly through the services, as the command line does.
     pub async fn add(&self, email: &str, role: Role) -> i64 {
         self.services
-            .add_person_with_password(None, email, email.split('@').next().unwrap(), role, PASSWORD)
+            .add_person_with_password(
+                None,
+                email,
+                email.split('@').next().unwrap(),
+                role,
+                PASSWORD,
+            )
             .await
             .expect("add person")
             .id
     }
 
     /// Posts the sign-in form as the login page does.
-    pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
         client
             .post(self.url("/auth/login"))
             .header("Origin", &self.base)
@@ -166,7 +179,11 @@ impl TestApp {
         let id = self.add(email, role).await;
         let client = self.browser();
         let response = self.sign_in(&client, email, PASSWORD).await;
-        assert_eq!(location(&response), "/", "sign-in of {email} should succeed");
+        assert_eq!(
+            location(&response),
+            "/",
+            "sign-in of {email} should succeed"
+        );
         (client, id)
     }
 

@@ -37,5 +37,7 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(changes): ApiJson<PersonChanges>,
 ) -> Result<Json<Person>, ApiError> {
-    Ok(Json(state.services.update_person(&actor, id, changes).await?))
+    Ok(Json(
+        state.services.update_person(&actor, id, changes).await?,
+    ))
 }

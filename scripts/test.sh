@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test: unit, store and API tests on SQLite and PostgreSQL, then the browser tests
+# against a release build. Installs what is missing first (scripts/setup.sh).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source scripts/setup.sh
+
+if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+  say "Starting PostgreSQL"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+fi
+export SWITCHBOARD_TEST_POSTGRES="${SWITCHBOARD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
+# Databases left behind by earlier runs that were interrupted.
+psql "$SWITCHBOARD_TEST_POSTGRES/postgres" -tAc \
+  "SELECT 'DROP DATABASE IF EXISTS ' || datname || ';' FROM pg_database WHERE datname LIKE 'sb\_test\_%'" \
+  | psql -q "$SWITCHBOARD_TEST_POSTGRES/postgres" >/dev/null || true
+
+say "Formatting and lints"
+cargo fmt --all -- --check
+cargo clippy -p channels -p server -p tests --all-targets -- -D warnings
+cargo clippy -p app --features ssr --all-targets -- -D warnings
+
+# Each package is tested with its own features: `cargo test --workspace` would give `app` both
+# `ssr` and `hydrate` at once.
+say "Unit, store and API tests"
+cargo test -p app --features ssr
+cargo test -p channels
+cargo test -p server
+
+say "Release build (server binary and browser bundle)"
+cargo leptos build --release
+export SWITCHBOARD_BIN="$CARGO_TARGET_DIR/release/switchboard"
+export SWITCHBOARD_SITE_ROOT="$ROOT/target/site"
+bash scripts/wasm-size.sh
+
+say "Browser tests (headless Chromium)"
+cargo test -p tests

@@ -1,0 +1,186 @@
+//! End-to-end tests: the release binary built by `cargo leptos build --release`, driven in
+//! headless Chromium through ChromeDriver. `scripts/test.sh` builds both and sets
+//! `SWITCHBOARD_BIN` and `SWITCHBOARD_SITE_ROOT`.
+
+mod harness;
+
+use fantoccini::Locator;
+use harness::{Browser, Server};
+
+const DEMO_PASSWORD: &str = "switchboard-demo-2026";
+
+async fn sign_in(browser: &Browser, server: &Server, email: &str) {
+    let client = &browser.client;
+    client.goto(&server.url("/")).await.unwrap();
+    client
+        .wait()
+        .for_url(&server.url_parsed("/login?next=%2F"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=email]"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_url(&server.url_parsed("/"))
+        .await
+        .unwrap();
+    browser.wait_for_hydration().await;
+}
+
+#[tokio::test]
+async fn a_volunteer_signs_in_and_the_inbox_comes_alive() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &server, "volunteer@example.org").await;
+    let client = &browser.client;
+
+    let name = client
+        .find(Locator::Css(".person-name"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(name, "Vic Volunteer");
+    assert!(
+        client
+            .find(Locator::Css("nav a[href='/people']"))
+            .await
+            .is_err(),
+        "volunteers are not offered the People page"
+    );
+    assert!(
+        client.find(Locator::Css("[data-view=All]")).await.is_err(),
+        "volunteers do not get the All view"
+    );
+
+    client
+        .find(Locator::Css("[data-view=Unassigned]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::XPath(
+            "//h2[@class='list-heading' and text()='Unassigned']",
+        ))
+        .await
+        .expect("clicking a view tab changes the list after hydration");
+    let selected = client
+        .find(Locator::Css("[data-view=Unassigned]"))
+        .await
+        .unwrap()
+        .attr("aria-selected")
+        .await
+        .unwrap();
+    assert_eq!(selected.as_deref(), Some("true"));
+
+    client.goto(&server.url("/people")).await.unwrap();
+    browser.wait_for_hydration().await;
+    let refusal = client
+        .wait()
+        .for_element(Locator::Css("[role=alert]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(refusal.contains("does not allow"), "{refusal}");
+
+    client
+        .find(Locator::Css("form[action='/auth/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_url(&server.url_parsed("/login?signed_out=1"))
+        .await
+        .unwrap();
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_person_and_sees_their_one_time_password() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &server, "admin@example.org").await;
+    let client = &browser.client;
+
+    client
+        .find(Locator::Css("nav a[href='/people']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("table.people"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=name]"))
+        .await
+        .unwrap()
+        .send_keys("Nia <b>New</b>")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=email]"))
+        .await
+        .unwrap()
+        .send_keys("nia@example.org")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css(".inline-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let password = client
+        .wait()
+        .for_element(Locator::Css("code.one-time-password"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(password.len(), 19, "{password}");
+    let row = client
+        .wait()
+        .for_element(Locator::Css("tr[data-email='nia@example.org']"))
+        .await
+        .unwrap();
+    let text = row.text().await.unwrap();
+    assert!(
+        text.contains("Nia <b>New</b>"),
+        "markup in names shows as text: {text}"
+    );
+    browser.close().await;
+}

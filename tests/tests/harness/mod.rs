@@ -1,0 +1,172 @@
+//! Starts the built Switchboard binary with demo data, and ChromeDriver with headless Chromium.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free port")
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn binary() -> PathBuf {
+    std::env::var_os("SWITCHBOARD_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/release/switchboard"))
+}
+
+fn site_root() -> PathBuf {
+    std::env::var_os("SWITCHBOARD_SITE_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/site"))
+}
+
+/// Polls `ready` until it holds; a process that does not come up within `limit` fails the test.
+async fn wait_until(what: &str, limit: Duration, mut ready: impl AsyncFnMut() -> bool) {
+    let started = Instant::now();
+    while !ready().await {
+        assert!(
+            started.elapsed() < limit,
+            "{what} did not become ready within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A child process killed when the test ends, pass or fail.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub struct Server {
+    base: String,
+    _process: Process,
+    _data: tempfile::TempDir,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let data = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let envs = [
+            (
+                "DATABASE_URL",
+                format!("sqlite://{}/switchboard.db", data.path().display()),
+            ),
+            ("SWITCHBOARD_ADDR", format!("127.0.0.1:{port}")),
+            ("SWITCHBOARD_SITE_ROOT", site_root().display().to_string()),
+            ("SWITCHBOARD_LOG", "warn".to_string()),
+        ];
+        let demo = Command::new(binary())
+            .arg("demo")
+            .envs(envs.clone())
+            .status()
+            .unwrap_or_else(|error| panic!("cannot run {}: {error}", binary().display()));
+        assert!(demo.success(), "switchboard demo failed");
+        let process = Command::new(binary())
+            .arg("serve")
+            .envs(envs)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let health = format!("{base}/healthz");
+        wait_until("switchboard", Duration::from_secs(30), async || {
+            reqwest::get(&health)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        })
+        .await;
+        Server {
+            base,
+            _process: Process(process),
+            _data: data,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn url_parsed(&self, path: &str) -> url::Url {
+        self.url(path).parse().unwrap()
+    }
+}
+
+pub struct Browser {
+    pub client: Client,
+    _driver: Process,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver must be installed (scripts/setup.sh does it)");
+        let driver = Process(driver);
+        let status = format!("http://127.0.0.1:{port}/status");
+        wait_until("chromedriver", Duration::from_secs(30), async || {
+            reqwest::get(&status).await.is_ok()
+        })
+        .await;
+        // Two TLS back-ends are linked in (through reqwest and fantoccini); pick one. Only plain
+        // http on loopback is used.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let profile = tempfile::tempdir().unwrap();
+        let capabilities = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let client = ClientBuilder::rustls()
+            .expect("TLS setup")
+            .capabilities(capabilities.as_object().unwrap().clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a Chromium session");
+        Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    /// The app marks `<body data-hydrated="true">` from an effect, which runs only once the
+    /// page is interactive.
+    pub async fn wait_for_hydration(&self) {
+        self.client
+            .wait()
+            .for_element(fantoccini::Locator::Css("body[data-hydrated='true']"))
+            .await
+            .expect("the page hydrates");
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
