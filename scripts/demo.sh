@@ -14,4 +14,5 @@ BIN="$CARGO_TARGET_DIR/release/switchboard"
 say "Loading demo data"
 "$BIN" demo
 say "Switchboard runs at http://127.0.0.1:3000 — sign in as admin@example.org / switchboard-demo-2026 (Ctrl-C stops it)"
+export SWITCHBOARD_DEMO_MODE=true
 exec "$BIN" serve

@@ -6,7 +6,12 @@ use leptos::prelude::*;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::model::NewPerson;
-use crate::model::{AddedPerson, ApiToken, CreatedToken, Me, Person, PersonChanges, Role};
+#[cfg(feature = "ssr")]
+use crate::model::SimulatedInbound;
+use crate::model::{
+    AddedPerson, ApiToken, Channel, ChannelInput, CreatedToken, Me, Person, PersonChanges, Role,
+    WebhookEvent,
+};
 #[cfg(feature = "ssr")]
 use crate::ports::{actor, backend, current_actor};
 
@@ -50,4 +55,50 @@ pub async fn create_token(name: String) -> Result<CreatedToken, AppError> {
 #[server(endpoint = "tokens/revoke")]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     backend()?.revoke_token(&actor()?, id).await
+}
+
+#[server(endpoint = "channels/list")]
+pub async fn list_channels() -> Result<Vec<Channel>, AppError> {
+    backend()?.list_channels(&actor()?).await
+}
+
+#[server(endpoint = "channels/create")]
+pub async fn create_channel(input: ChannelInput) -> Result<Channel, AppError> {
+    backend()?.create_channel(&actor()?, input).await
+}
+
+#[server(endpoint = "channels/update")]
+pub async fn update_channel(id: i64, input: ChannelInput) -> Result<Channel, AppError> {
+    backend()?.update_channel(&actor()?, id, input).await
+}
+
+#[server(endpoint = "channels/delete")]
+pub async fn delete_channel(id: i64) -> Result<(), AppError> {
+    backend()?.delete_channel(&actor()?, id).await
+}
+
+#[server(endpoint = "webhook-events/list")]
+pub async fn list_webhook_events(only_failed: bool) -> Result<Vec<WebhookEvent>, AppError> {
+    backend()?.list_webhook_events(&actor()?, only_failed).await
+}
+
+#[server(endpoint = "demo/enabled")]
+pub async fn demo_enabled() -> Result<bool, AppError> {
+    Ok(backend()?.demo_mode())
+}
+
+#[server(endpoint = "demo/simulate-inbound")]
+pub async fn simulate_inbound(
+    channel_id: i64,
+    from: String,
+    name: String,
+    text: String,
+) -> Result<(), AppError> {
+    let message = SimulatedInbound {
+        channel_id,
+        from,
+        name,
+        text,
+    };
+    backend()?.simulate_inbound(&actor()?, message).await
 }

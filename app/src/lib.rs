@@ -1,6 +1,9 @@
 //! Switchboard's user interface: Leptos pages rendered on the server and hydrated in the browser,
 //! and the types the server and the browser share.
 
+// Leptos view types nest deeply; pages with many forms need more room to type-check.
+#![recursion_limit = "256"]
+
 pub mod api;
 mod components;
 pub mod error;
@@ -16,7 +19,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-use pages::{AccountPage, InboxPage, LoginPage, NotFound, PeoplePage};
+use pages::{
+    AccountPage, ChannelsPage, InboxPage, LoginPage, NotFound, PeoplePage, WebhookEventsPage,
+};
 
 /// The CSP nonce the server puts into each page request's extensions, so the
 /// hydration scripts can carry it.
@@ -70,6 +75,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=InboxPage />
                 <Route path=StaticSegment("login") view=LoginPage />
                 <Route path=StaticSegment("people") view=PeoplePage />
+                <Route path=StaticSegment("channels") view=ChannelsPage />
+                <Route path=StaticSegment("events") view=WebhookEventsPage />
                 <Route path=StaticSegment("account") view=AccountPage />
             </Routes>
         </Router>

@@ -8,7 +8,8 @@ use leptos::prelude::use_context;
 
 use crate::error::AppError;
 use crate::model::{
-    AddedPerson, ApiToken, CreatedToken, Me, NewPerson, Permission, Person, PersonChanges, Role,
+    AddedPerson, ApiToken, Channel, ChannelInput, CreatedToken, Me, NewPerson, Permission, Person,
+    PersonChanges, Role, SimulatedInbound, WebhookEvent,
 };
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
@@ -61,6 +62,28 @@ pub trait Backend: Send + Sync + 'static {
     async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, AppError>;
     async fn create_token(&self, actor: &Actor, name: String) -> Result<CreatedToken, AppError>;
     async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    async fn list_channels(&self, actor: &Actor) -> Result<Vec<Channel>, AppError>;
+    async fn create_channel(&self, actor: &Actor, input: ChannelInput)
+    -> Result<Channel, AppError>;
+    async fn update_channel(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: ChannelInput,
+    ) -> Result<Channel, AppError>;
+    async fn delete_channel(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    async fn list_webhook_events(
+        &self,
+        actor: &Actor,
+        only_failed: bool,
+    ) -> Result<Vec<WebhookEvent>, AppError>;
+    /// Whether demo tools (such as simulating an inbound message) are enabled.
+    fn demo_mode(&self) -> bool;
+    async fn simulate_inbound(
+        &self,
+        actor: &Actor,
+        message: SimulatedInbound,
+    ) -> Result<(), AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

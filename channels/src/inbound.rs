@@ -4,7 +4,7 @@
 //! all produce [`InboundEvent`]s. A shape a parser cannot understand becomes
 //! [`InboundEvent::Unhandled`] rather than disappearing.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
 use crate::Provider;
@@ -298,7 +298,8 @@ impl TemplateStatus {
 }
 
 /// One part of a message.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum MessageContent {
     /// Plain text.
     Text(String),
@@ -432,7 +433,7 @@ fn one_line(text: &str) -> String {
 }
 
 /// A media attachment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Media {
     /// What sort of media.
     pub kind: MediaKind,
@@ -466,7 +467,8 @@ impl Media {
 }
 
 /// The sort of a media attachment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MediaKind {
     /// A picture.
     Image,
@@ -495,7 +497,8 @@ impl MediaKind {
 }
 
 /// Where a media attachment can be downloaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum MediaSource {
     /// A WhatsApp media id: resolve it with the Graph API, then download with the same token.
     WhatsAppMediaId(String),
@@ -504,7 +507,7 @@ pub enum MediaSource {
 }
 
 /// A shared contact card.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SharedContact {
     /// The formatted name.
     pub name: String,
@@ -513,7 +516,8 @@ pub struct SharedContact {
 }
 
 /// Which kind of interactive message was answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum InteractiveKind {
     /// A reply button.
     Button,
@@ -522,7 +526,7 @@ pub enum InteractiveKind {
 }
 
 /// One line of an order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderItem {
     /// The product's retailer id.
     pub product_id: String,

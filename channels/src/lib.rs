@@ -11,6 +11,7 @@ pub mod inbound;
 pub mod messenger;
 pub mod phone;
 pub mod signature;
+pub mod simulate;
 pub mod twilio;
 pub mod whatsapp;
 

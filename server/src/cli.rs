@@ -103,7 +103,7 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
         .await
         .map_err(|error| error.to_string())?;
     store.migrate().await.map_err(|error| error.to_string())?;
-    let services = Services::new(store.clone());
+    let services = Services::new(store.clone(), config.service_settings());
     let outcome = match command {
         Command::Serve => unreachable!("handled above"),
         Command::Migrate => {
@@ -125,7 +125,7 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
         } => create_token(&services, &email, &name).await,
         Command::Demo => demo::load(&services)
             .await
-            .map(|added| println!("demo data loaded ({added} people added)"))
+            .map(|added| println!("demo data loaded ({added} people and channels added)"))
             .map_err(|error| error.message),
     };
     store.close().await;

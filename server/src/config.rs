@@ -46,6 +46,8 @@ pub struct Config {
     pub session_lifetime: Duration,
     /// The compiled browser bundle and static files (`site/` as cargo-leptos writes it).
     pub site_root: PathBuf,
+    /// Enables demo tools (simulating inbound messages); the demo command line sets it.
+    pub demo_mode: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,10 +100,21 @@ impl Config {
             log_format,
             session_idle_timeout: Duration::from_secs(idle_minutes * 60),
             session_lifetime: Duration::from_secs(lifetime_hours * 3600),
+            demo_mode: parse(
+                "SWITCHBOARD_DEMO_MODE",
+                &get("SWITCHBOARD_DEMO_MODE", "false"),
+            )?,
             site_root: lookup("SWITCHBOARD_SITE_ROOT")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_site_root),
         })
+    }
+
+    pub fn service_settings(&self) -> crate::services::ServiceSettings {
+        crate::services::ServiceSettings {
+            public_url: self.public_url.clone(),
+            demo_mode: self.demo_mode,
+        }
     }
 
     pub fn is_https(&self) -> bool {

@@ -1,8 +1,9 @@
 //! Demo data, so a newcomer sees a working Switchboard on a fresh machine.
 
 use app::error::AppError;
-use app::model::Role;
+use app::model::{ChannelInput, ChannelKind, Role};
 
+use crate::auth::tokens::random_secret;
 use crate::services::Services;
 
 /// Everyone in the demo signs in with this password (stated in the README).
@@ -18,9 +19,63 @@ pub const DEMO_PEOPLE: [(&str, &str, Role); 3] = [
     ("volunteer@example.org", "Vic Volunteer", Role::Volunteer),
 ];
 
-/// Adds the demo people; safe to run again (existing people are left alone).
+/// Sandbox channels, one of each kind. Their secrets are random per installation, so a demo left
+/// reachable cannot be fed forged webhooks; the simulate tool signs with them.
+fn sandbox_channels() -> [ChannelInput; 3] {
+    [
+        ChannelInput {
+            kind: Some(ChannelKind::WhatsApp),
+            name: Some("WhatsApp sandbox".into()),
+            phone_number_id: Some("100000000000001".into()),
+            waba_id: Some("200000000000001".into()),
+            display_number: Some("+1 555 010 0001".into()),
+            access_token: Some(random_secret()),
+            app_secret: Some(random_secret()),
+            verify_token: Some(random_secret()),
+            ..ChannelInput::default()
+        },
+        ChannelInput {
+            kind: Some(ChannelKind::Twilio),
+            name: Some("SMS sandbox".into()),
+            account_sid: Some("AC00000000000000000000000000000001".into()),
+            auth_token: Some(random_secret()),
+            phone_number: Some("+15550100002".into()),
+            ..ChannelInput::default()
+        },
+        ChannelInput {
+            kind: Some(ChannelKind::Messenger),
+            name: Some("Messenger sandbox".into()),
+            page_id: Some("300000000000001".into()),
+            page_access_token: Some(random_secret()),
+            app_secret: Some(random_secret()),
+            verify_token: Some(random_secret()),
+            ..ChannelInput::default()
+        },
+    ]
+}
+
+/// Adds the demo people and sandbox channels; safe to run again (what exists is left alone).
+/// Returns how many things were added.
 pub async fn load(services: &Services) -> Result<usize, AppError> {
     let mut added = 0;
+    let existing: Vec<String> = services
+        .store()
+        .list_channels()
+        .await?
+        .into_iter()
+        .map(|channel| channel.name)
+        .collect();
+    for channel in sandbox_channels() {
+        if channel
+            .name
+            .as_ref()
+            .is_some_and(|name| existing.contains(name))
+        {
+            continue;
+        }
+        services.create_channel(None, &channel).await?;
+        added += 1;
+    }
     for (email, name, role) in DEMO_PEOPLE {
         if services.store().user_by_email(email).await?.is_some() {
             continue;

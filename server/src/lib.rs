@@ -3,6 +3,9 @@
 //! `domain` holds rules that know neither HTTP nor SQL, `store` is the one storage boundary,
 //! `services` orchestrates both and checks permissions, `http` is the thin web layer.
 
+// Leptos view types nest deeply; the server monomorphises every page.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -22,7 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
-use crate::http::{api, health, security, sign_in};
+use crate::http::{api, health, security, sign_in, webhooks};
 use crate::services::Services;
 use crate::store::{Store, StoreError};
 
@@ -67,7 +67,7 @@ fn session_cookie_name(config: &Config) -> &'static str {
 
 impl Application {
     /// Connects to the database, runs migrations and binds the listener.
-    pub async fn build(config: Config) -> Result<Application, StartupError> {
+    pub async fn build(mut config: Config) -> Result<Application, StartupError> {
         let store = Store::connect(config.database_url.expose()).await?;
         store.migrate().await?;
         let listener =
@@ -77,7 +77,16 @@ impl Application {
                     addr: config.addr,
                     source,
                 })?;
-        let router = router(Services::new(store.clone()), config);
+        // Port 0 (tests, benchmarks) is only known once bound; a public URL derived from it
+        // must name the real port.
+        if let (Some(0), Ok(addr)) = (config.public_url.port(), listener.local_addr()) {
+            config.public_url = url::Url::parse(&format!("http://{addr}"))
+                .expect("a socket address makes a valid URL");
+        }
+        let router = router(
+            Services::new(store.clone(), config.service_settings()),
+            config,
+        );
         Ok(Application {
             listener,
             router,
@@ -144,6 +153,16 @@ pub fn router(services: Services, config: Config) -> Router {
         )
         .route("/auth/login", post(sign_in::sign_in))
         .route("/auth/logout", post(sign_in::sign_out))
+        .route(
+            "/webhooks/whatsapp",
+            get(webhooks::whatsapp_subscribe).post(webhooks::whatsapp),
+        )
+        .route(
+            "/webhooks/messenger",
+            get(webhooks::messenger_subscribe).post(webhooks::messenger),
+        )
+        .route("/webhooks/twilio", post(webhooks::twilio))
+        .route("/webhooks/twilio/status", post(webhooks::twilio_status))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api::routes())

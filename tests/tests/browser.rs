@@ -184,3 +184,75 @@ async fn an_admin_adds_a_person_and_sees_their_one_time_password() {
     );
     browser.close().await;
 }
+
+#[tokio::test]
+async fn an_admin_connects_a_whatsapp_channel() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &server, "admin@example.org").await;
+    let client = &browser.client;
+
+    client
+        .find(Locator::Css("nav a[href='/channels']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("form.connect-channel"))
+        .await
+        .unwrap();
+    // WhatsApp is the kind the form starts with.
+    let fields = [
+        ("name", "Test WhatsApp"),
+        ("phone_number_id", "111222333"),
+        ("waba_id", "444555"),
+        ("display_number", "+1 555 000 1111"),
+        ("access_token", "EAAG-secret-token"),
+        ("app_secret", "app-secret-value"),
+        ("verify_token", "verify-me-123"),
+    ];
+    for (name, value) in fields {
+        client
+            .find(Locator::Css(&format!(
+                "form.connect-channel input[name={name}]"
+            )))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    client
+        .find(Locator::Css("form.connect-channel button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let card = client
+        .wait()
+        .for_element(Locator::XPath(
+            "//article[@data-kind='whatsapp'][.//h3[normalize-space()='Test WhatsApp']]",
+        ))
+        .await
+        .expect("the new channel is listed");
+    let text = card.text().await.unwrap();
+    assert!(text.contains("verify-me-123"), "{text}");
+    let webhook_url = card
+        .find(Locator::Css("code.webhook-url"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(webhook_url.ends_with("/webhooks/whatsapp"), "{webhook_url}");
+    let source = client.source().await.unwrap();
+    for secret in ["EAAG-secret-token", "app-secret-value"] {
+        assert!(!source.contains(secret), "{secret} is never shown");
+    }
+    browser.close().await;
+}

@@ -37,6 +37,7 @@ where
     V: IntoView + 'static,
 {
     let is_admin = me.role.can(Permission::ManagePeople);
+    let manages_channels = me.role.can(Permission::ManageChannels);
     let name = me.name.clone();
     let role = me.role.label();
     let password_reminder = me.must_change_password.then(|| {
@@ -53,6 +54,10 @@ where
             <nav aria-label="Main">
                 <A href="/">"Inbox"</A>
                 {is_admin.then(|| view! { <A href="/people">"People"</A> })}
+                {manages_channels.then(|| view! {
+                    <A href="/channels">"Channels"</A>
+                    <A href="/events">"Events"</A>
+                })}
                 <A href="/account">"Account"</A>
             </nav>
             <div class="whoami">

@@ -1,13 +1,17 @@
 //! One module a page, named after its route.
 
 mod account;
+mod channels;
 mod inbox;
 mod login;
 mod not_found;
 mod people;
+mod webhook_events;
 
 pub use account::AccountPage;
+pub use channels::ChannelsPage;
 pub use inbox::InboxPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use people::PeoplePage;
+pub use webhook_events::WebhookEventsPage;

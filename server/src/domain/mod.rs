@@ -1,4 +1,5 @@
 //! Rules of the product that know neither HTTP nor SQL.
 
+pub mod channels;
 pub mod password_policy;
 pub mod people;

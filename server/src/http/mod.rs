@@ -6,3 +6,4 @@ pub mod error;
 pub mod health;
 pub mod security;
 pub mod sign_in;
+pub mod webhooks;

@@ -1,7 +1,10 @@
 //! The UI's port, implemented by handing each call to the service of the same name.
 
 use app::error::AppError;
-use app::model::{AddedPerson, ApiToken, CreatedToken, NewPerson, Person, PersonChanges};
+use app::model::{
+    AddedPerson, ApiToken, Channel, ChannelInput, CreatedToken, NewPerson, Person, PersonChanges,
+    SimulatedInbound, WebhookEvent,
+};
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
 
@@ -45,5 +48,50 @@ impl Backend for Services {
 
     async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
         Services::revoke_token(self, actor, id).await
+    }
+
+    async fn list_channels(&self, actor: &Actor) -> Result<Vec<Channel>, AppError> {
+        Services::list_channels(self, actor).await
+    }
+
+    async fn create_channel(
+        &self,
+        actor: &Actor,
+        input: ChannelInput,
+    ) -> Result<Channel, AppError> {
+        Services::create_channel(self, Some(actor), &input).await
+    }
+
+    async fn update_channel(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: ChannelInput,
+    ) -> Result<Channel, AppError> {
+        Services::update_channel(self, actor, id, &input).await
+    }
+
+    async fn delete_channel(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        Services::delete_channel(self, actor, id).await
+    }
+
+    async fn list_webhook_events(
+        &self,
+        actor: &Actor,
+        only_failed: bool,
+    ) -> Result<Vec<WebhookEvent>, AppError> {
+        Services::list_webhook_events(self, actor, only_failed).await
+    }
+
+    fn demo_mode(&self) -> bool {
+        Services::demo_mode(self)
+    }
+
+    async fn simulate_inbound(
+        &self,
+        actor: &Actor,
+        message: SimulatedInbound,
+    ) -> Result<(), AppError> {
+        Services::simulate_inbound(self, actor, message).await
     }
 }

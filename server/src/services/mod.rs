@@ -3,8 +3,12 @@
 //! JSON API and the command line.
 
 mod backend;
+pub mod channels;
+mod demo_tools;
+pub mod ingest;
 mod people;
 mod tokens;
+mod webhook_events;
 
 pub use people::SignInError;
 
@@ -18,18 +22,39 @@ use time::format_description::well_known::Rfc3339;
 use crate::auth::throttle::LoginThrottle;
 use crate::store::{Store, StoreError, UserRow};
 
+/// What the services need to know about their deployment.
+#[derive(Clone, Debug)]
+pub struct ServiceSettings {
+    /// Where providers reach this instance: webhook URLs shown to admins and Twilio signatures
+    /// are built from it.
+    pub public_url: url::Url,
+    /// Enables demo tools such as simulating an inbound message.
+    pub demo_mode: bool,
+}
+
 #[derive(Clone)]
 pub struct Services {
     store: Store,
+    settings: Arc<ServiceSettings>,
     throttle: Arc<LoginThrottle>,
+    http: reqwest::Client,
 }
 
 impl Services {
-    pub fn new(store: Store) -> Services {
+    pub fn new(store: Store, settings: ServiceSettings) -> Services {
         Services {
             store,
+            settings: Arc::new(settings),
             throttle: Arc::default(),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .expect("the HTTP client builds"),
         }
+    }
+
+    pub fn demo_mode(&self) -> bool {
+        self.settings.demo_mode
     }
 
     pub fn store(&self) -> &Store {

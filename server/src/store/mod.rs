@@ -3,22 +3,28 @@
 //! sqlx's `Any` driver (BIGINT ids, times in epoch milliseconds, 0/1 flags, JSON as TEXT).
 
 mod audit;
+mod channels;
 mod sessions;
 mod tokens;
 mod users;
+mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Once;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::AuditEntry;
+pub use channels::{ChannelRow, ChannelWrite};
 pub use sessions::AUTH_KEY;
 pub use tokens::TokenRow;
 pub use users::{NewUser, UserRow};
+pub use webhooks::{
+    Change, Delivery, NewAttachment, NewEcho, NewInbound, ReactionChange, Recorded, StatusChange,
+    TemplateStatusChange, WebhookEventRow,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -60,8 +66,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 impl Store {
     /// Connects to `sqlite://path` (created if missing, in WAL mode) or `postgres://…`.
     pub async fn connect(url: &str) -> StoreResult<Store> {
-        static DRIVERS: Once = Once::new();
-        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        sqlx::any::install_default_drivers();
 
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite

@@ -96,7 +96,7 @@ pub async fn store(db: Db) -> (Store, TestDb) {
 pub struct TestApp {
     pub base: String,
     pub services: Services,
-    _db: TestDb,
+    pub db: TestDb,
 }
 
 pub async fn spawn_app(db: Db) -> TestApp {
@@ -120,12 +120,16 @@ pub async fn spawn_app_with(db: Db, extra: impl Fn(&str) -> Option<String>) -> T
         .await
         .expect("application starts");
     let base = format!("http://{}", application.local_addr());
+    let settings = server::services::ServiceSettings {
+        public_url: base.parse().expect("base URL"),
+        demo_mode: extra("SWITCHBOARD_DEMO_MODE").is_some_and(|value| value == "true"),
+    };
     tokio::spawn(application.run_until_stopped());
     let store = Store::connect(&test_db.url).await.expect("connect");
     TestApp {
         base,
-        services: Services::new(store),
-        _db: test_db,
+        services: Services::new(store, settings),
+        db: test_db,
     }
 }
 
@@ -137,6 +141,16 @@ impl TestApp {
             .redirect(Policy::none())
             .build()
             .expect("client")
+    }
+
+    /// A connection of the test's own to its database, for checking what was stored.
+    pub async fn sql(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(2)
+            .connect(&self.db.url)
+            .await
+            .expect("test database connection")
     }
 
     pub fn url(&self, path: &str) -> String {

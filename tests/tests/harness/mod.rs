@@ -70,6 +70,7 @@ impl Server {
             ("SWITCHBOARD_ADDR", format!("127.0.0.1:{port}")),
             ("SWITCHBOARD_SITE_ROOT", site_root().display().to_string()),
             ("SWITCHBOARD_LOG", "warn".to_string()),
+            ("SWITCHBOARD_DEMO_MODE", "true".to_string()),
         ];
         let demo = Command::new(binary())
             .arg("demo")

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same services and permission checks as the UI, for scripts
 //! and integrations holding an API token.
 
+mod channels;
 mod extract;
 mod users;
 
@@ -25,6 +26,13 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(users::me))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", patch(users::update))
+        .route("/channels", get(channels::list).post(channels::create))
+        .route(
+            "/channels/{id}",
+            get(channels::get)
+                .patch(channels::update)
+                .delete(channels::delete),
+        )
         .fallback(not_found)
 }
 

@@ -1,5 +1,4 @@
-//! Types shared by the server and the browser: what people and tokens look like on the wire,
-//! and which role may do what.
+//! People and tokens as they travel between server and browser, and which role may do what.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,92 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::list_webhook_events;
+use crate::components::Layout;
+use crate::model::{Me, WebhookEvent};
+
+#[component]
+pub fn WebhookEventsPage() -> impl IntoView {
+    view! {
+        <Title text="Webhook events" />
+        <Layout page=webhook_events />
+    }
+}
+
+fn webhook_events(_: Me) -> impl IntoView {
+    let only_failed = RwSignal::new(false);
+    let events = Resource::new(move || only_failed.get(), list_webhook_events);
+    view! {
+        <main class="page">
+            <h1>"Webhook events"</h1>
+            <p>"The latest deliveries from the providers, exactly as they arrived."</p>
+            <label class="checkbox">
+                <input
+                    type="checkbox"
+                    name="only_failed"
+                    prop:checked=move || only_failed.get()
+                    on:change=move |event| only_failed.set(event_target_checked(&event))
+                />
+                "Only problems"
+            </label>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match events.await {
+                        Ok(list) => view! { <EventTable events=list /> }.into_any(),
+                        Err(error) => view! {
+                            <p class="notice notice-error" role="alert">{error.message}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+/// `data-status` of a row, and the status people read.
+fn status(event: &WebhookEvent) -> (&'static str, String) {
+    match (&event.error, event.processed) {
+        (Some(error), _) => ("problem", format!("not understood: {error}")),
+        (None, true) => ("processed", "processed".into()),
+        (None, false) => ("pending", "pending".into()),
+    }
+}
+
+#[component]
+fn EventTable(events: Vec<WebhookEvent>) -> impl IntoView {
+    if events.is_empty() {
+        return view! { <p class="empty">"No webhook deliveries to show."</p> }.into_any();
+    }
+    let rows = events
+        .into_iter()
+        .map(|event| {
+            let (status_key, status_text) = status(&event);
+            let received = event.received_at.clone();
+            view! {
+                <tr data-event-id=event.id data-status=status_key>
+                    <td><time datetime=received>{event.received_at}</time></td>
+                    <td>{event.provider}</td>
+                    <td>{event.channel_name.unwrap_or_else(|| "no matching channel".into())}</td>
+                    <td class="event-status">{status_text}</td>
+                    // Bodies come from outside: they are only ever rendered as text.
+                    <td><details><summary>"Body"</summary><pre>{event.body}</pre></details></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="events">
+            <thead>
+                <tr>
+                    <th scope="col">"Received"</th>
+                    <th scope="col">"Provider"</th>
+                    <th scope="col">"Channel"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Body"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}

@@ -1,0 +1,124 @@
+//! Provider webhooks. Each handler only hands the raw request to the ingest service; a 200 is
+//! sent only after the delivery is durably stored.
+
+use app::model::ChannelKind;
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::http::error::ApiError;
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+pub struct Subscription {
+    #[serde(rename = "hub.mode", default)]
+    mode: String,
+    #[serde(rename = "hub.verify_token", default)]
+    verify_token: String,
+    #[serde(rename = "hub.challenge", default)]
+    challenge: String,
+}
+
+fn header_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+async fn subscribe(state: &AppState, kind: ChannelKind, query: Subscription) -> Response {
+    match state
+        .services
+        .accepts_subscription(kind, &query.mode, &query.verify_token)
+        .await
+    {
+        Ok(true) => query.challenge.into_response(),
+        Ok(false) => (StatusCode::FORBIDDEN, "verify token does not match").into_response(),
+        Err(error) => ApiError(error).into_response(),
+    }
+}
+
+pub async fn whatsapp_subscribe(
+    State(state): State<AppState>,
+    Query(query): Query<Subscription>,
+) -> Response {
+    subscribe(&state, ChannelKind::WhatsApp, query).await
+}
+
+pub async fn messenger_subscribe(
+    State(state): State<AppState>,
+    Query(query): Query<Subscription>,
+) -> Response {
+    subscribe(&state, ChannelKind::Messenger, query).await
+}
+
+async fn receive_meta(
+    state: &AppState,
+    kind: ChannelKind,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .receive_meta_webhook(
+            kind,
+            body,
+            header_value(headers, channels::signature::META_HEADER),
+        )
+        .await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn whatsapp(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    receive_meta(&state, ChannelKind::WhatsApp, &headers, &body).await
+}
+
+pub async fn messenger(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    receive_meta(&state, ChannelKind::Messenger, &headers, &body).await
+}
+
+async fn receive_twilio(
+    state: &AppState,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    status_callback: bool,
+) -> Result<Response, ApiError> {
+    let path = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    state
+        .services
+        .receive_twilio_webhook(
+            path,
+            body,
+            header_value(headers, channels::signature::TWILIO_HEADER),
+            status_callback,
+        )
+        .await?;
+    // An empty TwiML response: acknowledged, no automatic reply.
+    Ok(([(header::CONTENT_TYPE, "text/xml")], "<Response/>").into_response())
+}
+
+pub async fn twilio(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    receive_twilio(&state, &uri, &headers, &body, false).await
+}
+
+pub async fn twilio_status(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    receive_twilio(&state, &uri, &headers, &body, true).await
+}

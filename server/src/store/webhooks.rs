@@ -1,0 +1,592 @@
+//! Recording a webhook delivery: the raw event and everything it means (contacts,
+//! conversations, messages, statuses, consent) are committed in one transaction, before the
+//! provider is acknowledged. A delivery seen before (same body) is recognised and not applied
+//! twice; a message seen before (same provider id on the channel) is never stored twice.
+
+use sqlx::AnyConnection;
+
+use super::{Store, StoreResult, now_ms};
+
+/// One change a webhook asks for, already translated from the provider's format.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Inbound(NewInbound),
+    Echo(NewEcho),
+    Status(StatusChange),
+    Reaction(ReactionChange),
+    TemplateStatus(TemplateStatusChange),
+}
+
+/// A message a contact sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewInbound {
+    /// E.164 or the provider's scoped id.
+    pub address: String,
+    /// Phone addresses identify a person across channels; scoped ids do not.
+    pub address_is_phone: bool,
+    pub profile_name: Option<String>,
+    pub provider_message_id: String,
+    /// Epoch ms, as the provider dates the message.
+    pub sent_at: i64,
+    pub kind: String,
+    pub body: String,
+    pub content: String,
+    pub reply_to: Option<String>,
+    pub attachments: Vec<NewAttachment>,
+    /// `opt_out`, `opt_in` or `help`, from an SMS keyword.
+    pub consent: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub kind: String,
+    pub mime_type: Option<String>,
+    pub filename: Option<String>,
+    pub sha256: Option<String>,
+    /// A WhatsApp media id or a URL.
+    pub source: String,
+}
+
+/// A message sent from the channel by someone else (Messenger Page Inbox, another app).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewEcho {
+    pub address: String,
+    pub provider_message_id: String,
+    pub sent_at: i64,
+    pub kind: String,
+    pub body: String,
+    pub content: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusChange {
+    pub provider_message_id: String,
+    /// `queued`, `sent`, `delivered`, `read` or `failed`.
+    pub status: &'static str,
+    /// Progress order: a message never moves to a lower rank.
+    pub rank: i64,
+    pub error_code: Option<String>,
+    pub error_title: Option<String>,
+    /// The recipient unsubscribed (e.g. Twilio 21610): record their opt-out.
+    pub opted_out_address: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReactionChange {
+    pub target_provider_message_id: String,
+    /// `None` removes the contact's reaction.
+    pub emoji: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateStatusChange {
+    pub provider_template_id: String,
+    pub name: String,
+    pub language: Option<String>,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// The delivery as received.
+pub struct Delivery<'a> {
+    pub provider: &'a str,
+    pub channel_id: Option<i64>,
+    pub dedupe_key: &'a str,
+    pub body: &'a str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    Stored { event_id: i64 },
+    Duplicate,
+}
+
+/// SQL that ranks a stored status the way [`StatusChange::rank`] does.
+const STATUS_RANK: &str = "CASE status WHEN 'received' THEN 0 WHEN 'pending' THEN 0 WHEN 'queued' THEN 1 \
+     WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0 END";
+
+impl Store {
+    /// Stores a delivery and applies its changes (each for its channel) atomically. `problems`
+    /// are what the caller could not understand; they are kept with the event for admins to see.
+    pub async fn record_webhook(
+        &self,
+        delivery: Delivery<'_>,
+        changes: &[(i64, Change)],
+        mut problems: Vec<String>,
+    ) -> StoreResult<Recorded> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let event_id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO webhook_events (provider, channel_id, dedupe_key, body, received_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        )
+        .bind(delivery.provider)
+        .bind(delivery.channel_id)
+        .bind(delivery.dedupe_key)
+        .bind(delivery.body)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(event_id) = event_id else {
+            tx.rollback().await?;
+            return Ok(Recorded::Duplicate);
+        };
+        for (channel_id, change) in changes {
+            if let Some(problem) = apply(&mut tx, *channel_id, change, now).await? {
+                problems.push(problem);
+            }
+        }
+        let error = (!problems.is_empty()).then(|| problems.join("; "));
+        sqlx::query("UPDATE webhook_events SET processed_at = $1, error = $2 WHERE id = $3")
+            .bind(now)
+            .bind(error)
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Recorded::Stored { event_id })
+    }
+
+    /// Keeps a delivery whose changes could not be applied, unprocessed, with the reason.
+    pub async fn record_unprocessed_webhook(
+        &self,
+        delivery: Delivery<'_>,
+        reason: &str,
+    ) -> StoreResult<Recorded> {
+        let event_id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO webhook_events (provider, channel_id, dedupe_key, body, received_at, error) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        )
+        .bind(delivery.provider)
+        .bind(delivery.channel_id)
+        .bind(delivery.dedupe_key)
+        .bind(delivery.body)
+        .bind(now_ms())
+        .bind(reason)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(
+            event_id.map_or(Recorded::Duplicate, |event_id| Recorded::Stored {
+                event_id,
+            }),
+        )
+    }
+}
+
+/// Applies one change; returns a problem to keep with the event when it cannot be applied.
+async fn apply(
+    tx: &mut AnyConnection,
+    channel_id: i64,
+    change: &Change,
+    now: i64,
+) -> StoreResult<Option<String>> {
+    match change {
+        Change::Inbound(message) => {
+            insert_inbound(tx, channel_id, message, now).await?;
+            Ok(None)
+        }
+        Change::Echo(echo) => {
+            insert_echo(tx, channel_id, echo, now).await?;
+            Ok(None)
+        }
+        Change::Status(status) => {
+            apply_status(tx, channel_id, status, now).await?;
+            Ok(None)
+        }
+        Change::Reaction(reaction) => apply_reaction(tx, channel_id, reaction, now).await,
+        Change::TemplateStatus(template) => {
+            apply_template_status(tx, channel_id, template, now).await
+        }
+    }
+}
+
+/// Finds the contact behind an address on a channel, or creates it. A phone number already known
+/// on another channel is the same person.
+async fn contact_for(
+    tx: &mut AnyConnection,
+    channel_id: i64,
+    address: &str,
+    link_by_address: bool,
+    profile_name: Option<&str>,
+    now: i64,
+) -> StoreResult<i64> {
+    let known: Option<i64> = sqlx::query_scalar(
+        "SELECT contact_id FROM contact_identities WHERE channel_id = $1 AND address = $2",
+    )
+    .bind(channel_id)
+    .bind(address)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(contact_id) = known {
+        if let Some(name) = profile_name {
+            sqlx::query(
+                "UPDATE contacts SET name = $1, updated_at = $2 WHERE id = $3 AND name = ''",
+            )
+            .bind(name)
+            .bind(now)
+            .bind(contact_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        return Ok(contact_id);
+    }
+    let same_person: Option<i64> = if link_by_address {
+        sqlx::query_scalar(
+            "SELECT contact_id FROM contact_identities WHERE address = $1 ORDER BY id LIMIT 1",
+        )
+        .bind(address)
+        .fetch_optional(&mut *tx)
+        .await?
+    } else {
+        None
+    };
+    let (contact_id, created) = match same_person {
+        Some(contact_id) => (contact_id, false),
+        None => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO contacts (name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id",
+            )
+            .bind(profile_name.unwrap_or_default())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            (id, true)
+        }
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO contact_identities (contact_id, channel_id, address, created_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (channel_id, address) DO NOTHING",
+    )
+    .bind(contact_id)
+    .bind(channel_id)
+    .bind(address)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok(contact_id);
+    }
+    // Another delivery for the same person committed first (PostgreSQL): use theirs.
+    if created {
+        sqlx::query("DELETE FROM contacts WHERE id = $1")
+            .bind(contact_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(sqlx::query_scalar(
+        "SELECT contact_id FROM contact_identities WHERE channel_id = $1 AND address = $2",
+    )
+    .bind(channel_id)
+    .bind(address)
+    .fetch_one(&mut *tx)
+    .await?)
+}
+
+async fn conversation_for(
+    tx: &mut AnyConnection,
+    channel_id: i64,
+    contact_id: i64,
+    now: i64,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO conversations (channel_id, contact_id, status, last_message_at, created_at, updated_at) \
+         VALUES ($1, $2, 'open', $3, $3, $3) \
+         ON CONFLICT (channel_id, contact_id) DO UPDATE SET updated_at = conversations.updated_at \
+         RETURNING id",
+    )
+    .bind(channel_id)
+    .bind(contact_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?)
+}
+
+async fn insert_inbound(
+    tx: &mut AnyConnection,
+    channel_id: i64,
+    message: &NewInbound,
+    now: i64,
+) -> StoreResult<()> {
+    let contact_id = contact_for(
+        tx,
+        channel_id,
+        &message.address,
+        message.address_is_phone,
+        message.profile_name.as_deref(),
+        now,
+    )
+    .await?;
+    let conversation_id = conversation_for(tx, channel_id, contact_id, now).await?;
+    let message_id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO messages (conversation_id, channel_id, direction, kind, body, content, \
+         provider_message_id, reply_to_provider_id, status, provider_timestamp, created_at, updated_at) \
+         VALUES ($1, $2, 'inbound', $3, $4, $5, $6, $7, 'received', $8, $9, $9) \
+         ON CONFLICT (channel_id, provider_message_id) DO NOTHING RETURNING id",
+    )
+    .bind(conversation_id)
+    .bind(channel_id)
+    .bind(&message.kind)
+    .bind(&message.body)
+    .bind(&message.content)
+    .bind(&message.provider_message_id)
+    .bind(&message.reply_to)
+    .bind(message.sent_at)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(message_id) = message_id else {
+        return Ok(());
+    };
+    // A new message reopens the conversation and restarts the 24-hour window from the time the
+    // provider gives for it (never moving the window back for a late delivery).
+    sqlx::query(
+        "UPDATE conversations SET \
+           status = CASE WHEN status IN ('resolved', 'snoozed') THEN 'open' ELSE status END, \
+           snoozed_until = CASE WHEN status IN ('resolved', 'snoozed') THEN NULL ELSE snoozed_until END, \
+           last_inbound_at = CASE WHEN last_inbound_at IS NULL OR last_inbound_at < $1 THEN $1 ELSE last_inbound_at END, \
+           last_message_at = CASE WHEN last_message_at < $1 THEN $1 ELSE last_message_at END, \
+           waiting_since = COALESCE(waiting_since, $1), \
+           unread_count = unread_count + 1, \
+           updated_at = $2 \
+         WHERE id = $3",
+    )
+    .bind(message.sent_at)
+    .bind(now)
+    .bind(conversation_id)
+    .execute(&mut *tx)
+    .await?;
+    for attachment in &message.attachments {
+        sqlx::query(
+            "INSERT INTO attachments (message_id, kind, mime_type, filename, sha256, source, \
+             fetch_state, next_fetch_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)",
+        )
+        .bind(message_id)
+        .bind(&attachment.kind)
+        .bind(&attachment.mime_type)
+        .bind(&attachment.filename)
+        .bind(&attachment.sha256)
+        .bind(&attachment.source)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(kind) = message.consent {
+        record_consent(tx, contact_id, channel_id, kind, "keyword", now).await?;
+    }
+    Ok(())
+}
+
+async fn record_consent(
+    tx: &mut AnyConnection,
+    contact_id: i64,
+    channel_id: i64,
+    kind: &str,
+    source: &str,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO consent_events (contact_id, channel_id, kind, source, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(contact_id)
+    .bind(channel_id)
+    .bind(kind)
+    .bind(source)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let opted_out_at = match kind {
+        "opt_out" => Some(now),
+        "opt_in" => None,
+        _ => return Ok(()),
+    };
+    sqlx::query("UPDATE contacts SET opted_out_at = $1, updated_at = $2 WHERE id = $3")
+        .bind(opted_out_at)
+        .bind(now)
+        .bind(contact_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_echo(
+    tx: &mut AnyConnection,
+    channel_id: i64,
+    echo: &NewEcho,
+    now: i64,
+) -> StoreResult<()> {
+    let contact_id = contact_for(tx, channel_id, &echo.address, false, None, now).await?;
+    let conversation_id = conversation_for(tx, channel_id, contact_id, now).await?;
+    sqlx::query(
+        "INSERT INTO messages (conversation_id, channel_id, direction, kind, body, content, \
+         provider_message_id, status, provider_timestamp, created_at, updated_at) \
+         VALUES ($1, $2, 'outbound', $3, $4, $5, $6, 'sent', $7, $8, $8) \
+         ON CONFLICT (channel_id, provider_message_id) DO NOTHING",
+    )
+    .bind(conversation_id)
+    .bind(channel_id)
+    .bind(&echo.kind)
+    .bind(&echo.body)
+    .bind(&echo.content)
+    .bind(&echo.provider_message_id)
+    .bind(echo.sent_at)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn apply_status(
+    tx: &mut AnyConnection,
+    channel_id: i64,
+    status: &StatusChange,
+    now: i64,
+) -> StoreResult<()> {
+    let known: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM messages WHERE channel_id = $1 AND provider_message_id = $2",
+    )
+    .bind(channel_id)
+    .bind(&status.provider_message_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match known {
+        Some(message_id) => {
+            sqlx::query(&format!(
+                "UPDATE messages SET status = $1, error_code = COALESCE($2, error_code), \
+                 error_title = COALESCE($3, error_title), updated_at = $4 \
+                 WHERE id = $5 AND {STATUS_RANK} < $6"
+            ))
+            .bind(status.status)
+            .bind(&status.error_code)
+            .bind(&status.error_title)
+            .bind(now)
+            .bind(message_id)
+            .bind(status.rank)
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            // The send call has not returned the id yet: keep the status for when it does.
+            sqlx::query(
+                "INSERT INTO early_statuses (channel_id, provider_message_id, status, error_code, \
+                 error_title, received_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (channel_id, provider_message_id, status) DO NOTHING",
+            )
+            .bind(channel_id)
+            .bind(&status.provider_message_id)
+            .bind(status.status)
+            .bind(&status.error_code)
+            .bind(&status.error_title)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    if let Some(address) = &status.opted_out_address {
+        let contact_id = contact_for(tx, channel_id, address, true, None, now).await?;
+        record_consent(tx, contact_id, channel_id, "opt_out", "provider_error", now).await?;
+    }
+    Ok(())
+}
+
+async fn apply_reaction(
+    tx: &mut AnyConnection,
+    channel_id: i64,
+    reaction: &ReactionChange,
+    now: i64,
+) -> StoreResult<Option<String>> {
+    let target: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM messages WHERE channel_id = $1 AND provider_message_id = $2",
+    )
+    .bind(channel_id)
+    .bind(&reaction.target_provider_message_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(message_id) = target else {
+        return Ok(Some(format!(
+            "reaction to unknown message {}",
+            reaction.target_provider_message_id
+        )));
+    };
+    match &reaction.emoji {
+        Some(emoji) => {
+            sqlx::query(
+                "INSERT INTO message_reactions (message_id, reactor, emoji, created_at) \
+                 VALUES ($1, 'contact', $2, $3) \
+                 ON CONFLICT (message_id, reactor) DO UPDATE SET emoji = excluded.emoji, created_at = excluded.created_at",
+            )
+            .bind(message_id)
+            .bind(emoji)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            sqlx::query(
+                "DELETE FROM message_reactions WHERE message_id = $1 AND reactor = 'contact'",
+            )
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    Ok(None)
+}
+
+async fn apply_template_status(
+    tx: &mut AnyConnection,
+    channel_id: i64,
+    template: &TemplateStatusChange,
+    now: i64,
+) -> StoreResult<Option<String>> {
+    let updated = sqlx::query(
+        "UPDATE message_templates SET status = $1, rejection_reason = $2, \
+         provider_template_id = COALESCE(provider_template_id, $3), updated_at = $4 \
+         WHERE channel_id = $5 AND (provider_template_id = $3 OR (name = $6 AND ($7 IS NULL OR language = $7)))",
+    )
+    .bind(&template.status)
+    .bind(&template.reason)
+    .bind(&template.provider_template_id)
+    .bind(now)
+    .bind(channel_id)
+    .bind(&template.name)
+    .bind(&template.language)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    Ok((updated == 0).then(|| format!("status for unknown template {}", template.name)))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct WebhookEventRow {
+    pub id: i64,
+    pub provider: String,
+    pub channel_name: Option<String>,
+    pub received_at: i64,
+    pub processed_at: Option<i64>,
+    pub error: Option<String>,
+    pub body: String,
+}
+
+impl Store {
+    /// The newest deliveries first; with `only_problems`, those not (fully) understood.
+    pub async fn recent_webhook_events(
+        &self,
+        only_problems: bool,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookEventRow>> {
+        let filter = if only_problems {
+            "WHERE e.error IS NOT NULL OR e.processed_at IS NULL"
+        } else {
+            ""
+        };
+        Ok(sqlx::query_as(&format!(
+            "SELECT e.id, e.provider, c.name AS channel_name, e.received_at, e.processed_at, e.error, e.body \
+             FROM webhook_events e LEFT JOIN channels c ON c.id = e.channel_id \
+             {filter} ORDER BY e.id DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,1071 @@
+//! Inbound webhooks from WhatsApp, Twilio and Messenger, signed exactly as the providers sign
+//! them, through real HTTP on SQLite and PostgreSQL.
+
+#[macro_use]
+mod common;
+
+use app::model::{ChannelInput, ChannelKind, Role};
+use channels::phone::E164;
+use channels::signature::{meta_signature, twilio_signature};
+use channels::simulate;
+use common::{Db, TestApp, spawn_app, spawn_app_with};
+use serde_json::{Value, json};
+
+const APP_SECRET: &str = "test-app-secret";
+const AUTH_TOKEN: &str = "twilio-auth-token";
+const PHONE_NUMBER_ID: &str = "106540352242922";
+const WABA_ID: &str = "419561257915477";
+const TWILIO_NUMBER: &str = "+15550001111";
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const PAGE_ID: &str = "300000000000042";
+
+/// A WhatsApp fixture addressed to our test number (the fixtures come from sources that use
+/// different numbers).
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../channels/tests/fixtures/whatsapp/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut payload: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).unwrap();
+    payload["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] =
+        json!(PHONE_NUMBER_ID);
+    payload
+}
+
+/// The fixtures come from several sources that reuse message ids; give each its own.
+fn with_message_id(mut payload: Value, id: &str) -> Value {
+    payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = json!(id);
+    payload
+}
+
+async fn connect_channels(app: &TestApp) -> (i64, i64, i64) {
+    let whatsapp = app
+        .services
+        .create_channel(
+            None,
+            &ChannelInput {
+                kind: Some(ChannelKind::WhatsApp),
+                name: Some("Helpline".into()),
+                phone_number_id: Some(PHONE_NUMBER_ID.into()),
+                waba_id: Some(WABA_ID.into()),
+                access_token: Some("token".into()),
+                app_secret: Some(APP_SECRET.into()),
+                verify_token: Some("verify-123".into()),
+                ..ChannelInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let twilio = app
+        .services
+        .create_channel(
+            None,
+            &ChannelInput {
+                kind: Some(ChannelKind::Twilio),
+                name: Some("SMS".into()),
+                account_sid: Some(ACCOUNT_SID.into()),
+                auth_token: Some(AUTH_TOKEN.into()),
+                phone_number: Some(TWILIO_NUMBER.into()),
+                ..ChannelInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let messenger = app
+        .services
+        .create_channel(
+            None,
+            &ChannelInput {
+                kind: Some(ChannelKind::Messenger),
+                name: Some("Page".into()),
+                page_id: Some(PAGE_ID.into()),
+                page_access_token: Some("page-token".into()),
+                app_secret: Some(APP_SECRET.into()),
+                verify_token: Some("verify-page".into()),
+                ..ChannelInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    (whatsapp.id, twilio.id, messenger.id)
+}
+
+async fn post_meta(
+    app: &TestApp,
+    path: &str,
+    body: &[u8],
+    signature: Option<String>,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(app.url(path))
+        .header("content-type", "application/json")
+        .body(body.to_vec());
+    if let Some(signature) = signature {
+        request = request.header("X-Hub-Signature-256", signature);
+    }
+    request.send().await.unwrap()
+}
+
+async fn post_whatsapp(app: &TestApp, payload: &Value) -> reqwest::Response {
+    let body = serde_json::to_vec(payload).unwrap();
+    post_meta(
+        app,
+        "/webhooks/whatsapp",
+        &body,
+        Some(meta_signature(APP_SECRET, &body)),
+    )
+    .await
+}
+
+async fn post_twilio(app: &TestApp, path: &str, params: &[(&str, &str)]) -> reqwest::Response {
+    let owned: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let signature = twilio_signature(AUTH_TOKEN, &app.url(path), &owned);
+    reqwest::Client::new()
+        .post(app.url(path))
+        .header("X-Twilio-Signature", signature)
+        .form(params)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn sms<'a>(sid: &'a str, from: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("MessageSid", sid),
+        ("SmsSid", sid),
+        ("AccountSid", ACCOUNT_SID),
+        ("From", from),
+        ("To", TWILIO_NUMBER),
+        ("Body", body),
+        ("NumMedia", "0"),
+        ("SmsStatus", "received"),
+        ("ApiVersion", "2010-04-01"),
+    ]
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap()
+}
+
+async fn texts(app: &TestApp, sql: &str) -> Vec<String> {
+    sqlx::query_scalar(sql)
+        .fetch_all(&app.sql().await)
+        .await
+        .unwrap()
+}
+
+async fn the_meta_handshake_answers_only_a_known_verify_token(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let ask = |path: &str, token: &str| {
+        reqwest::get(app.url(&format!(
+            "{path}?hub.mode=subscribe&hub.verify_token={token}&hub.challenge=1158201444"
+        )))
+    };
+    let ok = ask("/webhooks/whatsapp", "verify-123").await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.text().await.unwrap(), "1158201444");
+    assert_eq!(
+        ask("/webhooks/whatsapp", "wrong").await.unwrap().status(),
+        403
+    );
+    assert_eq!(
+        ask("/webhooks/whatsapp", "verify-page")
+            .await
+            .unwrap()
+            .status(),
+        403,
+        "tokens are per kind"
+    );
+    assert_eq!(
+        ask("/webhooks/messenger", "verify-page")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "1158201444"
+    );
+}
+
+async fn a_whatsapp_message_lands_once_in_one_conversation(db: Db) {
+    let app = spawn_app(db).await;
+    let (whatsapp, _, _) = connect_channels(&app).await;
+    let payload = fixture("inbound_text.json");
+    for _ in 0..3 {
+        assert_eq!(post_whatsapp(&app, &payload).await.status(), 200);
+    }
+    // The same message in a differently formatted delivery is still one message.
+    let body = serde_json::to_vec_pretty(&payload).unwrap();
+    assert_eq!(
+        post_meta(
+            &app,
+            "/webhooks/whatsapp",
+            &body,
+            Some(meta_signature(APP_SECRET, &body))
+        )
+        .await
+        .status(),
+        200
+    );
+
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM webhook_events").await, 2);
+    let pool = app.sql().await;
+    let (body, kind, direction, channel): (String, String, String, i64) =
+        sqlx::query_as("SELECT body, kind, direction, channel_id FROM messages")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (body.as_str(), kind.as_str(), direction.as_str(), channel),
+        (
+            "Does it come in another color?",
+            "text",
+            "inbound",
+            whatsapp
+        )
+    );
+    let (status, last_inbound, unread): (String, i64, i64) =
+        sqlx::query_as("SELECT status, last_inbound_at, unread_count FROM conversations")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "open");
+    assert_eq!(
+        last_inbound, 1_749_416_383_000,
+        "the window runs from the provider's timestamp"
+    );
+    assert_eq!(unread, 1);
+    let (name, address): (String, String) = sqlx::query_as(
+        "SELECT c.name, i.address FROM contacts c JOIN contact_identities i ON i.contact_id = c.id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (name.as_str(), address.as_str()),
+        ("Sheena Nelson", "+16505551234")
+    );
+}
+
+async fn forged_and_missing_signatures_store_nothing(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let body = serde_json::to_vec(&fixture("inbound_text.json")).unwrap();
+    let missing = post_meta(&app, "/webhooks/whatsapp", &body, None).await;
+    assert_eq!(missing.status(), 401);
+    let wrong = post_meta(
+        &app,
+        "/webhooks/whatsapp",
+        &body,
+        Some(meta_signature("not-the-secret", &body)),
+    )
+    .await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(
+        wrong.json::<Value>().await.unwrap()["code"],
+        "unauthenticated"
+    );
+    let mut tampered = body.clone();
+    tampered.extend_from_slice(b" ");
+    let replayed = post_meta(
+        &app,
+        "/webhooks/whatsapp",
+        &tampered,
+        Some(meta_signature(APP_SECRET, &body)),
+    )
+    .await;
+    assert_eq!(replayed.status(), 401);
+
+    let params: Vec<(String, String)> = sms("SM1", "+15552223333", "hi")
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+    let forged = reqwest::Client::new()
+        .post(app.url("/webhooks/twilio"))
+        .header(
+            "X-Twilio-Signature",
+            twilio_signature("wrong-token", &app.url("/webhooks/twilio"), &params),
+        )
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM webhook_events").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 0);
+}
+
+async fn malformed_bodies_get_a_reason_and_unknown_shapes_are_kept(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let truncated = b"{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\"";
+    let response = post_meta(
+        &app,
+        "/webhooks/whatsapp",
+        truncated,
+        Some(meta_signature(APP_SECRET, truncated)),
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    let reason: Value = response.json().await.unwrap();
+    assert_eq!(reason["code"], "bad_request");
+    assert!(
+        reason["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be read")
+    );
+
+    let mut unknown = fixture("inbound_text.json");
+    unknown["entry"][0]["changes"][0]["field"] = json!("group_lifecycle_update");
+    unknown["entry"][0]["changes"][0]["value"]["brand_new_field"] = json!({ "x": 1 });
+    assert_eq!(post_whatsapp(&app, &unknown).await.status(), 200);
+    let mut elsewhere = fixture("inbound_text.json");
+    elsewhere["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = json!("999");
+    assert_eq!(post_whatsapp(&app, &elsewhere).await.status(), 200);
+
+    let errors = texts(
+        &app,
+        "SELECT error FROM webhook_events WHERE error IS NOT NULL ORDER BY id",
+    )
+    .await;
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("group_lifecycle_update"), "{errors:?}");
+    assert!(errors[1].contains("no connected channel"), "{errors:?}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 0);
+
+    let (admin, _) = app.signed_in("admin@example.org", Role::Admin).await;
+    let listed: Vec<Value> = app
+        .server_fn(&admin, "webhook-events/list", &[("only_failed", "true")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 2, "admins see what was not understood");
+    let (volunteer, _) = app.signed_in("vol@example.org", Role::Volunteer).await;
+    let refused: Value = app
+        .server_fn(
+            &volunteer,
+            "webhook-events/list",
+            &[("only_failed", "false")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["code"], "forbidden");
+}
+
+async fn every_whatsapp_message_type_lands_readable(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let cases = [
+        ("inbound_text.json", "text"),
+        ("inbound_image.json", "image"),
+        ("inbound_audio_voice_note.json", "voice"),
+        ("inbound_document.json", "document"),
+        ("inbound_sticker.json", "sticker"),
+        ("inbound_location.json", "location"),
+        ("inbound_interactive_button_reply.json", "interactive_reply"),
+        ("inbound_interactive_list_reply.json", "interactive_reply"),
+        ("inbound_button.json", "button_reply"),
+        ("inbound_unsupported.json", "unsupported"),
+    ];
+    for (index, (name, _)) in cases.iter().enumerate() {
+        let payload = with_message_id(fixture(name), &format!("wamid.case{index}"));
+        assert_eq!(post_whatsapp(&app, &payload).await.status(), 200, "{name}");
+    }
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, body FROM messages ORDER BY id")
+            .fetch_all(&app.sql().await)
+            .await
+            .unwrap();
+    assert_eq!(stored.len(), cases.len());
+    for ((name, kind), (stored_kind, body)) in cases.iter().zip(&stored) {
+        assert_eq!(stored_kind, kind, "{name}");
+        assert!(!body.trim().is_empty(), "{name} has readable text");
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM attachments WHERE fetch_state = 'pending'"
+        )
+        .await,
+        4,
+        "image, voice note, document and sticker wait for download"
+    );
+    assert!(
+        stored[9].1.to_lowercase().contains("unsupported"),
+        "{:?}",
+        stored[9]
+    );
+    let senders: std::collections::BTreeSet<String> = cases
+        .iter()
+        .map(|(name, _)| {
+            fixture(name)["entry"][0]["changes"][0]["value"]["messages"][0]["from"].to_string()
+        })
+        .collect();
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM conversations").await,
+        senders.len() as i64,
+        "one conversation per sender"
+    );
+}
+
+async fn reactions_show_on_their_message_and_can_be_removed(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let text = fixture("inbound_text.json");
+    post_whatsapp(&app, &text).await;
+    let target = text["entry"][0]["changes"][0]["value"]["messages"][0]["id"].clone();
+    let mut reaction = with_message_id(fixture("inbound_reaction.json"), "wamid.reaction1");
+    reaction["entry"][0]["changes"][0]["value"]["messages"][0]["reaction"]["message_id"] = target;
+    assert_eq!(post_whatsapp(&app, &reaction).await.status(), 200);
+    assert_eq!(
+        texts(&app, "SELECT emoji FROM message_reactions").await,
+        ["👍"]
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM messages").await,
+        1,
+        "a reaction is not a message"
+    );
+
+    let mut removal = with_message_id(reaction.clone(), "wamid.reaction2");
+    removal["entry"][0]["changes"][0]["value"]["messages"][0]["reaction"]["emoji"] = json!("");
+    post_whatsapp(&app, &removal).await;
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM message_reactions").await,
+        0
+    );
+}
+
+async fn statuses_move_forward_and_wait_for_their_message(db: Db) {
+    let app = spawn_app(db).await;
+    let (whatsapp, _, _) = connect_channels(&app).await;
+    let status_id = fixture("status_delivered.json")["entry"][0]["changes"][0]["value"]["statuses"]
+        [0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Before the send call has returned the id, the status waits.
+    post_whatsapp(&app, &fixture("status_delivered.json")).await;
+    assert_eq!(
+        texts(&app, "SELECT status FROM early_statuses").await,
+        ["delivered"]
+    );
+
+    let pool = app.sql().await;
+    post_whatsapp(&app, &fixture("inbound_text.json")).await;
+    let conversation: i64 = sqlx::query_scalar("SELECT id FROM conversations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO messages (conversation_id, channel_id, direction, kind, body, provider_message_id, status, created_at, updated_at) \
+         VALUES ($1, $2, 'outbound', 'text', 'Yes, in blue', $3, 'sent', 0, 0)",
+    )
+    .bind(conversation)
+    .bind(whatsapp)
+    .bind(&status_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let status_of = || {
+        texts(
+            &app,
+            "SELECT status FROM messages WHERE direction = 'outbound'",
+        )
+    };
+    post_whatsapp(
+        &app,
+        &with_status_id(fixture("status_read.json"), &status_id, "read"),
+    )
+    .await;
+    assert_eq!(status_of().await, ["read"]);
+    post_whatsapp(
+        &app,
+        &with_status_id(fixture("status_delivered.json"), &status_id, "late"),
+    )
+    .await;
+    assert_eq!(
+        status_of().await,
+        ["read"],
+        "a late 'delivered' never moves a read message back"
+    );
+    post_whatsapp(
+        &app,
+        &with_status_id(fixture("status_failed.json"), &status_id, "failed"),
+    )
+    .await;
+    let (status, code): (String, Option<String>) =
+        sqlx::query_as("SELECT status, error_code FROM messages WHERE direction = 'outbound'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "failed");
+    assert!(code.is_some(), "the provider's code is kept");
+}
+
+fn with_status_id(mut payload: Value, id: &str, variant: &str) -> Value {
+    payload["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = json!(id);
+    payload["entry"][0]["changes"][0]["value"]["statuses"][0]["biz_opaque_callback_data"] =
+        json!(variant);
+    payload
+}
+
+async fn template_status_webhooks_update_the_template(db: Db) {
+    let app = spawn_app(db).await;
+    let (whatsapp, _, _) = connect_channels(&app).await;
+    let path = format!(
+        "{}/../channels/tests/fixtures/whatsapp/templates/message_template_status_update_rejected.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut update: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    update["entry"][0]["id"] = json!(WABA_ID);
+    let value = &update["entry"][0]["changes"][0]["value"];
+    let name = value["message_template_name"].as_str().unwrap().to_string();
+    let language = value["message_template_language"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sqlx::query(
+        "INSERT INTO message_templates (channel_id, name, language, category, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'UTILITY', 'pending', 0, 0)",
+    )
+    .bind(whatsapp)
+    .bind(&name)
+    .bind(&language)
+    .execute(&app.sql().await)
+    .await
+    .unwrap();
+    assert_eq!(post_whatsapp(&app, &update).await.status(), 200);
+    let (status, reason): (String, Option<String>) =
+        sqlx::query_as("SELECT status, rejection_reason FROM message_templates")
+            .fetch_one(&app.sql().await)
+            .await
+            .unwrap();
+    assert_eq!(status, "rejected");
+    assert!(reason.is_some_and(|reason| !reason.is_empty()));
+}
+
+async fn twilio_sms_lands_and_keywords_record_consent(db: Db) {
+    let app = spawn_app(db).await;
+    let (_, twilio, _) = connect_channels(&app).await;
+    let hello = post_twilio(
+        &app,
+        "/webhooks/twilio",
+        &sms("SM001", "+15552223333", "Hello, I need help"),
+    )
+    .await;
+    assert_eq!(hello.status(), 200);
+    assert_eq!(hello.text().await.unwrap(), "<Response/>");
+    post_twilio(
+        &app,
+        "/webhooks/twilio",
+        &sms("SM001", "+15552223333", "Hello, I need help"),
+    )
+    .await;
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM messages").await,
+        1,
+        "a retried delivery is one message"
+    );
+
+    post_twilio(
+        &app,
+        "/webhooks/twilio",
+        &sms("SM002", "+15552223333", "STOP"),
+    )
+    .await;
+    assert_eq!(
+        texts(&app, "SELECT kind FROM consent_events").await,
+        ["opt_out"]
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM contacts WHERE opted_out_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    post_twilio(
+        &app,
+        "/webhooks/twilio",
+        &sms("SM003", "+15552223333", "start"),
+    )
+    .await;
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM contacts WHERE opted_out_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+    post_twilio(
+        &app,
+        "/webhooks/twilio",
+        &sms("SM004", "+15552223333", "HELP"),
+    )
+    .await;
+    assert_eq!(
+        texts(&app, "SELECT kind FROM consent_events ORDER BY id").await,
+        ["opt_out", "opt_in", "help"]
+    );
+
+    let mut mms = sms("MM005", "+15552223333", "Here are the papers");
+    mms.retain(|(name, _)| *name != "NumMedia");
+    mms.extend([
+        ("NumMedia", "2"),
+        (
+            "MediaUrl0",
+            "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM005/Media/ME1",
+        ),
+        ("MediaContentType0", "image/jpeg"),
+        (
+            "MediaUrl1",
+            "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM005/Media/ME2",
+        ),
+        ("MediaContentType1", "application/pdf"),
+    ]);
+    assert_eq!(
+        post_twilio(&app, "/webhooks/twilio", &mms).await.status(),
+        200
+    );
+    assert_eq!(
+        texts(&app, "SELECT kind FROM attachments ORDER BY id").await,
+        ["image", "document"]
+    );
+
+    let status = [
+        ("MessageSid", "SM999"),
+        ("MessageStatus", "failed"),
+        ("ErrorCode", "21610"),
+        ("AccountSid", ACCOUNT_SID),
+        ("From", TWILIO_NUMBER),
+        ("To", "+15552223333"),
+        ("ApiVersion", "2010-04-01"),
+    ];
+    assert_eq!(
+        post_twilio(&app, "/webhooks/twilio/status", &status)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM contacts WHERE opted_out_at IS NOT NULL"
+        )
+        .await,
+        1,
+        "21610 means they opted out"
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM conversations WHERE channel_id = {twilio}")
+        )
+        .await,
+        1
+    );
+}
+
+async fn one_phone_number_is_one_person_across_spellings_and_channels(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    post_twilio(
+        &app,
+        "/webhooks/twilio",
+        &sms("SM100", "+16505551234", "hi by SMS"),
+    )
+    .await;
+    let mut whatsapp = fixture("inbound_text.json");
+    whatsapp["entry"][0]["changes"][0]["value"]["messages"][0]["from"] = json!("16505551234");
+    post_whatsapp(&app, &whatsapp).await;
+    let via_twilio_whatsapp = simulate::twilio_message(
+        AUTH_TOKEN,
+        &app.url("/webhooks/twilio"),
+        ACCOUNT_SID,
+        TWILIO_NUMBER,
+        &E164::parse("whatsapp:+16505551234").unwrap(),
+        "Sheena",
+        "SM101",
+        "hi",
+        false,
+    );
+    reqwest::Client::new()
+        .post(app.url("/webhooks/twilio"))
+        .header("content-type", via_twilio_whatsapp.content_type)
+        .header(
+            "X-Twilio-Signature",
+            via_twilio_whatsapp.header("X-Twilio-Signature").unwrap(),
+        )
+        .body(via_twilio_whatsapp.body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM contacts").await, 1);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM contact_identities").await,
+        2
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM conversations").await,
+        2,
+        "one conversation per channel"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 3);
+}
+
+async fn messenger_messages_and_echoes_land_once(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let inbound = simulate::messenger_text(
+        APP_SECRET,
+        PAGE_ID,
+        "psid-777",
+        "m_first",
+        1_749_416_383_000,
+        "Hi from Messenger <b>bold</b>",
+    );
+    let signature = inbound.header("X-Hub-Signature-256").unwrap().to_string();
+    for _ in 0..2 {
+        let response = post_meta(
+            &app,
+            "/webhooks/messenger",
+            &inbound.body,
+            Some(signature.clone()),
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+    }
+    let echo = json!({
+        "object": "page",
+        "entry": [{ "id": PAGE_ID, "time": 1_749_416_390_000_i64, "messaging": [{
+            "sender": { "id": PAGE_ID }, "recipient": { "id": "psid-777" }, "timestamp": 1_749_416_390_000_i64,
+            "message": { "is_echo": true, "app_id": 1234, "mid": "m_echo", "text": "Answered from Page Inbox" }
+        }]}]
+    });
+    let body = serde_json::to_vec(&echo).unwrap();
+    for _ in 0..2 {
+        post_meta(
+            &app,
+            "/webhooks/messenger",
+            &body,
+            Some(meta_signature(APP_SECRET, &body)),
+        )
+        .await;
+    }
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT direction, body FROM messages ORDER BY id")
+            .fetch_all(&app.sql().await)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored,
+        [
+            (
+                "inbound".to_string(),
+                "Hi from Messenger <b>bold</b>".to_string()
+            ),
+            (
+                "outbound".to_string(),
+                "Answered from Page Inbox".to_string()
+            ),
+        ]
+    );
+}
+
+async fn concurrent_deliveries_for_one_contact_make_one_conversation(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let deliveries = (0..24).map(|n| {
+        let payload = with_message_id(
+            fixture("inbound_text.json"),
+            &format!("wamid.concurrent{n}"),
+        );
+        let app = &app;
+        async move { post_whatsapp(app, &payload).await.status().as_u16() }
+    });
+    let statuses = futures::future::join_all(deliveries).await;
+    assert!(statuses.iter().all(|status| *status == 200), "{statuses:?}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM contacts").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 24);
+    assert_eq!(
+        count(&app, "SELECT unread_count FROM conversations").await,
+        24
+    );
+}
+
+async fn a_resolved_conversation_reopens_on_a_new_message(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    post_whatsapp(
+        &app,
+        &with_message_id(fixture("inbound_text.json"), "wamid.one"),
+    )
+    .await;
+    sqlx::query("UPDATE conversations SET status = 'resolved'")
+        .execute(&app.sql().await)
+        .await
+        .unwrap();
+    post_whatsapp(
+        &app,
+        &with_message_id(fixture("inbound_text.json"), "wamid.two"),
+    )
+    .await;
+    assert_eq!(
+        texts(&app, "SELECT status FROM conversations").await,
+        ["open"]
+    );
+}
+
+async fn admins_manage_channels_and_secrets_never_come_back(db: Db) {
+    let app = spawn_app(db).await;
+    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    let http = reqwest::Client::new();
+    let input = json!({
+        "kind": "whatsapp", "name": "Helpline", "phone_number_id": "111222333", "waba_id": "444555",
+        "display_number": "+1 555 000 1111", "access_token": "EAAG-super-secret", "app_secret": "app-secret-value",
+        "verify_token": "verify-me"
+    });
+    let refused = http
+        .post(app.url("/api/v1/channels"))
+        .bearer_auth(&volunteer)
+        .json(&input)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let created = http
+        .post(app.url("/api/v1/channels"))
+        .bearer_auth(&admin)
+        .json(&input)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let text = created.text().await.unwrap();
+    assert!(
+        !text.contains("EAAG-super-secret") && !text.contains("app-secret-value"),
+        "{text}"
+    );
+    let channel: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(channel["webhook_url"], app.url("/webhooks/whatsapp"));
+    assert_eq!(channel["verify_token"], "verify-me");
+    assert_eq!(
+        channel["secrets_set"],
+        json!(["access_token", "app_secret"])
+    );
+    assert_eq!(channel["send_rate_per_second"], 80);
+    let id = channel["id"].as_i64().unwrap();
+
+    let duplicate = http
+        .post(app.url("/api/v1/channels"))
+        .bearer_auth(&admin)
+        .json(&input)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(duplicate.status(), 409);
+    let incomplete = http
+        .post(app.url("/api/v1/channels"))
+        .bearer_auth(&admin)
+        .json(&json!({ "kind": "twilio", "name": "SMS", "account_sid": "AC1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(incomplete.status(), 422);
+    assert!(
+        incomplete.json::<Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("auth_token")
+    );
+
+    let changed: Value = http
+        .patch(app.url(&format!("/api/v1/channels/{id}")))
+        .bearer_auth(&admin)
+        .json(&json!({ "name": "Renamed", "send_rate_per_second": 20, "app_secret": "rotated" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            changed["name"].clone(),
+            changed["send_rate_per_second"].clone()
+        ),
+        (json!("Renamed"), json!(20))
+    );
+    let listed = http
+        .get(app.url("/api/v1/channels"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!listed.contains("rotated") && listed.contains("Renamed"));
+    assert_eq!(
+        http.get(app.url("/api/v1/channels"))
+            .bearer_auth(&volunteer)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    let removed = http
+        .delete(app.url(&format!("/api/v1/channels/{id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 204);
+    assert_eq!(
+        http.get(app.url(&format!("/api/v1/channels/{id}")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let again = http
+        .post(app.url("/api/v1/channels"))
+        .bearer_auth(&admin)
+        .json(&input)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        again.status(),
+        201,
+        "a removed channel's number can be connected again"
+    );
+}
+
+async fn the_demo_tool_sends_through_the_signed_webhook_path(db: Db) {
+    let app = spawn_app_with(db, |name| {
+        (name == "SWITCHBOARD_DEMO_MODE").then(|| "true".to_string())
+    })
+    .await;
+    let (whatsapp, twilio, messenger) = connect_channels(&app).await;
+    let (admin, _) = app.signed_in("admin@example.org", Role::Admin).await;
+    for (channel, from) in [
+        (whatsapp, "+1 555 333 4444"),
+        (twilio, "+15553334444"),
+        (messenger, "psid-42"),
+    ] {
+        let response = app
+            .server_fn(
+                &admin,
+                "demo/simulate-inbound",
+                &[
+                    ("channel_id", &channel.to_string()),
+                    ("from", from),
+                    ("name", "Dana Demo"),
+                    ("text", "Hello <script>alert(1)</script>"),
+                ],
+            )
+            .await;
+        assert!(
+            response.status().is_success(),
+            "{}",
+            response.text().await.unwrap()
+        );
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM messages WHERE body = 'Hello <script>alert(1)</script>'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM webhook_events WHERE error IS NULL"
+        )
+        .await,
+        3
+    );
+    let (volunteer, _) = app.signed_in("vol@example.org", Role::Volunteer).await;
+    let refused: Value = app
+        .server_fn(
+            &volunteer,
+            "demo/simulate-inbound",
+            &[
+                ("channel_id", &whatsapp.to_string()),
+                ("from", "+15553334444"),
+                ("name", "X"),
+                ("text", "x"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["code"], "forbidden");
+}
+
+async fn the_demo_tool_is_off_outside_demo_mode(db: Db) {
+    let app = spawn_app(db).await;
+    let (whatsapp, _, _) = connect_channels(&app).await;
+    let (admin, _) = app.signed_in("admin@example.org", Role::Admin).await;
+    let refused: Value = app
+        .server_fn(
+            &admin,
+            "demo/simulate-inbound",
+            &[
+                ("channel_id", &whatsapp.to_string()),
+                ("from", "+15553334444"),
+                ("name", "X"),
+                ("text", "x"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["code"], "forbidden");
+}
+
+on_both_databases!(
+    the_meta_handshake_answers_only_a_known_verify_token,
+    a_whatsapp_message_lands_once_in_one_conversation,
+    forged_and_missing_signatures_store_nothing,
+    malformed_bodies_get_a_reason_and_unknown_shapes_are_kept,
+    every_whatsapp_message_type_lands_readable,
+    reactions_show_on_their_message_and_can_be_removed,
+    statuses_move_forward_and_wait_for_their_message,
+    template_status_webhooks_update_the_template,
+    twilio_sms_lands_and_keywords_record_consent,
+    one_phone_number_is_one_person_across_spellings_and_channels,
+    messenger_messages_and_echoes_land_once,
+    concurrent_deliveries_for_one_contact_make_one_conversation,
+    a_resolved_conversation_reopens_on_a_new_message,
+    admins_manage_channels_and_secrets_never_come_back,
+    the_demo_tool_sends_through_the_signed_webhook_path,
+    the_demo_tool_is_off_outside_demo_mode,
+);
