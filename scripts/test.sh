@@ -21,12 +21,17 @@ cargo fmt --all -- --check
 cargo clippy -p channels -p server -p tests --all-targets -- -D warnings
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 
+# Every test run's output is kept so the totals can be added up at the end.
+RESULTS="$(mktemp)"
+trap 'rm -f "$RESULTS"' EXIT
+run_tests() { cargo test "$@" 2>&1 | tee -a "$RESULTS"; }
+
 # Each package is tested with its own features: `cargo test --workspace` would give `app` both
 # `ssr` and `hydrate` at once.
 say "Unit, store and API tests"
-cargo test -p app --features ssr
-cargo test -p channels
-cargo test -p server
+run_tests -p app --features ssr
+run_tests -p channels
+run_tests -p server
 
 say "Release build (server binary and browser bundle)"
 cargo leptos build --release
@@ -35,4 +40,7 @@ export SWITCHBOARD_SITE_ROOT="$ROOT/target/site"
 bash scripts/wasm-size.sh
 
 say "Browser tests (headless Chromium)"
-cargo test -p tests
+run_tests -p tests
+
+say "All tests"
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "%d passed, %d failed\n", passed, failed }' "$RESULTS"

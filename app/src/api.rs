@@ -9,8 +9,8 @@ use crate::model::NewPerson;
 #[cfg(feature = "ssr")]
 use crate::model::SimulatedInbound;
 use crate::model::{
-    AddedPerson, ApiToken, Channel, ChannelInput, CreatedToken, Me, Person, PersonChanges, Role,
-    WebhookEvent,
+    AddedPerson, ApiToken, Channel, ChannelInput, ConversationDetail, ConversationSummary,
+    CreatedToken, InboxView, Me, Person, PersonChanges, Role, WebhookEvent,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::{actor, backend, current_actor};
@@ -101,4 +101,14 @@ pub async fn simulate_inbound(
         text,
     };
     backend()?.simulate_inbound(&actor()?, message).await
+}
+
+#[server(endpoint = "conversations/list")]
+pub async fn list_conversations(view: InboxView) -> Result<Vec<ConversationSummary>, AppError> {
+    backend()?.list_conversations(&actor()?, view).await
+}
+
+#[server(endpoint = "conversations/get")]
+pub async fn get_conversation(id: i64) -> Result<ConversationDetail, AppError> {
+    backend()?.conversation(&actor()?, id).await
 }

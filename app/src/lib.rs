@@ -15,8 +15,8 @@ pub mod ports;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
-    components::{Route, Router, Routes},
+    ParamSegment, StaticSegment,
+    components::{ParentRoute, Route, Router, Routes},
 };
 
 use pages::{
@@ -72,7 +72,12 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Switchboard") />
         <Router>
             <Routes fallback=NotFound>
-                <Route path=StaticSegment("") view=InboxPage />
+                // The inbox renders the open conversation itself (from the `id` param), so moving
+                // between conversations keeps the list and the signed-in frame in place.
+                <ParentRoute path=StaticSegment("") view=InboxPage>
+                    <Route path=StaticSegment("") view=|| () />
+                    <Route path=(StaticSegment("conversations"), ParamSegment("id")) view=|| () />
+                </ParentRoute>
                 <Route path=StaticSegment("login") view=LoginPage />
                 <Route path=StaticSegment("people") view=PeoplePage />
                 <Route path=StaticSegment("channels") view=ChannelsPage />

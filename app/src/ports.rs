@@ -8,8 +8,9 @@ use leptos::prelude::use_context;
 
 use crate::error::AppError;
 use crate::model::{
-    AddedPerson, ApiToken, Channel, ChannelInput, CreatedToken, Me, NewPerson, Permission, Person,
-    PersonChanges, Role, SimulatedInbound, WebhookEvent,
+    AddedPerson, ApiToken, Channel, ChannelInput, ConversationDetail, ConversationSummary,
+    CreatedToken, InboxView, Me, NewPerson, Permission, Person, PersonChanges, Role,
+    SimulatedInbound, WebhookEvent,
 };
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
@@ -77,6 +78,12 @@ pub trait Backend: Send + Sync + 'static {
         actor: &Actor,
         only_failed: bool,
     ) -> Result<Vec<WebhookEvent>, AppError>;
+    async fn list_conversations(
+        &self,
+        actor: &Actor,
+        view: InboxView,
+    ) -> Result<Vec<ConversationSummary>, AppError>;
+    async fn conversation(&self, actor: &Actor, id: i64) -> Result<ConversationDetail, AppError>;
     /// Whether demo tools (such as simulating an inbound message) are enabled.
     fn demo_mode(&self) -> bool;
     async fn simulate_inbound(

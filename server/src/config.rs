@@ -48,6 +48,12 @@ pub struct Config {
     pub site_root: PathBuf,
     /// Enables demo tools (simulating inbound messages); the demo command line sets it.
     pub demo_mode: bool,
+    /// Whether this instance runs background work (media downloads, session clean-up); with
+    /// several instances, any number of them may.
+    pub background_workers: bool,
+    /// Where media sent by contacts is kept, and the largest file accepted.
+    pub media_dir: PathBuf,
+    pub media_max_bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +106,15 @@ impl Config {
             log_format,
             session_idle_timeout: Duration::from_secs(idle_minutes * 60),
             session_lifetime: Duration::from_secs(lifetime_hours * 3600),
+            background_workers: parse(
+                "SWITCHBOARD_BACKGROUND_WORKERS",
+                &get("SWITCHBOARD_BACKGROUND_WORKERS", "true"),
+            )?,
+            media_dir: PathBuf::from(get("SWITCHBOARD_MEDIA_DIR", "data/media")),
+            media_max_bytes: parse(
+                "SWITCHBOARD_MEDIA_MAX_BYTES",
+                &get("SWITCHBOARD_MEDIA_MAX_BYTES", "26214400"),
+            )?,
             demo_mode: parse(
                 "SWITCHBOARD_DEMO_MODE",
                 &get("SWITCHBOARD_DEMO_MODE", "false"),
@@ -114,6 +129,10 @@ impl Config {
         crate::services::ServiceSettings {
             public_url: self.public_url.clone(),
             demo_mode: self.demo_mode,
+            media: crate::services::MediaSettings {
+                dir: self.media_dir.clone(),
+                max_bytes: self.media_max_bytes,
+            },
         }
     }
 

@@ -22,7 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
-use crate::http::{api, health, security, sign_in, webhooks};
+use crate::http::{api, health, media, security, sign_in, webhooks};
 use crate::services::Services;
 use crate::store::{Store, StoreError};
 
@@ -42,7 +42,8 @@ impl FromRef<AppState> for LeptosOptions {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    store: Store,
+    services: Services,
+    background_workers: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,14 +84,14 @@ impl Application {
             config.public_url = url::Url::parse(&format!("http://{addr}"))
                 .expect("a socket address makes a valid URL");
         }
-        let router = router(
-            Services::new(store.clone(), config.service_settings()),
-            config,
-        );
+        let services = Services::new(store, config.service_settings());
+        let background_workers = config.background_workers;
+        let router = router(services.clone(), config);
         Ok(Application {
             listener,
             router,
-            store,
+            services,
+            background_workers,
         })
     }
 
@@ -102,7 +103,15 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let cleanup = tokio::spawn(delete_expired_sessions(self.store.clone()));
+        let store = self.services.store().clone();
+        let workers = if self.background_workers {
+            vec![
+                tokio::spawn(delete_expired_sessions(store.clone())),
+                tokio::spawn(fetch_media(self.services.clone())),
+            ]
+        } else {
+            Vec::new()
+        };
         tracing::info!(addr = %self.local_addr(), "Switchboard is listening");
         let served = axum::serve(
             self.listener,
@@ -111,8 +120,8 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown_signal())
         .await;
-        cleanup.abort();
-        self.store.close().await;
+        workers.iter().for_each(tokio::task::JoinHandle::abort);
+        store.close().await;
         tracing::info!("Switchboard stopped");
         served
     }
@@ -163,6 +172,7 @@ pub fn router(services: Services, config: Config) -> Router {
         )
         .route("/webhooks/twilio", post(webhooks::twilio))
         .route("/webhooks/twilio/status", post(webhooks::twilio_status))
+        .route("/media/{id}", get(media::media))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api::routes())
@@ -191,6 +201,24 @@ async fn delete_expired_sessions(store: Store) {
         every.tick().await;
         if let Err(error) = store.delete_expired_sessions().await {
             tracing::warn!(%error, "could not delete expired sessions");
+        }
+    }
+}
+
+/// Downloads contacts' media in the background; each step is one attachment.
+async fn fetch_media(services: Services) {
+    let mut every = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        every.tick().await;
+        loop {
+            match services.fetch_next_attachment().await {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(error) => {
+                    tracing::warn!(error = %error.message, "media download step failed");
+                    break;
+                }
+            }
         }
     }
 }

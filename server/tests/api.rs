@@ -583,7 +583,10 @@ async fn the_openapi_document_matches_the_routes(db: Db) {
     let paths = document["paths"].as_object().unwrap();
     assert!(paths.len() >= 3);
     for (path, methods) in paths {
-        for method in methods.as_object().unwrap().keys() {
+        let operations = methods.as_object().unwrap().keys();
+        for method in
+            operations.filter(|key| ["get", "post", "patch", "delete"].contains(&key.as_str()))
+        {
             let url = app.url(&format!("/api/v1{}", path.replace("{id}", "1")));
             let request = http
                 .request(method.to_uppercase().parse().unwrap(), url)

@@ -788,6 +788,63 @@ async fn messenger_messages_and_echoes_land_once(db: Db) {
     );
 }
 
+async fn messenger_watermark_receipts_cover_earlier_messages(db: Db) {
+    let app = spawn_app(db).await;
+    let (_, _, messenger) = connect_channels(&app).await;
+    let inbound =
+        simulate::messenger_text(APP_SECRET, PAGE_ID, "psid-9", "m_in", 1_000_000, "hello");
+    post_meta(
+        &app,
+        "/webhooks/messenger",
+        &inbound.body,
+        inbound.header("X-Hub-Signature-256").map(str::to_string),
+    )
+    .await;
+    let pool = app.sql().await;
+    let conversation: i64 = sqlx::query_scalar("SELECT id FROM conversations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    for (mid, sent_at) in [("m_early", 2_000_000_i64), ("m_late", 9_000_000)] {
+        sqlx::query(
+            "INSERT INTO messages (conversation_id, channel_id, direction, kind, body, provider_message_id, status, provider_timestamp, created_at, updated_at) \
+             VALUES ($1, $2, 'outbound', 'text', 'reply', $3, 'sent', $4, 0, 0)",
+        )
+        .bind(conversation)
+        .bind(messenger)
+        .bind(mid)
+        .bind(sent_at)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let receipt = json!({
+        "object": "page",
+        "entry": [{ "id": PAGE_ID, "time": 5_000_000, "messaging": [{
+            "sender": { "id": "psid-9" }, "recipient": { "id": PAGE_ID }, "timestamp": 5_000_000,
+            "delivery": { "watermark": 5_000_000 }
+        }]}]
+    });
+    let body = serde_json::to_vec(&receipt).unwrap();
+    assert_eq!(
+        post_meta(
+            &app,
+            "/webhooks/messenger",
+            &body,
+            Some(meta_signature(APP_SECRET, &body))
+        )
+        .await
+        .status(),
+        200
+    );
+    let statuses = texts(
+        &app,
+        "SELECT status FROM messages WHERE direction = 'outbound' ORDER BY provider_timestamp",
+    )
+    .await;
+    assert_eq!(statuses, ["delivered", "sent"]);
+}
+
 async fn concurrent_deliveries_for_one_contact_make_one_conversation(db: Db) {
     let app = spawn_app(db).await;
     connect_channels(&app).await;
@@ -1063,6 +1120,7 @@ on_both_databases!(
     twilio_sms_lands_and_keywords_record_consent,
     one_phone_number_is_one_person_across_spellings_and_channels,
     messenger_messages_and_echoes_land_once,
+    messenger_watermark_receipts_cover_earlier_messages,
     concurrent_deliveries_for_one_contact_make_one_conversation,
     a_resolved_conversation_reopens_on_a_new_message,
     admins_manage_channels_and_secrets_never_come_back,

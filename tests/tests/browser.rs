@@ -256,3 +256,99 @@ async fn an_admin_connects_a_whatsapp_channel() {
     }
     browser.close().await;
 }
+
+#[tokio::test]
+async fn an_admin_simulates_a_message_and_reads_it_in_the_inbox() {
+    const TEXT: &str = "Hello <script>alert(1)</script> I need help";
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &server, "admin@example.org").await;
+    let client = &browser.client;
+
+    client.goto(&server.url("/channels")).await.unwrap();
+    browser.wait_for_hydration().await;
+    let form = client
+        .wait()
+        .for_element(Locator::Css("form.simulate-inbound"))
+        .await
+        .expect("demo mode offers the simulate form");
+    form.find(Locator::Css("select[name=channel_id]"))
+        .await
+        .unwrap()
+        .select_by(Locator::XPath(
+            ".//option[starts-with(normalize-space(), 'WhatsApp sandbox')]",
+        ))
+        .await
+        .unwrap();
+    let fields = [
+        ("input[name=from]", "+15551234567"),
+        ("input[name=name]", "Dana Demo"),
+        ("textarea[name=text]", TEXT),
+    ];
+    for (selector, value) in fields {
+        form.find(Locator::Css(selector))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    form.find(Locator::XPath(
+        ".//button[normalize-space()='Send as this contact']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("form.simulate-inbound ~ p.notice-success"))
+        .await
+        .expect("the simulated message is accepted");
+
+    client.goto(&server.url("/?view=all")).await.unwrap();
+    browser.wait_for_hydration().await;
+    let row = client
+        .wait()
+        .for_element(Locator::XPath(
+            "//a[contains(@class, 'conversation-row')][.//*[normalize-space()='Dana Demo']]",
+        ))
+        .await
+        .expect("the new conversation is listed");
+    row.click().await.unwrap();
+    let message = client
+        .wait()
+        .for_element(Locator::XPath(&format!(
+            "//li[contains(@class, 'message') and contains(@class, 'inbound')][contains(., '{TEXT}')]"
+        )))
+        .await
+        .expect("the message shows, as text");
+    assert!(message.text().await.unwrap().contains(TEXT));
+    assert!(
+        client.find(Locator::Css(".messages script")).await.is_err(),
+        "markup in messages is never rendered"
+    );
+    assert!(
+        client.get_alert_text().await.is_err(),
+        "no script from a message ran"
+    );
+
+    let current = client
+        .find(Locator::Css("a.conversation-row[aria-current=page]"))
+        .await
+        .expect("the open conversation is marked in the list");
+    assert!(current.text().await.unwrap().contains("Dana Demo"));
+    let window = client
+        .find(Locator::Css(".reply-window"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        window.starts_with("Free-form replies possible until"),
+        "{window}"
+    );
+    browser.close().await;
+}

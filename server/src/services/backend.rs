@@ -2,8 +2,8 @@
 
 use app::error::AppError;
 use app::model::{
-    AddedPerson, ApiToken, Channel, ChannelInput, CreatedToken, NewPerson, Person, PersonChanges,
-    SimulatedInbound, WebhookEvent,
+    AddedPerson, ApiToken, Channel, ChannelInput, ConversationDetail, ConversationSummary,
+    CreatedToken, InboxView, NewPerson, Person, PersonChanges, SimulatedInbound, WebhookEvent,
 };
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
@@ -81,6 +81,18 @@ impl Backend for Services {
         only_failed: bool,
     ) -> Result<Vec<WebhookEvent>, AppError> {
         Services::list_webhook_events(self, actor, only_failed).await
+    }
+
+    async fn list_conversations(
+        &self,
+        actor: &Actor,
+        view: InboxView,
+    ) -> Result<Vec<ConversationSummary>, AppError> {
+        Services::list_conversations(self, actor, view).await
+    }
+
+    async fn conversation(&self, actor: &Actor, id: i64) -> Result<ConversationDetail, AppError> {
+        Services::conversation(self, actor, id).await
     }
 
     fn demo_mode(&self) -> bool {

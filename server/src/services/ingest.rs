@@ -17,7 +17,7 @@ use super::Services;
 use super::channels::ConnectedChannel;
 use crate::store::{
     Change, Delivery, NewAttachment, NewEcho, NewInbound, ReactionChange, Recorded, StatusChange,
-    TemplateStatusChange, now_ms,
+    TemplateStatusChange, WatermarkChange, now_ms,
 };
 
 fn refused(message: impl Into<String>) -> AppError {
@@ -181,10 +181,18 @@ fn status_changes(update: StatusUpdate) -> Result<Vec<Change>, String> {
     let ids = match update.target {
         StatusTarget::Message(id) => vec![id],
         StatusTarget::SentBefore { message_ids, .. } if !message_ids.is_empty() => message_ids,
-        StatusTarget::SentBefore { .. } => {
-            return Err(format!(
-                "{status} receipt without message ids (watermark only) not applied"
-            ));
+        StatusTarget::SentBefore { watermark, .. } => {
+            let recipient = update
+                .recipient
+                .as_ref()
+                .map(|recipient| address_of(recipient).0)
+                .ok_or_else(|| format!("{status} receipt names no recipient"))?;
+            return Ok(vec![Change::Watermark(WatermarkChange {
+                recipient,
+                before: epoch_ms(Some(watermark)),
+                status,
+                rank,
+            })]);
         }
     };
     Ok(ids

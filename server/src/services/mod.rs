@@ -5,11 +5,14 @@
 mod backend;
 pub mod channels;
 mod demo_tools;
+mod inbox;
 pub mod ingest;
+mod media;
 mod people;
 mod tokens;
 mod webhook_events;
 
+pub use media::{MediaFile, MediaSettings};
 pub use people::SignInError;
 
 use std::sync::Arc;
@@ -30,6 +33,7 @@ pub struct ServiceSettings {
     pub public_url: url::Url,
     /// Enables demo tools such as simulating an inbound message.
     pub demo_mode: bool,
+    pub media: MediaSettings,
 }
 
 #[derive(Clone)]

@@ -2,8 +2,10 @@
 //! once with `$N` placeholders, and the schema keeps to types both carry the same way through
 //! sqlx's `Any` driver (BIGINT ids, times in epoch milliseconds, 0/1 flags, JSON as TEXT).
 
+mod attachments;
 mod audit;
 mod channels;
+mod inbox;
 mod sessions;
 mod tokens;
 mod users;
@@ -16,14 +18,16 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use attachments::{DueAttachment, StoredAttachment};
 pub use audit::AuditEntry;
 pub use channels::{ChannelRow, ChannelWrite};
+pub use inbox::{AttachmentRow, ConversationFilter, ConversationRow, MessageRow, ReactionRow};
 pub use sessions::AUTH_KEY;
 pub use tokens::TokenRow;
 pub use users::{NewUser, UserRow};
 pub use webhooks::{
     Change, Delivery, NewAttachment, NewEcho, NewInbound, ReactionChange, Recorded, StatusChange,
-    TemplateStatusChange, WebhookEventRow,
+    TemplateStatusChange, WatermarkChange, WebhookEventRow,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

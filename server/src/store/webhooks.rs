@@ -13,6 +13,7 @@ pub enum Change {
     Inbound(NewInbound),
     Echo(NewEcho),
     Status(StatusChange),
+    Watermark(WatermarkChange),
     Reaction(ReactionChange),
     TemplateStatus(TemplateStatusChange),
 }
@@ -69,6 +70,16 @@ pub struct StatusChange {
     pub error_title: Option<String>,
     /// The recipient unsubscribed (e.g. Twilio 21610): record their opt-out.
     pub opted_out_address: Option<String>,
+}
+
+/// Messenger's receipts without message ids: every message sent to `recipient` up to `before`
+/// has reached `status`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatermarkChange {
+    pub recipient: String,
+    pub before: i64,
+    pub status: &'static str,
+    pub rank: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -191,6 +202,10 @@ async fn apply(
         }
         Change::Status(status) => {
             apply_status(tx, channel_id, status, now).await?;
+            Ok(None)
+        }
+        Change::Watermark(watermark) => {
+            apply_watermark(tx, channel_id, watermark, now).await?;
             Ok(None)
         }
         Change::Reaction(reaction) => apply_reaction(tx, channel_id, reaction, now).await,
@@ -486,6 +501,30 @@ async fn apply_status(
         let contact_id = contact_for(tx, channel_id, address, true, None, now).await?;
         record_consent(tx, contact_id, channel_id, "opt_out", "provider_error", now).await?;
     }
+    Ok(())
+}
+
+async fn apply_watermark(
+    tx: &mut AnyConnection,
+    channel_id: i64,
+    watermark: &WatermarkChange,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query(&format!(
+        "UPDATE messages SET status = $1, updated_at = $2 \
+         WHERE channel_id = $3 AND direction = 'outbound' AND provider_timestamp <= $4 AND {STATUS_RANK} < $5 \
+           AND conversation_id IN (SELECT c.id FROM conversations c \
+               JOIN contact_identities i ON i.contact_id = c.contact_id AND i.channel_id = c.channel_id \
+               WHERE c.channel_id = $3 AND i.address = $6)"
+    ))
+    .bind(watermark.status)
+    .bind(now)
+    .bind(channel_id)
+    .bind(watermark.before)
+    .bind(watermark.rank)
+    .bind(&watermark.recipient)
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 

@@ -42,18 +42,16 @@ fn postgres_admin_url() -> String {
 
 pub struct TestDb {
     pub url: String,
-    _dir: Option<tempfile::TempDir>,
+    /// Files of this test (the SQLite database, stored media), removed with it.
+    pub scratch: tempfile::TempDir,
 }
 
 pub async fn database(db: Db) -> TestDb {
     match db {
         Db::Sqlite => {
-            let dir = tempfile::tempdir().expect("temporary directory");
-            let url = format!("sqlite://{}/switchboard.db", dir.path().display());
-            TestDb {
-                url,
-                _dir: Some(dir),
-            }
+            let scratch = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}/switchboard.db", scratch.path().display());
+            TestDb { url, scratch }
         }
         Db::Postgres => {
             static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -73,7 +71,7 @@ pub async fn database(db: Db) -> TestDb {
                 .expect("create test database");
             TestDb {
                 url: format!("{admin}/{name}"),
-                _dir: None,
+                scratch: tempfile::tempdir().expect("temporary directory"),
             }
         }
     }
@@ -107,22 +105,27 @@ pub async fn spawn_app(db: Db) -> TestApp {
 pub async fn spawn_app_with(db: Db, extra: impl Fn(&str) -> Option<String>) -> TestApp {
     let test_db = database(db).await;
     let url = test_db.url.clone();
+    let media_dir = test_db.scratch.path().join("media").display().to_string();
     let config = Config::from_lookup(|name| {
         extra(name).or_else(|| match name {
             "DATABASE_URL" => Some(url.clone()),
             "SWITCHBOARD_ADDR" => Some("127.0.0.1:0".to_string()),
             "SWITCHBOARD_SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
+            "SWITCHBOARD_MEDIA_DIR" => Some(media_dir.clone()),
+            // Tests run background steps themselves, when they choose.
+            "SWITCHBOARD_BACKGROUND_WORKERS" => Some("false".to_string()),
             _ => None,
         })
     })
     .expect("test configuration");
+    let config_settings = config.service_settings();
     let application = Application::build(config)
         .await
         .expect("application starts");
     let base = format!("http://{}", application.local_addr());
     let settings = server::services::ServiceSettings {
         public_url: base.parse().expect("base URL"),
-        demo_mode: extra("SWITCHBOARD_DEMO_MODE").is_some_and(|value| value == "true"),
+        ..config_settings
     };
     tokio::spawn(application.run_until_stopped());
     let store = Store::connect(&test_db.url).await.expect("connect");

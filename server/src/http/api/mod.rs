@@ -2,6 +2,7 @@
 //! and integrations holding an API token.
 
 mod channels;
+mod conversations;
 mod extract;
 mod users;
 
@@ -26,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(users::me))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", patch(users::update))
+        .route("/conversations", get(conversations::list))
+        .route("/conversations/{id}", get(conversations::get))
         .route("/channels", get(channels::list).post(channels::create))
         .route(
             "/channels/{id}",

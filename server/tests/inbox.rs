@@ -1,0 +1,207 @@
+//! Reading the inbox through the API: what each role sees, and a thread as the UI shows it.
+
+#[macro_use]
+mod common;
+
+use app::model::{ChannelInput, ChannelKind, Role};
+use channels::phone::E164;
+use channels::simulate;
+use common::{Db, TestApp, spawn_app};
+use serde_json::Value;
+
+const SECRET: &str = "inbox-secret";
+
+async fn whatsapp_channel(app: &TestApp) -> i64 {
+    app.services
+        .create_channel(
+            None,
+            &ChannelInput {
+                kind: Some(ChannelKind::WhatsApp),
+                name: Some("Helpline".into()),
+                phone_number_id: Some("555".into()),
+                waba_id: Some("777".into()),
+                access_token: Some("token".into()),
+                app_secret: Some(SECRET.into()),
+                verify_token: Some("verify".into()),
+                ..ChannelInput::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+async fn receive(app: &TestApp, from: &str, name: &str, id: &str, at: i64, text: &str) {
+    let webhook = simulate::whatsapp_text(
+        SECRET,
+        "777",
+        "555",
+        "+1 555 0000",
+        &E164::parse(from).unwrap(),
+        name,
+        id,
+        at,
+        text,
+    );
+    let response = reqwest::Client::new()
+        .post(app.url("/webhooks/whatsapp"))
+        .header(
+            "X-Hub-Signature-256",
+            webhook.header("X-Hub-Signature-256").unwrap(),
+        )
+        .body(webhook.body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn each_role_sees_only_its_conversations(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
+    let (ben, _) = app.token("ben@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    receive(
+        &app,
+        "+15550000001",
+        "First",
+        "wamid.1",
+        1_700_000_000,
+        "one",
+    )
+    .await;
+    receive(
+        &app,
+        "+15550000002",
+        "Second",
+        "wamid.2",
+        1_700_000_100,
+        "two",
+    )
+    .await;
+    let pool = app.sql().await;
+    sqlx::query(
+        "UPDATE conversations SET assignee_id = $1 WHERE id = (SELECT MIN(id) FROM conversations)",
+    )
+    .bind(ana_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let mine: Vec<Value> = get(&app, &ana, "/api/v1/conversations?view=mine")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["contact_name"], "First");
+    let assigned_id = mine[0]["id"].as_i64().unwrap();
+    let unassigned: Vec<Value> = get(&app, &ana, "/api/v1/conversations?view=unassigned")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unassigned.len(), 1);
+    assert_eq!(unassigned[0]["contact_name"], "Second");
+    assert_eq!(
+        get(&app, &ana, "/api/v1/conversations?view=all")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        get(&app, &ben, &format!("/api/v1/conversations/{assigned_id}"))
+            .await
+            .status(),
+        404,
+        "another volunteer's conversation is hidden"
+    );
+    assert_eq!(
+        get(&app, &ana, &format!("/api/v1/conversations/{assigned_id}"))
+            .await
+            .status(),
+        200
+    );
+
+    let all: Vec<Value> = get(&app, &cora, "/api/v1/conversations?view=all")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0]["contact_name"], "First", "longest waiting first");
+    assert_eq!(all[0]["assignee_name"], "ana");
+}
+
+async fn a_thread_shows_messages_window_reactions_media_and_failures(db: Db) {
+    let app = spawn_app(db).await;
+    let channel = whatsapp_channel(&app).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    receive(
+        &app,
+        "+15550000001",
+        "Dana",
+        "wamid.a",
+        1_700_000_000,
+        "Hello <b>there</b>",
+    )
+    .await;
+    let pool = app.sql().await;
+    let conversation: i64 = sqlx::query_scalar("SELECT id FROM conversations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO messages (conversation_id, channel_id, direction, kind, body, provider_message_id, status, error_code, error_title, provider_timestamp, created_at, updated_at) \
+         VALUES ($1, $2, 'outbound', 'text', 'Late reply', 'wamid.out', 'failed', '131047', 'Re-engagement message', 1700090000000, 0, 0)",
+    )
+    .bind(conversation)
+    .bind(channel)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO message_reactions (message_id, reactor, emoji, created_at) SELECT id, 'contact', '❤️', 0 FROM messages WHERE provider_message_id = 'wamid.a'")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let detail: Value = get(
+        &app,
+        &cora,
+        &format!("/api/v1/conversations/{conversation}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(detail["summary"]["contact_address"], "+15550000001");
+    assert_eq!(
+        detail["window_closes_at"], "2023-11-15T22:13:20Z",
+        "24 hours after the contact's message"
+    );
+    let messages = detail["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0]["body"], "Hello <b>there</b>");
+    assert_eq!(messages[0]["reactions"], serde_json::json!(["❤️"]));
+    assert_eq!(messages[1]["status"], "failed");
+    let explanation = messages[1]["error_explanation"].as_str().unwrap();
+    assert!(
+        explanation.to_lowercase().contains("24"),
+        "a plain explanation of 131047: {explanation}"
+    );
+}
+
+on_both_databases!(
+    each_role_sees_only_its_conversations,
+    a_thread_shows_messages_window_reactions_media_and_failures,
+);

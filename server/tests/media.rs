@@ -1,0 +1,329 @@
+//! Media sent by contacts: fetched from a local fake provider that checks credentials like the
+//! real ones, stored by content hash, served only to signed-in people.
+
+#[macro_use]
+mod common;
+
+use app::model::{ChannelInput, ChannelKind, Role};
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use channels::signature::{meta_signature, twilio_signature};
+use common::{Db, TestApp, location, spawn_app_with};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "graph-token";
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const AUTH_TOKEN: &str = "twilio-token";
+const PHOTO: &[u8] = b"\xFF\xD8\xFF\xE0 pretend this is a JPEG";
+
+fn authorised(headers: &HeaderMap, expected: &str) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        == Some(expected)
+}
+
+/// A fake Graph API and Twilio media host, answering like the real ones.
+async fn fake_provider() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let lookup_base = base.clone();
+    let basic = format!(
+        "Basic {}",
+        base64_encode(format!("{ACCOUNT_SID}:{AUTH_TOKEN}").as_bytes())
+    );
+    let app = Router::new()
+        .route(
+            "/v23.0/{media_id}",
+            get(move |Path(media_id): Path<String>, headers: HeaderMap| {
+                let base = lookup_base.clone();
+                async move {
+                    if !authorised(&headers, &format!("Bearer {TOKEN}")) {
+                        return StatusCode::UNAUTHORIZED.into_response();
+                    }
+                    axum::Json(json!({
+                        "messaging_product": "whatsapp",
+                        "url": format!("{base}/download/{media_id}"),
+                        "mime_type": "image/jpeg",
+                        "id": media_id
+                    }))
+                    .into_response()
+                }
+            }),
+        )
+        .route(
+            "/download/{what}",
+            get(|Path(what): Path<String>, headers: HeaderMap| async move {
+                if !authorised(&headers, &format!("Bearer {TOKEN}")) {
+                    return StatusCode::UNAUTHORIZED.into_response();
+                }
+                let response: Response = match what.as_str() {
+                    "photo" => ([(header::CONTENT_TYPE, "image/jpeg")], PHOTO).into_response(),
+                    "page" => ([(header::CONTENT_TYPE, "text/html")], "<script>x</script>")
+                        .into_response(),
+                    "huge" => {
+                        ([(header::CONTENT_TYPE, "image/png")], vec![0u8; 4096]).into_response()
+                    }
+                    _ => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+                };
+                response
+            }),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/Messages/{message}/Media/{media}",
+            get(move |headers: HeaderMap| {
+                let basic = basic.clone();
+                async move {
+                    if !authorised(&headers, &basic) {
+                        return StatusCode::UNAUTHORIZED.into_response();
+                    }
+                    (
+                        [(header::CONTENT_TYPE, "application/pdf")],
+                        "%PDF-1.4 letter",
+                    )
+                        .into_response()
+                }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+async fn connect(app: &TestApp, provider: &str) -> (i64, i64) {
+    let whatsapp = app
+        .services
+        .create_channel(
+            None,
+            &ChannelInput {
+                kind: Some(ChannelKind::WhatsApp),
+                name: Some("Helpline".into()),
+                phone_number_id: Some("106540352242922".into()),
+                waba_id: Some("419561257915477".into()),
+                access_token: Some(TOKEN.into()),
+                app_secret: Some("secret".into()),
+                verify_token: Some("verify".into()),
+                api_base_url: Some(format!("{provider}/v23.0")),
+                ..ChannelInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let twilio = app
+        .services
+        .create_channel(
+            None,
+            &ChannelInput {
+                kind: Some(ChannelKind::Twilio),
+                name: Some("SMS".into()),
+                account_sid: Some(ACCOUNT_SID.into()),
+                auth_token: Some(AUTH_TOKEN.into()),
+                phone_number: Some("+15550001111".into()),
+                api_base_url: Some(provider.to_string()),
+                ..ChannelInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    (whatsapp.id, twilio.id)
+}
+
+async fn send_image(app: &TestApp, media_id: &str, message_id: &str) {
+    let path = format!(
+        "{}/../channels/tests/fixtures/whatsapp/inbound_image.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut payload: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let message = &mut payload["entry"][0]["changes"][0]["value"]["messages"][0];
+    message["id"] = json!(message_id);
+    message["image"]["id"] = json!(media_id);
+    let body = serde_json::to_vec(&payload).unwrap();
+    let response = reqwest::Client::new()
+        .post(app.url("/webhooks/whatsapp"))
+        .header("X-Hub-Signature-256", meta_signature("secret", &body))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+async fn fetch_all(app: &TestApp) {
+    while app.services.fetch_next_attachment().await.unwrap() {}
+}
+
+async fn attachment_states(app: &TestApp) -> Vec<(String, i64, Option<String>)> {
+    sqlx::query_as("SELECT fetch_state, fetch_attempts, fetch_error FROM attachments ORDER BY id")
+        .fetch_all(&app.sql().await)
+        .await
+        .unwrap()
+}
+
+async fn whatsapp_media_is_fetched_stored_by_hash_and_served_to_signed_in_people(db: Db) {
+    let app = spawn_app_with(db, |_| None).await;
+    let provider = fake_provider().await;
+    connect(&app, &provider).await;
+    send_image(&app, "photo", "wamid.photo1").await;
+    send_image(&app, "photo", "wamid.photo2").await;
+    fetch_all(&app).await;
+    let states = attachment_states(&app).await;
+    assert_eq!(
+        states.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        ["stored", "stored"]
+    );
+
+    let hashes: Vec<String> = sqlx::query_scalar("SELECT sha256 FROM attachments")
+        .fetch_all(&app.sql().await)
+        .await
+        .unwrap();
+    assert_eq!(hashes[0], hashes[1], "the same content is one file");
+    let stored = std::fs::read(
+        app.db
+            .scratch
+            .path()
+            .join("media")
+            .join(&hashes[0][..2])
+            .join(&hashes[0]),
+    )
+    .unwrap();
+    assert_eq!(stored, PHOTO);
+
+    let id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM attachments")
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
+    let anonymous = app
+        .browser()
+        .get(app.url(&format!("/media/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        location(&anonymous).starts_with("/login"),
+        "signed-out visitors are sent to sign in"
+    );
+    let (volunteer, _) = app.signed_in("vol@example.org", Role::Volunteer).await;
+    let served = volunteer
+        .get(app.url(&format!("/media/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["content-type"], "image/jpeg");
+    assert!(
+        served.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    assert_eq!(served.bytes().await.unwrap().as_ref(), PHOTO);
+}
+
+async fn refused_types_and_oversized_files_fail_for_good(db: Db) {
+    let app = spawn_app_with(db, |name| {
+        (name == "SWITCHBOARD_MEDIA_MAX_BYTES").then(|| "1024".to_string())
+    })
+    .await;
+    let provider = fake_provider().await;
+    connect(&app, &provider).await;
+    send_image(&app, "page", "wamid.page").await;
+    send_image(&app, "huge", "wamid.huge").await;
+    fetch_all(&app).await;
+    let states = attachment_states(&app).await;
+    assert_eq!(states[0].0, "failed");
+    assert!(
+        states[0].2.as_deref().unwrap().contains("text/html"),
+        "{states:?}"
+    );
+    assert_eq!(states[1].0, "failed");
+    assert!(
+        states[1].2.as_deref().unwrap().contains("larger than 1024"),
+        "{states:?}"
+    );
+}
+
+async fn a_failing_download_stays_pending_and_is_retried_later(db: Db) {
+    let app = spawn_app_with(db, |_| None).await;
+    let provider = fake_provider().await;
+    connect(&app, &provider).await;
+    send_image(&app, "unavailable", "wamid.flaky").await;
+    fetch_all(&app).await;
+    let states = attachment_states(&app).await;
+    assert_eq!(states[0].0, "pending", "shown as pending, not lost");
+    assert_eq!(states[0].1, 1);
+    assert!(states[0].2.as_deref().unwrap().contains("503"));
+    assert!(
+        !app.services.fetch_next_attachment().await.unwrap(),
+        "not retried before its back-off"
+    );
+    let next: i64 = sqlx::query_scalar("SELECT next_fetch_at FROM attachments")
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
+    assert!(next > server::store::now_ms() + 20_000);
+}
+
+async fn twilio_media_is_fetched_with_account_credentials(db: Db) {
+    let app = spawn_app_with(db, |_| None).await;
+    let provider = fake_provider().await;
+    connect(&app, &provider).await;
+    let media_url = format!("{provider}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM1/Media/ME1");
+    let params: Vec<(String, String)> = [
+        ("MessageSid", "MM1"),
+        ("AccountSid", ACCOUNT_SID),
+        ("From", "+15552223333"),
+        ("To", "+15550001111"),
+        ("Body", ""),
+        ("NumMedia", "1"),
+        ("MediaUrl0", media_url.as_str()),
+        ("MediaContentType0", "application/pdf"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let response = reqwest::Client::new()
+        .post(app.url("/webhooks/twilio"))
+        .header(
+            "X-Twilio-Signature",
+            twilio_signature(AUTH_TOKEN, &app.url("/webhooks/twilio"), &params),
+        )
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    fetch_all(&app).await;
+    assert_eq!(attachment_states(&app).await[0].0, "stored");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM attachments")
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
+    let (admin, _) = app.signed_in("admin@example.org", Role::Admin).await;
+    let served = admin
+        .get(app.url(&format!("/media/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        served.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"),
+        "documents download"
+    );
+    assert_eq!(served.text().await.unwrap(), "%PDF-1.4 letter");
+}
+
+on_both_databases!(
+    whatsapp_media_is_fetched_stored_by_hash_and_served_to_signed_in_people,
+    refused_types_and_oversized_files_fail_for_good,
+    a_failing_download_stays_pending_and_is_retried_later,
+    twilio_media_is_fetched_with_account_credentials,
+);
