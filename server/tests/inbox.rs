@@ -3,7 +3,7 @@
 #[macro_use]
 mod common;
 
-use app::model::{ChannelInput, ChannelKind, Role};
+use app::model::Role;
 use channels::phone::E164;
 use channels::simulate;
 use common::{Db, TestApp, spawn_app};
@@ -12,23 +12,7 @@ use serde_json::Value;
 const SECRET: &str = "inbox-secret";
 
 async fn whatsapp_channel(app: &TestApp) -> i64 {
-    app.services
-        .create_channel(
-            None,
-            &ChannelInput {
-                kind: Some(ChannelKind::WhatsApp),
-                name: Some("Helpline".into()),
-                phone_number_id: Some("555".into()),
-                waba_id: Some("777".into()),
-                access_token: Some("token".into()),
-                app_secret: Some(SECRET.into()),
-                verify_token: Some("verify".into()),
-                ..ChannelInput::default()
-            },
-        )
-        .await
-        .unwrap()
-        .id
+    app.connect(common::whatsapp("555", "777", SECRET)).await
 }
 
 async fn receive(app: &TestApp, from: &str, name: &str, id: &str, at: i64, text: &str) {

@@ -4,7 +4,7 @@
 #[macro_use]
 mod common;
 
-use app::model::{ChannelInput, ChannelKind, Role};
+use app::model::{ChannelInput, Role};
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -97,42 +97,18 @@ fn base64_encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-async fn connect(app: &TestApp, provider: &str) -> (i64, i64) {
-    let whatsapp = app
-        .services
-        .create_channel(
-            None,
-            &ChannelInput {
-                kind: Some(ChannelKind::WhatsApp),
-                name: Some("Helpline".into()),
-                phone_number_id: Some("106540352242922".into()),
-                waba_id: Some("419561257915477".into()),
-                access_token: Some(TOKEN.into()),
-                app_secret: Some("secret".into()),
-                verify_token: Some("verify".into()),
-                api_base_url: Some(format!("{provider}/v23.0")),
-                ..ChannelInput::default()
-            },
-        )
-        .await
-        .unwrap();
-    let twilio = app
-        .services
-        .create_channel(
-            None,
-            &ChannelInput {
-                kind: Some(ChannelKind::Twilio),
-                name: Some("SMS".into()),
-                account_sid: Some(ACCOUNT_SID.into()),
-                auth_token: Some(AUTH_TOKEN.into()),
-                phone_number: Some("+15550001111".into()),
-                api_base_url: Some(provider.to_string()),
-                ..ChannelInput::default()
-            },
-        )
-        .await
-        .unwrap();
-    (whatsapp.id, twilio.id)
+async fn connect(app: &TestApp, provider: &str) {
+    app.connect(ChannelInput {
+        access_token: Some(TOKEN.into()),
+        api_base_url: Some(format!("{provider}/v23.0")),
+        ..common::whatsapp("106540352242922", "419561257915477", "secret")
+    })
+    .await;
+    app.connect(ChannelInput {
+        api_base_url: Some(provider.to_string()),
+        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
+    })
+    .await;
 }
 
 async fn send_image(app: &TestApp, media_id: &str, message_id: &str) {

@@ -4,7 +4,7 @@
 #[macro_use]
 mod common;
 
-use app::model::{ChannelInput, ChannelKind, Role};
+use app::model::Role;
 use channels::phone::E164;
 use channels::signature::{meta_signature, twilio_signature};
 use channels::simulate;
@@ -40,55 +40,13 @@ fn with_message_id(mut payload: Value, id: &str) -> Value {
 }
 
 async fn connect_channels(app: &TestApp) -> (i64, i64, i64) {
-    let whatsapp = app
-        .services
-        .create_channel(
-            None,
-            &ChannelInput {
-                kind: Some(ChannelKind::WhatsApp),
-                name: Some("Helpline".into()),
-                phone_number_id: Some(PHONE_NUMBER_ID.into()),
-                waba_id: Some(WABA_ID.into()),
-                access_token: Some("token".into()),
-                app_secret: Some(APP_SECRET.into()),
-                verify_token: Some("verify-123".into()),
-                ..ChannelInput::default()
-            },
-        )
-        .await
-        .unwrap();
-    let twilio = app
-        .services
-        .create_channel(
-            None,
-            &ChannelInput {
-                kind: Some(ChannelKind::Twilio),
-                name: Some("SMS".into()),
-                account_sid: Some(ACCOUNT_SID.into()),
-                auth_token: Some(AUTH_TOKEN.into()),
-                phone_number: Some(TWILIO_NUMBER.into()),
-                ..ChannelInput::default()
-            },
-        )
-        .await
-        .unwrap();
-    let messenger = app
-        .services
-        .create_channel(
-            None,
-            &ChannelInput {
-                kind: Some(ChannelKind::Messenger),
-                name: Some("Page".into()),
-                page_id: Some(PAGE_ID.into()),
-                page_access_token: Some("page-token".into()),
-                app_secret: Some(APP_SECRET.into()),
-                verify_token: Some("verify-page".into()),
-                ..ChannelInput::default()
-            },
-        )
-        .await
-        .unwrap();
-    (whatsapp.id, twilio.id, messenger.id)
+    (
+        app.connect(common::whatsapp(PHONE_NUMBER_ID, WABA_ID, APP_SECRET))
+            .await,
+        app.connect(common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER))
+            .await,
+        app.connect(common::messenger(PAGE_ID, APP_SECRET)).await,
+    )
 }
 
 async fn post_meta(

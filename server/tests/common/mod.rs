@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use app::model::Role;
+use app::model::{ChannelInput, ChannelKind, Role};
 use reqwest::redirect::Policy;
 use server::config::Config;
 use server::services::Services;
@@ -236,4 +236,54 @@ pub fn location(response: &reqwest::Response) -> String {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_string()
+}
+
+/// A WhatsApp Cloud API channel's settings.
+pub fn whatsapp(phone_number_id: &str, waba_id: &str, app_secret: &str) -> ChannelInput {
+    ChannelInput {
+        kind: Some(ChannelKind::WhatsApp),
+        name: Some("Helpline".into()),
+        phone_number_id: Some(phone_number_id.into()),
+        waba_id: Some(waba_id.into()),
+        access_token: Some("token".into()),
+        app_secret: Some(app_secret.into()),
+        verify_token: Some("verify-123".into()),
+        ..ChannelInput::default()
+    }
+}
+
+/// A Twilio sender's settings.
+pub fn twilio(account_sid: &str, auth_token: &str, number: &str) -> ChannelInput {
+    ChannelInput {
+        kind: Some(ChannelKind::Twilio),
+        name: Some("SMS".into()),
+        account_sid: Some(account_sid.into()),
+        auth_token: Some(auth_token.into()),
+        phone_number: Some(number.into()),
+        ..ChannelInput::default()
+    }
+}
+
+/// A Messenger page's settings.
+pub fn messenger(page_id: &str, app_secret: &str) -> ChannelInput {
+    ChannelInput {
+        kind: Some(ChannelKind::Messenger),
+        name: Some("Page".into()),
+        page_id: Some(page_id.into()),
+        page_access_token: Some("page-token".into()),
+        app_secret: Some(app_secret.into()),
+        verify_token: Some("verify-page".into()),
+        ..ChannelInput::default()
+    }
+}
+
+impl TestApp {
+    /// Connects a channel as the demo data does; returns its id.
+    pub async fn connect(&self, input: ChannelInput) -> i64 {
+        self.services
+            .create_channel(None, &input)
+            .await
+            .expect("channel connects")
+            .id
+    }
 }
