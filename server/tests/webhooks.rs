@@ -516,6 +516,36 @@ async fn template_status_webhooks_update_the_template(db: Db) {
     assert!(reason.is_some_and(|reason| !reason.is_empty()));
 }
 
+async fn a_twilio_json_body_is_checked_through_its_hash(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let body = br#"{"MessageSid":"SM1"}"#;
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(body));
+    let path = format!("/webhooks/twilio?bodySHA256={hash}");
+    let signature = twilio_signature(AUTH_TOKEN, &app.url(&path), &[]);
+    let send = |body: &'static [u8]| {
+        reqwest::Client::new()
+            .post(app.url(&path))
+            .header("content-type", "application/json")
+            .header("X-Twilio-Signature", signature.clone())
+            .body(body)
+            .send()
+    };
+    let tampered = send(br#"{"MessageSid":"SM2"}"#).await.unwrap();
+    assert_eq!(
+        tampered.status(),
+        401,
+        "a body that does not match its hash is refused"
+    );
+    let genuine = send(body).await.unwrap();
+    assert_eq!(
+        genuine.status(),
+        400,
+        "signed, but not a message webhook: refused with a reason"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM webhook_events").await, 0);
+}
+
 async fn twilio_sms_lands_and_keywords_record_consent(db: Db) {
     let app = spawn_app(db).await;
     let (_, twilio, _) = connect_channels(&app).await;
@@ -1075,6 +1105,7 @@ on_both_databases!(
     reactions_show_on_their_message_and_can_be_removed,
     statuses_move_forward_and_wait_for_their_message,
     template_status_webhooks_update_the_template,
+    a_twilio_json_body_is_checked_through_its_hash,
     twilio_sms_lands_and_keywords_record_consent,
     one_phone_number_is_one_person_across_spellings_and_channels,
     messenger_messages_and_echoes_land_once,

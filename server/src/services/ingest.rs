@@ -337,7 +337,13 @@ impl Services {
                     .auth_token
                     .as_deref()
                     .is_some_and(|token| {
-                        signature::verify_twilio(token, &url, &params, signature_header).is_ok()
+                        // A JSON body is signed through its hash in the URL, not as params.
+                        if url.contains("bodySHA256=") {
+                            signature::verify_twilio_json(token, &url, body, signature_header)
+                                .is_ok()
+                        } else {
+                            signature::verify_twilio(token, &url, &params, signature_header).is_ok()
+                        }
                     })
             })
             .collect();
