@@ -112,3 +112,10 @@ pub async fn list_conversations(view: InboxView) -> Result<Vec<ConversationSumma
 pub async fn get_conversation(id: i64) -> Result<ConversationDetail, AppError> {
     backend()?.conversation(&actor()?, id).await
 }
+
+#[server(endpoint = "conversations/reply")]
+pub async fn send_reply(conversation_id: i64, body: String) -> Result<(), AppError> {
+    backend()?
+        .send_reply(&actor()?, conversation_id, body)
+        .await
+}

@@ -84,6 +84,13 @@ pub trait Backend: Send + Sync + 'static {
         view: InboxView,
     ) -> Result<Vec<ConversationSummary>, AppError>;
     async fn conversation(&self, actor: &Actor, id: i64) -> Result<ConversationDetail, AppError>;
+    /// Queues a free-text reply; it is delivered in the background.
+    async fn send_reply(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        body: String,
+    ) -> Result<(), AppError>;
     /// Whether demo tools (such as simulating an inbound message) are enabled.
     fn demo_mode(&self) -> bool;
     async fn simulate_inbound(

@@ -9,6 +9,7 @@ pub mod consent;
 pub mod errors;
 pub mod inbound;
 pub mod messenger;
+pub mod outbound;
 pub mod phone;
 pub mod signature;
 pub mod simulate;

@@ -108,6 +108,7 @@ impl Application {
             vec![
                 tokio::spawn(delete_expired_sessions(store.clone())),
                 tokio::spawn(fetch_media(self.services.clone())),
+                tokio::spawn(deliver_replies(self.services.clone())),
             ]
         } else {
             Vec::new()
@@ -202,6 +203,31 @@ async fn delete_expired_sessions(store: Store) {
         if let Err(error) = store.delete_expired_sessions().await {
             tracing::warn!(%error, "could not delete expired sessions");
         }
+    }
+}
+
+/// Delivers queued replies; woken when one is queued, and at least every second for retries.
+async fn deliver_replies(services: Services) {
+    let worker = format!(
+        "{}-{}",
+        std::process::id(),
+        crate::auth::tokens::random_secret()
+    );
+    if let Err(error) = services.recover_interrupted_deliveries().await {
+        tracing::warn!(error = %error.message, "could not check for interrupted deliveries");
+    }
+    loop {
+        loop {
+            match services.deliver_next(&worker).await {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(error) => {
+                    tracing::warn!(error = %error.message, "delivery step failed");
+                    break;
+                }
+            }
+        }
+        services.delivery_wanted(Duration::from_secs(1)).await;
     }
 }
 

@@ -352,3 +352,126 @@ async fn an_admin_simulates_a_message_and_reads_it_in_the_inbox() {
     );
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_volunteer_replies_from_the_composer() {
+    const REPLY: &str = "We can help today";
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &server, "admin@example.org").await;
+    let client = &browser.client;
+
+    client.goto(&server.url("/channels")).await.unwrap();
+    browser.wait_for_hydration().await;
+    let form = client
+        .wait()
+        .for_element(Locator::Css("form.simulate-inbound"))
+        .await
+        .expect("demo mode offers the simulate form");
+    form.find(Locator::Css("select[name=channel_id]"))
+        .await
+        .unwrap()
+        .select_by(Locator::XPath(
+            ".//option[starts-with(normalize-space(), 'WhatsApp sandbox')]",
+        ))
+        .await
+        .unwrap();
+    let fields = [
+        ("input[name=from]", "+15557654321"),
+        ("input[name=name]", "Rosa Reply"),
+        ("textarea[name=text]", "Is the food bank open today?"),
+    ];
+    for (selector, value) in fields {
+        form.find(Locator::Css(selector))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    form.find(Locator::XPath(
+        ".//button[normalize-space()='Send as this contact']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("form.simulate-inbound ~ p.notice-success"))
+        .await
+        .expect("the simulated message is accepted");
+    client
+        .find(Locator::Css("form[action='/auth/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_url(&server.url_parsed("/login?signed_out=1"))
+        .await
+        .unwrap();
+
+    sign_in(&browser, &server, "volunteer@example.org").await;
+    client.goto(&server.url("/?view=unassigned")).await.unwrap();
+    browser.wait_for_hydration().await;
+    client
+        .wait()
+        .for_element(Locator::XPath(
+            "//a[contains(@class, 'conversation-row')][.//*[normalize-space()='Rosa Reply']]",
+        ))
+        .await
+        .expect("the new conversation is unassigned")
+        .click()
+        .await
+        .unwrap();
+    let body = client
+        .wait()
+        .for_element(Locator::Css("form.composer textarea[name=body]:enabled"))
+        .await
+        .expect("the composer takes a reply while the 24-hour window is open");
+    body.send_keys(REPLY).await.unwrap();
+    client
+        .find(Locator::Css("form.composer button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The sandbox provider is unreachable here: the reply is queued, never delivered.
+    let message = client
+        .wait()
+        .for_element(Locator::XPath(&format!(
+            "//li[contains(@class, 'message') and contains(@class, 'outbound')][contains(., '{REPLY}')]"
+        )))
+        .await
+        .expect("the reply shows in the thread");
+    let author = message
+        .find(Locator::Css(".message-author"))
+        .await
+        .expect("the reply names its author")
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(author, "Vic Volunteer");
+    let left = client
+        .find(Locator::Css("form.composer textarea[name=body]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(left.as_deref(), Some(""), "the composer is cleared");
+    assert!(
+        client
+            .find(Locator::Css("form.composer [role=alert]"))
+            .await
+            .is_err(),
+        "queueing the reply raised no error"
+    );
+    browser.close().await;
+}

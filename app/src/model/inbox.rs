@@ -82,8 +82,11 @@ pub struct ThreadMessage {
     pub kind: String,
     /// The text, or a readable summary of what was sent.
     pub body: String,
-    /// received, queued, sent, delivered, read or failed.
+    /// received, pending (waiting to be sent), queued, sent, delivered, read, failed, or unknown
+    /// (the provider may or may not have it: a person decides whether to send it again).
     pub status: String,
+    /// The person who wrote an outbound message, when it was sent from Switchboard.
+    pub author_name: Option<String>,
     pub error_code: Option<String>,
     /// What the provider's error means, in plain words.
     pub error_explanation: Option<String>,
@@ -102,4 +105,6 @@ pub struct ConversationDetail {
     /// RFC 3339: when free-form replies stop being possible (WhatsApp and Messenger 24-hour
     /// window); `None` for SMS or before any inbound message.
     pub window_closes_at: Option<String>,
+    /// Why a free-text reply is not possible now (window closed, contact opted out), if so.
+    pub reply_blocked: Option<String>,
 }

@@ -3,3 +3,4 @@
 pub mod channels;
 pub mod password_policy;
 pub mod people;
+pub mod replies;

@@ -95,6 +95,15 @@ impl Backend for Services {
         Services::conversation(self, actor, id).await
     }
 
+    async fn send_reply(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        body: String,
+    ) -> Result<(), AppError> {
+        Services::send_reply(self, actor, conversation_id, &body).await
+    }
+
     fn demo_mode(&self) -> bool {
         Services::demo_mode(self)
     }

@@ -9,11 +9,9 @@ use app::ports::Actor;
 use channels::Provider;
 
 use super::{Services, rfc3339};
+use crate::domain::replies::{WINDOW_MS, reply_rule};
 use crate::store::{ConversationFilter, ConversationRow};
 
-/// How long after the contact's last message free-form replies are allowed (WhatsApp and
-/// Messenger).
-const REPLY_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 const LIST_LIMIT: i64 = 200;
 const THREAD_LIMIT: i64 = 500;
 
@@ -70,28 +68,43 @@ impl Services {
 
     /// A conversation the person may see: coordinators and admins see all, volunteers those
     /// assigned to them or to no one. Others are "not found", so ids reveal nothing.
-    pub async fn conversation(
+    pub(crate) async fn visible_conversation(
         &self,
         actor: &Actor,
         id: i64,
-    ) -> Result<ConversationDetail, AppError> {
+    ) -> Result<ConversationRow, AppError> {
         actor.require(Permission::AnswerConversations)?;
-        let row = self
-            .store
+        self.store
             .conversation(id)
             .await?
             .filter(|row| {
                 actor.role.can(Permission::SeeAllConversations)
                     || row.assignee_id.is_none_or(|assignee| assignee == actor.id)
             })
-            .ok_or_else(|| AppError::not_found("Conversation"))?;
+            .ok_or_else(|| AppError::not_found("Conversation"))
+    }
+
+    pub async fn conversation(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<ConversationDetail, AppError> {
+        let row = self.visible_conversation(actor, id).await?;
         let kind = kind_of(&row);
         let window_closes_at = match kind {
             ChannelKind::WhatsApp | ChannelKind::Messenger => {
-                row.last_inbound_at.map(|at| rfc3339(at + REPLY_WINDOW_MS))
+                row.last_inbound_at.map(|at| rfc3339(at + WINDOW_MS))
             }
             ChannelKind::Twilio => None,
         };
+        let reply_blocked = reply_rule(
+            kind,
+            row.last_inbound_at,
+            row.opted_out_at.is_some(),
+            crate::store::now_ms(),
+        )
+        .err()
+        .map(|refusal| refusal.to_string());
         let (messages, attachments, reactions) = self.store.thread(id, THREAD_LIMIT).await?;
         let messages = messages
             .into_iter()
@@ -122,6 +135,7 @@ impl Services {
                     .map(str::to_string)
                     .or(message.error_title),
                 error_code: message.error_code,
+                author_name: message.author_name,
                 sent_at: rfc3339(message.sent_at),
                 id: message.id,
                 direction: message.direction,
@@ -134,6 +148,7 @@ impl Services {
             summary: summary_of(row),
             messages,
             window_closes_at,
+            reply_blocked,
         })
     }
 }

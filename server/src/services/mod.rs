@@ -4,6 +4,7 @@
 
 mod backend;
 pub mod channels;
+mod delivery;
 mod demo_tools;
 mod inbox;
 pub mod ingest;
@@ -41,6 +42,9 @@ pub struct Services {
     store: Store,
     settings: Arc<ServiceSettings>,
     throttle: Arc<LoginThrottle>,
+    pacer: Arc<delivery::SendPacer>,
+    /// Wakes the delivery worker when a reply is queued.
+    deliveries: Arc<tokio::sync::Notify>,
     http: reqwest::Client,
 }
 
@@ -50,6 +54,8 @@ impl Services {
             store,
             settings: Arc::new(settings),
             throttle: Arc::default(),
+            pacer: Arc::default(),
+            deliveries: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .build()

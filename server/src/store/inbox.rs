@@ -5,6 +5,7 @@ use super::{Store, StoreResult};
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ConversationRow {
     pub id: i64,
+    pub channel_id: i64,
     pub channel_kind: String,
     pub channel_name: String,
     pub contact_name: String,
@@ -16,6 +17,7 @@ pub struct ConversationRow {
     pub last_message_at: i64,
     pub last_inbound_at: Option<i64>,
     pub unread_count: i64,
+    pub opted_out_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -27,6 +29,7 @@ pub struct MessageRow {
     pub status: String,
     pub error_code: Option<String>,
     pub error_title: Option<String>,
+    pub author_name: Option<String>,
     pub sent_at: i64,
 }
 
@@ -54,13 +57,13 @@ pub enum ConversationFilter {
     Everyone,
 }
 
-const CONVERSATION_SELECT: &str = "SELECT c.id, ch.kind AS channel_kind, ch.name AS channel_name, \
+const CONVERSATION_SELECT: &str = "SELECT c.id, c.channel_id, ch.kind AS channel_kind, ch.name AS channel_name, \
        ct.name AS contact_name, \
        (SELECT i.address FROM contact_identities i \
          WHERE i.contact_id = c.contact_id AND i.channel_id = c.channel_id ORDER BY i.id LIMIT 1) AS contact_address, \
        c.status, c.assignee_id, u.name AS assignee_name, \
        (SELECT m.body FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) AS preview, \
-       c.last_message_at, c.last_inbound_at, c.unread_count \
+       c.last_message_at, c.last_inbound_at, c.unread_count, ct.opted_out_at \
      FROM conversations c \
      JOIN channels ch ON ch.id = c.channel_id \
      JOIN contacts ct ON ct.id = c.contact_id \
@@ -105,9 +108,10 @@ impl Store {
         limit: i64,
     ) -> StoreResult<(Vec<MessageRow>, Vec<AttachmentRow>, Vec<ReactionRow>)> {
         let mut messages: Vec<MessageRow> = sqlx::query_as(
-            "SELECT id, direction, kind, body, status, error_code, error_title, \
-                    COALESCE(provider_timestamp, created_at) AS sent_at \
-             FROM messages WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2",
+            "SELECT m.id, m.direction, m.kind, m.body, m.status, m.error_code, m.error_title, \
+                    u.name AS author_name, COALESCE(m.provider_timestamp, m.created_at) AS sent_at \
+             FROM messages m LEFT JOIN users u ON u.id = m.author_id \
+             WHERE m.conversation_id = $1 ORDER BY m.id DESC LIMIT $2",
         )
         .bind(conversation_id)
         .bind(limit)

@@ -6,6 +6,7 @@ mod attachments;
 mod audit;
 mod channels;
 mod inbox;
+mod outbox;
 mod sessions;
 mod tokens;
 mod users;
@@ -22,6 +23,7 @@ pub use attachments::{DueAttachment, StoredAttachment};
 pub use audit::AuditEntry;
 pub use channels::{ChannelRow, ChannelWrite};
 pub use inbox::{AttachmentRow, ConversationFilter, ConversationRow, MessageRow, ReactionRow};
+pub use outbox::OutboundJob;
 pub use sessions::AUTH_KEY;
 pub use tokens::TokenRow;
 pub use users::{NewUser, UserRow};
@@ -40,6 +42,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite allows one writer at a time; busy writers back off by sleeping, which makes
+    /// latency spiky under load. Hot write paths queue here instead (None on PostgreSQL).
+    sqlite_writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,11 +113,24 @@ impl Store {
                     .await?
             }
         };
-        Ok(Store { pool, backend })
+        let sqlite_writer = (backend == Backend::Sqlite).then(Default::default);
+        Ok(Store {
+            pool,
+            backend,
+            sqlite_writer,
+        })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Waits for this instance's turn to write, on SQLite; a no-op on PostgreSQL.
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.sqlite_writer {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        }
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {

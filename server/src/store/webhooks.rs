@@ -126,6 +126,7 @@ impl Store {
         mut problems: Vec<String>,
     ) -> StoreResult<Recorded> {
         let now = now_ms();
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let event_id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO webhook_events (provider, channel_id, dedupe_key, body, received_at) \

@@ -11,7 +11,7 @@ use leptos::web_sys::HtmlElement;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
 
-use crate::api::list_conversations;
+use crate::api::{SendReply, list_conversations};
 use crate::components::Layout;
 use crate::model::{
     ChannelKind, ConversationStatus, ConversationSummary, InboxView, Me, Permission,
@@ -139,7 +139,12 @@ fn inbox(me: Me) -> impl IntoView {
         }
     };
 
-    let conversations = Resource::new(move || view.get(), list_conversations);
+    // A reply changes its conversation's preview and place in the list.
+    let send = ServerAction::<SendReply>::new();
+    let conversations = Resource::new(
+        move || (view.get(), send.version().get()),
+        |(view, _)| list_conversations(view),
+    );
     let (loading, set_loading) = signal(false);
     let tabs = views
         .iter()
@@ -201,7 +206,7 @@ fn inbox(me: Me) -> impl IntoView {
                         <p class="empty">"Pick a conversation to read and answer it."</p>
                     }
                 >
-                    <Thread id=selected />
+                    <Thread id=selected send />
                 </Show>
             </section>
         </main>

@@ -1,24 +1,66 @@
-//! The open conversation: who it is with, whether free-form replies are still possible, and its
-//! messages, oldest first. Everything a contact sent is rendered as text, never as markup.
+//! The open conversation: who it is with, whether free-form replies are still possible, its
+//! messages, oldest first, and the reply composer. Everything a contact sent is rendered as text,
+//! never as markup.
 
+use std::collections::HashMap;
+use std::time::Duration;
+
+use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use super::clock::{Time, TimeStyle, is_past, use_now};
 use super::{channel_badge, contact_label, status_badge};
-use crate::api::get_conversation;
+use crate::api::{SendReply, get_conversation};
+use crate::components::ErrorNotice;
 use crate::error::AppError;
 use crate::model::{AttachmentView, ConversationDetail, ThreadMessage};
 
+/// A queued reply is usually with the provider by then, so its tick can replace "Sending…".
+const DELIVERY_CHECK: Duration = Duration::from_secs(2);
+
+/// The composer's state. It lives in the thread, not in the composer, because every refetch of
+/// the conversation renders the composer anew.
+#[derive(Clone, Copy)]
+struct Replies {
+    send: ServerAction<SendReply>,
+    /// Unsent text by conversation, so switching conversations neither loses nor carries a draft.
+    drafts: RwSignal<HashMap<i64, String>>,
+    /// Where the last reply was written: its outcome belongs there, even after a switch.
+    sent_from: RwSignal<Option<i64>>,
+}
+
 #[component]
-pub fn Thread(id: Memo<Option<i64>>) -> impl IntoView {
+pub fn Thread(id: Memo<Option<i64>>, send: ServerAction<SendReply>) -> impl IntoView {
     let conversation = Resource::new(
-        move || id.get(),
-        |id| async move {
+        move || (id.get(), send.version().get()),
+        |(id, _)| async move {
             match id {
                 Some(id) => get_conversation(id).await,
                 None => Err(AppError::not_found("Conversation")),
             }
         },
+    );
+    let replies = Replies {
+        send,
+        drafts: RwSignal::new(HashMap::new()),
+        sent_from: RwSignal::new(None),
+    };
+    // The version keys the refetch that shows the new message; this clears the sent text and
+    // looks again once for its delivery status.
+    Effect::watch(
+        move || send.version().get(),
+        move |_, _, _| {
+            if matches!(send.value().get_untracked(), Some(Ok(()))) {
+                if let Some(sent_from) = replies.sent_from.get_untracked() {
+                    replies.drafts.update(|drafts| {
+                        drafts.remove(&sent_from);
+                    });
+                }
+                set_timeout(move || conversation.refetch(), DELIVERY_CHECK);
+            }
+        },
+        false,
     );
     let (loading, set_loading) = signal(false);
     view! {
@@ -29,7 +71,7 @@ pub fn Thread(id: Memo<Option<i64>>) -> impl IntoView {
             >
                 {move || Suspend::new(async move {
                     match conversation.await {
-                        Ok(detail) => view! { <ConversationThread detail /> }.into_any(),
+                        Ok(detail) => view! { <ConversationThread detail replies /> }.into_any(),
                         Err(error) => view! {
                             <p class="notice notice-error" role="alert">{error.message}</p>
                         }.into_any(),
@@ -41,12 +83,14 @@ pub fn Thread(id: Memo<Option<i64>>) -> impl IntoView {
 }
 
 #[component]
-fn ConversationThread(detail: ConversationDetail) -> impl IntoView {
+fn ConversationThread(detail: ConversationDetail, replies: Replies) -> impl IntoView {
     let ConversationDetail {
         summary,
         messages,
         window_closes_at,
+        reply_blocked,
     } = detail;
+    let id = summary.id;
     let contact = contact_label(&summary);
     let address = (contact != summary.contact_address).then_some(summary.contact_address);
     let messages = messages
@@ -54,7 +98,7 @@ fn ConversationThread(detail: ConversationDetail) -> impl IntoView {
         .map(|message| thread_message(message, &contact))
         .collect_view();
     view! {
-        <article class="thread" aria-labelledby="thread-title" data-conversation-id=summary.id>
+        <article class="thread" aria-labelledby="thread-title" data-conversation-id=id>
             <header class="thread-header">
                 <h2 id="thread-title">{contact}</h2>
                 <p class="thread-meta">
@@ -73,7 +117,107 @@ fn ConversationThread(detail: ConversationDetail) -> impl IntoView {
             <div class="messages-scroller">
                 <ol class="messages" aria-label="Messages">{messages}</ol>
             </div>
+            <Composer id blocked=reply_blocked replies />
         </article>
+    }
+}
+
+/// Writes a free-text reply. Before the page is interactive, the form posts to the server function
+/// itself, which queues the reply and returns to the page.
+#[component]
+fn Composer(id: i64, blocked: Option<String>, replies: Replies) -> impl IntoView {
+    let Replies {
+        send,
+        drafts,
+        sent_from,
+    } = replies;
+    let form = NodeRef::<leptos::html::Form>::new();
+    let pending = send.pending();
+    let is_blocked = blocked.is_some();
+    let draft = move || drafts.with(|drafts| drafts.get(&id).cloned().unwrap_or_default());
+    let edit = move |event| {
+        let text = event_target_value(&event);
+        drafts.update(|drafts| {
+            drafts.insert(id, text);
+        });
+    };
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        // The button only looks disabled while sending, so it keeps the focus; this is the guard.
+        if pending.get_untracked() {
+            return;
+        }
+        sent_from.set(Some(id));
+        send.dispatch(SendReply {
+            conversation_id: id,
+            body: untrack(draft),
+        });
+    };
+    // Enter keeps its textarea meaning, a new line; Ctrl+Enter (Cmd+Enter on a Mac) sends.
+    let shortcut = move |event: KeyboardEvent| {
+        if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
+            event.prevent_default();
+            if let Some(form) = form.get_untracked() {
+                let _ = form.request_submit();
+            }
+        }
+    };
+    let mine = move || sent_from.get() == Some(id);
+    let error = Signal::derive(move || {
+        mine()
+            .then(|| send.value().get().and_then(Result::err))
+            .flatten()
+    });
+    let queued = move || mine() && matches!(send.value().get(), Some(Ok(()))) && !pending.get();
+    let note = match blocked {
+        Some(reason) => view! {
+            <p class="composer-blocked" id="composer-note" role="note">{reason}</p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="composer-hint" id="composer-note">"Ctrl+Enter or ⌘+Enter sends."</p>
+        }
+        .into_any(),
+    };
+    view! {
+        <form
+            class="composer"
+            method="post"
+            action=SendReply::url()
+            aria-label="Reply"
+            node_ref=form
+            on:submit=submit
+        >
+            <input type="hidden" name="conversation_id" value=id />
+            <label class="visually-hidden" for="composer-body">"Reply"</label>
+            <textarea
+                id="composer-body"
+                name="body"
+                rows="3"
+                required
+                placeholder="Write a reply…"
+                aria-describedby="composer-note"
+                disabled=is_blocked
+                // Read-only while sending, so the text cleared on success is the text sent.
+                readonly=pending
+                prop:value=draft
+                on:input=edit
+                on:keydown=shortcut
+            ></textarea>
+            {note}
+            <button
+                type="submit"
+                class="primary"
+                disabled=is_blocked
+                aria-disabled=move || pending.get().then_some("true")
+            >
+                "Send"
+            </button>
+            <ErrorNotice error />
+            <p class="visually-hidden" role="status">
+                {move || queued().then_some("Reply queued for sending.")}
+            </p>
+        </form>
     }
 }
 
@@ -109,10 +253,13 @@ fn ReplyWindow(closes_at: String) -> impl IntoView {
 
 fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<> {
     let outbound = message.direction == "outbound";
-    let (direction, sender) = if outbound {
-        ("outbound", "Reply from the team:".to_owned())
-    } else {
-        ("inbound", format!("{contact}:"))
+    let direction = if outbound { "outbound" } else { "inbound" };
+    // Who wrote a reply shows: in a shared inbox the team needs to know. Replies sent outside
+    // Switchboard have no author.
+    let (sender, sender_class) = match (outbound, message.author_name) {
+        (true, Some(author)) => (author, "message-author"),
+        (true, None) => ("Reply from the team:".to_owned(), "visually-hidden"),
+        (false, _) => (format!("{contact}:"), "visually-hidden"),
     };
     let failure = (message.status == "failed").then(|| {
         let reason = message
@@ -141,7 +288,7 @@ fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<
             data-kind=message.kind
             data-status=message.status.clone()
         >
-            <span class="visually-hidden">{sender}</span>
+            <span class=sender_class>{sender}</span>
             <div class="bubble">
                 {attachments}
                 {(!message.body.is_empty()).then(|| view! {
@@ -161,15 +308,18 @@ fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<
 /// Ticks as in the messaging apps, always with a word beside them.
 fn delivery(status: &str) -> Option<impl IntoView + use<>> {
     let (ticks, label) = match status {
-        "queued" => ("", "Sending…"),
+        "pending" | "queued" => ("", "Sending…"),
         "sent" => ("✓", "Sent"),
         "delivered" => ("✓✓", "Delivered"),
         "read" => ("✓✓", "Read"),
         "failed" => ("⚠", "Not delivered"),
+        "unknown" => ("⚠", "May not have been delivered"),
         _ => return None,
     };
+    // Unknown is the one outcome a person must act on: they decide whether to send again.
+    let note = (status == "unknown").then_some("note");
     Some(view! {
-        <span class="delivery" data-status=status.to_owned()>
+        <span class="delivery" data-status=status.to_owned() role=note>
             <span class="ticks" aria-hidden="true">{ticks}</span>
             " "
             {label}

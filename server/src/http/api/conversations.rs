@@ -1,10 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use serde::Deserialize;
 
 use app::model::{ConversationDetail, ConversationSummary, InboxView};
 
-use super::ApiActor;
+use super::{ApiActor, ApiJson};
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
@@ -28,4 +29,20 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     Ok(Json(state.services.conversation(&actor, id).await?))
+}
+
+#[derive(Deserialize)]
+pub struct Reply {
+    body: String,
+}
+
+/// Queues a reply; it is delivered in the background, so the answer is 202.
+pub async fn reply(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(reply): ApiJson<Reply>,
+) -> Result<StatusCode, ApiError> {
+    state.services.send_reply(&actor, id, &reply.body).await?;
+    Ok(StatusCode::ACCEPTED)
 }

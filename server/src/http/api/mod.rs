@@ -9,7 +9,7 @@ mod users;
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, post};
 
 use app::error::AppError;
 
@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}", patch(users::update))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get))
+        .route("/conversations/{id}/messages", post(conversations::reply))
         .route("/channels", get(channels::list).post(channels::create))
         .route(
             "/channels/{id}",

@@ -1,0 +1,844 @@
+//! Sending: the provider API calls for a text reply, and how to read their answers.
+//!
+//! Nothing here does I/O. A builder returns a [`SendRequest`] (a path and a body); the caller
+//! joins the path to the channel's API base URL, adds the credentials, makes the call, and
+//! hands the HTTP status, the `Retry-After` header and the raw response body to the
+//! provider's `*_outcome` function, which says whether the message was accepted, is worth
+//! retrying, was rejected, or ended in a way we cannot tell.
+//!
+//! Wire formats follow `channels/REFERENCE.md` §1.4/§1.6 (WhatsApp), §2.4/§2.6 (Twilio) and
+//! §3.2/§3.3 (Messenger).
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::inbound::ProviderError;
+use crate::phone::E164;
+
+/// A provider API call, relative to the channel's API base URL. For Meta (WhatsApp and
+/// Messenger) the base URL already includes the Graph version, e.g.
+/// `https://graph.facebook.com/v23.0`; for Twilio it is `https://api.twilio.com`.
+///
+/// Ids passed to the builders are inserted into the path as given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendRequest {
+    /// A JSON `POST`. WhatsApp authenticates with `Authorization: Bearer <access token>`;
+    /// Messenger with the Page access token as an `access_token` query parameter (see
+    /// [`messenger_text`]).
+    Json {
+        /// Path below the base URL, starting with `/`.
+        path: String,
+        /// The request body.
+        body: Value,
+    },
+    /// An `application/x-www-form-urlencoded` `POST` with HTTP Basic auth
+    /// `AccountSid:AuthToken` (Twilio).
+    Form {
+        /// Path below the base URL, starting with `/`.
+        path: String,
+        /// Form fields in order, not yet encoded.
+        params: Vec<(String, String)>,
+    },
+}
+
+/// A free-form WhatsApp text message (allowed within 24 hours of the person's last message;
+/// after that the call fails with 131047).
+///
+/// `to` goes out as digits without `+`, and link previews are off.
+pub fn whatsapp_text(phone_number_id: &str, to: &E164, body: &str) -> SendRequest {
+    SendRequest::Json {
+        path: whatsapp_messages_path(phone_number_id),
+        body: json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to.digits(),
+            "type": "text",
+            "text": { "body": body, "preview_url": false },
+        }),
+    }
+}
+
+/// Marks an inbound WhatsApp message (and every earlier one in the chat) as read, and shows
+/// the person a typing indicator, which WhatsApp clears when our next message arrives or
+/// after about 25 seconds.
+///
+/// Meta answers success with `{"success": true}`, which carries no message id, so
+/// [`whatsapp_outcome`] reads it as [`SendOutcome::Unknown`]: for this call any 2xx status
+/// means it worked, and the outcome function is only useful for its error cases.
+pub fn whatsapp_mark_read(phone_number_id: &str, message_id: &str) -> SendRequest {
+    SendRequest::Json {
+        path: whatsapp_messages_path(phone_number_id),
+        body: json!({
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": message_id,
+            "typing_indicator": { "type": "text" },
+        }),
+    }
+}
+
+fn whatsapp_messages_path(phone_number_id: &str) -> String {
+    format!("/{phone_number_id}/messages")
+}
+
+/// What a Twilio message is sent from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TwilioSender {
+    /// One of our numbers (`From`). For WhatsApp recipients it is sent as `whatsapp:+…`.
+    Number(E164),
+    /// A Messaging Service (`MessagingServiceSid`, `MG…`), which picks the sender from its pool.
+    MessagingService(String),
+}
+
+/// A Twilio message (SMS, or WhatsApp when `to` is `whatsapp:+E164`).
+///
+/// `to` is passed through as given, e.g. `+15551234567` or `whatsapp:+15551234567`. With a
+/// [`TwilioSender::Number`] and a `whatsapp:` recipient, `From` gets the `whatsapp:` prefix
+/// too. `status_callback` is the URL Twilio posts delivery updates to.
+pub fn twilio_message(
+    account_sid: &str,
+    sender: &TwilioSender,
+    to: &str,
+    body: &str,
+    status_callback: &str,
+) -> SendRequest {
+    let whatsapp = to
+        .get(..WHATSAPP_PREFIX.len())
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(WHATSAPP_PREFIX));
+    let sender = match sender {
+        TwilioSender::Number(number) if whatsapp => ("From", format!("{WHATSAPP_PREFIX}{number}")),
+        TwilioSender::Number(number) => ("From", number.to_string()),
+        TwilioSender::MessagingService(sid) => ("MessagingServiceSid", sid.clone()),
+    };
+    let params = [
+        ("To", to.to_owned()),
+        sender,
+        ("Body", body.to_owned()),
+        ("StatusCallback", status_callback.to_owned()),
+    ];
+    SendRequest::Form {
+        path: format!("/2010-04-01/Accounts/{account_sid}/Messages.json"),
+        params: params
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect(),
+    }
+}
+
+const WHATSAPP_PREFIX: &str = "whatsapp:";
+
+/// Which Messenger sending rule a message relies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessengerType {
+    /// `RESPONSE`: a reply within 24 hours of the person's last message.
+    Response,
+    /// `MESSAGE_TAG` with tag `HUMAN_AGENT`: a reply written by a person, up to 7 days after
+    /// the person's last message (the Page needs Meta's approval for the tag).
+    HumanAgent,
+}
+
+/// A Messenger text message to a page-scoped id (PSID).
+///
+/// The Page access token is not part of the request: the caller appends it as
+/// `?access_token=<Page token>` to the URL, and must keep it out of logs.
+pub fn messenger_text(
+    page_id: &str,
+    recipient_psid: &str,
+    text: &str,
+    kind: MessengerType,
+) -> SendRequest {
+    let mut body = json!({
+        "recipient": { "id": recipient_psid },
+        "message": { "text": text },
+    });
+    match kind {
+        MessengerType::Response => body["messaging_type"] = json!("RESPONSE"),
+        MessengerType::HumanAgent => {
+            body["messaging_type"] = json!("MESSAGE_TAG");
+            body["tag"] = json!("HUMAN_AGENT");
+        }
+    }
+    SendRequest::Json {
+        path: format!("/{page_id}/messages"),
+        body,
+    }
+}
+
+/// How a send call ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// The provider took the message; delivery updates will refer to this id.
+    Accepted {
+        /// WhatsApp `wamid.…`, Twilio `SM…`/`MM…`, Messenger `m_…`.
+        provider_message_id: String,
+    },
+    /// Not sent this time, but worth trying again later: HTTP 408, 429 and 5xx, and the
+    /// providers' rate-limit and temporary-failure codes.
+    Retry {
+        /// What the provider said.
+        error: ProviderError,
+        /// The `Retry-After` header, when the provider sent one (in seconds).
+        retry_after: Option<Duration>,
+    },
+    /// Will not succeed as sent; show the volunteer the code and its explanation
+    /// ([`crate::errors::explain`]).
+    Rejected {
+        /// What the provider said.
+        error: ProviderError,
+    },
+    /// A success status without a message id we can read. The message may or may not have
+    /// gone out, and resending could deliver it twice, so do not retry blindly.
+    Unknown {
+        /// What was wrong with the answer, for logs.
+        reason: String,
+    },
+}
+
+/// Reads the answer to a WhatsApp Cloud API call.
+///
+/// Success is `{messages: [{id}]}`; errors use the Graph format
+/// `{error: {message, type, code, error_subcode?, error_data?: {details}}}`. Retried codes:
+/// 2 (temporary), 4 and 80007 (API-call rate limits), 130429 (number throughput), 131000
+/// (unknown failure, "try again"), 131048 (spam rate limit) and 131056 (pair rate limit);
+/// back off before retrying, more so for 131048 and 131056.
+pub fn whatsapp_outcome(status: u16, retry_after: Option<&str>, body: &[u8]) -> SendOutcome {
+    read_outcome(
+        status,
+        retry_after,
+        body,
+        |v| v.pointer("/messages/0/id"),
+        graph_error,
+        |code| matches!(code, 2 | 4 | 80007 | 130429 | 131000 | 131048 | 131056),
+    )
+}
+
+/// Reads the answer to a Twilio create-message call.
+///
+/// Success is `201` with the Message resource (`sid`); errors are
+/// `{code, message, more_info, status, details?}`. Retried codes: 20429 (too many requests),
+/// 20500 (internal error) and 20503 (service unavailable).
+pub fn twilio_outcome(status: u16, retry_after: Option<&str>, body: &[u8]) -> SendOutcome {
+    read_outcome(
+        status,
+        retry_after,
+        body,
+        |v| v.get("sid"),
+        twilio_error,
+        |code| matches!(code, 20429 | 20500 | 20503),
+    )
+}
+
+/// Reads the answer to a Messenger Send API call.
+///
+/// Success is `{recipient_id, message_id}`; errors use the Graph format
+/// `{error: {message, type, code, error_subcode}}`, and [`ProviderError::code`] is the main
+/// `code` (e.g. 10 for "sent outside of allowed window", with subcode 2018278 in the detail).
+/// Retried codes: 2 (temporary), 4 (application rate limit), 613 (send rate limit) and 1200
+/// (temporary send failure).
+pub fn messenger_outcome(status: u16, retry_after: Option<&str>, body: &[u8]) -> SendOutcome {
+    read_outcome(
+        status,
+        retry_after,
+        body,
+        |v| v.get("message_id"),
+        graph_error,
+        |code| matches!(code, 2 | 4 | 613 | 1200),
+    )
+}
+
+/// An error read from a response body, and whether its code came from the provider (rather
+/// than standing in for a missing one with the HTTP status).
+struct BodyError {
+    error: ProviderError,
+    provider_code: bool,
+}
+
+fn read_outcome(
+    status: u16,
+    retry_after: Option<&str>,
+    body: &[u8],
+    message_id: fn(&Value) -> Option<&Value>,
+    read_error: fn(&Value, u16) -> Option<BodyError>,
+    retryable_code: fn(u32) -> bool,
+) -> SendOutcome {
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+
+    if (200..300).contains(&status) {
+        let id = json
+            .as_ref()
+            .and_then(message_id)
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty());
+        return match id {
+            Some(id) => SendOutcome::Accepted {
+                provider_message_id: id.to_owned(),
+            },
+            None => SendOutcome::Unknown {
+                reason: format!(
+                    "HTTP {status} without a message id in the response: {}",
+                    snippet(body).unwrap_or_else(|| "empty body".to_owned())
+                ),
+            },
+        };
+    }
+
+    let BodyError {
+        error,
+        provider_code,
+    } = json
+        .as_ref()
+        .and_then(|json| read_error(json, status))
+        .unwrap_or_else(|| BodyError {
+            error: ProviderError {
+                code: status.into(),
+                title: Some(format!("HTTP {status}")),
+                detail: snippet(body),
+            },
+            provider_code: false,
+        });
+
+    let retryable_status = matches!(status, 408 | 429 | 500..=599);
+    if retryable_status || (provider_code && retryable_code(error.code)) {
+        SendOutcome::Retry {
+            error,
+            retry_after: retry_after.and_then(parse_retry_after),
+        }
+    } else {
+        SendOutcome::Rejected { error }
+    }
+}
+
+/// `Retry-After` in its delay-seconds form; the HTTP-date form is not read.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    value.trim().parse().ok().map(Duration::from_secs)
+}
+
+/// Graph API errors (WhatsApp and Messenger): `{error: {message, code, error_subcode?,
+/// error_data?: {details}}}`.
+fn graph_error(json: &Value, status: u16) -> Option<BodyError> {
+    let error = json.get("error")?;
+    let code = error.get("code").and_then(as_code);
+    let details = error
+        .pointer("/error_data/details")
+        .and_then(Value::as_str)
+        .filter(|d| !d.is_empty())
+        .map(str::to_owned);
+    let subcode = error
+        .get("error_subcode")
+        .and_then(as_code)
+        .map(|subcode| format!("error_subcode {subcode}"));
+    let detail = match (details, subcode) {
+        (Some(details), Some(subcode)) => Some(format!("{details} ({subcode})")),
+        (details, subcode) => details.or(subcode),
+    };
+    Some(BodyError {
+        error: ProviderError {
+            code: code.unwrap_or(status.into()),
+            title: non_empty_str(error.get("message")),
+            detail,
+        },
+        provider_code: code.is_some(),
+    })
+}
+
+/// Twilio REST errors: `{code, message, more_info, status, details?}`. The detail is
+/// `details` when given (as text, or compact JSON), otherwise the `more_info` link.
+fn twilio_error(json: &Value, status: u16) -> Option<BodyError> {
+    let code = json.get("code").and_then(as_code);
+    let title = non_empty_str(json.get("message"));
+    if code.is_none() && title.is_none() {
+        return None;
+    }
+    let detail = match json.get("details") {
+        None | Some(Value::Null) => non_empty_str(json.get("more_info")),
+        Some(Value::String(details)) => Some(details.clone()),
+        Some(details) => Some(details.to_string()),
+    };
+    Some(BodyError {
+        error: ProviderError {
+            code: code.unwrap_or(status.into()),
+            title,
+            detail,
+        },
+        provider_code: code.is_some(),
+    })
+}
+
+/// A numeric code, also when sent as a string.
+fn as_code(value: &Value) -> Option<u32> {
+    match value {
+        Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn non_empty_str(value: Option<&Value>) -> Option<String> {
+    value
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The start of an unreadable body, for logs and error details.
+fn snippet(body: &[u8]) -> Option<String> {
+    const MAX_CHARS: usize = 200;
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let mut out: String = text.chars().take(MAX_CHARS).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Provider;
+    use crate::errors::explain;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{FIXTURES}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    fn fixture_json(name: &str) -> Value {
+        serde_json::from_slice(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    fn phone(number: &str) -> E164 {
+        E164::parse(number).unwrap()
+    }
+
+    fn json_request(request: SendRequest) -> (String, Value) {
+        match request {
+            SendRequest::Json { path, body } => (path, body),
+            other => panic!("expected a JSON request, got {other:?}"),
+        }
+    }
+
+    fn form_request(request: SendRequest) -> (String, Vec<(String, String)>) {
+        match request {
+            SendRequest::Form { path, params } => (path, params),
+            other => panic!("expected a form request, got {other:?}"),
+        }
+    }
+
+    fn pairs(params: &[(&str, &str)]) -> Vec<(String, String)> {
+        params
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    /// The fixture's values for `names`, in that order: twilio-oai renders form fields as a
+    /// JSON object.
+    fn twilio_fixture_params(name: &str, names: &[&str]) -> Vec<(String, String)> {
+        let fixture = fixture_json(name);
+        names
+            .iter()
+            .map(|&field| {
+                let value = fixture[field]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{name} has no {field}"));
+                (field.to_owned(), value.to_owned())
+            })
+            .collect()
+    }
+
+    fn graph_error_body(code: u32, subcode: Option<u32>, message: &str) -> Vec<u8> {
+        let mut error = json!({
+            "message": message,
+            "type": "OAuthException",
+            "code": code,
+            "fbtrace_id": "AbCdEfGhIjK",
+        });
+        if let Some(subcode) = subcode {
+            error["error_subcode"] = json!(subcode);
+        }
+        json!({ "error": error }).to_string().into_bytes()
+    }
+
+    fn rejected(outcome: SendOutcome) -> ProviderError {
+        match outcome {
+            SendOutcome::Rejected { error } => error,
+            other => panic!("expected Rejected, got {other:?}"),
+        }
+    }
+
+    fn retry(outcome: SendOutcome) -> (ProviderError, Option<Duration>) {
+        match outcome {
+            SendOutcome::Retry { error, retry_after } => (error, retry_after),
+            other => panic!("expected Retry, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn whatsapp_text_matches_fixture() {
+        let (path, body) = json_request(whatsapp_text(
+            "106540352242922",
+            &phone("+1 650 555 1234"),
+            "text-message-content",
+        ));
+        assert_eq!(path, "/106540352242922/messages");
+
+        let mut expected = fixture_json("whatsapp/outbound/send_text.request.json");
+        assert_eq!(expected["to"], "{{Recipient-Phone-Number}}");
+        expected["to"] = json!("16505551234");
+        assert_eq!(body, expected);
+    }
+
+    #[test]
+    fn whatsapp_mark_read_matches_fixture() {
+        let expected =
+            fixture_json("whatsapp/outbound/mark_read_with_typing_indicator.request.json");
+        let message_id = expected["message_id"].as_str().unwrap();
+        let (path, body) = json_request(whatsapp_mark_read("106540352242922", message_id));
+        assert_eq!(path, "/106540352242922/messages");
+        assert_eq!(body, expected);
+    }
+
+    #[test]
+    fn twilio_sms_from_number_matches_fixture() {
+        let fixture = "twilio/outbound/create_message.request.json";
+        let expected = twilio_fixture_params(fixture, &["To", "From", "Body", "StatusCallback"]);
+        let (path, params) = form_request(twilio_message(
+            "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            &TwilioSender::Number(phone(&expected[1].1)),
+            &expected[0].1,
+            &expected[2].1,
+            &expected[3].1,
+        ));
+        assert_eq!(
+            path,
+            "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Messages.json"
+        );
+        assert_eq!(params, expected);
+    }
+
+    #[test]
+    fn twilio_messaging_service_replaces_from() {
+        let fixture = "twilio/outbound/create_message_messaging_service_content_sid.request.json";
+        let expected = twilio_fixture_params(
+            fixture,
+            &["To", "MessagingServiceSid", "Body", "StatusCallback"],
+        );
+        let (_, params) = form_request(twilio_message(
+            "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            &TwilioSender::MessagingService(expected[1].1.clone()),
+            &expected[0].1,
+            &expected[2].1,
+            &expected[3].1,
+        ));
+        assert_eq!(params, expected);
+        assert!(params.iter().all(|(name, _)| name != "From"));
+    }
+
+    #[test]
+    fn twilio_whatsapp_recipient_gets_whatsapp_from() {
+        let (_, params) = form_request(twilio_message(
+            "AC123",
+            &TwilioSender::Number(phone("+14155552345")),
+            "whatsapp:+15551234567",
+            "Hello",
+            "https://example.org/twilio/status",
+        ));
+        assert_eq!(
+            params,
+            pairs(&[
+                ("To", "whatsapp:+15551234567"),
+                ("From", "whatsapp:+14155552345"),
+                ("Body", "Hello"),
+                ("StatusCallback", "https://example.org/twilio/status"),
+            ])
+        );
+
+        let (_, params) = form_request(twilio_message(
+            "AC123",
+            &TwilioSender::MessagingService("MG123".into()),
+            "whatsapp:+15551234567",
+            "Hello",
+            "https://example.org/twilio/status",
+        ));
+        assert_eq!(
+            params,
+            pairs(&[
+                ("To", "whatsapp:+15551234567"),
+                ("MessagingServiceSid", "MG123"),
+                ("Body", "Hello"),
+                ("StatusCallback", "https://example.org/twilio/status"),
+            ])
+        );
+    }
+
+    #[test]
+    fn messenger_response_matches_fixture() {
+        let (path, body) = json_request(messenger_text(
+            "1234567890",
+            "{{page-scoped-id}}",
+            "Hello!",
+            MessengerType::Response,
+        ));
+        assert_eq!(path, "/1234567890/messages");
+
+        let mut expected = fixture_json("messenger/outbound/send_text.request.json");
+        expected["messaging_type"] = json!("RESPONSE");
+        assert_eq!(body, expected);
+        assert!(body.get("tag").is_none());
+    }
+
+    #[test]
+    fn messenger_human_agent_uses_message_tag() {
+        let (_, body) = json_request(messenger_text(
+            "1234567890",
+            "{{page-scoped-id}}",
+            "Hello!",
+            MessengerType::HumanAgent,
+        ));
+        let mut expected = fixture_json("messenger/outbound/send_text.request.json");
+        expected["messaging_type"] = json!("MESSAGE_TAG");
+        expected["tag"] = json!("HUMAN_AGENT");
+        assert_eq!(body, expected);
+    }
+
+    #[test]
+    fn whatsapp_accepted_with_message_id() {
+        let body = fixture("whatsapp/outbound/send_message.response.json");
+        assert_eq!(
+            whatsapp_outcome(200, None, &body),
+            SendOutcome::Accepted {
+                provider_message_id: "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJCOTY3NDc0NDFDRUI3NTA0Q0UA"
+                    .into()
+            }
+        );
+    }
+
+    #[test]
+    fn twilio_accepted_with_sid() {
+        let body = fixture("twilio/outbound/create_message.response.json");
+        assert_eq!(
+            twilio_outcome(201, None, &body),
+            SendOutcome::Accepted {
+                provider_message_id: "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into()
+            }
+        );
+    }
+
+    #[test]
+    fn messenger_accepted_with_message_id() {
+        let body = br#"{"recipient_id":"1254477777772919","message_id":"m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P"}"#;
+        assert_eq!(
+            messenger_outcome(200, None, body),
+            SendOutcome::Accepted {
+                provider_message_id:
+                    "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P"
+                        .into()
+            }
+        );
+    }
+
+    #[test]
+    fn twilio_rest_error_is_rejected() {
+        let body = fixture("twilio/errors/rest_error_20001.json");
+        let error = rejected(twilio_outcome(400, None, &body));
+        assert_eq!(
+            error,
+            ProviderError {
+                code: 20001,
+                title: Some("Bad request".into()),
+                detail: Some(r#"{"foo":"bar"}"#.into()),
+            }
+        );
+    }
+
+    #[test]
+    fn twilio_error_without_details_links_more_info() {
+        let body = br#"{"code": 21610, "message": "Attempt to send to unsubscribed recipient", "more_info": "https://www.twilio.com/docs/errors/21610", "status": 400}"#;
+        let error = rejected(twilio_outcome(400, None, body));
+        assert_eq!(error.code, 21610);
+        assert_eq!(
+            error.detail.as_deref(),
+            Some("https://www.twilio.com/docs/errors/21610")
+        );
+        assert!(explain(Provider::Twilio, error.code).is_some());
+    }
+
+    #[test]
+    fn whatsapp_reengagement_is_rejected() {
+        let object = fixture_json("whatsapp/errors/error_object_131047_reengagement.json");
+        let body = json!({
+            "error": {
+                "message": object["message"],
+                "type": "OAuthException",
+                "code": object["code"],
+                "error_data": {
+                    "messaging_product": "whatsapp",
+                    "details": object["error_data"]["details"],
+                },
+                "fbtrace_id": "AbCdEfGhIjK",
+            }
+        });
+        let error = rejected(whatsapp_outcome(400, None, body.to_string().as_bytes()));
+        assert_eq!(
+            error,
+            ProviderError {
+                code: 131047,
+                title: Some("Re-engagement message".into()),
+                detail: Some(
+                    "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
+                        .into()
+                ),
+            }
+        );
+        assert!(explain(Provider::WhatsApp, error.code).is_some());
+    }
+
+    #[test]
+    fn whatsapp_throughput_limit_is_retried() {
+        let body = graph_error_body(130429, None, "(#130429) Rate limit hit");
+        let (error, retry_after) = retry(whatsapp_outcome(400, None, &body));
+        assert_eq!(error.code, 130429);
+        assert_eq!(error.title.as_deref(), Some("(#130429) Rate limit hit"));
+        assert_eq!(retry_after, None);
+    }
+
+    #[test]
+    fn whatsapp_rate_limit_codes_are_retried() {
+        for code in [4, 80007, 131048, 131056] {
+            let body = graph_error_body(code, None, "rate limit");
+            let (error, _) = retry(whatsapp_outcome(400, None, &body));
+            assert_eq!(error.code, code);
+        }
+        for code in [131026, 131051, 132000, 100, 190] {
+            let body = graph_error_body(code, None, "not retried");
+            assert_eq!(rejected(whatsapp_outcome(400, None, &body)).code, code);
+        }
+    }
+
+    #[test]
+    fn http_429_uses_retry_after_seconds() {
+        let whatsapp = graph_error_body(80007, None, "(#80007) Rate limit issues");
+        let twilio = br#"{"code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429", "status": 429}"#;
+        let messenger =
+            graph_error_body(613, None, "Calls to this api have exceeded the rate limit.");
+        for outcome in [
+            whatsapp_outcome(429, Some("7"), &whatsapp),
+            twilio_outcome(429, Some(" 7 "), twilio),
+            messenger_outcome(429, Some("7"), &messenger),
+            twilio_outcome(429, Some("7"), b""),
+        ] {
+            let (_, retry_after) = retry(outcome);
+            assert_eq!(retry_after, Some(Duration::from_secs(7)));
+        }
+    }
+
+    #[test]
+    fn retry_after_http_date_is_not_read() {
+        let (error, retry_after) = retry(twilio_outcome(
+            429,
+            Some("Wed, 21 Oct 2015 07:28:00 GMT"),
+            b"",
+        ));
+        assert_eq!(error.code, 429);
+        assert_eq!(retry_after, None);
+    }
+
+    #[test]
+    fn server_errors_are_retried() {
+        let html = b"<html><body><h1>503 Service Unavailable</h1></body></html>";
+        for outcome in [
+            whatsapp_outcome(503, None, html),
+            twilio_outcome(503, None, html),
+            messenger_outcome(503, None, html),
+        ] {
+            let (error, retry_after) = retry(outcome);
+            assert_eq!(error.code, 503);
+            assert_eq!(error.title.as_deref(), Some("HTTP 503"));
+            assert_eq!(
+                error.detail.as_deref(),
+                Some("<html><body><h1>503 Service Unavailable</h1></body></html>")
+            );
+            assert_eq!(retry_after, None);
+        }
+        let twilio = br#"{"code": 20500, "message": "Internal Server Error", "more_info": "https://www.twilio.com/docs/errors/20500", "status": 500}"#;
+        assert_eq!(retry(twilio_outcome(500, None, twilio)).0.code, 20500);
+    }
+
+    #[test]
+    fn messenger_rate_limit_is_retried() {
+        let body = graph_error_body(613, None, "Calls to this api have exceeded the rate limit.");
+        let (error, _) = retry(messenger_outcome(400, None, &body));
+        assert_eq!(error.code, 613);
+
+        let body = graph_error_body(
+            2,
+            None,
+            "An unexpected error has occurred. Please retry your request later.",
+        );
+        assert_eq!(retry(messenger_outcome(500, None, &body)).0.code, 2);
+    }
+
+    #[test]
+    fn messenger_outside_window_is_rejected() {
+        let body = graph_error_body(
+            10,
+            Some(2018278),
+            "(#10) This message is sent outside of allowed window.",
+        );
+        let error = rejected(messenger_outcome(400, None, &body));
+        assert_eq!(
+            error,
+            ProviderError {
+                code: 10,
+                title: Some("(#10) This message is sent outside of allowed window.".into()),
+                detail: Some("error_subcode 2018278".into()),
+            }
+        );
+        assert!(explain(Provider::Messenger, error.code).is_some());
+    }
+
+    #[test]
+    fn success_status_without_id_is_unknown() {
+        for outcome in [
+            whatsapp_outcome(200, None, b"<html>garbage"),
+            whatsapp_outcome(200, None, br#"{"messages": []}"#),
+            twilio_outcome(201, None, b"not json"),
+            twilio_outcome(201, None, br#"{"sid": ""}"#),
+            messenger_outcome(200, None, b""),
+            messenger_outcome(200, None, br#"{"recipient_id": "123"}"#),
+        ] {
+            assert!(
+                matches!(&outcome, SendOutcome::Unknown { reason } if reason.starts_with("HTTP 20")),
+                "{outcome:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unreadable_client_error_is_rejected_with_http_status() {
+        let error = rejected(whatsapp_outcome(401, None, b""));
+        assert_eq!(
+            error,
+            ProviderError {
+                code: 401,
+                title: Some("HTTP 401".into()),
+                detail: None,
+            }
+        );
+    }
+
+    #[test]
+    fn long_bodies_are_shortened() {
+        let body = "x".repeat(1000);
+        let error = rejected(twilio_outcome(400, None, body.as_bytes()));
+        let detail = error.detail.unwrap();
+        assert_eq!(detail.chars().count(), 201);
+        assert!(detail.ends_with('…'));
+    }
+}

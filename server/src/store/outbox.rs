@@ -1,0 +1,253 @@
+//! The durable outbox: a reply and its delivery job are committed together; workers on any
+//! instance claim jobs atomically, so a job is sent by one worker only.
+
+use super::{Store, StoreResult, now_ms};
+
+/// A claimed delivery job with what is needed to send it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboundJob {
+    pub id: i64,
+    pub message_id: i64,
+    pub channel_id: i64,
+    pub attempts: i64,
+    pub body: String,
+    /// The contact's address on the channel.
+    pub address: String,
+    pub last_inbound_at: Option<i64>,
+}
+
+/// How long a claimed job may stay in `sending` before it counts as interrupted.
+const CLAIM_LEASE_MS: i64 = 2 * 60 * 1000;
+
+impl Store {
+    /// Commits an outbound text message and its delivery job in one transaction.
+    pub async fn enqueue_reply(
+        &self,
+        conversation_id: i64,
+        channel_id: i64,
+        author_id: i64,
+        body: &str,
+    ) -> StoreResult<i64> {
+        let now = now_ms();
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let message_id: i64 = sqlx::query_scalar(
+            "INSERT INTO messages (conversation_id, channel_id, direction, author_id, kind, body, status, \
+             provider_timestamp, created_at, updated_at) \
+             VALUES ($1, $2, 'outbound', $3, 'text', $4, 'pending', $5, $5, $5) RETURNING id",
+        )
+        .bind(conversation_id)
+        .bind(channel_id)
+        .bind(author_id)
+        .bind(body)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO outbound_jobs (message_id, channel_id, state, next_attempt_at, created_at, updated_at) \
+             VALUES ($1, $2, 'pending', $3, $3, $3)",
+        )
+        .bind(message_id)
+        .bind(channel_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        // Answered: the conversation no longer waits, and its unread messages have been seen.
+        sqlx::query(
+            "UPDATE conversations SET waiting_since = NULL, unread_count = 0, last_message_at = $1, \
+             updated_at = $1 WHERE id = $2",
+        )
+        .bind(now)
+        .bind(conversation_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(message_id)
+    }
+
+    /// Claims the next due job for `worker`. A job left in `sending` by a worker that stopped
+    /// is not claimed again automatically: whether it left is unknown, so it is marked for a
+    /// person to decide (see [`Store::mark_interrupted_jobs`]).
+    pub async fn claim_outbound_job(&self, worker: &str) -> StoreResult<Option<OutboundJob>> {
+        let now = now_ms();
+        let claimed: Option<i64> = sqlx::query_scalar(
+            "UPDATE outbound_jobs SET state = 'sending', claimed_at = $1, claimed_by = $2, \
+             attempts = attempts + 1, updated_at = $1 \
+             WHERE id = (SELECT id FROM outbound_jobs WHERE state = 'pending' AND next_attempt_at <= $1 \
+                         ORDER BY next_attempt_at, id LIMIT 1) \
+               AND state = 'pending' RETURNING id",
+        )
+        .bind(now)
+        .bind(worker)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(job_id) = claimed else {
+            return Ok(None);
+        };
+        Ok(Some(
+            sqlx::query_as(
+                "SELECT j.id, j.message_id, j.channel_id, j.attempts, m.body, \
+                        (SELECT i.address FROM contact_identities i \
+                          WHERE i.contact_id = c.contact_id AND i.channel_id = c.channel_id \
+                          ORDER BY i.id LIMIT 1) AS address, \
+                        c.last_inbound_at \
+                 FROM outbound_jobs j JOIN messages m ON m.id = j.message_id \
+                 JOIN conversations c ON c.id = m.conversation_id WHERE j.id = $1",
+            )
+            .bind(job_id)
+            .fetch_one(&self.pool)
+            .await?,
+        ))
+    }
+
+    /// The provider took the message: store its id, then apply any status that arrived first.
+    pub async fn delivery_accepted(
+        &self,
+        job: &OutboundJob,
+        provider_message_id: &str,
+        status: &str,
+    ) -> StoreResult<()> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        // An echo of this very message may have been recorded first (Messenger): it is the same
+        // message, so it gives way.
+        sqlx::query(
+            "DELETE FROM messages WHERE channel_id = $1 AND provider_message_id = $2 AND id <> $3 \
+             AND direction = 'outbound' AND author_id IS NULL",
+        )
+        .bind(job.channel_id)
+        .bind(provider_message_id)
+        .bind(job.message_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE messages SET provider_message_id = $1, status = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(provider_message_id)
+        .bind(status)
+        .bind(now)
+        .bind(job.message_id)
+        .execute(&mut *tx)
+        .await?;
+        let early: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT status, error_code, error_title FROM early_statuses \
+             WHERE channel_id = $1 AND provider_message_id = $2",
+        )
+        .bind(job.channel_id)
+        .bind(provider_message_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        if let Some((status, code, title)) = early
+            .into_iter()
+            .max_by_key(|(status, _, _)| status_rank(status))
+        {
+            sqlx::query(
+                "UPDATE messages SET status = $1, error_code = $2, error_title = $3 WHERE id = $4",
+            )
+            .bind(status)
+            .bind(code)
+            .bind(title)
+            .bind(job.message_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("UPDATE outbound_jobs SET state = 'done', last_error = NULL, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(job.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A transient failure: try again at `retry_at`.
+    pub async fn delivery_retry(
+        &self,
+        job: &OutboundJob,
+        error: &str,
+        retry_at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE outbound_jobs SET state = 'pending', next_attempt_at = $1, last_error = $2, updated_at = $3 \
+             WHERE id = $4",
+        )
+        .bind(retry_at)
+        .bind(error)
+        .bind(now_ms())
+        .bind(job.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Ends a job without delivery: `failed` (the provider refused) or `unknown` (the request may
+    /// have arrived; a person decides whether to send again).
+    pub async fn delivery_ended(
+        &self,
+        job: &OutboundJob,
+        state: &str,
+        error_code: Option<&str>,
+        error_title: &str,
+    ) -> StoreResult<()> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE outbound_jobs SET state = $1, last_error = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(state)
+        .bind(error_title)
+        .bind(now)
+        .bind(job.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE messages SET status = $1, error_code = $2, error_title = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(state)
+        .bind(error_code)
+        .bind(error_title)
+        .bind(now)
+        .bind(job.message_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Jobs a stopped worker left in `sending` for longer than the lease: their outcome is
+    /// unknown, so they wait for a person instead of being sent twice.
+    pub async fn mark_interrupted_jobs(&self) -> StoreResult<u64> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE messages SET status = 'unknown', error_title = 'Sending was interrupted', updated_at = $1 \
+             WHERE id IN (SELECT message_id FROM outbound_jobs WHERE state = 'sending' AND claimed_at < $2)",
+        )
+        .bind(now)
+        .bind(now - CLAIM_LEASE_MS)
+        .execute(&mut *tx)
+        .await?;
+        let marked = sqlx::query(
+            "UPDATE outbound_jobs SET state = 'unknown', last_error = 'Sending was interrupted', updated_at = $1 \
+             WHERE state = 'sending' AND claimed_at < $2",
+        )
+        .bind(now)
+        .bind(now - CLAIM_LEASE_MS)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(marked)
+    }
+}
+
+fn status_rank(status: &str) -> u8 {
+    match status {
+        "queued" => 1,
+        "sent" => 2,
+        "delivered" => 3,
+        "read" => 4,
+        "failed" => 5,
+        _ => 0,
+    }
+}

@@ -1,0 +1,569 @@
+//! Replies: queued with the channel's rules checked, delivered once in the provider's official
+//! wire format to a local fake provider, retried or failed as the provider answers.
+
+#[macro_use]
+mod common;
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use app::model::{ChannelInput, Role};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use channels::phone::E164;
+use channels::simulate;
+use common::{Db, TestApp, spawn_app};
+use serde_json::{Value, json};
+
+const SECRET: &str = "reply-secret";
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const AUTH_TOKEN: &str = "twilio-token";
+
+/// One request the fake provider received.
+#[derive(Clone, Debug)]
+struct Received {
+    path: String,
+    query: Option<String>,
+    authorization: Option<String>,
+    body: Bytes,
+}
+
+/// A scripted answer: HTTP status, extra headers, JSON body.
+type Answer = (u16, Vec<(&'static str, &'static str)>, String);
+
+/// A local stand-in for the Graph API and Twilio: it records every request and answers with
+/// scripted responses, or like the real API when none is scripted.
+#[derive(Clone, Default)]
+struct FakeProvider {
+    received: Arc<Mutex<Vec<Received>>>,
+    script: Arc<Mutex<VecDeque<Answer>>>,
+}
+
+impl FakeProvider {
+    async fn start() -> (FakeProvider, String) {
+        let fake = FakeProvider::default();
+        let app = Router::new()
+            .route("/v23.0/{id}/messages", post(answer))
+            .route("/2010-04-01/Accounts/{sid}/Messages.json", post(answer))
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (fake, base)
+    }
+
+    fn then_answer(&self, status: u16, headers: Vec<(&'static str, &'static str)>, body: Value) {
+        self.script
+            .lock()
+            .unwrap()
+            .push_back((status, headers, body.to_string()));
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+async fn answer(
+    State(fake): State<FakeProvider>,
+    Path(_): Path<String>,
+    RawQuery(query): RawQuery,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    let count = {
+        let mut received = fake.received.lock().unwrap();
+        received.push(Received {
+            path: path.clone(),
+            query,
+            authorization: headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            body,
+        });
+        received.len()
+    };
+    if let Some((status, extra, body)) = fake.script.lock().unwrap().pop_front() {
+        let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
+        for (name, value) in extra {
+            response.headers_mut().insert(name, value.parse().unwrap());
+        }
+        return response;
+    }
+    if path.contains("/Accounts/") {
+        let sid = format!("SMfeed{count:028}");
+        return (
+            StatusCode::CREATED,
+            axum::Json(json!({ "sid": sid, "status": "queued", "error_code": null })),
+        )
+            .into_response();
+    }
+    if path.starts_with("/v23.0/3000") {
+        return axum::Json(
+            json!({ "recipient_id": "psid-1", "message_id": format!("m_sent{count}") }),
+        )
+        .into_response();
+    }
+    axum::Json(json!({
+        "messaging_product": "whatsapp",
+        "contacts": [{ "input": "+15551234567", "wa_id": "15551234567" }],
+        "messages": [{ "id": format!("wamid.sent{count}") }]
+    }))
+    .into_response()
+}
+
+async fn whatsapp_conversation(app: &TestApp, provider: &str, sent_at_secs: i64) -> i64 {
+    app.connect(ChannelInput {
+        api_base_url: Some(format!("{provider}/v23.0")),
+        ..common::whatsapp("1000", "2000", SECRET)
+    })
+    .await;
+    let webhook = simulate::whatsapp_text(
+        SECRET,
+        "2000",
+        "1000",
+        "+1 555 0000",
+        &E164::parse("+15551234567").unwrap(),
+        "Dana",
+        "wamid.in1",
+        sent_at_secs,
+        "Hello",
+    );
+    let response = reqwest::Client::new()
+        .post(app.url("/webhooks/whatsapp"))
+        .header(
+            "X-Hub-Signature-256",
+            webhook.header("X-Hub-Signature-256").unwrap(),
+        )
+        .body(webhook.body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    sqlx::query_scalar("SELECT id FROM conversations")
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap()
+}
+
+fn now_secs() -> i64 {
+    server::store::now_ms() / 1000
+}
+
+async fn reply(app: &TestApp, token: &str, conversation: i64, body: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/conversations/{conversation}/messages")))
+        .bearer_auth(token)
+        .json(&json!({ "body": body }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn outbound(app: &TestApp) -> Vec<(String, Option<String>, Option<String>)> {
+    sqlx::query_as("SELECT status, provider_message_id, error_code FROM messages WHERE direction = 'outbound' ORDER BY id")
+        .fetch_all(&app.sql().await)
+        .await
+        .unwrap()
+}
+
+async fn a_whatsapp_reply_is_sent_once_in_the_official_shape(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    assert_eq!(
+        reply(&app, &volunteer, conversation, "Hi Dana, <we> can help")
+            .await
+            .status(),
+        202
+    );
+    assert_eq!(
+        outbound(&app).await,
+        [("pending".to_string(), None, None)],
+        "committed before sending"
+    );
+
+    assert!(app.services.deliver_next("worker-1").await.unwrap());
+    assert!(
+        !app.services.deliver_next("worker-1").await.unwrap(),
+        "nothing left to send"
+    );
+    let received = fake.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].path, "/v23.0/1000/messages");
+    assert_eq!(received[0].authorization.as_deref(), Some("Bearer token"));
+    let sent: Value = serde_json::from_slice(&received[0].body).unwrap();
+    assert_eq!(
+        sent,
+        json!({
+            "messaging_product": "whatsapp", "recipient_type": "individual", "to": "15551234567",
+            "type": "text", "text": { "body": "Hi Dana, <we> can help", "preview_url": false }
+        })
+    );
+    assert_eq!(
+        outbound(&app).await,
+        [("sent".to_string(), Some("wamid.sent1".to_string()), None)]
+    );
+    let detail: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/conversations/{conversation}")))
+        .bearer_auth(&volunteer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["messages"][1]["author_name"], "vol");
+    assert_eq!(
+        detail["summary"]["unread_count"], 0,
+        "answering reads the conversation"
+    );
+}
+
+async fn closed_windows_and_opted_out_contacts_are_refused(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 25 * 3600).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    let late = reply(&app, &volunteer, conversation, "Sorry for the delay").await;
+    assert_eq!(late.status(), 422);
+    assert!(
+        late.json::<Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("24-hour window")
+    );
+    let detail: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/conversations/{conversation}")))
+        .bearer_auth(&volunteer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        detail["reply_blocked"]
+            .as_str()
+            .unwrap()
+            .contains("template"),
+        "the composer can say why"
+    );
+
+    sqlx::query("UPDATE conversations SET last_inbound_at = $1")
+        .bind(server::store::now_ms())
+        .execute(&app.sql().await)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE contacts SET opted_out_at = 1")
+        .execute(&app.sql().await)
+        .await
+        .unwrap();
+    let opted_out = reply(&app, &volunteer, conversation, "Hello?").await;
+    assert_eq!(opted_out.status(), 422);
+    assert!(
+        opted_out.json::<Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("opted out")
+    );
+    let empty = reply(&app, &volunteer, conversation, "   ").await;
+    assert_eq!(empty.status(), 422);
+    assert!(outbound(&app).await.is_empty());
+    assert!(!app.services.deliver_next("worker-1").await.unwrap());
+    assert!(fake.received().is_empty());
+}
+
+async fn transient_failures_are_retried_and_permanent_ones_shown(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    fake.then_answer(
+        503,
+        vec![],
+        json!({ "error": { "message": "Service temporarily unavailable", "code": 2 } }),
+    );
+    fake.then_answer(
+        429,
+        vec![("retry-after", "7")],
+        json!({ "error": { "message": "Too many calls", "code": 130429 } }),
+    );
+    reply(&app, &volunteer, conversation, "First").await;
+
+    let pool = app.sql().await;
+    let due_now = || {
+        sqlx::query("UPDATE outbound_jobs SET next_attempt_at = 0 WHERE state = 'pending'")
+            .execute(&pool)
+    };
+    assert!(app.services.deliver_next("w").await.unwrap());
+    assert_eq!(outbound(&app).await[0].0, "pending", "a 503 is retried");
+    assert!(
+        !app.services.deliver_next("w").await.unwrap(),
+        "not before its back-off"
+    );
+    due_now().await.unwrap();
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let next: i64 = sqlx::query_scalar("SELECT next_attempt_at FROM outbound_jobs")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let wait = next - server::store::now_ms();
+    assert!(
+        (6_000..=7_500).contains(&wait),
+        "Retry-After is honoured: {wait} ms"
+    );
+    due_now().await.unwrap();
+    assert!(app.services.deliver_next("w").await.unwrap());
+    assert_eq!(outbound(&app).await[0].0, "sent");
+    assert_eq!(fake.received().len(), 3);
+
+    fake.then_answer(400, vec![], json!({ "error": {
+        "message": "Re-engagement message", "type": "OAuthException", "code": 131047,
+        "error_data": { "messaging_product": "whatsapp", "details": "Message failed to send because more than 24 hours have passed since the customer last replied to this number." },
+        "fbtrace_id": "Az8or2yhqkZfEZ-_4Qn_Bam"
+    }}));
+    reply(&app, &volunteer, conversation, "Second").await;
+    assert!(app.services.deliver_next("w").await.unwrap());
+    assert_eq!(
+        outbound(&app).await[1],
+        ("failed".to_string(), None, Some("131047".to_string())),
+        "refused at once, with the code"
+    );
+    assert!(
+        !app.services.deliver_next("w").await.unwrap(),
+        "a permanent failure is not retried"
+    );
+}
+
+async fn an_unknown_outcome_waits_for_a_person(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    fake.then_answer(200, vec![], json!({ "unexpected": true }));
+    reply(&app, &volunteer, conversation, "Did this arrive?").await;
+    assert!(app.services.deliver_next("w").await.unwrap());
+    assert_eq!(outbound(&app).await[0].0, "unknown");
+    assert!(
+        !app.services.deliver_next("w").await.unwrap(),
+        "not blindly repeated"
+    );
+
+    reply(&app, &volunteer, conversation, "Interrupted").await;
+    sqlx::query(
+        "UPDATE outbound_jobs SET state = 'sending', claimed_at = 1 WHERE state = 'pending'",
+    )
+    .execute(&app.sql().await)
+    .await
+    .unwrap();
+    assert_eq!(
+        app.services.recover_interrupted_deliveries().await.unwrap(),
+        1
+    );
+    assert_eq!(
+        outbound(&app).await[1].0,
+        "unknown",
+        "a send cut off by a stopped worker is not repeated"
+    );
+    assert_eq!(fake.received().len(), 1);
+}
+
+async fn a_pending_reply_survives_a_restart_and_two_workers_send_it_once(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    reply(&app, &volunteer, conversation, "Once only").await;
+    // Two fresh instances (as after a restart) race for the job.
+    let settings = || server::services::ServiceSettings {
+        public_url: app.base.parse().unwrap(),
+        demo_mode: false,
+        media: server::services::MediaSettings {
+            dir: std::env::temp_dir(),
+            max_bytes: 1,
+        },
+    };
+    let first = server::services::Services::new(
+        server::store::Store::connect(&app.db.url).await.unwrap(),
+        settings(),
+    );
+    let second = server::services::Services::new(
+        server::store::Store::connect(&app.db.url).await.unwrap(),
+        settings(),
+    );
+    let (a, b) = tokio::join!(
+        first.deliver_next("instance-a"),
+        second.deliver_next("instance-b")
+    );
+    assert_eq!(
+        [a.unwrap(), b.unwrap()]
+            .iter()
+            .filter(|sent| **sent)
+            .count(),
+        1
+    );
+    assert_eq!(fake.received().len(), 1);
+    assert_eq!(outbound(&app).await[0].0, "sent");
+}
+
+async fn a_status_that_arrives_before_the_send_returns_is_kept(db: Db) {
+    let app = spawn_app(db).await;
+    let (_, provider) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    let status = json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "2000", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": "15550000", "phone_number_id": "1000" },
+            "statuses": [{ "id": "wamid.sent1", "status": "delivered", "timestamp": "1749416383", "recipient_id": "15551234567" }]
+        }}]}]
+    });
+    let body = serde_json::to_vec(&status).unwrap();
+    reqwest::Client::new()
+        .post(app.url("/webhooks/whatsapp"))
+        .header(
+            "X-Hub-Signature-256",
+            channels::signature::meta_signature(SECRET, &body),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    reply(&app, &volunteer, conversation, "Quick").await;
+    app.services.deliver_next("w").await.unwrap();
+    assert_eq!(outbound(&app).await[0].0, "delivered");
+}
+
+async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    app.connect(ChannelInput {
+        api_base_url: Some(provider.clone()),
+        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
+    })
+    .await;
+    app.connect(ChannelInput {
+        api_base_url: Some(format!("{provider}/v23.0")),
+        ..common::messenger("3000", SECRET)
+    })
+    .await;
+    let sms = simulate::twilio_message(
+        AUTH_TOKEN,
+        &app.url("/webhooks/twilio"),
+        ACCOUNT_SID,
+        "+15550001111",
+        &E164::parse("+15552223333").unwrap(),
+        "",
+        "SM00000000000000000000000000000001",
+        "hi",
+        false,
+    );
+    reqwest::Client::new()
+        .post(app.url("/webhooks/twilio"))
+        .header("content-type", sms.content_type)
+        .header(
+            "X-Twilio-Signature",
+            sms.header("X-Twilio-Signature").unwrap(),
+        )
+        .body(sms.body)
+        .send()
+        .await
+        .unwrap();
+    let day_and_a_half_ago = server::store::now_ms() - 36 * 3600 * 1000;
+    let messenger = simulate::messenger_text(
+        SECRET,
+        "3000",
+        "psid-1",
+        "m_in",
+        day_and_a_half_ago,
+        "hello page",
+    );
+    reqwest::Client::new()
+        .post(app.url("/webhooks/messenger"))
+        .header(
+            "X-Hub-Signature-256",
+            messenger.header("X-Hub-Signature-256").unwrap(),
+        )
+        .body(messenger.body)
+        .send()
+        .await
+        .unwrap();
+    let (coordinator, _) = app.token("cora@example.org", Role::Coordinator).await;
+    let conversations: Vec<i64> = sqlx::query_scalar("SELECT id FROM conversations ORDER BY id")
+        .fetch_all(&app.sql().await)
+        .await
+        .unwrap();
+    for conversation in &conversations {
+        assert_eq!(
+            reply(&app, &coordinator, *conversation, "We are here")
+                .await
+                .status(),
+            202
+        );
+    }
+    while app.services.deliver_next("w").await.unwrap() {}
+    let received = fake.received();
+    assert_eq!(received.len(), 2);
+
+    let twilio = &received[0];
+    assert_eq!(
+        twilio.path,
+        format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json")
+    );
+    assert!(
+        twilio
+            .authorization
+            .as_deref()
+            .unwrap()
+            .starts_with("Basic ")
+    );
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&twilio.body)
+        .into_owned()
+        .collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(field("To"), Some("+15552223333"));
+    assert_eq!(field("From"), Some("+15550001111"));
+    assert_eq!(field("Body"), Some("We are here"));
+    assert_eq!(
+        field("StatusCallback").map(str::to_string),
+        Some(app.url("/webhooks/twilio/status"))
+    );
+
+    let page = &received[1];
+    assert_eq!(page.path, "/v23.0/3000/messages");
+    assert_eq!(page.query.as_deref(), Some("access_token=page-token"));
+    let sent: Value = serde_json::from_slice(&page.body).unwrap();
+    assert_eq!(sent["recipient"]["id"], "psid-1");
+    assert_eq!(
+        sent["messaging_type"], "MESSAGE_TAG",
+        "after 24 hours a human reply is tagged"
+    );
+    assert_eq!(sent["tag"], "HUMAN_AGENT");
+    assert_eq!(sent["message"]["text"], "We are here");
+    let statuses: Vec<String> = outbound(&app).await.into_iter().map(|m| m.0).collect();
+    assert_eq!(statuses, ["queued", "sent"]);
+}
+
+on_both_databases!(
+    a_whatsapp_reply_is_sent_once_in_the_official_shape,
+    closed_windows_and_opted_out_contacts_are_refused,
+    transient_failures_are_retried_and_permanent_ones_shown,
+    an_unknown_outcome_waits_for_a_person,
+    a_pending_reply_survives_a_restart_and_two_workers_send_it_once,
+    a_status_that_arrives_before_the_send_returns_is_kept,
+    twilio_and_messenger_replies_use_their_formats,
+);
