@@ -42,9 +42,10 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite allows one writer at a time; busy writers back off by sleeping, which makes
-    /// latency spiky under load. Hot write paths queue here instead (None on PostgreSQL).
-    sqlite_writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// Where the busiest writes go. SQLite allows one writer at a time: busy writers back off
+    /// by sleeping, and every write on one connection empties the others' page caches, so on
+    /// SQLite this is a single connection that writers queue for. On PostgreSQL it is the pool.
+    writer: AnyPool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,53 +85,31 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
-        let pool = match backend {
+        let (pool, writer) = match backend {
             Backend::Sqlite => {
-                let url = prepare_sqlite_file(url)?;
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .after_connect(|connection, _| {
-                        Box::pin(async move {
-                            for pragma in [
-                                "PRAGMA journal_mode = WAL",
-                                "PRAGMA synchronous = NORMAL",
-                                "PRAGMA foreign_keys = ON",
-                                "PRAGMA busy_timeout = 5000",
-                            ] {
-                                connection.execute(pragma).await?;
-                            }
-                            Ok(())
-                        })
-                    })
-                    .connect_with(AnyConnectOptions::from_str(&url)?)
-                    .await?
+                let options = AnyConnectOptions::from_str(&prepare_sqlite_file(url)?)?;
+                let pool = sqlite_pool(8).connect_with(options.clone()).await?;
+                let writer = sqlite_pool(1).connect_with(options).await?;
+                (pool, writer)
             }
             Backend::Postgres => {
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
-                    .await?
+                    .await?;
+                (pool.clone(), pool)
             }
         };
-        let sqlite_writer = (backend == Backend::Sqlite).then(Default::default);
         Ok(Store {
             pool,
+            writer,
             backend,
-            sqlite_writer,
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
-    }
-
-    /// Waits for this instance's turn to write, on SQLite; a no-op on PostgreSQL.
-    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match &self.sqlite_writer {
-            Some(lock) => Some(lock.lock().await),
-            None => None,
-        }
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
@@ -149,7 +128,26 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
+}
+
+fn sqlite_pool(connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                for pragma in [
+                    "PRAGMA journal_mode = WAL",
+                    "PRAGMA synchronous = NORMAL",
+                    "PRAGMA foreign_keys = ON",
+                    "PRAGMA busy_timeout = 5000",
+                ] {
+                    connection.execute(pragma).await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Makes sure the SQLite file's directory exists and that the file is created on first use.

@@ -29,8 +29,7 @@ impl Store {
         body: &str,
     ) -> StoreResult<i64> {
         let now = now_ms();
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let message_id: i64 = sqlx::query_scalar(
             "INSERT INTO messages (conversation_id, channel_id, direction, author_id, kind, body, status, \
              provider_timestamp, created_at, updated_at) \

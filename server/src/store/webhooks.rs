@@ -126,8 +126,7 @@ impl Store {
         mut problems: Vec<String>,
     ) -> StoreResult<Recorded> {
         let now = now_ms();
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let event_id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO webhook_events (provider, channel_id, dedupe_key, body, received_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
@@ -175,7 +174,7 @@ impl Store {
         .bind(delivery.body)
         .bind(now_ms())
         .bind(reason)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writer)
         .await?;
         Ok(
             event_id.map_or(Recorded::Duplicate, |event_id| Recorded::Stored {
