@@ -185,7 +185,23 @@ async fn whatsapp_media_is_fetched_stored_by_hash_and_served_to_signed_in_people
         location(&anonymous).starts_with("/login"),
         "signed-out visitors are sent to sign in"
     );
-    let (volunteer, _) = app.signed_in("vol@example.org", Role::Volunteer).await;
+    let (volunteer, volunteer_id) = app.signed_in("vol@example.org", Role::Volunteer).await;
+    let (other, _) = app.signed_in("other@example.org", Role::Volunteer).await;
+    sqlx::query("UPDATE conversations SET assignee_id = $1")
+        .bind(volunteer_id)
+        .execute(&app.sql().await)
+        .await
+        .unwrap();
+    let hidden = other
+        .get(app.url(&format!("/media/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        hidden.status(),
+        404,
+        "media of another volunteer's conversation stays hidden"
+    );
     let served = volunteer
         .get(app.url(&format!("/media/{id}")))
         .send()

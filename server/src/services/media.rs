@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use app::error::AppError;
-use app::model::{ChannelKind, Permission};
+use app::model::ChannelKind;
 use app::ports::Actor;
 use sha2::{Digest, Sha256};
 
@@ -198,15 +198,17 @@ impl Services {
         })
     }
 
-    /// A stored media file, for a signed-in person who may read conversations.
+    /// A stored media file, for a signed-in person who may see its conversation.
     pub async fn media_file(&self, actor: &Actor, id: i64) -> Result<MediaFile, AppError> {
-        actor.require(Permission::AnswerConversations)?;
         let attachment = self
             .store
             .attachment(id)
             .await?
             .filter(|attachment| attachment.fetch_state == "stored")
             .ok_or_else(|| AppError::not_found("Media"))?;
+        self.visible_conversation(actor, attachment.conversation_id)
+            .await
+            .map_err(|_| AppError::not_found("Media"))?;
         let sha256 = attachment
             .sha256
             .ok_or_else(|| AppError::not_found("Media"))?;
