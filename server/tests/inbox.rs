@@ -27,16 +27,7 @@ async fn receive(app: &TestApp, from: &str, name: &str, id: &str, at: i64, text:
         at,
         text,
     );
-    let response = reqwest::Client::new()
-        .post(app.url("/webhooks/whatsapp"))
-        .header(
-            "X-Hub-Signature-256",
-            webhook.header("X-Hub-Signature-256").unwrap(),
-        )
-        .body(webhook.body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_signed("/webhooks/whatsapp", webhook).await;
     assert_eq!(response.status(), 200);
 }
 

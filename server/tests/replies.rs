@@ -136,16 +136,7 @@ async fn whatsapp_conversation(app: &TestApp, provider: &str, sent_at_secs: i64)
         sent_at_secs,
         "Hello",
     );
-    let response = reqwest::Client::new()
-        .post(app.url("/webhooks/whatsapp"))
-        .header(
-            "X-Hub-Signature-256",
-            webhook.header("X-Hub-Signature-256").unwrap(),
-        )
-        .body(webhook.body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_signed("/webhooks/whatsapp", webhook).await;
     assert_eq!(response.status(), 200);
     sqlx::query_scalar("SELECT id FROM conversations")
         .fetch_one(&app.sql().await)
@@ -468,17 +459,7 @@ async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
         "hi",
         false,
     );
-    reqwest::Client::new()
-        .post(app.url("/webhooks/twilio"))
-        .header("content-type", sms.content_type)
-        .header(
-            "X-Twilio-Signature",
-            sms.header("X-Twilio-Signature").unwrap(),
-        )
-        .body(sms.body)
-        .send()
-        .await
-        .unwrap();
+    app.post_signed("/webhooks/twilio", sms).await;
     let day_and_a_half_ago = server::store::now_ms() - 36 * 3600 * 1000;
     let messenger = simulate::messenger_text(
         SECRET,
@@ -488,16 +469,7 @@ async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
         day_and_a_half_ago,
         "hello page",
     );
-    reqwest::Client::new()
-        .post(app.url("/webhooks/messenger"))
-        .header(
-            "X-Hub-Signature-256",
-            messenger.header("X-Hub-Signature-256").unwrap(),
-        )
-        .body(messenger.body)
-        .send()
-        .await
-        .unwrap();
+    app.post_signed("/webhooks/messenger", messenger).await;
     let (coordinator, _) = app.token("cora@example.org", Role::Coordinator).await;
     let conversations: Vec<i64> = sqlx::query_scalar("SELECT id FROM conversations ORDER BY id")
         .fetch_all(&app.sql().await)

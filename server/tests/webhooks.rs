@@ -693,17 +693,8 @@ async fn one_phone_number_is_one_person_across_spellings_and_channels(db: Db) {
         "hi",
         false,
     );
-    reqwest::Client::new()
-        .post(app.url("/webhooks/twilio"))
-        .header("content-type", via_twilio_whatsapp.content_type)
-        .header(
-            "X-Twilio-Signature",
-            via_twilio_whatsapp.header("X-Twilio-Signature").unwrap(),
-        )
-        .body(via_twilio_whatsapp.body)
-        .send()
-        .await
-        .unwrap();
+    app.post_signed("/webhooks/twilio", via_twilio_whatsapp)
+        .await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM contacts").await, 1);
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM contact_identities").await,

@@ -46,6 +46,57 @@ async fn sign_in(browser: &Browser, server: &Server, email: &str) {
     browser.wait_for_hydration().await;
 }
 
+/// Sends a WhatsApp message as a contact with the demo's simulate tool (signed in as an admin).
+async fn simulate_whatsapp_message(
+    browser: &Browser,
+    server: &Server,
+    from: &str,
+    name: &str,
+    text: &str,
+) {
+    let client = &browser.client;
+    client.goto(&server.url("/channels")).await.unwrap();
+    browser.wait_for_hydration().await;
+    let form = client
+        .wait()
+        .for_element(Locator::Css("form.simulate-inbound"))
+        .await
+        .expect("demo mode offers the simulate form");
+    form.find(Locator::Css("select[name=channel_id]"))
+        .await
+        .unwrap()
+        .select_by(Locator::XPath(
+            ".//option[starts-with(normalize-space(), 'WhatsApp sandbox')]",
+        ))
+        .await
+        .unwrap();
+    for (selector, value) in [
+        ("input[name=from]", from),
+        ("input[name=name]", name),
+        ("textarea[name=text]", text),
+    ] {
+        form.find(Locator::Css(selector))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    form.find(Locator::XPath(
+        ".//button[normalize-space()='Send as this contact']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("form.simulate-inbound ~ p.notice-success"))
+        .await
+        .expect("the simulated message is accepted");
+}
+
 #[tokio::test]
 async fn a_volunteer_signs_in_and_the_inbox_comes_alive() {
     let server = Server::start().await;
@@ -265,47 +316,7 @@ async fn an_admin_simulates_a_message_and_reads_it_in_the_inbox() {
     sign_in(&browser, &server, "admin@example.org").await;
     let client = &browser.client;
 
-    client.goto(&server.url("/channels")).await.unwrap();
-    browser.wait_for_hydration().await;
-    let form = client
-        .wait()
-        .for_element(Locator::Css("form.simulate-inbound"))
-        .await
-        .expect("demo mode offers the simulate form");
-    form.find(Locator::Css("select[name=channel_id]"))
-        .await
-        .unwrap()
-        .select_by(Locator::XPath(
-            ".//option[starts-with(normalize-space(), 'WhatsApp sandbox')]",
-        ))
-        .await
-        .unwrap();
-    let fields = [
-        ("input[name=from]", "+15551234567"),
-        ("input[name=name]", "Dana Demo"),
-        ("textarea[name=text]", TEXT),
-    ];
-    for (selector, value) in fields {
-        form.find(Locator::Css(selector))
-            .await
-            .unwrap()
-            .send_keys(value)
-            .await
-            .unwrap();
-    }
-    form.find(Locator::XPath(
-        ".//button[normalize-space()='Send as this contact']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("form.simulate-inbound ~ p.notice-success"))
-        .await
-        .expect("the simulated message is accepted");
+    simulate_whatsapp_message(&browser, &server, "+15551234567", "Dana Demo", TEXT).await;
 
     client.goto(&server.url("/?view=all")).await.unwrap();
     browser.wait_for_hydration().await;
@@ -361,47 +372,14 @@ async fn a_volunteer_replies_from_the_composer() {
     sign_in(&browser, &server, "admin@example.org").await;
     let client = &browser.client;
 
-    client.goto(&server.url("/channels")).await.unwrap();
-    browser.wait_for_hydration().await;
-    let form = client
-        .wait()
-        .for_element(Locator::Css("form.simulate-inbound"))
-        .await
-        .expect("demo mode offers the simulate form");
-    form.find(Locator::Css("select[name=channel_id]"))
-        .await
-        .unwrap()
-        .select_by(Locator::XPath(
-            ".//option[starts-with(normalize-space(), 'WhatsApp sandbox')]",
-        ))
-        .await
-        .unwrap();
-    let fields = [
-        ("input[name=from]", "+15557654321"),
-        ("input[name=name]", "Rosa Reply"),
-        ("textarea[name=text]", "Is the food bank open today?"),
-    ];
-    for (selector, value) in fields {
-        form.find(Locator::Css(selector))
-            .await
-            .unwrap()
-            .send_keys(value)
-            .await
-            .unwrap();
-    }
-    form.find(Locator::XPath(
-        ".//button[normalize-space()='Send as this contact']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("form.simulate-inbound ~ p.notice-success"))
-        .await
-        .expect("the simulated message is accepted");
+    simulate_whatsapp_message(
+        &browser,
+        &server,
+        "+15557654321",
+        "Rosa Reply",
+        "Is the food bank open today?",
+    )
+    .await;
     client
         .find(Locator::Css("form[action='/auth/logout'] button"))
         .await

@@ -278,6 +278,22 @@ pub fn messenger(page_id: &str, app_secret: &str) -> ChannelInput {
 }
 
 impl TestApp {
+    /// Posts a webhook exactly as the provider would send it.
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        webhook: channels::simulate::SignedWebhook,
+    ) -> reqwest::Response {
+        let mut request = reqwest::Client::new()
+            .post(self.url(path))
+            .header("content-type", webhook.content_type)
+            .body(webhook.body);
+        for (name, value) in webhook.headers {
+            request = request.header(name, value);
+        }
+        request.send().await.expect("webhook request")
+    }
+
     /// Connects a channel as the demo data does; returns its id.
     pub async fn connect(&self, input: ChannelInput) -> i64 {
         self.services
