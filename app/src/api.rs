@@ -4,14 +4,18 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::model::ConversationStatus;
 #[cfg(feature = "ssr")]
 use crate::model::NewPerson;
 #[cfg(feature = "ssr")]
 use crate::model::SimulatedInbound;
 use crate::model::{
-    AddedPerson, ApiToken, Channel, ChannelInput, ConversationDetail, ConversationSummary,
-    CreatedToken, InboxView, Me, Person, PersonChanges, Role, WebhookEvent,
+    AddedPerson, ApiToken, Channel, ChannelInput, ContactDetail, ConversationDetail,
+    ConversationPage, ConversationQuery, CreatedToken, InboxFilters, InboxSettings, Me, Note,
+    Person, PersonChanges, Role, SearchHit, Tag, WebhookEvent,
 };
+#[cfg(feature = "ssr")]
+use crate::model::{StatusChange, TagInput};
 #[cfg(feature = "ssr")]
 use crate::ports::{actor, backend, current_actor};
 
@@ -104,8 +108,8 @@ pub async fn simulate_inbound(
 }
 
 #[server(endpoint = "conversations/list")]
-pub async fn list_conversations(view: InboxView) -> Result<Vec<ConversationSummary>, AppError> {
-    backend()?.list_conversations(&actor()?, view).await
+pub async fn list_conversations(query: ConversationQuery) -> Result<ConversationPage, AppError> {
+    backend()?.list_conversations(&actor()?, query).await
 }
 
 #[server(endpoint = "conversations/get")]
@@ -118,4 +122,111 @@ pub async fn send_reply(conversation_id: i64, body: String) -> Result<(), AppErr
     backend()?
         .send_reply(&actor()?, conversation_id, body)
         .await
+}
+
+#[server(endpoint = "conversations/filters")]
+pub async fn list_inbox_filters() -> Result<InboxFilters, AppError> {
+    backend()?.inbox_filters(&actor()?).await
+}
+
+#[server(endpoint = "conversations/take")]
+pub async fn take_conversation(id: i64) -> Result<(), AppError> {
+    backend()?.take_conversation(&actor()?, id).await
+}
+
+/// Assigns to a person; an empty `assignee_id` unassigns.
+#[server(endpoint = "conversations/assign")]
+pub async fn assign_conversation(id: i64, assignee_id: Option<i64>) -> Result<(), AppError> {
+    backend()?
+        .assign_conversation(&actor()?, id, assignee_id)
+        .await
+}
+
+/// `snoozed_until` (RFC 3339) goes with `snoozed` only.
+#[server(endpoint = "conversations/status")]
+pub async fn set_conversation_status(
+    id: i64,
+    status: ConversationStatus,
+    snoozed_until: Option<String>,
+) -> Result<(), AppError> {
+    let change = StatusChange {
+        status,
+        snoozed_until,
+    };
+    backend()?
+        .set_conversation_status(&actor()?, id, change)
+        .await
+}
+
+#[server(endpoint = "conversations/tag")]
+pub async fn tag_conversation(id: i64, tag_id: i64, tagged: bool) -> Result<(), AppError> {
+    backend()?
+        .tag_conversation(&actor()?, id, tag_id, tagged)
+        .await
+}
+
+#[server(endpoint = "conversations/note")]
+pub async fn add_conversation_note(id: i64, body: String) -> Result<Note, AppError> {
+    backend()?.add_conversation_note(&actor()?, id, body).await
+}
+
+#[server(endpoint = "conversations/presence")]
+pub async fn announce_presence(conversation_id: i64, typing: bool) -> Result<(), AppError> {
+    backend()?
+        .announce_presence(&actor()?, conversation_id, typing)
+        .await
+}
+
+#[server(endpoint = "contacts/get")]
+pub async fn get_contact(id: i64) -> Result<ContactDetail, AppError> {
+    backend()?.contact(&actor()?, id).await
+}
+
+#[server(endpoint = "contacts/note")]
+pub async fn add_contact_note(contact_id: i64, body: String) -> Result<Note, AppError> {
+    backend()?
+        .add_contact_note(&actor()?, contact_id, body)
+        .await
+}
+
+#[server(endpoint = "tags/list")]
+pub async fn list_tags() -> Result<Vec<Tag>, AppError> {
+    backend()?.list_tags(&actor()?).await
+}
+
+#[server(endpoint = "tags/create")]
+pub async fn create_tag(name: String, colour: String) -> Result<Tag, AppError> {
+    backend()?
+        .create_tag(&actor()?, TagInput { name, colour })
+        .await
+}
+
+#[server(endpoint = "tags/delete")]
+pub async fn delete_tag(id: i64) -> Result<(), AppError> {
+    backend()?.delete_tag(&actor()?, id).await
+}
+
+#[server(endpoint = "search")]
+pub async fn search(query: String) -> Result<Vec<SearchHit>, AppError> {
+    backend()?.search(&actor()?, query).await
+}
+
+#[server(endpoint = "settings/inbox")]
+pub async fn get_inbox_settings() -> Result<InboxSettings, AppError> {
+    backend()?.inbox_settings(&actor()?).await
+}
+
+#[server(endpoint = "settings/inbox/update")]
+pub async fn save_inbox_settings(settings: InboxSettings) -> Result<InboxSettings, AppError> {
+    backend()?.update_inbox_settings(&actor()?, settings).await
+}
+
+#[server(endpoint = "me/available")]
+pub async fn my_availability() -> Result<bool, AppError> {
+    backend()?.is_available(&actor()?).await
+}
+
+#[server(endpoint = "me/available/set")]
+pub async fn set_my_availability(available: bool) -> Result<(), AppError> {
+    backend()?.set_available(&actor()?, available).await
 }

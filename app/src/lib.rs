@@ -20,7 +20,8 @@ use leptos_router::{
 };
 
 use pages::{
-    AccountPage, ChannelsPage, InboxPage, LoginPage, NotFound, PeoplePage, WebhookEventsPage,
+    AccountPage, ChannelsPage, InboxPage, LoginPage, NotFound, PeoplePage, SearchPage,
+    SettingsPage, WebhookEventsPage,
 };
 
 /// The CSP nonce the server puts into each page request's extensions, so the
@@ -83,6 +84,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("channels") view=ChannelsPage />
                 <Route path=StaticSegment("events") view=WebhookEventsPage />
                 <Route path=StaticSegment("account") view=AccountPage />
+                <Route path=StaticSegment("search") view=SearchPage />
+                <Route path=StaticSegment("settings") view=SettingsPage />
             </Routes>
         </Router>
     }

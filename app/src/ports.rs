@@ -8,9 +8,10 @@ use leptos::prelude::use_context;
 
 use crate::error::AppError;
 use crate::model::{
-    AddedPerson, ApiToken, Channel, ChannelInput, ConversationDetail, ConversationSummary,
-    CreatedToken, InboxView, Me, NewPerson, Permission, Person, PersonChanges, Role,
-    SimulatedInbound, WebhookEvent,
+    AddedPerson, ApiToken, Channel, ChannelInput, ContactDetail, ConversationDetail,
+    ConversationPage, ConversationQuery, CreatedToken, InboxFilters, InboxSettings, Me, NewPerson,
+    Note, Permission, Person, PersonChanges, Role, SearchHit, SimulatedInbound, StatusChange, Tag,
+    TagInput, WebhookEvent,
 };
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
@@ -81,8 +82,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn list_conversations(
         &self,
         actor: &Actor,
-        view: InboxView,
-    ) -> Result<Vec<ConversationSummary>, AppError>;
+        query: ConversationQuery,
+    ) -> Result<ConversationPage, AppError>;
     async fn conversation(&self, actor: &Actor, id: i64) -> Result<ConversationDetail, AppError>;
     /// Queues a free-text reply; it is delivered in the background.
     async fn send_reply(
@@ -91,6 +92,63 @@ pub trait Backend: Send + Sync + 'static {
         conversation_id: i64,
         body: String,
     ) -> Result<(), AppError>;
+    async fn inbox_filters(&self, actor: &Actor) -> Result<InboxFilters, AppError>;
+    async fn take_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    /// Assigns to a person, or unassigns with `None`.
+    async fn assign_conversation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        assignee_id: Option<i64>,
+    ) -> Result<(), AppError>;
+    async fn set_conversation_status(
+        &self,
+        actor: &Actor,
+        id: i64,
+        change: StatusChange,
+    ) -> Result<(), AppError>;
+    async fn list_tags(&self, actor: &Actor) -> Result<Vec<Tag>, AppError>;
+    async fn create_tag(&self, actor: &Actor, input: TagInput) -> Result<Tag, AppError>;
+    async fn update_tag(&self, actor: &Actor, id: i64, input: TagInput) -> Result<Tag, AppError>;
+    async fn delete_tag(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    /// Puts a tag on a conversation (`tagged`) or takes it off.
+    async fn tag_conversation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        tag_id: i64,
+        tagged: bool,
+    ) -> Result<(), AppError>;
+    async fn add_conversation_note(
+        &self,
+        actor: &Actor,
+        id: i64,
+        body: String,
+    ) -> Result<Note, AppError>;
+    async fn contact(&self, actor: &Actor, id: i64) -> Result<ContactDetail, AppError>;
+    async fn add_contact_note(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+        body: String,
+    ) -> Result<Note, AppError>;
+    /// Tells the others viewing a conversation that this person is there, or typing.
+    async fn announce_presence(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        typing: bool,
+    ) -> Result<(), AppError>;
+    async fn search(&self, actor: &Actor, query: String) -> Result<Vec<SearchHit>, AppError>;
+    async fn inbox_settings(&self, actor: &Actor) -> Result<InboxSettings, AppError>;
+    async fn update_inbox_settings(
+        &self,
+        actor: &Actor,
+        settings: InboxSettings,
+    ) -> Result<InboxSettings, AppError>;
+    /// Whether auto-assignment may give this person conversations.
+    async fn is_available(&self, actor: &Actor) -> Result<bool, AppError>;
+    async fn set_available(&self, actor: &Actor, available: bool) -> Result<(), AppError>;
     /// Whether demo tools (such as simulating an inbound message) are enabled.
     fn demo_mode(&self) -> bool;
     async fn simulate_inbound(

@@ -54,7 +54,14 @@ fn sandbox_channels() -> [ChannelInput; 3] {
     ]
 }
 
-/// Adds the demo people and sandbox channels; safe to run again (what exists is left alone).
+/// Tags a small organisation starts with.
+const DEMO_TAGS: [(&str, &str); 3] = [
+    ("Urgent", "#d92d20"),
+    ("Food", "#079455"),
+    ("Housing", "#1f6feb"),
+];
+
+/// Adds the demo people, sandbox channels and tags; safe to run again (what exists is left alone).
 /// Returns how many things were added.
 pub async fn load(services: &Services) -> Result<usize, AppError> {
     let mut added = 0;
@@ -84,6 +91,19 @@ pub async fn load(services: &Services) -> Result<usize, AppError> {
             .add_person_with_password(None, email, name, role, DEMO_PASSWORD)
             .await?;
         added += 1;
+    }
+    let tags: Vec<String> = services
+        .store()
+        .list_tags()
+        .await?
+        .into_iter()
+        .map(|tag| tag.name)
+        .collect();
+    for (name, colour) in DEMO_TAGS {
+        if !tags.iter().any(|existing| existing == name) {
+            services.store().create_tag(name, colour).await?;
+            added += 1;
+        }
     }
     Ok(added)
 }

@@ -22,9 +22,9 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
-use crate::http::{api, health, media, security, sign_in, webhooks};
+use crate::http::{api, health, live, media, security, sign_in, webhooks};
 use crate::services::Services;
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, Store, StoreError};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -44,6 +44,8 @@ pub struct Application {
     router: Router,
     services: Services,
     background_workers: bool,
+    /// For the PostgreSQL connection that listens for other instances' live updates.
+    database_url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,12 +88,14 @@ impl Application {
         }
         let services = Services::new(store, config.service_settings());
         let background_workers = config.background_workers;
+        let database_url = config.database_url.expose().to_owned();
         let router = router(services.clone(), config);
         Ok(Application {
             listener,
             router,
             services,
             background_workers,
+            database_url,
         })
     }
 
@@ -104,15 +108,19 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let store = self.services.store().clone();
-        let workers = if self.background_workers {
-            vec![
+        let live = self.services.live().clone();
+        let mut workers = vec![tokio::spawn(live.clone().tell_activity(store.clone()))];
+        if store.backend() == Backend::Postgres {
+            workers.push(tokio::spawn(live.relay_postgres(self.database_url.clone())));
+        }
+        if self.background_workers {
+            workers.extend([
                 tokio::spawn(delete_expired_sessions(store.clone())),
                 tokio::spawn(fetch_media(self.services.clone())),
                 tokio::spawn(deliver_replies(self.services.clone())),
-            ]
-        } else {
-            Vec::new()
-        };
+                tokio::spawn(assign_and_wake(self.services.clone())),
+            ]);
+        }
         tracing::info!(addr = %self.local_addr(), "Switchboard is listening");
         let served = axum::serve(
             self.listener,
@@ -174,6 +182,7 @@ pub fn router(services: Services, config: Config) -> Router {
         .route("/webhooks/twilio", post(webhooks::twilio))
         .route("/webhooks/twilio/status", post(webhooks::twilio_status))
         .route("/media/{id}", get(media::media))
+        .route("/live", get(live::stream))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api::routes())
@@ -228,6 +237,28 @@ async fn deliver_replies(services: Services) {
             }
         }
         services.delivery_wanted(Duration::from_secs(1)).await;
+    }
+}
+
+/// Hands waiting conversations to available volunteers (when the organisation turned that on)
+/// and reopens conversations whose snooze has ended.
+async fn assign_and_wake(services: Services) {
+    let mut every = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        every.tick().await;
+        if let Err(error) = services.wake_snoozed().await {
+            tracing::warn!(error = %error.message, "could not end snoozes");
+        }
+        loop {
+            match services.auto_assign_next().await {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(error) => {
+                    tracing::warn!(error = %error.message, "auto-assignment step failed");
+                    break;
+                }
+            }
+        }
     }
 }
 

@@ -40,6 +40,12 @@ async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// The conversations of a list page.
+async fn conversations(response: reqwest::Response) -> Vec<Value> {
+    let page: Value = response.json().await.unwrap();
+    page["conversations"].as_array().unwrap().clone()
+}
+
 async fn each_role_sees_only_its_conversations(db: Db) {
     let app = spawn_app(db).await;
     whatsapp_channel(&app).await;
@@ -73,19 +79,13 @@ async fn each_role_sees_only_its_conversations(db: Db) {
     .await
     .unwrap();
 
-    let mine: Vec<Value> = get(&app, &ana, "/api/v1/conversations?view=mine")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: Vec<Value> =
+        conversations(get(&app, &ana, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0]["contact_name"], "First");
     let assigned_id = mine[0]["id"].as_i64().unwrap();
-    let unassigned: Vec<Value> = get(&app, &ana, "/api/v1/conversations?view=unassigned")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let unassigned: Vec<Value> =
+        conversations(get(&app, &ana, "/api/v1/conversations?view=unassigned").await).await;
     assert_eq!(unassigned.len(), 1);
     assert_eq!(unassigned[0]["contact_name"], "Second");
     assert_eq!(
@@ -108,11 +108,8 @@ async fn each_role_sees_only_its_conversations(db: Db) {
         200
     );
 
-    let all: Vec<Value> = get(&app, &cora, "/api/v1/conversations?view=all")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let all: Vec<Value> =
+        conversations(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
     assert_eq!(all.len(), 2);
     assert_eq!(all[0]["contact_name"], "First", "longest waiting first");
     assert_eq!(all[0]["assignee_name"], "ana");

@@ -5,97 +5,7 @@
 mod harness;
 
 use fantoccini::Locator;
-use harness::{Browser, Server};
-
-const DEMO_PASSWORD: &str = "switchboard-demo-2026";
-
-async fn sign_in(browser: &Browser, server: &Server, email: &str) {
-    let client = &browser.client;
-    client.goto(&server.url("/")).await.unwrap();
-    client
-        .wait()
-        .for_url(&server.url_parsed("/login?next=%2F"))
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("input[name=email]"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_url(&server.url_parsed("/"))
-        .await
-        .unwrap();
-    browser.wait_for_hydration().await;
-}
-
-/// Sends a WhatsApp message as a contact with the demo's simulate tool (signed in as an admin).
-async fn simulate_whatsapp_message(
-    browser: &Browser,
-    server: &Server,
-    from: &str,
-    name: &str,
-    text: &str,
-) {
-    let client = &browser.client;
-    client.goto(&server.url("/channels")).await.unwrap();
-    browser.wait_for_hydration().await;
-    let form = client
-        .wait()
-        .for_element(Locator::Css("form.simulate-inbound"))
-        .await
-        .expect("demo mode offers the simulate form");
-    form.find(Locator::Css("select[name=channel_id]"))
-        .await
-        .unwrap()
-        .select_by(Locator::XPath(
-            ".//option[starts-with(normalize-space(), 'WhatsApp sandbox')]",
-        ))
-        .await
-        .unwrap();
-    for (selector, value) in [
-        ("input[name=from]", from),
-        ("input[name=name]", name),
-        ("textarea[name=text]", text),
-    ] {
-        form.find(Locator::Css(selector))
-            .await
-            .unwrap()
-            .send_keys(value)
-            .await
-            .unwrap();
-    }
-    form.find(Locator::XPath(
-        ".//button[normalize-space()='Send as this contact']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("form.simulate-inbound ~ p.notice-success"))
-        .await
-        .expect("the simulated message is accepted");
-}
+use harness::{Browser, Server, sign_in, sign_out, simulate_whatsapp_message};
 
 #[tokio::test]
 async fn a_volunteer_signs_in_and_the_inbox_comes_alive() {
@@ -159,18 +69,7 @@ async fn a_volunteer_signs_in_and_the_inbox_comes_alive() {
         .unwrap();
     assert!(refusal.contains("does not allow"), "{refusal}");
 
-    client
-        .find(Locator::Css("form[action='/auth/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_url(&server.url_parsed("/login?signed_out=1"))
-        .await
-        .unwrap();
+    sign_out(&browser, &server).await;
     browser.close().await;
 }
 
@@ -380,18 +279,7 @@ async fn a_volunteer_replies_from_the_composer() {
         "Is the food bank open today?",
     )
     .await;
-    client
-        .find(Locator::Css("form[action='/auth/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_url(&server.url_parsed("/login?signed_out=1"))
-        .await
-        .unwrap();
+    sign_out(&browser, &server).await;
 
     sign_in(&browser, &server, "volunteer@example.org").await;
     client.goto(&server.url("/?view=unassigned")).await.unwrap();

@@ -38,6 +38,7 @@ where
 {
     let is_admin = me.role.can(Permission::ManagePeople);
     let manages_channels = me.role.can(Permission::ManageChannels);
+    let manages_tags = me.role.can(Permission::ManageTags);
     let name = me.name.clone();
     let role = me.role.label();
     let password_reminder = me.must_change_password.then(|| {
@@ -58,6 +59,7 @@ where
                     <A href="/channels">"Channels"</A>
                     <A href="/events">"Events"</A>
                 })}
+                {manages_tags.then(|| view! { <A href="/settings">"Settings"</A> })}
                 <A href="/account">"Account"</A>
             </nav>
             <div class="whoami">

@@ -40,17 +40,97 @@ pub enum InboxView {
     All,
 }
 
+/// A label coordinators define and anyone answering puts on conversations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub id: i64,
+    pub name: String,
+    /// `#rrggbb`.
+    pub colour: String,
+}
+
+/// What a coordinator gives to create or change a tag.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagInput {
+    pub name: String,
+    pub colour: String,
+}
+
+/// Which conversations to list: a view, narrowed by status, channel and tag, and where the
+/// previous page ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationQuery {
+    pub view: InboxView,
+    #[serde(default = "open")]
+    pub status: ConversationStatus,
+    #[serde(default)]
+    pub channel_id: Option<i64>,
+    #[serde(default)]
+    pub tag_id: Option<i64>,
+    /// The `next` of the previous page.
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+fn open() -> ConversationStatus {
+    ConversationStatus::Open
+}
+
+impl ConversationQuery {
+    pub fn view(view: InboxView) -> ConversationQuery {
+        ConversationQuery {
+            view,
+            status: ConversationStatus::Open,
+            channel_id: None,
+            tag_id: None,
+            after: None,
+        }
+    }
+}
+
+/// A channel as the inbox's filter offers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelOption {
+    pub id: i64,
+    pub kind: ChannelKind,
+    pub name: String,
+}
+
+/// What the conversation list can be narrowed by.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxFilters {
+    pub channels: Vec<ChannelOption>,
+    pub tags: Vec<Tag>,
+}
+
+/// One page of the conversation list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationPage {
+    pub conversations: Vec<ConversationSummary>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<String>,
+    /// Conversations assigned to the person with messages they have not read.
+    pub unread_mine: i64,
+}
+
 /// One row of the conversation list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationSummary {
     pub id: i64,
+    pub channel_id: i64,
     pub channel_kind: ChannelKind,
     pub channel_name: String,
+    pub contact_id: i64,
     pub contact_name: String,
-    /// The contact's number or id on the channel.
+    /// The contact's number or id on the channel (masked for volunteers when the
+    /// organisation chose so).
     pub contact_address: String,
     pub status: ConversationStatus,
+    /// RFC 3339, while snoozed.
+    pub snoozed_until: Option<String>,
+    pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
+    pub tags: Vec<Tag>,
     /// The newest message, one line.
     pub preview: String,
     /// RFC 3339.
@@ -95,6 +175,64 @@ pub struct ThreadMessage {
     pub attachments: Vec<AttachmentView>,
     /// Emoji reactions on this message.
     pub reactions: Vec<String>,
+    /// Epoch milliseconds of `sent_at`, to place notes and events among the messages.
+    pub at_ms: i64,
+}
+
+/// A private note: seen by the team only, never sent to the contact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: i64,
+    pub author_name: String,
+    pub body: String,
+    /// RFC 3339.
+    pub at: String,
+    pub at_ms: i64,
+}
+
+/// Something that happened to a conversation, told in a sentence ("Ana assigned this to Ben").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationEvent {
+    pub id: i64,
+    pub text: String,
+    /// RFC 3339.
+    pub at: String,
+    pub at_ms: i64,
+}
+
+/// A person a conversation can be assigned to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignee {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A status a person sets: `snoozed_until` (RFC 3339) goes with `Snoozed` only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: ConversationStatus,
+    #[serde(default)]
+    pub snoozed_until: Option<String>,
+}
+
+/// Where a contact can be reached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactAddress {
+    pub channel_kind: ChannelKind,
+    pub channel_name: String,
+    pub address: String,
+}
+
+/// A contact with their addresses, notes and the conversations the person may see.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactDetail {
+    pub id: i64,
+    pub name: String,
+    pub addresses: Vec<ContactAddress>,
+    /// RFC 3339, when they asked not to be messaged.
+    pub opted_out_at: Option<String>,
+    pub notes: Vec<Note>,
+    pub conversations: Vec<ConversationSummary>,
 }
 
 /// A conversation with its thread.
@@ -105,6 +243,13 @@ pub struct ConversationDetail {
     /// RFC 3339: when free-form replies stop being possible (WhatsApp and Messenger 24-hour
     /// window); `None` for SMS or before any inbound message.
     pub window_closes_at: Option<String>,
-    /// Why a free-text reply is not possible now (window closed, contact opted out), if so.
+    /// Why a free-text reply is not possible now (window closed, contact opted out, assigned to
+    /// someone else when only assignees reply), if so.
     pub reply_blocked: Option<String>,
+    pub notes: Vec<Note>,
+    pub events: Vec<ConversationEvent>,
+    /// Who it may be assigned to, for people who assign; empty for others.
+    pub assignees: Vec<Assignee>,
+    /// Every tag, to add to this conversation.
+    pub all_tags: Vec<Tag>,
 }

@@ -2,8 +2,14 @@
 
 mod channels;
 mod inbox;
+mod live;
 mod people;
+mod search;
+mod settings;
 
 pub use channels::*;
 pub use inbox::*;
+pub use live::*;
 pub use people::*;
+pub use search::*;
+pub use settings::*;

@@ -6,6 +6,8 @@ mod inbox;
 mod login;
 mod not_found;
 mod people;
+mod search;
+mod settings;
 mod webhook_events;
 
 pub use account::AccountPage;
@@ -14,4 +16,6 @@ pub use inbox::InboxPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use people::PeoplePage;
+pub use search::SearchPage;
+pub use settings::SettingsPage;
 pub use webhook_events::WebhookEventsPage;

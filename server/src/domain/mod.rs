@@ -1,6 +1,7 @@
 //! Rules of the product that know neither HTTP nor SQL.
 
 pub mod channels;
+pub mod conversations;
 pub mod password_policy;
 pub mod people;
 pub mod replies;

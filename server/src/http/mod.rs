@@ -4,6 +4,7 @@
 pub mod api;
 pub mod error;
 pub mod health;
+pub mod live;
 pub mod media;
 pub mod security;
 pub mod sign_in;

@@ -2,8 +2,10 @@
 
 use app::error::AppError;
 use app::model::{
-    AddedPerson, ApiToken, Channel, ChannelInput, ConversationDetail, ConversationSummary,
-    CreatedToken, InboxView, NewPerson, Person, PersonChanges, SimulatedInbound, WebhookEvent,
+    AddedPerson, ApiToken, Channel, ChannelInput, ContactDetail, ConversationDetail,
+    ConversationPage, ConversationQuery, CreatedToken, InboxFilters, InboxSettings, NewPerson,
+    Note, Person, PersonChanges, SearchHit, SimulatedInbound, StatusChange, Tag, TagInput,
+    WebhookEvent,
 };
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
@@ -86,9 +88,9 @@ impl Backend for Services {
     async fn list_conversations(
         &self,
         actor: &Actor,
-        view: InboxView,
-    ) -> Result<Vec<ConversationSummary>, AppError> {
-        Services::list_conversations(self, actor, view).await
+        query: ConversationQuery,
+    ) -> Result<ConversationPage, AppError> {
+        Services::list_conversations(self, actor, query).await
     }
 
     async fn conversation(&self, actor: &Actor, id: i64) -> Result<ConversationDetail, AppError> {
@@ -102,6 +104,113 @@ impl Backend for Services {
         body: String,
     ) -> Result<(), AppError> {
         Services::send_reply(self, actor, conversation_id, &body).await
+    }
+
+    async fn inbox_filters(&self, actor: &Actor) -> Result<InboxFilters, AppError> {
+        Services::inbox_filters(self, actor).await
+    }
+
+    async fn take_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        Services::take_conversation(self, actor, id).await
+    }
+
+    async fn assign_conversation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        assignee_id: Option<i64>,
+    ) -> Result<(), AppError> {
+        Services::assign_conversation(self, actor, id, assignee_id).await
+    }
+
+    async fn set_conversation_status(
+        &self,
+        actor: &Actor,
+        id: i64,
+        change: StatusChange,
+    ) -> Result<(), AppError> {
+        Services::set_conversation_status(self, actor, id, change).await
+    }
+
+    async fn list_tags(&self, actor: &Actor) -> Result<Vec<Tag>, AppError> {
+        Services::list_tags(self, actor).await
+    }
+
+    async fn create_tag(&self, actor: &Actor, input: TagInput) -> Result<Tag, AppError> {
+        Services::create_tag(self, actor, input).await
+    }
+
+    async fn update_tag(&self, actor: &Actor, id: i64, input: TagInput) -> Result<Tag, AppError> {
+        Services::update_tag(self, actor, id, input).await
+    }
+
+    async fn delete_tag(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        Services::delete_tag(self, actor, id).await
+    }
+
+    async fn tag_conversation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        tag_id: i64,
+        tagged: bool,
+    ) -> Result<(), AppError> {
+        Services::tag_conversation(self, actor, id, tag_id, tagged).await
+    }
+
+    async fn add_conversation_note(
+        &self,
+        actor: &Actor,
+        id: i64,
+        body: String,
+    ) -> Result<Note, AppError> {
+        Services::add_conversation_note(self, actor, id, &body).await
+    }
+
+    async fn contact(&self, actor: &Actor, id: i64) -> Result<ContactDetail, AppError> {
+        Services::contact(self, actor, id).await
+    }
+
+    async fn add_contact_note(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+        body: String,
+    ) -> Result<Note, AppError> {
+        Services::add_contact_note(self, actor, contact_id, &body).await
+    }
+
+    async fn announce_presence(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        typing: bool,
+    ) -> Result<(), AppError> {
+        Services::announce_presence(self, actor, conversation_id, typing).await
+    }
+
+    async fn search(&self, actor: &Actor, query: String) -> Result<Vec<SearchHit>, AppError> {
+        Services::search(self, actor, &query).await
+    }
+
+    async fn inbox_settings(&self, actor: &Actor) -> Result<InboxSettings, AppError> {
+        Services::inbox_settings_for(self, actor).await
+    }
+
+    async fn update_inbox_settings(
+        &self,
+        actor: &Actor,
+        settings: InboxSettings,
+    ) -> Result<InboxSettings, AppError> {
+        Services::update_inbox_settings(self, actor, settings).await
+    }
+
+    async fn is_available(&self, actor: &Actor) -> Result<bool, AppError> {
+        Services::is_available(self, actor).await
+    }
+
+    async fn set_available(&self, actor: &Actor, available: bool) -> Result<(), AppError> {
+        Services::set_available(self, actor, available).await
     }
 
     fn demo_mode(&self) -> bool {

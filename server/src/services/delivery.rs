@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use app::error::AppError;
-use app::model::{ChannelKind, Permission};
+use app::model::{ChannelKind, LiveEvent, Permission};
 use app::ports::Actor;
 use channels::outbound::{self, MessengerType, SendOutcome, SendRequest, TwilioSender};
 use channels::phone::E164;
@@ -66,18 +66,21 @@ impl Services {
             )));
         }
         let conversation = self.visible_conversation(actor, conversation_id).await?;
-        let kind = ChannelKind::parse(&conversation.channel_kind).ok_or_else(AppError::internal)?;
-        reply_rule(
-            kind,
-            conversation.last_inbound_at,
-            conversation.opted_out_at.is_some(),
-            now_ms(),
-        )
-        .map_err(|refusal| AppError::unprocessable(refusal.to_string()))?;
+        if let Some(refusal) = self.reply_refusal(actor, &conversation).await? {
+            return Err(AppError::unprocessable(refusal));
+        }
         self.store
             .enqueue_reply(conversation_id, conversation.channel_id, actor.id, body)
             .await?;
         self.deliveries.notify_one();
+        self.live
+            .publish(
+                &self.store,
+                LiveEvent::Conversation {
+                    id: conversation_id,
+                },
+            )
+            .await;
         Ok(())
     }
 
@@ -140,6 +143,7 @@ impl Services {
                     .await?;
             }
         }
+        self.live.activity();
         Ok(true)
     }
 

@@ -2,36 +2,24 @@
 
 use app::error::AppError;
 use app::model::{
-    AttachmentView, ChannelKind, ConversationDetail, ConversationStatus, ConversationSummary,
-    InboxView, Permission, ThreadMessage,
+    Assignee, AttachmentView, ChannelKind, ChannelOption, ConversationDetail, ConversationEvent,
+    ConversationPage, ConversationQuery, ConversationStatus, ConversationSummary, InboxFilters,
+    InboxView, Permission, Tag, ThreadMessage,
 };
 use app::ports::Actor;
 use channels::Provider;
 
+use super::conversations::{describe_event, note_of, tag_of};
 use super::{Services, rfc3339};
+use crate::domain::conversations::assignee_may_reply;
 use crate::domain::replies::{WINDOW_MS, reply_rule};
-use crate::store::{ConversationFilter, ConversationRow};
+use crate::store::{ConversationFilter, ConversationRow, ListRequest, NoteSubject};
 
-const LIST_LIMIT: i64 = 200;
+const PAGE_SIZE: i64 = 50;
 const THREAD_LIMIT: i64 = 500;
 
 fn kind_of(row: &ConversationRow) -> ChannelKind {
     ChannelKind::parse(&row.channel_kind).unwrap_or(ChannelKind::Twilio)
-}
-
-fn summary_of(row: ConversationRow) -> ConversationSummary {
-    ConversationSummary {
-        id: row.id,
-        channel_kind: kind_of(&row),
-        contact_name: row.contact_name,
-        contact_address: row.contact_address.unwrap_or_default(),
-        status: ConversationStatus::parse(&row.status).unwrap_or(ConversationStatus::Open),
-        assignee_name: row.assignee_name,
-        preview: row.preview.unwrap_or_default(),
-        last_message_at: rfc3339(row.last_message_at),
-        unread_count: row.unread_count,
-        channel_name: row.channel_name,
-    }
 }
 
 fn provider_of(kind: ChannelKind) -> Provider {
@@ -42,14 +30,34 @@ fn provider_of(kind: ChannelKind) -> Provider {
     }
 }
 
+/// Coordinators and admins see every conversation; volunteers those assigned to them or to no
+/// one.
+pub(crate) fn may_see(actor: &Actor, row: &ConversationRow) -> bool {
+    actor.role.can(Permission::SeeAllConversations)
+        || row.assignee_id.is_none_or(|assignee| assignee == actor.id)
+}
+
+/// Where a page ends, as the client gives it back for the next one: `<queue key>.<id>`.
+fn cursor(row: &ConversationRow) -> String {
+    format!("{}.{}", row.queue_key, row.id)
+}
+
+fn parse_cursor(cursor: &str) -> Result<(i64, i64), AppError> {
+    cursor
+        .split_once('.')
+        .and_then(|(key, id)| Some((key.parse().ok()?, id.parse().ok()?)))
+        .ok_or_else(|| AppError::bad_request("The page cursor is not one this server gave out."))
+}
+
 impl Services {
+    /// One page of a view, narrowed by status, channel and tag, in queue order.
     pub async fn list_conversations(
         &self,
         actor: &Actor,
-        view: InboxView,
-    ) -> Result<Vec<ConversationSummary>, AppError> {
+        query: ConversationQuery,
+    ) -> Result<ConversationPage, AppError> {
         actor.require(Permission::AnswerConversations)?;
-        let filter = match view {
+        let scope = match query.view {
             InboxView::Mine => ConversationFilter::AssignedTo(actor.id),
             InboxView::Unassigned => ConversationFilter::Unassigned,
             InboxView::All => {
@@ -57,17 +65,96 @@ impl Services {
                 ConversationFilter::Everyone
             }
         };
-        Ok(self
+        let after = query.after.as_deref().map(parse_cursor).transpose()?;
+        let mut rows = self
             .store
-            .list_conversations(filter, LIST_LIMIT)
+            .list_conversations(ListRequest {
+                scope,
+                status: query.status.as_str(),
+                channel_id: query.channel_id,
+                tag_id: query.tag_id,
+                after,
+                // One more than a page tells whether there is a next one.
+                limit: PAGE_SIZE + 1,
+            })
+            .await?;
+        let next = (rows.len() as i64 > PAGE_SIZE).then(|| {
+            rows.truncate(PAGE_SIZE as usize);
+            rows.last().map(cursor)
+        });
+        Ok(ConversationPage {
+            conversations: self.summaries(actor, rows).await?,
+            next: next.flatten(),
+            unread_mine: self.store.count_unread_assigned(actor.id).await?,
+        })
+    }
+
+    /// The channels and tags the conversation list can be narrowed by.
+    pub async fn inbox_filters(&self, actor: &Actor) -> Result<InboxFilters, AppError> {
+        actor.require(Permission::AnswerConversations)?;
+        let channels = self
+            .store
+            .list_channels()
             .await?
             .into_iter()
-            .map(summary_of)
+            .filter_map(|row| {
+                Some(ChannelOption {
+                    kind: ChannelKind::parse(&row.kind)?,
+                    id: row.id,
+                    name: row.name,
+                })
+            })
+            .collect();
+        let tags = self
+            .store
+            .list_tags()
+            .await?
+            .into_iter()
+            .map(tag_of)
+            .collect();
+        Ok(InboxFilters { channels, tags })
+    }
+
+    /// List rows as this person may see them: with their tags, numbers masked if so decided.
+    pub(crate) async fn summaries(
+        &self,
+        actor: &Actor,
+        rows: Vec<ConversationRow>,
+    ) -> Result<Vec<ConversationSummary>, AppError> {
+        let numbers = self.number_view(actor).await?;
+        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+        let tags = self.store.tags_of(&ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ConversationSummary {
+                id: row.id,
+                channel_id: row.channel_id,
+                channel_kind: kind_of(&row),
+                contact_id: row.contact_id,
+                contact_name: row.contact_name,
+                contact_address: numbers.show(row.contact_address.as_deref().unwrap_or_default()),
+                status: ConversationStatus::parse(&row.status).unwrap_or(ConversationStatus::Open),
+                snoozed_until: row.snoozed_until.map(rfc3339),
+                assignee_id: row.assignee_id,
+                assignee_name: row.assignee_name,
+                tags: tags
+                    .iter()
+                    .filter(|tag| tag.conversation_id == row.id)
+                    .map(|tag| Tag {
+                        id: tag.id,
+                        name: tag.name.clone(),
+                        colour: tag.colour.clone(),
+                    })
+                    .collect(),
+                preview: row.preview.unwrap_or_default(),
+                last_message_at: rfc3339(row.last_message_at),
+                unread_count: row.unread_count,
+                channel_name: row.channel_name,
+            })
             .collect())
     }
 
-    /// A conversation the person may see: coordinators and admins see all, volunteers those
-    /// assigned to them or to no one. Others are "not found", so ids reveal nothing.
+    /// A conversation the person may see. Others are "not found", so ids reveal nothing.
     pub(crate) async fn visible_conversation(
         &self,
         actor: &Actor,
@@ -77,11 +164,32 @@ impl Services {
         self.store
             .conversation(id)
             .await?
-            .filter(|row| {
-                actor.role.can(Permission::SeeAllConversations)
-                    || row.assignee_id.is_none_or(|assignee| assignee == actor.id)
-            })
+            .filter(|row| may_see(actor, row))
             .ok_or_else(|| AppError::not_found("Conversation"))
+    }
+
+    /// Why this person may not send a free-text reply here now, if so: the channel's rules, the
+    /// contact's consent, and whether only the assignee replies.
+    pub(crate) async fn reply_refusal(
+        &self,
+        actor: &Actor,
+        row: &ConversationRow,
+    ) -> Result<Option<String>, AppError> {
+        let only_assignee = self.inbox_settings().await?.only_assignee_replies;
+        let assignee = row
+            .assignee_id
+            .map(|id| (id, row.assignee_name.as_deref().unwrap_or_default()));
+        if let Err(refusal) = assignee_may_reply(only_assignee, assignee, actor.id) {
+            return Ok(Some(refusal.to_string()));
+        }
+        Ok(reply_rule(
+            kind_of(row),
+            row.last_inbound_at,
+            row.opted_out_at.is_some(),
+            crate::store::now_ms(),
+        )
+        .err()
+        .map(|refusal| refusal.to_string()))
     }
 
     pub async fn conversation(
@@ -97,14 +205,7 @@ impl Services {
             }
             ChannelKind::Twilio => None,
         };
-        let reply_blocked = reply_rule(
-            kind,
-            row.last_inbound_at,
-            row.opted_out_at.is_some(),
-            crate::store::now_ms(),
-        )
-        .err()
-        .map(|refusal| refusal.to_string());
+        let reply_blocked = self.reply_refusal(actor, &row).await?;
         let (messages, attachments, reactions) = self.store.thread(id, THREAD_LIMIT).await?;
         let messages = messages
             .into_iter()
@@ -137,6 +238,7 @@ impl Services {
                 error_code: message.error_code,
                 author_name: message.author_name,
                 sent_at: rfc3339(message.sent_at),
+                at_ms: message.sent_at,
                 id: message.id,
                 direction: message.direction,
                 kind: message.kind,
@@ -144,11 +246,61 @@ impl Services {
                 status: message.status,
             })
             .collect();
+        let notes = self
+            .store
+            .notes(NoteSubject::Conversation(id))
+            .await?
+            .into_iter()
+            .map(note_of)
+            .collect();
+        let events = self
+            .store
+            .conversation_events(id)
+            .await?
+            .into_iter()
+            .map(|event| ConversationEvent {
+                text: describe_event(&event),
+                id: event.id,
+                at: rfc3339(event.created_at),
+                at_ms: event.created_at,
+            })
+            .collect();
+        let assignees = if actor.role.can(Permission::AssignConversations) {
+            self.store
+                .active_people()
+                .await?
+                .into_iter()
+                .map(|person| Assignee {
+                    id: person.id,
+                    name: person.name,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let all_tags = self
+            .store
+            .list_tags()
+            .await?
+            .into_iter()
+            .map(tag_of)
+            .collect();
+        // Opening the conversation is reading what mentioned this person in it.
+        self.store.read_mentions(actor.id, id).await?;
+        let summary = self
+            .summaries(actor, vec![row])
+            .await?
+            .pop()
+            .ok_or_else(AppError::internal)?;
         Ok(ConversationDetail {
-            summary: summary_of(row),
+            summary,
             messages,
             window_closes_at,
             reply_blocked,
+            notes,
+            events,
+            assignees,
+            all_tags,
         })
     }
 }

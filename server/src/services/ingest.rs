@@ -453,6 +453,7 @@ impl Services {
         {
             Ok(Recorded::Stored { event_id }) => {
                 tracing::debug!(provider, event_id, "webhook recorded");
+                self.live.activity();
                 Ok(())
             }
             Ok(Recorded::Duplicate) => {

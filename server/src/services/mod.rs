@@ -4,12 +4,17 @@
 
 mod backend;
 pub mod channels;
+mod contacts;
+mod conversations;
 mod delivery;
 mod demo_tools;
 mod inbox;
 pub mod ingest;
+pub mod live;
 mod media;
 mod people;
+mod search;
+mod settings;
 mod tokens;
 mod webhook_events;
 
@@ -45,6 +50,7 @@ pub struct Services {
     pacer: Arc<delivery::SendPacer>,
     /// Wakes the delivery worker when a reply is queued.
     deliveries: Arc<tokio::sync::Notify>,
+    live: live::LiveHub,
     http: reqwest::Client,
 }
 
@@ -56,6 +62,7 @@ impl Services {
             throttle: Arc::default(),
             pacer: Arc::default(),
             deliveries: Arc::default(),
+            live: live::LiveHub::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .build()
@@ -69,6 +76,10 @@ impl Services {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn live(&self) -> &live::LiveHub {
+        &self.live
     }
 }
 

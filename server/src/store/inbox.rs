@@ -8,9 +8,12 @@ pub struct ConversationRow {
     pub channel_id: i64,
     pub channel_kind: String,
     pub channel_name: String,
+    pub contact_id: i64,
     pub contact_name: String,
     pub contact_address: Option<String>,
     pub status: String,
+    pub snoozed_until: Option<i64>,
+    pub queue_key: i64,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
     pub preview: Option<String>,
@@ -49,7 +52,22 @@ pub struct ReactionRow {
     pub emoji: String,
 }
 
-/// Which conversations to list, already scoped to what the person may see.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct TagRow {
+    pub id: i64,
+    pub name: String,
+    pub colour: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ConversationTagRow {
+    pub conversation_id: i64,
+    pub id: i64,
+    pub name: String,
+    pub colour: String,
+}
+
+/// Whose conversations to list, already scoped to what the person may see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConversationFilter {
     AssignedTo(i64),
@@ -57,11 +75,29 @@ pub enum ConversationFilter {
     Everyone,
 }
 
+/// One page of a conversation list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListRequest<'a> {
+    pub scope: ConversationFilter,
+    pub status: &'a str,
+    pub channel_id: Option<i64>,
+    pub tag_id: Option<i64>,
+    /// The queue key and id of the last row of the previous page.
+    pub after: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+/// The queue's order: conversations waiting for an answer first, longest waiting first, then
+/// the answered ones, most recent first. One ascending key, so a page boundary is one
+/// comparison and the `conversations_queue_*` indexes (same expression) serve it.
+pub const QUEUE_KEY: &str = "COALESCE(c.waiting_since, 8000000000000 - c.last_message_at)";
+
 const CONVERSATION_SELECT: &str = "SELECT c.id, c.channel_id, ch.kind AS channel_kind, ch.name AS channel_name, \
-       ct.name AS contact_name, \
+       c.contact_id, ct.name AS contact_name, \
        (SELECT i.address FROM contact_identities i \
          WHERE i.contact_id = c.contact_id AND i.channel_id = c.channel_id ORDER BY i.id LIMIT 1) AS contact_address, \
-       c.status, c.assignee_id, u.name AS assignee_name, \
+       c.status, c.snoozed_until, COALESCE(c.waiting_since, 8000000000000 - c.last_message_at) AS queue_key, \
+       c.assignee_id, u.name AS assignee_name, \
        (SELECT m.body FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) AS preview, \
        c.last_message_at, c.last_inbound_at, c.unread_count, ct.opted_out_at \
      FROM conversations c \
@@ -70,26 +106,100 @@ const CONVERSATION_SELECT: &str = "SELECT c.id, c.channel_id, ch.kind AS channel
      LEFT JOIN users u ON u.id = c.assignee_id";
 
 impl Store {
-    /// Conversations that are not resolved, longest waiting first.
+    /// One page of conversations in queue order (see [`QUEUE_KEY`]), keyset-paginated so a
+    /// late page costs what the first one does.
     pub async fn list_conversations(
         &self,
-        filter: ConversationFilter,
-        limit: i64,
+        request: ListRequest<'_>,
     ) -> StoreResult<Vec<ConversationRow>> {
-        let condition = match filter {
-            ConversationFilter::AssignedTo(_) => "AND c.assignee_id = $2",
-            ConversationFilter::Unassigned => "AND c.assignee_id IS NULL",
-            ConversationFilter::Everyone => "",
+        let mut conditions = vec!["c.status = $1".to_owned()];
+        let mut next = 3;
+        let mut placeholder = || {
+            next += 1;
+            format!("${}", next - 1)
         };
+        match request.scope {
+            ConversationFilter::AssignedTo(_) => {
+                conditions.push(format!("c.assignee_id = {}", placeholder()));
+            }
+            ConversationFilter::Unassigned => conditions.push("c.assignee_id IS NULL".into()),
+            ConversationFilter::Everyone => {}
+        }
+        if request.channel_id.is_some() {
+            conditions.push(format!("c.channel_id = {}", placeholder()));
+        }
+        if request.tag_id.is_some() {
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id AND t.tag_id = {})",
+                placeholder()
+            ));
+        }
+        if request.after.is_some() {
+            let (key, id) = (placeholder(), placeholder());
+            conditions.push(format!("({QUEUE_KEY}, c.id) > ({key}, {id})"));
+        }
         let sql = format!(
-            "{CONVERSATION_SELECT} WHERE c.status <> 'resolved' {condition} \
-             ORDER BY COALESCE(c.waiting_since, c.last_message_at), c.id LIMIT $1"
+            "{CONVERSATION_SELECT} WHERE {} ORDER BY {QUEUE_KEY}, c.id LIMIT $2",
+            conditions.join(" AND ")
         );
-        let mut query = sqlx::query_as(&sql).bind(limit);
-        if let ConversationFilter::AssignedTo(person) = filter {
+        let mut query = sqlx::query_as(&sql)
+            .bind(request.status)
+            .bind(request.limit);
+        if let ConversationFilter::AssignedTo(person) = request.scope {
             query = query.bind(person);
         }
+        if let Some(channel_id) = request.channel_id {
+            query = query.bind(channel_id);
+        }
+        if let Some(tag_id) = request.tag_id {
+            query = query.bind(tag_id);
+        }
+        if let Some((key, id)) = request.after {
+            query = query.bind(key).bind(id);
+        }
         Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// Conversations assigned to the person, not resolved, with messages they have not read.
+    pub async fn count_unread_assigned(&self, person: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM conversations \
+             WHERE assignee_id = $1 AND status IN ('open', 'pending', 'snoozed') AND unread_count > 0",
+        )
+        .bind(person)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// The tags of each of these conversations.
+    pub async fn tags_of(&self, conversation_ids: &[i64]) -> StoreResult<Vec<ConversationTagRow>> {
+        if conversation_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = conversation_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        Ok(sqlx::query_as(&format!(
+            "SELECT ct.conversation_id, t.id, t.name, t.colour FROM conversation_tags ct \
+             JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id IN ({ids}) ORDER BY t.name"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Conversations of a contact, newest activity first.
+    pub async fn conversations_of_contact(
+        &self,
+        contact_id: i64,
+    ) -> StoreResult<Vec<ConversationRow>> {
+        Ok(sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE c.contact_id = $1 ORDER BY c.last_message_at DESC, c.id"
+        ))
+        .bind(contact_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn conversation(&self, id: i64) -> StoreResult<Option<ConversationRow>> {

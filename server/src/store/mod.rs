@@ -5,9 +5,13 @@
 mod attachments;
 mod audit;
 mod channels;
+mod conversations;
 mod inbox;
+mod live;
 mod outbox;
+mod search;
 mod sessions;
+mod settings;
 mod tokens;
 mod users;
 mod webhooks;
@@ -22,8 +26,15 @@ use sqlx::{AnyPool, Executor};
 pub use attachments::{DueAttachment, StoredAttachment};
 pub use audit::AuditEntry;
 pub use channels::{ChannelRow, ChannelWrite};
-pub use inbox::{AttachmentRow, ConversationFilter, ConversationRow, MessageRow, ReactionRow};
+pub use conversations::{
+    AssignWhen, ContactRow, EventRow, IdentityRow, MentionRow, NoteRow, NoteSubject, PersonRow,
+};
+pub use inbox::{
+    AttachmentRow, ConversationFilter, ConversationRow, ConversationTagRow, ListRequest,
+    MessageRow, QUEUE_KEY, ReactionRow, TagRow,
+};
 pub use outbox::OutboundJob;
+pub use search::{SearchRequest, SearchRow, SearchScope};
 pub use sessions::AUTH_KEY;
 pub use tokens::TokenRow;
 pub use users::{NewUser, UserRow};

@@ -212,6 +212,41 @@ impl TestApp {
         (created.secret, id)
     }
 
+    /// Calls a server function with an API token instead of a session.
+    pub async fn server_fn_with_token(
+        &self,
+        token: &str,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(self.url(&format!("/api/{endpoint}")))
+            .bearer_auth(token)
+            .form(form)
+            .send()
+            .await
+            .expect("server function request")
+    }
+
+    /// Starts a second instance on this test's database; returns its base URL.
+    pub async fn another_instance(&self) -> String {
+        let url = self.db.url.clone();
+        let config = Config::from_lookup(|name| match name {
+            "DATABASE_URL" => Some(url.clone()),
+            "SWITCHBOARD_ADDR" => Some("127.0.0.1:0".to_string()),
+            "SWITCHBOARD_SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
+            "SWITCHBOARD_BACKGROUND_WORKERS" => Some("false".to_string()),
+            _ => None,
+        })
+        .expect("test configuration");
+        let application = Application::build(config)
+            .await
+            .expect("application starts");
+        let base = format!("http://{}", application.local_addr());
+        tokio::spawn(application.run_until_stopped());
+        base
+    }
+
     /// Calls a server function as the hydrated UI does (form-encoded, same origin).
     pub async fn server_fn(
         &self,

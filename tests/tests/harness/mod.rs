@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -170,4 +170,111 @@ impl Browser {
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+const DEMO_PASSWORD: &str = "switchboard-demo-2026";
+
+pub async fn sign_in(browser: &Browser, server: &Server, email: &str) {
+    let client = &browser.client;
+    client.goto(&server.url("/")).await.unwrap();
+    client
+        .wait()
+        .for_url(&server.url_parsed("/login?next=%2F"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=email]"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_url(&server.url_parsed("/"))
+        .await
+        .unwrap();
+    browser.wait_for_hydration().await;
+}
+
+/// Sends a WhatsApp message as a contact with the demo's simulate tool (signed in as an admin).
+pub async fn simulate_whatsapp_message(
+    browser: &Browser,
+    server: &Server,
+    from: &str,
+    name: &str,
+    text: &str,
+) {
+    let client = &browser.client;
+    client.goto(&server.url("/channels")).await.unwrap();
+    browser.wait_for_hydration().await;
+    let form = client
+        .wait()
+        .for_element(Locator::Css("form.simulate-inbound"))
+        .await
+        .expect("demo mode offers the simulate form");
+    form.find(Locator::Css("select[name=channel_id]"))
+        .await
+        .unwrap()
+        .select_by(Locator::XPath(
+            ".//option[starts-with(normalize-space(), 'WhatsApp sandbox')]",
+        ))
+        .await
+        .unwrap();
+    for (selector, value) in [
+        ("input[name=from]", from),
+        ("input[name=name]", name),
+        ("textarea[name=text]", text),
+    ] {
+        form.find(Locator::Css(selector))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    form.find(Locator::XPath(
+        ".//button[normalize-space()='Send as this contact']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("form.simulate-inbound ~ p.notice-success"))
+        .await
+        .expect("the simulated message is accepted");
+}
+
+/// Signs out through the top bar's button.
+pub async fn sign_out(browser: &Browser, server: &Server) {
+    let client = &browser.client;
+    client
+        .find(Locator::Css("form[action='/auth/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_url(&server.url_parsed("/login?signed_out=1"))
+        .await
+        .unwrap();
 }

@@ -1,7 +1,12 @@
-//! The inbox: the conversation list beside the open conversation. The view (`?view=`) and the open
-//! conversation (`/conversations/:id`) live in the URL, so a reload or a shared link keeps both.
+//! The inbox: the conversation list beside the open conversation and its contact. The view,
+//! the filters and the page (`?view=&status=&channel=&tag=&after=`) and the open conversation
+//! (`/conversations/:id`) live in the URL, so a reload or a shared link keeps them all.
 
+mod actions;
 mod clock;
+mod contact;
+mod live;
+mod shortcuts;
 mod thread;
 
 use leptos::ev::KeyboardEvent;
@@ -9,18 +14,27 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::HtmlElement;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use crate::api::{SendReply, list_conversations};
+use crate::api::{SetMyAvailability, list_conversations, list_inbox_filters, my_availability};
 use crate::components::Layout;
 use crate::model::{
-    ChannelKind, ConversationStatus, ConversationSummary, InboxView, Me, Permission,
+    ChannelKind, ConversationQuery, ConversationStatus, ConversationSummary, InboxFilters,
+    InboxView, Me, Permission, Tag,
 };
+use actions::InboxActions;
 use clock::{Time, TimeStyle, provide_now};
+use live::{ask_for_notifications, notifications_decided, notify, provide_live};
 use thread::Thread;
 
 const VOLUNTEER_VIEWS: &[InboxView] = &[InboxView::Mine, InboxView::Unassigned];
 const ALL_VIEWS: &[InboxView] = &[InboxView::Mine, InboxView::Unassigned, InboxView::All];
+const STATUSES: [ConversationStatus; 4] = [
+    ConversationStatus::Open,
+    ConversationStatus::Pending,
+    ConversationStatus::Snoozed,
+    ConversationStatus::Resolved,
+];
 
 /// How a view is spelled in the URL.
 fn view_key(view: InboxView) -> &'static str {
@@ -73,6 +87,42 @@ fn status_badge(status: ConversationStatus) -> impl IntoView {
     view! { <span class="status-badge" data-status=status.as_str()>{status_label(status)}</span> }
 }
 
+/// A tag as a coloured chip; the colour is a decoration, the name carries the meaning.
+fn tag_chip(tag: &Tag) -> impl IntoView + use<> {
+    view! {
+        <span class="tag-chip" style=format!("--tag-colour: {}", tag.colour)>{tag.name.clone()}</span>
+    }
+}
+
+/// Where the list stands: its view and filters, without the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ListPlace {
+    view: InboxView,
+    status: ConversationStatus,
+    channel_id: Option<i64>,
+    tag_id: Option<i64>,
+}
+
+impl ListPlace {
+    /// The query string for this place, starting after `after` when given.
+    fn query(&self, after: Option<&str>) -> String {
+        let mut query = format!("view={}", view_key(self.view));
+        if self.status != ConversationStatus::Open {
+            query.push_str(&format!("&status={}", self.status.as_str()));
+        }
+        if let Some(channel) = self.channel_id {
+            query.push_str(&format!("&channel={channel}"));
+        }
+        if let Some(tag) = self.tag_id {
+            query.push_str(&format!("&tag={tag}"));
+        }
+        if let Some(after) = after {
+            query.push_str(&format!("&after={after}"));
+        }
+        query
+    }
+}
+
 #[component]
 pub fn InboxPage() -> impl IntoView {
     view! {
@@ -83,6 +133,8 @@ pub fn InboxPage() -> impl IntoView {
 
 fn inbox(me: Me) -> impl IntoView {
     provide_now();
+    let live = provide_live(me.id);
+    let actions = InboxActions::provide();
     // Volunteers start with what coordinators gave them; Unassigned is one tab away.
     let (views, default) = if me.role.can(Permission::SeeAllConversations) {
         (ALL_VIEWS, InboxView::All)
@@ -91,30 +143,40 @@ fn inbox(me: Me) -> impl IntoView {
     };
     let query = use_query_map();
     // A view the role does not have (an old link, a changed role) falls back to the default.
-    let view = Memo::new(move |_| {
-        query
-            .with(|query| {
-                let key = query.get_str("view")?;
-                views.iter().copied().find(|view| view_key(*view) == key)
-            })
-            .unwrap_or(default)
+    let place = Memo::new(move |_| {
+        query.with(|query| {
+            let number = |key: &str| query.get_str(key).and_then(|value| value.parse().ok());
+            ListPlace {
+                view: query
+                    .get_str("view")
+                    .and_then(|key| views.iter().copied().find(|view| view_key(*view) == key))
+                    .unwrap_or(default),
+                status: query
+                    .get_str("status")
+                    .and_then(ConversationStatus::parse)
+                    .unwrap_or(ConversationStatus::Open),
+                channel_id: number("channel"),
+                tag_id: number("tag"),
+            }
+        })
     });
+    let after = Memo::new(move |_| query.with(|query| query.get("after")));
+    let view = Memo::new(move |_| place.with(|place| place.view));
     let params = use_params_map();
     let open = Memo::new(move |_| params.with(|params| params.get("id")));
     let selected = Memo::new(move |_| open.with(|id| id.as_deref()?.parse::<i64>().ok()));
 
-    let location = use_location();
     let navigate = use_navigate();
-    let choose = move |view: InboxView| {
-        let path = location.pathname.get_untracked();
-        navigate(
-            &format!("{path}?view={}", view_key(view)),
-            Default::default(),
-        );
+    let go = move |place: ListPlace| {
+        let path = match selected.get_untracked() {
+            Some(id) => format!("/conversations/{id}"),
+            None => "/".to_owned(),
+        };
+        navigate(&format!("{path}?{}", place.query(None)), Default::default());
     };
     // The tabs pattern: arrow keys, Home and End move between tabs; Tab moves on to the list.
     let step = {
-        let choose = choose.clone();
+        let go = go.clone();
         move |event: KeyboardEvent| {
             let last = views.len() - 1;
             let at = views
@@ -129,7 +191,10 @@ fn inbox(me: Me) -> impl IntoView {
                 _ => return,
             };
             event.prevent_default();
-            choose(views[to]);
+            go(ListPlace {
+                view: views[to],
+                ..place.get_untracked()
+            });
             if let Some(tab) = document()
                 .get_element_by_id(&tab_id(views[to]))
                 .and_then(|tab| tab.dyn_into::<HtmlElement>().ok())
@@ -139,17 +204,60 @@ fn inbox(me: Me) -> impl IntoView {
         }
     };
 
-    // A reply changes its conversation's preview and place in the list.
-    let send = ServerAction::<SendReply>::new();
     let conversations = Resource::new(
-        move || (view.get(), send.version().get()),
-        |(view, _)| list_conversations(view),
+        move || {
+            (
+                place.get(),
+                after.get(),
+                live.version.get(),
+                actions.version(),
+            )
+        },
+        |(place, after, _, _)| {
+            list_conversations(ConversationQuery {
+                view: place.view,
+                status: place.status,
+                channel_id: place.channel_id,
+                tag_id: place.tag_id,
+                after,
+            })
+        },
     );
+    let filters = Resource::new(|| (), |_| list_inbox_filters());
+    // The list's order, for the next/previous shortcuts, and Mine's unread count for the tab.
+    let order = RwSignal::new(Vec::<i64>::new());
+    let unread_mine = RwSignal::new(None::<i64>);
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = conversations.get() {
+            order.set(page.conversations.iter().map(|c| c.id).collect());
+            let before = unread_mine.get_untracked();
+            if before.is_some_and(|before| page.unread_mine > before) {
+                notify(
+                    "New message in a conversation assigned to you",
+                    "/?view=mine",
+                );
+            }
+            unread_mine.set(Some(page.unread_mine));
+        }
+    });
+    shortcuts::install(order, selected, place);
+
     let (loading, set_loading) = signal(false);
     let tabs = views
         .iter()
         .map(|&tab| {
-            let choose = choose.clone();
+            let go = go.clone();
+            let badge =
+                move || {
+                    (tab == InboxView::Mine)
+                    .then(|| unread_mine.get().filter(|count| *count > 0))
+                    .flatten()
+                    .map(|count| view! {
+                        <span class="unread-badge">
+                            {count} <span class="visually-hidden">" with unread messages"</span>
+                        </span>
+                    })
+                };
             view! {
                 <button
                     type="button"
@@ -160,21 +268,38 @@ fn inbox(me: Me) -> impl IntoView {
                     aria-controls="conversation-panel"
                     aria-selected=move || (view.get() == tab).to_string()
                     tabindex=move || if view.get() == tab { "0" } else { "-1" }
-                    on:click=move |_| choose(tab)
+                    on:click=move |_| go(ListPlace { view: tab, ..place.get_untracked() })
                 >
                     {view_label(tab)}
+                    {badge}
                 </button>
             }
         })
         .collect_view();
+    let is_volunteer = !me.role.can(Permission::SeeAllConversations);
 
     view! {
         <main class="inbox" data-open=move || open.with(Option::is_some).to_string()>
             <h1 class="visually-hidden">"Inbox"</h1>
             <nav class="conversation-list" aria-label="Conversations">
+                <form class="search-form" method="get" action="/search" role="search">
+                    <label class="visually-hidden" for="search-query">"Search messages and contacts"</label>
+                    <input id="search-query" type="search" name="q" minlength="2" placeholder="Search messages and contacts" />
+                    <button type="submit">"Search"</button>
+                </form>
                 <div class="view-tabs" role="tablist" aria-label="Which conversations" on:keydown=step>
                     {tabs}
                 </div>
+                <Transition fallback=|| ()>
+                    {move || {
+                        let go = go.clone();
+                        Suspend::new(async move {
+                            filters.await.ok().map(|filters| view! {
+                                <ListFilters filters place go />
+                            })
+                        })
+                    }}
+                </Transition>
                 <div
                     id="conversation-panel"
                     role="tabpanel"
@@ -188,8 +313,9 @@ fn inbox(me: Me) -> impl IntoView {
                     >
                         {move || Suspend::new(async move {
                             match conversations.await {
-                                Ok(list) => view! {
-                                    <ConversationRows conversations=list view selected />
+                                Ok(page) => view! {
+                                    <ConversationRows conversations=page.conversations place selected />
+                                    <Pages next=page.next place after />
                                 }.into_any(),
                                 Err(error) => view! {
                                     <p class="notice notice-error" role="alert">{error.message}</p>
@@ -198,6 +324,11 @@ fn inbox(me: Me) -> impl IntoView {
                         })}
                     </Transition>
                 </div>
+                <footer class="list-footer">
+                    {is_volunteer.then(|| view! { <Availability /> })}
+                    <NotificationsSwitch />
+                    {shortcuts::help()}
+                </footer>
             </nav>
             <section class="conversation-pane" aria-label="Conversation">
                 <Show
@@ -206,17 +337,183 @@ fn inbox(me: Me) -> impl IntoView {
                         <p class="empty">"Pick a conversation to read and answer it."</p>
                     }
                 >
-                    <Thread id=selected send />
+                    <Thread id=selected me=me.clone() />
                 </Show>
             </section>
         </main>
     }
 }
 
+/// Narrows the list by status, channel and tag. Each choice applies at once.
+#[component]
+fn ListFilters<G>(filters: InboxFilters, place: Memo<ListPlace>, go: G) -> impl IntoView
+where
+    G: Fn(ListPlace) + Clone + Send + Sync + 'static,
+{
+    let status_options = STATUSES
+        .iter()
+        .map(|status| {
+            let status = *status;
+            view! {
+                <option
+                    value=status.as_str()
+                    selected=move || place.with(|place| place.status == status)
+                >
+                    {status_label(status)}
+                </option>
+            }
+        })
+        .collect_view();
+    let channel_options = filters
+        .channels
+        .into_iter()
+        .map(|channel| {
+            let id = channel.id;
+            view! {
+                <option value=id selected=move || place.with(|place| place.channel_id == Some(id))>
+                    {channel.name}
+                </option>
+            }
+        })
+        .collect_view();
+    let tag_options = filters
+        .tags
+        .into_iter()
+        .map(|tag| {
+            let id = tag.id;
+            view! {
+                <option value=id selected=move || place.with(|place| place.tag_id == Some(id))>
+                    {tag.name}
+                </option>
+            }
+        })
+        .collect_view();
+    let on_status = {
+        let go = go.clone();
+        move |event| {
+            let status = ConversationStatus::parse(&event_target_value(&event))
+                .unwrap_or(ConversationStatus::Open);
+            go(ListPlace {
+                status,
+                ..place.get_untracked()
+            });
+        }
+    };
+    let on_channel = {
+        let go = go.clone();
+        move |event| {
+            let channel_id = event_target_value(&event).parse().ok();
+            go(ListPlace {
+                channel_id,
+                ..place.get_untracked()
+            });
+        }
+    };
+    let on_tag = move |event| {
+        let tag_id = event_target_value(&event).parse().ok();
+        go(ListPlace {
+            tag_id,
+            ..place.get_untracked()
+        });
+    };
+    view! {
+        <div class="list-filters" role="group" aria-label="Filters">
+            <label>
+                <span>"Status"</span>
+                <select id="filter-status" on:change=on_status>{status_options}</select>
+            </label>
+            <label>
+                <span>"Channel"</span>
+                <select id="filter-channel" on:change=on_channel>
+                    <option value="">"All channels"</option>
+                    {channel_options}
+                </select>
+            </label>
+            <label>
+                <span>"Tag"</span>
+                <select id="filter-tag" on:change=on_tag>
+                    <option value="">"Any tag"</option>
+                    {tag_options}
+                </select>
+            </label>
+        </div>
+    }
+}
+
+/// Links to the next page (keyset: it starts after the last row shown) and back to the start.
+#[component]
+fn Pages(
+    next: Option<String>,
+    place: Memo<ListPlace>,
+    after: Memo<Option<String>>,
+) -> impl IntoView {
+    let first = move || {
+        after.with(Option::is_some).then(|| {
+            view! { <a class="page-link" href=move || format!("?{}", place.get().query(None))>"← Back to the start"</a> }
+        })
+    };
+    let more = next.map(|next| {
+        view! {
+            <a class="page-link" rel="next" href=move || format!("?{}", place.get().query(Some(&next)))>
+                "More conversations →"
+            </a>
+        }
+    });
+    view! { <p class="pages">{first}{more}</p> }
+}
+
+/// Volunteers say whether auto-assignment may give them conversations now.
+#[component]
+fn Availability() -> impl IntoView {
+    let set = ServerAction::<SetMyAvailability>::new();
+    let available = Resource::new(move || set.version().get(), |_| my_availability());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                available.await.ok().map(|available| view! {
+                    <label class="availability">
+                        <input
+                            type="checkbox"
+                            checked=available
+                            on:change=move |event| {
+                                set.dispatch(SetMyAvailability { available: event_target_checked(&event) });
+                            }
+                        />
+                        " Available for new conversations"
+                    </label>
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// Browsers only show notifications a person allowed, and only ask after a click.
+#[component]
+fn NotificationsSwitch() -> impl IntoView {
+    let asked = RwSignal::new(true);
+    Effect::new(move |_| asked.set(notifications_decided()));
+    move || {
+        (!asked.get()).then(|| {
+            view! {
+                <button
+                    type="button"
+                    class="link-button"
+                    on:click=move |_| {
+                        ask_for_notifications();
+                        asked.set(true);
+                    }
+                >
+                    "Turn on notifications"
+                </button>
+            }
+        })
+    }
+}
+
 #[component]
 fn ConversationRows(
     conversations: Vec<ConversationSummary>,
-    view: Memo<InboxView>,
+    place: Memo<ListPlace>,
     selected: Memo<Option<i64>>,
 ) -> impl IntoView {
     if conversations.is_empty() {
@@ -224,14 +521,14 @@ fn ConversationRows(
     }
     let rows = conversations
         .into_iter()
-        .map(|conversation| conversation_row(conversation, view, selected))
+        .map(|conversation| conversation_row(conversation, place, selected))
         .collect_view();
     view! { <ul class="conversation-rows">{rows}</ul> }.into_any()
 }
 
 fn conversation_row(
     conversation: ConversationSummary,
-    view: Memo<InboxView>,
+    place: Memo<ListPlace>,
     selected: Memo<Option<i64>>,
 ) -> impl IntoView {
     let id = conversation.id;
@@ -246,7 +543,7 @@ fn conversation_row(
                 class:unread=has_unread
                 data-conversation-id=id
                 data-status=status.as_str()
-                href=move || format!("/conversations/{id}?view={}", view_key(view.get()))
+                href=move || format!("/conversations/{id}?{}", place.get().query(None))
                 aria-current=move || (selected.get() == Some(id)).then_some("page")
             >
                 <span class="row-line">
@@ -258,6 +555,9 @@ fn conversation_row(
                     <span class="channel-name">{conversation.channel_name}</span>
                 </span>
                 <span class="preview">{conversation.preview}</span>
+                {(!conversation.tags.is_empty()).then(|| view! {
+                    <span class="row-tags">{conversation.tags.iter().map(tag_chip).collect_view()}</span>
+                })}
                 <span class="row-badges">
                     {(status != ConversationStatus::Open).then(|| status_badge(status))}
                     {conversation.assignee_name.map(|name| view! {

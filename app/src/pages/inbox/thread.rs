@@ -1,6 +1,7 @@
-//! The open conversation: who it is with, whether free-form replies are still possible, its
-//! messages, oldest first, and the reply composer. Everything a contact sent is rendered as text,
-//! never as markup.
+//! The open conversation: who it is with, who has it, its status and tags, whether free-form
+//! replies are still possible, its messages with the team's private notes and what happened
+//! (assignments, status changes) in between, and the composer. Everything a contact or a
+//! colleague wrote is rendered as text, never as markup.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -8,53 +9,83 @@ use std::time::Duration;
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use leptos::task::spawn_local;
+use leptos::web_sys::js_sys::Date;
 
+use super::actions::{ComposeMode, InboxActions, use_actions};
 use super::clock::{Time, TimeStyle, is_past, use_now};
-use super::{channel_badge, contact_label, status_badge};
-use crate::api::{SendReply, get_conversation};
+use super::contact::ContactPanel;
+use super::live::use_live;
+use super::{channel_badge, contact_label, status_badge, tag_chip};
+use crate::api::{
+    AddConversationNote, AssignConversation, SendReply, SetConversationStatus, TagConversation,
+    TakeConversation, announce_presence, get_conversation,
+};
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::model::{AttachmentView, ConversationDetail, ThreadMessage};
+use crate::model::{
+    AttachmentView, ConversationDetail, ConversationEvent, ConversationStatus, Me, Note,
+    Permission, ThreadMessage,
+};
 
 /// A queued reply is usually with the provider by then, so its tick can replace "Sending…".
 const DELIVERY_CHECK: Duration = Duration::from_secs(2);
+/// Others see "is viewing" while this repeats; the server forgets nothing, it only relays.
+const PRESENCE_EVERY: Duration = Duration::from_secs(8);
+/// "is typing" is announced at most this often while keys are pressed.
+const TYPING_EVERY_MS: f64 = 3000.0;
+const SNOOZES: [(&str, f64); 4] = [
+    ("1 hour", 1.0),
+    ("4 hours", 4.0),
+    ("1 day", 24.0),
+    ("1 week", 168.0),
+];
 
 /// The composer's state. It lives in the thread, not in the composer, because every refetch of
 /// the conversation renders the composer anew.
 #[derive(Clone, Copy)]
-struct Replies {
-    send: ServerAction<SendReply>,
-    /// Unsent text by conversation, so switching conversations neither loses nor carries a draft.
-    drafts: RwSignal<HashMap<i64, String>>,
-    /// Where the last reply was written: its outcome belongs there, even after a switch.
+struct Drafts {
+    /// Unsent text by conversation and mode, so switching neither loses nor carries a draft.
+    text: RwSignal<HashMap<(i64, bool), String>>,
+    /// Where the last message was written: its outcome belongs there, even after a switch.
     sent_from: RwSignal<Option<i64>>,
+    /// When this person last told the others they are typing (browser clock, ms).
+    typing_told_at: RwSignal<f64>,
+}
+
+fn announce(conversation_id: i64, typing: bool) {
+    spawn_local(async move {
+        let _ = announce_presence(conversation_id, typing).await;
+    });
 }
 
 #[component]
-pub fn Thread(id: Memo<Option<i64>>, send: ServerAction<SendReply>) -> impl IntoView {
+pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
+    let actions = use_actions();
+    let live = use_live();
     let conversation = Resource::new(
-        move || (id.get(), send.version().get()),
-        |(id, _)| async move {
+        move || (id.get(), actions.version(), live.version.get()),
+        |(id, _, _)| async move {
             match id {
                 Some(id) => get_conversation(id).await,
                 None => Err(AppError::not_found("Conversation")),
             }
         },
     );
-    let replies = Replies {
-        send,
-        drafts: RwSignal::new(HashMap::new()),
+    let drafts = Drafts {
+        text: RwSignal::new(HashMap::new()),
         sent_from: RwSignal::new(None),
+        typing_told_at: RwSignal::new(0.0),
     };
     // The version keys the refetch that shows the new message; this clears the sent text and
     // looks again once for its delivery status.
     Effect::watch(
-        move || send.version().get(),
+        move || actions.send.version().get(),
         move |_, _, _| {
-            if matches!(send.value().get_untracked(), Some(Ok(()))) {
-                if let Some(sent_from) = replies.sent_from.get_untracked() {
-                    replies.drafts.update(|drafts| {
-                        drafts.remove(&sent_from);
+            if matches!(actions.send.value().get_untracked(), Some(Ok(()))) {
+                if let Some(sent_from) = drafts.sent_from.get_untracked() {
+                    drafts.text.update(|text| {
+                        text.remove(&(sent_from, false));
                     });
                 }
                 set_timeout(move || conversation.refetch(), DELIVERY_CHECK);
@@ -62,6 +93,30 @@ pub fn Thread(id: Memo<Option<i64>>, send: ServerAction<SendReply>) -> impl Into
         },
         false,
     );
+    Effect::watch(
+        move || actions.note.version().get(),
+        move |_, _, _| {
+            if matches!(actions.note.value().get_untracked(), Some(Ok(_)))
+                && let Some(sent_from) = drafts.sent_from.get_untracked()
+            {
+                drafts.text.update(|text| {
+                    text.remove(&(sent_from, true));
+                });
+            }
+        },
+        false,
+    );
+    // Tell the others this conversation is open here, for as long as it is.
+    Effect::new(move |_| {
+        if let Some(id) = id.get() {
+            announce(id, false);
+            if let Ok(repeat) =
+                set_interval_with_handle(move || announce(id, false), PRESENCE_EVERY)
+            {
+                on_cleanup(move || repeat.clear());
+            }
+        }
+    });
     let (loading, set_loading) = signal(false);
     view! {
         <div class="thread-frame" aria-busy=move || loading.get().to_string()>
@@ -69,77 +124,333 @@ pub fn Thread(id: Memo<Option<i64>>, send: ServerAction<SendReply>) -> impl Into
                 fallback=|| view! { <p class="loading">"Loading…"</p> }
                 set_pending=set_loading
             >
-                {move || Suspend::new(async move {
-                    match conversation.await {
-                        Ok(detail) => view! { <ConversationThread detail replies /> }.into_any(),
-                        Err(error) => view! {
-                            <p class="notice notice-error" role="alert">{error.message}</p>
-                        }.into_any(),
-                    }
-                })}
+                {move || {
+                    let me = me.clone();
+                    Suspend::new(async move {
+                        match conversation.await {
+                            Ok(detail) => view! {
+                                <ConversationThread detail drafts me />
+                            }.into_any(),
+                            Err(error) => view! {
+                                <p class="notice notice-error" role="alert">{error.message}</p>
+                            }.into_any(),
+                        }
+                    })
+                }}
             </Transition>
         </div>
     }
 }
 
+/// Something in the thread, placed by time.
+enum Entry {
+    Message(ThreadMessage),
+    Note(Note),
+    Event(ConversationEvent),
+}
+
+impl Entry {
+    fn at_ms(&self) -> i64 {
+        match self {
+            Entry::Message(message) => message.at_ms,
+            Entry::Note(note) => note.at_ms,
+            Entry::Event(event) => event.at_ms,
+        }
+    }
+}
+
 #[component]
-fn ConversationThread(detail: ConversationDetail, replies: Replies) -> impl IntoView {
+fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> impl IntoView {
     let ConversationDetail {
         summary,
         messages,
         window_closes_at,
         reply_blocked,
+        notes,
+        events,
+        assignees,
+        all_tags,
     } = detail;
     let id = summary.id;
     let contact = contact_label(&summary);
-    let address = (contact != summary.contact_address).then_some(summary.contact_address);
-    let messages = messages
+    let address = (contact != summary.contact_address).then_some(summary.contact_address.clone());
+    let mut entries: Vec<Entry> = messages
         .into_iter()
-        .map(|message| thread_message(message, &contact))
+        .map(Entry::Message)
+        .chain(notes.into_iter().map(Entry::Note))
+        .chain(events.into_iter().map(Entry::Event))
+        .collect();
+    entries.sort_by_key(Entry::at_ms);
+    let entries = entries
+        .into_iter()
+        .map(|entry| match entry {
+            Entry::Message(message) => thread_message(message, &contact).into_any(),
+            Entry::Note(note) => note_entry(note).into_any(),
+            Entry::Event(event) => event_entry(event).into_any(),
+        })
         .collect_view();
+    let actions = use_actions();
+    let live = use_live();
+    let me_id = me.id;
+    let presence = move || {
+        live.others_in(id, me_id)
+            .into_iter()
+            .map(|other| {
+                let doing = if other.typing {
+                    "is typing…"
+                } else {
+                    "is viewing"
+                };
+                view! { <span class="presence-person">{other.person_name} " " {doing}</span> }
+            })
+            .collect_view()
+    };
+    let tags = summary
+        .tags
+        .iter()
+        .map(|tag| {
+            let tag_id = tag.id;
+            let name = tag.name.clone();
+            view! {
+                <li class="tag">
+                    {tag_chip(tag)}
+                    <button
+                        type="button"
+                        class="tag-remove"
+                        aria-label=format!("Remove the tag {name}")
+                        on:click=move |_| {
+                            actions.tag.dispatch(TagConversation { id, tag_id, tagged: false });
+                        }
+                    >
+                        "×"
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    let addable: Vec<_> = all_tags
+        .into_iter()
+        .filter(|tag| !summary.tags.iter().any(|on| on.id == tag.id))
+        .collect();
+    let add_tag = (!addable.is_empty()).then(|| {
+        let options = addable
+            .into_iter()
+            .map(|tag| view! { <option value=tag.id>{tag.name}</option> })
+            .collect_view();
+        view! {
+            <label class="add-tag">
+                <span class="visually-hidden">"Add a tag"</span>
+                <select
+                    id="add-tag"
+                    on:change=move |event| {
+                        if let Ok(tag_id) = event_target_value(&event).parse() {
+                            actions.tag.dispatch(TagConversation { id, tag_id, tagged: true });
+                        }
+                    }
+                >
+                    <option value="" selected>"+ Tag"</option>
+                    {options}
+                </select>
+            </label>
+        }
+    });
+    let controls = view! {
+        <Controls
+            id
+            status=summary.status
+            assignee_id=summary.assignee_id
+            assignees
+            me=me.clone()
+        />
+    };
     view! {
-        <article class="thread" aria-labelledby="thread-title" data-conversation-id=id>
-            <header class="thread-header">
-                <h2 id="thread-title">{contact}</h2>
-                <p class="thread-meta">
-                    {address.map(|address| view! { <span class="contact-address">{address}</span> })}
-                    <span class="thread-channel">
-                        {channel_badge(summary.channel_kind)}
-                        <span class="channel-name">{summary.channel_name}</span>
-                    </span>
-                    {status_badge(summary.status)}
-                    {summary.assignee_name.map(|name| view! {
-                        <span class="assignee">"Assigned to " {name}</span>
-                    })}
-                </p>
-            </header>
-            {window_closes_at.map(|closes_at| view! { <ReplyWindow closes_at /> })}
-            <div class="messages-scroller">
-                <ol class="messages" aria-label="Messages">{messages}</ol>
-            </div>
-            <Composer id blocked=reply_blocked replies />
-        </article>
+        <div class="thread-layout">
+            <article class="thread" aria-labelledby="thread-title" data-conversation-id=id>
+                <header class="thread-header">
+                    <h2 id="thread-title">{contact.clone()}</h2>
+                    <p class="thread-meta">
+                        {address.map(|address| view! { <span class="contact-address">{address}</span> })}
+                        <span class="thread-channel">
+                            {channel_badge(summary.channel_kind)}
+                            <span class="channel-name">{summary.channel_name.clone()}</span>
+                        </span>
+                        {status_badge(summary.status)}
+                        <span class="assignee" data-assignee=summary.assignee_id.map(|id| id.to_string())>
+                            {match summary.assignee_name.clone() {
+                                Some(name) => format!("Assigned to {name}"),
+                                None => "Unassigned".to_owned(),
+                            }}
+                        </span>
+                    </p>
+                    {controls}
+                    <ul class="tags" aria-label="Tags">{tags}<li>{add_tag}</li></ul>
+                    <p class="presence" aria-live="polite">{presence}</p>
+                    <ErrorNotice error=Signal::derive(move || actions.change_error()) />
+                </header>
+                {window_closes_at.map(|closes_at| view! { <ReplyWindow closes_at /> })}
+                <div class="messages-scroller">
+                    <ol class="messages" aria-label="Messages and notes">{entries}</ol>
+                </div>
+                <Composer id blocked=reply_blocked drafts />
+            </article>
+            <ContactPanel contact_id=summary.contact_id />
+        </div>
     }
 }
 
-/// Writes a free-text reply. Before the page is interactive, the form posts to the server function
-/// itself, which queues the reply and returns to the page.
+/// Take, assign, resolve, reopen, mark pending, snooze.
 #[component]
-fn Composer(id: i64, blocked: Option<String>, replies: Replies) -> impl IntoView {
-    let Replies {
-        send,
-        drafts,
-        sent_from,
-    } = replies;
+fn Controls(
+    id: i64,
+    status: ConversationStatus,
+    assignee_id: Option<i64>,
+    assignees: Vec<crate::model::Assignee>,
+    me: Me,
+) -> impl IntoView {
+    let InboxActions {
+        take,
+        assign,
+        status: set_status,
+        ..
+    } = use_actions();
+    let can_assign = me.role.can(Permission::AssignConversations);
+    let mine = assignee_id == Some(me.id);
+    // Volunteers take what no one has; coordinators may also take over.
+    let take_button = (!mine && (assignee_id.is_none() || can_assign)).then(|| {
+        view! {
+            <button type="button" class="primary take" on:click=move |_| {
+                take.dispatch(TakeConversation { id });
+            }>
+                "Assign to me"
+            </button>
+        }
+    });
+    let assign_select = (can_assign && !assignees.is_empty()).then(|| {
+        let options = assignees
+            .into_iter()
+            .map(|person| {
+                let chosen = assignee_id == Some(person.id);
+                view! { <option value=person.id selected=chosen>{person.name}</option> }
+            })
+            .collect_view();
+        view! {
+            <label class="assign">
+                <span>"Assignee"</span>
+                <select
+                    id="assign-to"
+                    on:change=move |event| {
+                        let assignee_id = event_target_value(&event).parse().ok();
+                        assign.dispatch(AssignConversation { id, assignee_id });
+                    }
+                >
+                    <option value="" selected=assignee_id.is_none()>"No one"</option>
+                    {options}
+                </select>
+            </label>
+        }
+    });
+    let change = move |status: ConversationStatus| {
+        set_status.dispatch(SetConversationStatus {
+            id,
+            status,
+            snoozed_until: None,
+        });
+    };
+    let status_buttons = match status {
+        ConversationStatus::Resolved => view! {
+            <button type="button" class="reopen" on:click=move |_| change(ConversationStatus::Open)>
+                "Reopen"
+            </button>
+        }
+        .into_any(),
+        other => view! {
+            <button type="button" class="primary resolve" on:click=move |_| change(ConversationStatus::Resolved)>
+                "Resolve"
+            </button>
+            {(other != ConversationStatus::Pending).then(|| view! {
+                <button type="button" class="mark-pending" on:click=move |_| change(ConversationStatus::Pending)>
+                    "Mark pending"
+                </button>
+            })}
+            {(other != ConversationStatus::Open).then(|| view! {
+                <button type="button" class="reopen" on:click=move |_| change(ConversationStatus::Open)>
+                    "Reopen"
+                </button>
+            })}
+        }
+        .into_any(),
+    };
+    let snooze_hours = RwSignal::new(SNOOZES[0].1);
+    let snooze_options = SNOOZES
+        .iter()
+        .map(|(label, hours)| view! { <option value=hours.to_string()>{*label}</option> })
+        .collect_view();
+    let snooze = move |_| {
+        let until = Date::new(&(Date::now() + snooze_hours.get_untracked() * 3_600_000.0).into());
+        set_status.dispatch(SetConversationStatus {
+            id,
+            status: ConversationStatus::Snoozed,
+            snoozed_until: until.to_iso_string().as_string(),
+        });
+    };
+    view! {
+        <div class="conversation-controls" role="group" aria-label="Conversation actions">
+            {take_button}
+            {assign_select}
+            {status_buttons}
+            <span class="snooze">
+                <label>
+                    <span class="visually-hidden">"Snooze for"</span>
+                    <select
+                        id="snooze-for"
+                        on:change=move |event| {
+                            if let Ok(hours) = event_target_value(&event).parse() {
+                                snooze_hours.set(hours);
+                            }
+                        }
+                    >
+                        {snooze_options}
+                    </select>
+                </label>
+                <button type="button" class="snooze-button" on:click=snooze>"Snooze"</button>
+            </span>
+        </div>
+    }
+}
+
+/// Writes a reply to the contact or a private note for the team. Before the page is
+/// interactive, the reply form posts to the server function itself, which queues the reply and
+/// returns to the page.
+#[component]
+fn Composer(id: i64, blocked: Option<String>, drafts: Drafts) -> impl IntoView {
+    let actions = use_actions();
+    let mode = actions.mode;
     let form = NodeRef::<leptos::html::Form>::new();
-    let pending = send.pending();
-    let is_blocked = blocked.is_some();
-    let draft = move || drafts.with(|drafts| drafts.get(&id).cloned().unwrap_or_default());
+    let is_note = move || mode.get() == ComposeMode::Note;
+    let pending = Signal::derive(move || {
+        if is_note() {
+            actions.note.pending().get()
+        } else {
+            actions.send.pending().get()
+        }
+    });
+    let reply_is_blocked = blocked.is_some();
+    let is_blocked = move || !is_note() && reply_is_blocked;
+    let draft = move || {
+        drafts
+            .text
+            .with(|text| text.get(&(id, is_note())).cloned().unwrap_or_default())
+    };
     let edit = move |event| {
         let text = event_target_value(&event);
-        drafts.update(|drafts| {
-            drafts.insert(id, text);
+        let note = mode.get_untracked() == ComposeMode::Note;
+        drafts.text.update(|drafts| {
+            drafts.insert((id, note), text);
         });
+        if !note && Date::now() - drafts.typing_told_at.get_untracked() > TYPING_EVERY_MS {
+            drafts.typing_told_at.set(Date::now());
+            announce(id, true);
+        }
     };
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -147,11 +458,16 @@ fn Composer(id: i64, blocked: Option<String>, replies: Replies) -> impl IntoView
         if pending.get_untracked() {
             return;
         }
-        sent_from.set(Some(id));
-        send.dispatch(SendReply {
-            conversation_id: id,
-            body: untrack(draft),
-        });
+        drafts.sent_from.set(Some(id));
+        let body = untrack(draft);
+        if mode.get_untracked() == ComposeMode::Note {
+            actions.note.dispatch(AddConversationNote { id, body });
+        } else {
+            actions.send.dispatch(SendReply {
+                conversation_id: id,
+                body,
+            });
+        }
     };
     // Enter keeps its textarea meaning, a new line; Ctrl+Enter (Cmd+Enter on a Mac) sends.
     let shortcut = move |event: KeyboardEvent| {
@@ -162,40 +478,75 @@ fn Composer(id: i64, blocked: Option<String>, replies: Replies) -> impl IntoView
             }
         }
     };
-    let mine = move || sent_from.get() == Some(id);
+    let mine = move || drafts.sent_from.get() == Some(id);
     let error = Signal::derive(move || {
         mine()
-            .then(|| send.value().get().and_then(Result::err))
+            .then(|| {
+                if is_note() {
+                    actions.note.value().get().and_then(Result::err)
+                } else {
+                    actions.send.value().get().and_then(Result::err)
+                }
+            })
             .flatten()
     });
-    let queued = move || mine() && matches!(send.value().get(), Some(Ok(()))) && !pending.get();
-    let note = match blocked {
-        Some(reason) => view! {
+    let queued = move || {
+        mine() && !is_note() && matches!(actions.send.value().get(), Some(Ok(()))) && !pending.get()
+    };
+    let note = move || match (is_note(), blocked.clone()) {
+        (true, _) => view! {
+            <p class="composer-hint" id="composer-note">
+                "Only the team sees notes. Mention someone with @name to tell them."
+            </p>
+        }
+        .into_any(),
+        (false, Some(reason)) => view! {
             <p class="composer-blocked" id="composer-note" role="note">{reason}</p>
         }
         .into_any(),
-        None => view! {
+        (false, None) => view! {
             <p class="composer-hint" id="composer-note">"Ctrl+Enter or ⌘+Enter sends."</p>
         }
         .into_any(),
     };
+    let mode_tab = move |which: ComposeMode, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                role="tab"
+                class="compose-mode"
+                data-mode=label
+                aria-selected=move || (mode.get() == which).to_string()
+                on:click=move |_| mode.set(which)
+            >
+                {label}
+            </button>
+        }
+    };
     view! {
         <form
             class="composer"
+            class:composer-note=is_note
             method="post"
             action=SendReply::url()
-            aria-label="Reply"
+            aria-label=move || if is_note() { "Private note" } else { "Reply" }
             node_ref=form
             on:submit=submit
         >
+            <div class="compose-modes" role="tablist" aria-label="Write">
+                {mode_tab(ComposeMode::Reply, "Reply")}
+                {mode_tab(ComposeMode::Note, "Private note")}
+            </div>
             <input type="hidden" name="conversation_id" value=id />
-            <label class="visually-hidden" for="composer-body">"Reply"</label>
+            <label class="visually-hidden" for="composer-body">
+                {move || if is_note() { "Private note" } else { "Reply" }}
+            </label>
             <textarea
                 id="composer-body"
                 name="body"
                 rows="3"
                 required
-                placeholder="Write a reply…"
+                placeholder=move || if is_note() { "Write a note for the team…" } else { "Write a reply…" }
                 aria-describedby="composer-note"
                 disabled=is_blocked
                 // Read-only while sending, so the text cleared on success is the text sent.
@@ -211,13 +562,37 @@ fn Composer(id: i64, blocked: Option<String>, replies: Replies) -> impl IntoView
                 disabled=is_blocked
                 aria-disabled=move || pending.get().then_some("true")
             >
-                "Send"
+                {move || if is_note() { "Add note" } else { "Send" }}
             </button>
             <ErrorNotice error />
             <p class="visually-hidden" role="status">
                 {move || queued().then_some("Reply queued for sending.")}
             </p>
         </form>
+    }
+}
+
+fn note_entry(note: Note) -> impl IntoView {
+    view! {
+        <li class="note" data-note-id=note.id>
+            <p class="note-label">
+                <span class="note-badge">"Private note"</span>
+                " "
+                <span class="message-author">{note.author_name}</span>
+            </p>
+            <p class="note-body">{note.body}</p>
+            <p class="message-meta"><Time at=note.at style=TimeStyle::Full /></p>
+        </li>
+    }
+}
+
+fn event_entry(event: ConversationEvent) -> impl IntoView {
+    view! {
+        <li class="conversation-event" data-event-id=event.id>
+            <span>{event.text}</span>
+            " · "
+            <Time at=event.at style=TimeStyle::Full />
+        </li>
     }
 }
 

@@ -3,24 +3,38 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use app::model::{ConversationDetail, ConversationSummary, InboxView};
+use app::model::{
+    ConversationDetail, ConversationPage, ConversationQuery, ConversationStatus, InboxView, Note,
+    StatusChange,
+};
 
 use super::{ApiActor, ApiJson};
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
+/// `?view=&status=&channel_id=&tag_id=&after=`, every part optional: Mine, open, first page.
 #[derive(Deserialize)]
 pub struct ListQuery {
     view: Option<InboxView>,
+    status: Option<ConversationStatus>,
+    channel_id: Option<i64>,
+    tag_id: Option<i64>,
+    after: Option<String>,
 }
 
 pub async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
-    let view = query.view.unwrap_or(InboxView::Mine);
-    Ok(Json(state.services.list_conversations(&actor, view).await?))
+) -> Result<Json<ConversationPage>, ApiError> {
+    let mut request = ConversationQuery::view(query.view.unwrap_or(InboxView::Mine));
+    request.status = query.status.unwrap_or(request.status);
+    request.channel_id = query.channel_id;
+    request.tag_id = query.tag_id;
+    request.after = query.after;
+    Ok(Json(
+        state.services.list_conversations(&actor, request).await?,
+    ))
 }
 
 pub async fn get(
@@ -45,4 +59,92 @@ pub async fn reply(
 ) -> Result<StatusCode, ApiError> {
     state.services.send_reply(&actor, id, &reply.body).await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// `{"assignee_id": 7}` assigns, `{"assignee_id": null}` unassigns, `{"take": true}` takes it
+/// for oneself (what volunteers may do).
+#[derive(Deserialize)]
+pub struct Assignment {
+    #[serde(default)]
+    assignee_id: Option<i64>,
+    #[serde(default)]
+    take: bool,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(assignment): ApiJson<Assignment>,
+) -> Result<Json<ConversationDetail>, ApiError> {
+    if assignment.take {
+        state.services.take_conversation(&actor, id).await?;
+    } else {
+        state
+            .services
+            .assign_conversation(&actor, id, assignment.assignee_id)
+            .await?;
+    }
+    Ok(Json(state.services.conversation(&actor, id).await?))
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(change): ApiJson<StatusChange>,
+) -> Result<Json<ConversationDetail>, ApiError> {
+    state
+        .services
+        .set_conversation_status(&actor, id, change)
+        .await?;
+    Ok(Json(state.services.conversation(&actor, id).await?))
+}
+
+#[derive(Deserialize)]
+pub struct Tagging {
+    tag_id: i64,
+}
+
+pub async fn add_tag(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(tagging): ApiJson<Tagging>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .tag_conversation(&actor, id, tagging.tag_id, true)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn remove_tag(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, tag_id)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .tag_conversation(&actor, id, tag_id, false)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct NewNote {
+    body: String,
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(note): ApiJson<NewNote>,
+) -> Result<(StatusCode, Json<Note>), ApiError> {
+    let note = state
+        .services
+        .add_conversation_note(&actor, id, &note.body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(note)))
 }

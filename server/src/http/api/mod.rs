@@ -2,14 +2,18 @@
 //! and integrations holding an API token.
 
 mod channels;
+mod contacts;
 mod conversations;
 mod extract;
+mod search;
+mod settings;
+mod tags;
 mod users;
 
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 
 use app::error::AppError;
 
@@ -30,6 +34,23 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get))
         .route("/conversations/{id}/messages", post(conversations::reply))
+        .route("/conversations/{id}/assign", post(conversations::assign))
+        .route("/conversations/{id}/status", post(conversations::status))
+        .route("/conversations/{id}/tags", post(conversations::add_tag))
+        .route(
+            "/conversations/{id}/tags/{tag_id}",
+            delete(conversations::remove_tag),
+        )
+        .route("/conversations/{id}/notes", post(conversations::add_note))
+        .route("/contacts/{id}", get(contacts::get))
+        .route("/contacts/{id}/notes", post(contacts::add_note))
+        .route("/tags", get(tags::list).post(tags::create))
+        .route("/tags/{id}", patch(tags::update).delete(tags::delete))
+        .route(
+            "/settings/inbox",
+            get(settings::inbox).put(settings::update_inbox),
+        )
+        .route("/search", get(search::search))
         .route("/channels", get(channels::list).post(channels::create))
         .route(
             "/channels/{id}",

@@ -1,0 +1,26 @@
+//! What the server pushes to open browsers, so they show changes without a reload. Events carry
+//! ids only: a browser fetches what changed through the same scoped calls as any page.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// Messages arrived from a provider, or their delivery status changed.
+    Activity,
+    /// A person changed a conversation: a reply, assignment, status, tags or a note.
+    Conversation { id: i64 },
+    /// Someone has a conversation open, or is typing in it.
+    Presence {
+        conversation_id: i64,
+        person_id: i64,
+        person_name: String,
+        typing: bool,
+    },
+    /// A note mentioned this person.
+    Mention {
+        person_id: i64,
+        conversation_id: i64,
+        author_name: String,
+    },
+}

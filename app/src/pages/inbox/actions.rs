@@ -1,0 +1,74 @@
+//! What a person can do to conversations from the inbox, shared by the thread's buttons and the
+//! keyboard shortcuts. Every finished action reloads the list and the open conversation.
+
+use leptos::prelude::*;
+
+use crate::api::{
+    AddContactNote, AddConversationNote, AssignConversation, SendReply, SetConversationStatus,
+    TagConversation, TakeConversation,
+};
+use crate::error::AppError;
+
+/// Whether the composer writes a reply to the contact or a private note for the team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComposeMode {
+    Reply,
+    Note,
+}
+
+#[derive(Clone, Copy)]
+pub struct InboxActions {
+    pub send: ServerAction<SendReply>,
+    pub note: ServerAction<AddConversationNote>,
+    pub take: ServerAction<TakeConversation>,
+    pub assign: ServerAction<AssignConversation>,
+    pub status: ServerAction<SetConversationStatus>,
+    pub tag: ServerAction<TagConversation>,
+    pub contact_note: ServerAction<AddContactNote>,
+    pub mode: RwSignal<ComposeMode>,
+}
+
+impl InboxActions {
+    pub fn provide() -> InboxActions {
+        let actions = InboxActions {
+            send: ServerAction::new(),
+            note: ServerAction::new(),
+            take: ServerAction::new(),
+            assign: ServerAction::new(),
+            status: ServerAction::new(),
+            tag: ServerAction::new(),
+            contact_note: ServerAction::new(),
+            mode: RwSignal::new(ComposeMode::Reply),
+        };
+        provide_context(actions);
+        actions
+    }
+
+    /// Changes with every finished action: resources keyed on it reload.
+    pub fn version(&self) -> usize {
+        self.send.version().get()
+            + self.note.version().get()
+            + self.take.version().get()
+            + self.assign.version().get()
+            + self.status.version().get()
+            + self.tag.version().get()
+            + self.contact_note.version().get()
+    }
+
+    /// The error of the last conversation change (take, assign, status, tag), if it failed.
+    pub fn change_error(&self) -> Option<AppError> {
+        [
+            self.take.value().get().and_then(Result::err),
+            self.assign.value().get().and_then(Result::err),
+            self.status.value().get().and_then(Result::err),
+            self.tag.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    }
+}
+
+pub fn use_actions() -> InboxActions {
+    expect_context()
+}

@@ -1,0 +1,131 @@
+//! The contact panel beside the thread: who the contact is, where they can be reached (numbers
+//! masked for volunteers when the organisation chose so), the team's notes on them and their
+//! other conversations.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::actions::use_actions;
+use super::channel_badge;
+use super::clock::{Time, TimeStyle};
+use crate::api::{AddContactNote, get_contact};
+use crate::components::ErrorNotice;
+use crate::model::ContactDetail;
+
+#[component]
+pub fn ContactPanel(contact_id: i64) -> impl IntoView {
+    let actions = use_actions();
+    let contact = Resource::new(
+        move || actions.contact_note.version().get(),
+        move |_| get_contact(contact_id),
+    );
+    view! {
+        <aside class="contact-panel" aria-label="Contact">
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match contact.await {
+                        Ok(detail) => view! { <ContactDetails detail /> }.into_any(),
+                        Err(error) => view! {
+                            <p class="notice notice-error" role="alert">{error.message}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </aside>
+    }
+}
+
+#[component]
+fn ContactDetails(detail: ContactDetail) -> impl IntoView {
+    let actions = use_actions();
+    let contact_id = detail.id;
+    let addresses = detail
+        .addresses
+        .into_iter()
+        .map(|address| {
+            view! {
+                <li>
+                    {channel_badge(address.channel_kind)}
+                    " "
+                    <span class="contact-address">{address.address}</span>
+                    <span class="channel-name">" · " {address.channel_name}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let opted_out = detail.opted_out_at.map(|at| {
+        view! {
+            <p class="notice notice-warning" role="note">
+                "Opted out of messages since " <Time at style=TimeStyle::Full /> "."
+            </p>
+        }
+    });
+    let notes = detail
+        .notes
+        .into_iter()
+        .map(|note| {
+            view! {
+                <li class="contact-note">
+                    <p class="note-body">{note.body}</p>
+                    <p class="message-meta">
+                        {note.author_name} " · " <Time at=note.at style=TimeStyle::Full />
+                    </p>
+                </li>
+            }
+        })
+        .collect_view();
+    let conversations = detail
+        .conversations
+        .into_iter()
+        .map(|conversation| {
+            let href = format!("/conversations/{}", conversation.id);
+            view! {
+                <li>
+                    <a href=href>
+                        {channel_badge(conversation.channel_kind)}
+                        " " {conversation.channel_name} " · " {conversation.status.as_str()}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let body = RwSignal::new(String::new());
+    let save = move |event: SubmitEvent| {
+        event.prevent_default();
+        actions.contact_note.dispatch(AddContactNote {
+            contact_id,
+            body: body.get_untracked(),
+        });
+    };
+    Effect::watch(
+        move || actions.contact_note.version().get(),
+        move |_, _, _| {
+            if matches!(actions.contact_note.value().get_untracked(), Some(Ok(_))) {
+                body.set(String::new());
+            }
+        },
+        false,
+    );
+    let error = Signal::derive(move || actions.contact_note.value().get().and_then(Result::err));
+    view! {
+        <h2 class="contact-name">{detail.name}</h2>
+        <ul class="contact-addresses">{addresses}</ul>
+        {opted_out}
+        <h3>"Notes on this contact"</h3>
+        <ul class="contact-notes">{notes}</ul>
+        <form class="contact-note-form" on:submit=save>
+            <label for="contact-note-body">"Add a note"</label>
+            <textarea
+                id="contact-note-body"
+                rows="2"
+                required
+                prop:value=move || body.get()
+                on:input=move |event| body.set(event_target_value(&event))
+            ></textarea>
+            <button type="submit">"Save note"</button>
+            <ErrorNotice error />
+        </form>
+        <h3>"Conversations"</h3>
+        <ul class="contact-conversations">{conversations}</ul>
+    }
+}

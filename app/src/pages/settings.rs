@@ -1,0 +1,163 @@
+//! `/settings`: how the inbox works (admins) and the tags conversations can carry
+//! (coordinators and admins).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::{CreateTag, DeleteTag, SaveInboxSettings, get_inbox_settings, list_tags};
+use crate::components::{ErrorNotice, Layout};
+use crate::model::{InboxSettings, Me, Permission};
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! {
+        <Title text="Settings" />
+        <Layout page=settings />
+    }
+}
+
+fn settings(me: Me) -> impl IntoView {
+    let manages_settings = me.role.can(Permission::ManageSettings);
+    let manages_tags = me.role.can(Permission::ManageTags);
+    view! {
+        <main class="page">
+            <h1>"Settings"</h1>
+            {manages_settings.then(|| view! { <InboxSettingsForm /> })}
+            {manages_tags.then(|| view! { <Tags /> })}
+            {(!manages_settings && !manages_tags).then(|| view! {
+                <p class="notice notice-error" role="alert">"Only coordinators and admins change settings."</p>
+            })}
+        </main>
+    }
+}
+
+#[component]
+fn InboxSettingsForm() -> impl IntoView {
+    let save = ServerAction::<SaveInboxSettings>::new();
+    let current = Resource::new(move || save.version().get(), |_| get_inbox_settings());
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    view! {
+        <section class="card" aria-labelledby="inbox-settings-heading">
+            <h2 id="inbox-settings-heading">"Inbox"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Ok(settings) => view! { <InboxSettingsFields settings save /> }.into_any(),
+                        Err(error) => view! {
+                            <p class="notice notice-error" role="alert">{error.message}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <ErrorNotice error />
+            <p role="status">{move || saved().then_some("Saved.")}</p>
+        </section>
+    }
+}
+
+#[component]
+fn InboxSettingsFields(
+    settings: InboxSettings,
+    save: ServerAction<SaveInboxSettings>,
+) -> impl IntoView {
+    let only_assignee = RwSignal::new(settings.only_assignee_replies);
+    let mask = RwSignal::new(settings.mask_numbers_for_volunteers);
+    let auto_assign = RwSignal::new(settings.auto_assign);
+    let cap = RwSignal::new(settings.auto_assign_cap.to_string());
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        save.dispatch(SaveInboxSettings {
+            settings: InboxSettings {
+                only_assignee_replies: only_assignee.get_untracked(),
+                mask_numbers_for_volunteers: mask.get_untracked(),
+                auto_assign: auto_assign.get_untracked(),
+                auto_assign_cap: cap.get_untracked().trim().parse().unwrap_or(-1),
+            },
+        });
+    };
+    let checkbox = move |id: &'static str, label: &'static str, value: RwSignal<bool>| {
+        view! {
+            <label class="checkbox">
+                <input
+                    type="checkbox"
+                    id=id
+                    prop:checked=move || value.get()
+                    on:change=move |event| value.set(event_target_checked(&event))
+                />
+                " " {label}
+            </label>
+        }
+    };
+    view! {
+        <form class="settings-form" on:submit=submit>
+            {checkbox("only-assignee-replies", "Only the person assigned may reply", only_assignee)}
+            {checkbox("mask-numbers", "Mask contacts' phone numbers for volunteers", mask)}
+            {checkbox("auto-assign", "Assign new conversations to available volunteers, in turn", auto_assign)}
+            <label>
+                "Most open conversations per volunteer (0 for no limit)"
+                <input
+                    type="number"
+                    id="auto-assign-cap"
+                    min="0"
+                    prop:value=move || cap.get()
+                    on:input=move |event| cap.set(event_target_value(&event))
+                />
+            </label>
+            <button type="submit" class="primary">"Save"</button>
+        </form>
+    }
+}
+
+#[component]
+fn Tags() -> impl IntoView {
+    let create = ServerAction::<CreateTag>::new();
+    let delete = ServerAction::<DeleteTag>::new();
+    let tags = Resource::new(
+        move || (create.version().get(), delete.version().get()),
+        |_| list_tags(),
+    );
+    let error = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(|result| result.err())
+            .or_else(|| delete.value().get().and_then(Result::err))
+    });
+    view! {
+        <section class="card" aria-labelledby="tags-heading">
+            <h2 id="tags-heading">"Tags"</h2>
+            <ActionForm action=create attr:class="inline-form">
+                <label>"Name" <input name="name" id="tag-name" required maxlength="40" /></label>
+                <label>"Colour" <input type="color" name="colour" id="tag-colour" value="#2a7ae2" /></label>
+                <button type="submit" class="primary">"Add tag"</button>
+            </ActionForm>
+            <ErrorNotice error />
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    tags.await.map(|tags| view! {
+                        <ul class="tag-list">
+                            {tags.into_iter().map(|tag| {
+                                let id = tag.id;
+                                let name = tag.name.clone();
+                                view! {
+                                    <li>
+                                        <span class="tag-chip" style=format!("--tag-colour: {}", tag.colour)>{tag.name}</span>
+                                        <button
+                                            type="button"
+                                            class="link-button"
+                                            aria-label=format!("Delete the tag {name}")
+                                            on:click=move |_| { delete.dispatch(DeleteTag { id }); }
+                                        >
+                                            "Delete"
+                                        </button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }).ok()
+                })}
+            </Transition>
+        </section>
+    }
+}

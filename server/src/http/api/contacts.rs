@@ -1,0 +1,36 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use app::model::{ContactDetail, Note};
+
+use super::{ApiActor, ApiJson};
+use crate::http::error::ApiError;
+use crate::startup::AppState;
+
+pub async fn get(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<ContactDetail>, ApiError> {
+    Ok(Json(state.services.contact(&actor, id).await?))
+}
+
+#[derive(Deserialize)]
+pub struct NewNote {
+    body: String,
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(note): ApiJson<NewNote>,
+) -> Result<(StatusCode, Json<Note>), ApiError> {
+    let note = state
+        .services
+        .add_contact_note(&actor, id, &note.body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(note)))
+}

@@ -1,0 +1,24 @@
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use app::model::SearchHit;
+
+use super::ApiActor;
+use crate::http::error::ApiError;
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    /// Missing is the same as empty: the service explains what a search needs.
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(query): Query<SearchQuery>,
+) -> Result<Json<Vec<SearchHit>>, ApiError> {
+    Ok(Json(state.services.search(&actor, &query.q).await?))
+}

@@ -1,0 +1,105 @@
+//! Live updates: changes are published here and pushed to every open browser. With PostgreSQL,
+//! several instances may serve one organisation, so events go through `NOTIFY` and every
+//! instance (the publishing one included) relays what it hears to its own browsers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::model::LiveEvent;
+use tokio::sync::{Notify, broadcast};
+
+use crate::store::{Backend, Store};
+
+/// The PostgreSQL channel events travel on.
+pub const LIVE_CHANNEL: &str = "switchboard_live";
+
+/// Events wait here for slow browsers; one that falls further behind reloads what it shows.
+const BACKLOG: usize = 1024;
+
+/// Provider activity is told at most this often: at hundreds of webhooks a second, one event
+/// per webhook would cost a `NOTIFY` each and make every browser reload as often.
+const ACTIVITY_EVERY: Duration = Duration::from_millis(250);
+
+#[derive(Clone, Debug)]
+pub struct LiveHub {
+    sender: broadcast::Sender<LiveEvent>,
+    activity: Arc<Notify>,
+}
+
+impl Default for LiveHub {
+    fn default() -> Self {
+        LiveHub {
+            sender: broadcast::channel(BACKLOG).0,
+            activity: Arc::default(),
+        }
+    }
+}
+
+impl LiveHub {
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.sender.subscribe()
+    }
+
+    /// Tells every open browser, on every instance. Live updates are a convenience on top of
+    /// what is stored, so a failure to publish is logged, never the caller's failure.
+    pub async fn publish(&self, store: &Store, event: LiveEvent) {
+        match store.backend() {
+            Backend::Sqlite => self.relay(event),
+            Backend::Postgres => {
+                let payload = serde_json::to_string(&event).expect("live events serialise");
+                if let Err(error) = store.notify(LIVE_CHANNEL, &payload).await {
+                    tracing::warn!(%error, "could not publish a live update");
+                }
+            }
+        }
+    }
+
+    /// Notes that messages arrived or delivery statuses changed; told in batches by
+    /// [`LiveHub::tell_activity`].
+    pub fn activity(&self) {
+        self.activity.notify_one();
+    }
+
+    /// Publishes [`LiveEvent::Activity`] whenever there was some, at most every
+    /// [`ACTIVITY_EVERY`], until the process ends.
+    pub async fn tell_activity(self, store: Store) {
+        loop {
+            self.activity.notified().await;
+            self.publish(&store, LiveEvent::Activity).await;
+            tokio::time::sleep(ACTIVITY_EVERY).await;
+        }
+    }
+
+    /// Hands an event to this instance's browsers. No browser open is not an error.
+    pub fn relay(&self, event: LiveEvent) {
+        let _ = self.sender.send(event);
+    }
+
+    /// Relays what other instances (and this one) publish on PostgreSQL, until the process ends.
+    /// The listener reconnects by itself after a lost connection.
+    pub async fn relay_postgres(self, database_url: String) {
+        let mut listener = match sqlx::postgres::PgListener::connect(&database_url).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::error!(%error, "live updates are off: cannot listen on PostgreSQL");
+                return;
+            }
+        };
+        if let Err(error) = listener.listen(LIVE_CHANNEL).await {
+            tracing::error!(%error, "live updates are off: LISTEN failed");
+            return;
+        }
+        loop {
+            match listener.recv().await {
+                Ok(notification) => match serde_json::from_str(notification.payload()) {
+                    Ok(event) => self.relay(event),
+                    Err(error) => tracing::warn!(%error, "ignoring an unreadable live update"),
+                },
+                Err(error) => {
+                    tracing::warn!(%error, "live update listener interrupted");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Organisation-wide settings, and who sees contacts' phone numbers because of them.
+
+use app::error::AppError;
+use app::model::{InboxSettings, Permission};
+use app::ports::Actor;
+use channels::phone::E164;
+
+use super::Services;
+
+const INBOX_SETTINGS: &str = "inbox";
+
+/// How a person sees contacts' phone numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NumberView {
+    Shown,
+    /// Country code and last four digits only, so a volunteer can tell contacts apart without
+    /// being able to reach them outside Switchboard.
+    Masked,
+}
+
+impl NumberView {
+    /// An address as this person may see it. Addresses that are not phone numbers (a Messenger
+    /// page-scoped id) are shown as they are.
+    pub(crate) fn show(self, address: &str) -> String {
+        match (self, E164::parse(address)) {
+            (NumberView::Masked, Ok(number)) => number.mask(),
+            _ => address.to_owned(),
+        }
+    }
+}
+
+impl Services {
+    pub async fn inbox_settings(&self) -> Result<InboxSettings, AppError> {
+        Ok(match self.store.setting(INBOX_SETTINGS).await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_else(|error| {
+                tracing::warn!(%error, "inbox settings unreadable; using the defaults");
+                InboxSettings::default()
+            }),
+            None => InboxSettings::default(),
+        })
+    }
+
+    /// The settings, for the admins who change them.
+    pub async fn inbox_settings_for(&self, actor: &Actor) -> Result<InboxSettings, AppError> {
+        actor.require(Permission::ManageSettings)?;
+        self.inbox_settings().await
+    }
+
+    pub async fn update_inbox_settings(
+        &self,
+        actor: &Actor,
+        settings: InboxSettings,
+    ) -> Result<InboxSettings, AppError> {
+        actor.require(Permission::ManageSettings)?;
+        if settings.auto_assign_cap < 0 {
+            return Err(AppError::unprocessable(
+                "The cap on open conversations per person cannot be negative.",
+            ));
+        }
+        let json = serde_json::to_value(&settings).map_err(|_| AppError::internal())?;
+        self.store
+            .put_setting(INBOX_SETTINGS, &json.to_string())
+            .await?;
+        self.store
+            .audit(Some(actor.id), "settings.inbox", "settings", json)
+            .await?;
+        Ok(settings)
+    }
+
+    pub(crate) async fn number_view(&self, actor: &Actor) -> Result<NumberView, AppError> {
+        Ok(
+            if !actor.role.can(Permission::SeeAllConversations)
+                && self.inbox_settings().await?.mask_numbers_for_volunteers
+            {
+                NumberView::Masked
+            } else {
+                NumberView::Shown
+            },
+        )
+    }
+}

@@ -1,0 +1,268 @@
+//! Full-text search over message text, contact names and, for people who may see them, contacts'
+//! phone numbers. SQLite answers from FTS5 tables and PostgreSQL from GIN indexes over
+//! `to_tsvector('simple', …)` (migration 0004); the rest of the SQL is shared.
+
+use super::{Backend, Store, StoreResult};
+
+/// Whose conversations a search may return, applied in SQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchScope {
+    Everyone,
+    /// Conversations assigned to this person or to no one.
+    AssignedToOrUnassigned(i64),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct SearchRequest<'a> {
+    /// What the person typed.
+    pub text: &'a str,
+    pub scope: SearchScope,
+    /// Whether a query that looks like a phone number also matches contacts' numbers. Off for
+    /// people who see numbers masked: otherwise they could find a number out digit by digit.
+    pub match_numbers: bool,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct SearchRow {
+    pub conversation_id: i64,
+    /// The message that matched; none when the contact's name or number did.
+    pub message_id: Option<i64>,
+    /// The matching message's text, or the conversation's newest message for a contact match.
+    pub text: String,
+    pub contact_name: String,
+    pub contact_address: Option<String>,
+    pub channel_kind: String,
+    pub at: i64,
+}
+
+/// A query of fewer digits matches too many numbers to be of use.
+const MIN_NUMBER_DIGITS: usize = 4;
+
+const HIT_COLUMNS: &str = "ct.name AS contact_name, \
+       (SELECT i.address FROM contact_identities i \
+         WHERE i.contact_id = c.contact_id AND i.channel_id = c.channel_id ORDER BY i.id LIMIT 1) AS contact_address, \
+       ch.kind AS channel_kind";
+
+const HIT_JOINS: &str =
+    "JOIN contacts ct ON ct.id = c.contact_id JOIN channels ch ON ch.id = c.channel_id";
+
+impl Store {
+    /// Conversations whose contact's name (or number) matches, then messages whose text
+    /// matches, each newest first, at most `limit` in all.
+    pub async fn search(&self, request: SearchRequest<'_>) -> StoreResult<Vec<SearchRow>> {
+        let words = words(request.text);
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let digits = request
+            .match_numbers
+            .then(|| phone_digits(request.text))
+            .flatten();
+        let mut rows = self
+            .search_contacts(&words, digits.as_deref(), request.scope, request.limit)
+            .await?;
+        let remaining = request.limit - rows.len() as i64;
+        if remaining > 0 {
+            rows.extend(
+                self.search_messages(&words, request.scope, remaining)
+                    .await?,
+            );
+        }
+        Ok(rows)
+    }
+
+    async fn search_contacts(
+        &self,
+        words: &[&str],
+        digits: Option<&str>,
+        scope: SearchScope,
+        limit: i64,
+    ) -> StoreResult<Vec<SearchRow>> {
+        // Names are short and few, so the last word may be the start of a name: results come
+        // while the name is still being typed.
+        let (by_name, query) = match self.backend {
+            Backend::Sqlite => (
+                "SELECT rowid AS contact_id FROM contacts_fts WHERE contacts_fts MATCH $1",
+                fts5_query(words, Prefix::Last),
+            ),
+            Backend::Postgres => (
+                "SELECT id AS contact_id FROM contacts \
+                 WHERE to_tsvector('simple', name) @@ to_tsquery('simple', $1)",
+                tsquery(words, Prefix::Last),
+            ),
+        };
+        let (scoped, next) = scope_condition(scope, 3);
+        let by_number = match digits {
+            Some(_) => format!(
+                "UNION SELECT contact_id FROM contact_identities WHERE address LIKE ${next}"
+            ),
+            None => String::new(),
+        };
+        // CROSS JOIN makes SQLite start from the matched contacts rather than walk every
+        // conversation in the scope (PostgreSQL plans it as any join). The newest message is
+        // looked up for the conversations shown only, not for every match before the sort.
+        let sql = format!(
+            "SELECT c.id AS conversation_id, CAST(NULL AS BIGINT) AS message_id, \
+                    COALESCE((SELECT m.body FROM messages m WHERE m.conversation_id = c.id \
+                              ORDER BY m.id DESC LIMIT 1), '') AS text, \
+                    {HIT_COLUMNS}, c.last_message_at AS at \
+             FROM (SELECT c.id FROM ({by_name} {by_number}) matched CROSS JOIN conversations c \
+                   WHERE c.contact_id = matched.contact_id {scoped} \
+                   ORDER BY c.last_message_at DESC, c.id DESC LIMIT $2) newest \
+             JOIN conversations c ON c.id = newest.id {HIT_JOINS} \
+             ORDER BY c.last_message_at DESC, c.id DESC"
+        );
+        let mut statement = sqlx::query_as(&sql).bind(query).bind(limit);
+        if let SearchScope::AssignedToOrUnassigned(person) = scope {
+            statement = statement.bind(person);
+        }
+        if let Some(digits) = digits {
+            // E.164 addresses are `+` and digits, so the typed digits appear in them as they are.
+            statement = statement.bind(format!("+%{digits}%"));
+        }
+        Ok(statement.fetch_all(&self.pool).await?)
+    }
+
+    async fn search_messages(
+        &self,
+        words: &[&str],
+        scope: SearchScope,
+        limit: i64,
+    ) -> StoreResult<Vec<SearchRow>> {
+        // Whole words only: PostgreSQL cannot estimate how many messages a prefix matches, and
+        // with a guess it may scan every message for a rare one. Message ids grow with arrival,
+        // so the newest matches come first by id: FTS5 walks its index backwards and stops at
+        // the limit, and PostgreSQL picks between that and sorting the index's matches.
+        let (source, matches, newest_first, query) = match self.backend {
+            Backend::Sqlite => (
+                "messages_fts JOIN messages m ON m.id = messages_fts.rowid",
+                "messages_fts MATCH $1",
+                "messages_fts.rowid DESC",
+                fts5_query(words, Prefix::None),
+            ),
+            Backend::Postgres => (
+                "messages m",
+                "to_tsvector('simple', m.body) @@ to_tsquery('simple', $1)",
+                "m.id DESC",
+                tsquery(words, Prefix::None),
+            ),
+        };
+        let (scoped, _) = scope_condition(scope, 3);
+        let sql = format!(
+            "SELECT m.conversation_id, m.id AS message_id, m.body AS text, {HIT_COLUMNS}, \
+                    COALESCE(m.provider_timestamp, m.created_at) AS at \
+             FROM {source} JOIN conversations c ON c.id = m.conversation_id {HIT_JOINS} \
+             WHERE {matches} {scoped} \
+             ORDER BY {newest_first} LIMIT $2"
+        );
+        let mut statement = sqlx::query_as(&sql).bind(query).bind(limit);
+        if let SearchScope::AssignedToOrUnassigned(person) = scope {
+            statement = statement.bind(person);
+        }
+        Ok(statement.fetch_all(&self.pool).await?)
+    }
+}
+
+/// Whether the last word of a query also matches the start of longer words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Prefix {
+    None,
+    Last,
+}
+
+/// The SQL condition for `scope`, using placeholder `$n` if it needs one, and the number of
+/// the next free placeholder.
+fn scope_condition(scope: SearchScope, n: usize) -> (String, usize) {
+    match scope {
+        SearchScope::Everyone => (String::new(), n),
+        SearchScope::AssignedToOrUnassigned(_) => (
+            format!("AND (c.assignee_id = ${n} OR c.assignee_id IS NULL)"),
+            n + 1,
+        ),
+    }
+}
+
+/// The words of a query, split on white space. Words without a letter or digit are dropped:
+/// the tokenizers would find nothing in them.
+fn words(text: &str) -> Vec<&str> {
+    text.split_whitespace()
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .collect()
+}
+
+/// An FTS5 query matching every word. Each word is a quoted string, so nothing typed (`"`,
+/// `*`, `-`, `:`, `NEAR`, `OR`) is read as FTS5 syntax; the tokenizer splits a word like
+/// `e-mail` into a phrase.
+fn fts5_query(words: &[&str], prefix: Prefix) -> String {
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+        .collect();
+    let star = if prefix == Prefix::Last { "*" } else { "" };
+    format!("{}{star}", quoted.join(" "))
+}
+
+/// The PostgreSQL `to_tsquery` text for the same: each word a quoted lexeme (quotes doubled,
+/// backslashes escaped, so no operator typed is read as one), joined by `&`.
+fn tsquery(words: &[&str], prefix: Prefix) -> String {
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|word| format!("'{}'", word.replace('\\', "\\\\").replace('\'', "''")))
+        .collect();
+    let star = if prefix == Prefix::Last { ":*" } else { "" };
+    format!("{}{star}", quoted.join(" & "))
+}
+
+/// The digits of a query that looks like a phone number (digits and the usual separators,
+/// enough digits to narrow the search), as contact addresses hold them after the `+`.
+fn phone_digits(text: &str) -> Option<String> {
+    let looks_like_number = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (looks_like_number && digits.len() >= MIN_NUMBER_DIGITS).then_some(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_without_letters_or_digits_are_dropped() {
+        assert_eq!(words("  a* -  \"foo  ( NEAR( "), ["a*", "\"foo", "NEAR("]);
+        assert!(words(" - * \" ").is_empty());
+    }
+
+    #[test]
+    fn fts5_queries_quote_every_word() {
+        assert_eq!(fts5_query(&["rent"], Prefix::Last), "\"rent\"*");
+        assert_eq!(
+            fts5_query(&["\"foo", "a*", "OR", "NEAR("], Prefix::None),
+            "\"\"\"foo\" \"a*\" \"OR\" \"NEAR(\""
+        );
+    }
+
+    #[test]
+    fn tsqueries_quote_every_word() {
+        assert_eq!(
+            tsquery(&["food", "bank"], Prefix::Last),
+            "'food' & 'bank':*"
+        );
+        assert_eq!(
+            tsquery(&["it's", "a\\b", "x|!"], Prefix::None),
+            "'it''s' & 'a\\\\b' & 'x|!'"
+        );
+    }
+
+    #[test]
+    fn only_number_like_queries_match_numbers() {
+        assert_eq!(
+            phone_digits("+1 (555) 123-4567"),
+            Some("15551234567".into())
+        );
+        assert_eq!(phone_digits("4567"), Some("4567".into()));
+        assert_eq!(phone_digits("456"), None);
+        assert_eq!(phone_digits("flat 4567"), None);
+    }
+}

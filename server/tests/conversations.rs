@@ -1,0 +1,797 @@
+//! Working conversations through the API: taking and assigning, status and snoozes, tags, notes
+//! with mentions, contacts, the masking setting, keyset pages and live updates.
+
+#[macro_use]
+mod common;
+
+use std::time::Duration;
+
+use app::model::{InboxSettings, Role};
+use channels::phone::E164;
+use channels::simulate;
+use common::{Db, TestApp, spawn_app};
+use serde_json::{Value, json};
+
+const SECRET: &str = "conversations-secret";
+
+async fn whatsapp_channel(app: &TestApp) -> i64 {
+    app.connect(common::whatsapp("555", "777", SECRET)).await
+}
+
+/// A text from `from`, sent now (so the 24-hour window is open).
+async fn receive(app: &TestApp, from: &str, name: &str, id: &str, text: &str) {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let webhook = simulate::whatsapp_text(
+        SECRET,
+        "777",
+        "555",
+        "+1 555 0000",
+        &E164::parse(from).unwrap(),
+        name,
+        id,
+        now,
+        text,
+    );
+    assert_eq!(
+        app.post_signed("/webhooks/whatsapp", webhook)
+            .await
+            .status(),
+        200
+    );
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn send(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+    send(app, token, reqwest::Method::POST, path, body).await
+}
+
+async fn json(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(status.is_success(), "{status}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"))
+}
+
+/// The only conversation's id.
+async fn one_conversation(app: &TestApp, coordinator: &str) -> i64 {
+    let page = json(get(app, coordinator, "/api/v1/conversations?view=all").await).await;
+    page["conversations"][0]["id"].as_i64().unwrap()
+}
+
+fn event_texts(detail: &Value) -> Vec<String> {
+    detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn taking_and_assigning_are_recorded_and_scoped(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
+    let (ben, ben_id) = app.token("ben@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    receive(&app, "+15550000001", "Dina", "wamid.t1", "hello").await;
+    let id = one_conversation(&app, &cora).await;
+
+    let taken = json(
+        post(
+            &app,
+            &ana,
+            &format!("/api/v1/conversations/{id}/assign"),
+            json!({ "take": true }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(taken["summary"]["assignee_id"], ana_id);
+    assert_eq!(event_texts(&taken), vec!["ana took this"]);
+    assert_eq!(
+        post(
+            &app,
+            &ben,
+            &format!("/api/v1/conversations/{id}/assign"),
+            json!({ "take": true })
+        )
+        .await
+        .status(),
+        404,
+        "a colleague's conversation is not there for another volunteer"
+    );
+    assert_eq!(
+        post(
+            &app,
+            &ana,
+            &format!("/api/v1/conversations/{id}/assign"),
+            json!({ "assignee_id": ben_id })
+        )
+        .await
+        .status(),
+        403,
+        "volunteers do not assign"
+    );
+
+    let assigned = json(
+        post(
+            &app,
+            &cora,
+            &format!("/api/v1/conversations/{id}/assign"),
+            json!({ "assignee_id": ben_id }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(assigned["summary"]["assignee_name"], "ben");
+    assert_eq!(
+        event_texts(&assigned),
+        vec!["ana took this", "cora assigned this to ben"]
+    );
+    let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
+    assert_eq!(mine["conversations"][0]["id"], id);
+    assert_eq!(
+        get(&app, &ana, &format!("/api/v1/conversations/{id}"))
+            .await
+            .status(),
+        404
+    );
+
+    let unassigned = json(
+        post(
+            &app,
+            &cora,
+            &format!("/api/v1/conversations/{id}/assign"),
+            json!({ "assignee_id": null }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(unassigned["summary"]["assignee_id"], Value::Null);
+    assert_eq!(
+        event_texts(&unassigned).last().unwrap(),
+        "cora unassigned this"
+    );
+    assert_eq!(
+        post(
+            &app,
+            &cora,
+            &format!("/api/v1/conversations/{id}/assign"),
+            json!({ "assignee_id": 999_999 })
+        )
+        .await
+        .status(),
+        422
+    );
+
+    let audit: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE subject = $1 ORDER BY id")
+            .bind(format!("conversation:{id}"))
+            .fetch_all(&app.sql().await)
+            .await
+            .unwrap();
+    assert_eq!(
+        audit,
+        vec![
+            "conversation.take",
+            "conversation.assign",
+            "conversation.assign"
+        ]
+    );
+}
+
+async fn two_volunteers_taking_at_once_get_one_assignee(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
+    let (ben, _) = app.token("ben@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    receive(&app, "+15550000001", "Dina", "wamid.r1", "hello").await;
+    let id = one_conversation(&app, &cora).await;
+    let path = format!("/api/v1/conversations/{id}/assign");
+    let (first, second) = tokio::join!(
+        post(&app, &ana, &path, json!({ "take": true })),
+        post(&app, &ben, &path, json!({ "take": true }))
+    );
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses[0], 200, "one of them has it");
+    assert!(
+        matches!(statuses[1], 404 | 409),
+        "the other is told it is taken: {statuses:?}"
+    );
+    let detail = json(get(&app, &cora, &format!("/api/v1/conversations/{id}")).await).await;
+    assert_eq!(event_texts(&detail).len(), 1, "one assignment happened");
+}
+
+async fn status_changes_and_snoozes(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    receive(&app, "+15550000001", "Dina", "wamid.s1", "hello").await;
+    let id = one_conversation(&app, &cora).await;
+    let status = format!("/api/v1/conversations/{id}/status");
+
+    let resolved = json(post(&app, &ana, &status, json!({ "status": "resolved" })).await).await;
+    assert_eq!(resolved["summary"]["status"], "resolved");
+    let open = json(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
+    assert_eq!(open["conversations"].as_array().unwrap().len(), 0);
+    let listed = json(
+        get(
+            &app,
+            &cora,
+            "/api/v1/conversations?view=all&status=resolved",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(listed["conversations"][0]["id"], id);
+
+    for (body, why) in [
+        (json!({ "status": "snoozed" }), "a snooze needs an end"),
+        (
+            json!({ "status": "snoozed", "snoozed_until": "2001-01-01T00:00:00Z" }),
+            "in the past",
+        ),
+        (
+            json!({ "status": "snoozed", "snoozed_until": "tomorrow" }),
+            "not a time",
+        ),
+        (
+            json!({ "status": "open", "snoozed_until": "2099-01-01T00:00:00Z" }),
+            "only snoozes end",
+        ),
+    ] {
+        assert_eq!(post(&app, &ana, &status, body).await.status(), 422, "{why}");
+    }
+    let snoozed = json(
+        post(
+            &app,
+            &ana,
+            &status,
+            json!({ "status": "snoozed", "snoozed_until": "2099-01-01T09:00:00Z" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(snoozed["summary"]["status"], "snoozed");
+    assert_eq!(snoozed["summary"]["snoozed_until"], "2099-01-01T09:00:00Z");
+
+    // The snooze ends: the worker's step reopens it.
+    sqlx::query("UPDATE conversations SET snoozed_until = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&app.sql().await)
+        .await
+        .unwrap();
+    assert_eq!(app.services.wake_snoozed().await.unwrap(), 1);
+    let woken = json(get(&app, &ana, &format!("/api/v1/conversations/{id}")).await).await;
+    assert_eq!(woken["summary"]["status"], "open");
+    assert_eq!(
+        event_texts(&woken).last().unwrap(),
+        "The snooze ended: open again"
+    );
+
+    // A new message ends a snooze earlier.
+    json(
+        post(
+            &app,
+            &ana,
+            &status,
+            json!({ "status": "snoozed", "snoozed_until": "2099-01-01T09:00:00Z" }),
+        )
+        .await,
+    )
+    .await;
+    receive(&app, "+15550000001", "Dina", "wamid.s2", "are you there?").await;
+    let reopened = json(get(&app, &ana, &format!("/api/v1/conversations/{id}")).await).await;
+    assert_eq!(reopened["summary"]["status"], "open");
+
+    let pending = json(post(&app, &ana, &status, json!({ "status": "pending" })).await).await;
+    assert_eq!(pending["summary"]["status"], "pending");
+}
+
+async fn tags_are_managed_by_coordinators_and_used_by_everyone(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    receive(&app, "+15550000001", "Dina", "wamid.g1", "hello").await;
+    receive(&app, "+15550000002", "Eli", "wamid.g2", "hi").await;
+    let tag = json!({ "name": "Housing", "colour": "#2A7AE2" });
+    assert_eq!(
+        post(&app, &ana, "/api/v1/tags", tag.clone()).await.status(),
+        403
+    );
+    assert_eq!(
+        post(
+            &app,
+            &cora,
+            "/api/v1/tags",
+            json!({ "name": "Bad", "colour": "red" })
+        )
+        .await
+        .status(),
+        422
+    );
+    let created = json(post(&app, &cora, "/api/v1/tags", tag.clone()).await).await;
+    assert_eq!(created["colour"], "#2a7ae2");
+    assert_eq!(post(&app, &cora, "/api/v1/tags", tag).await.status(), 409);
+    let tag_id = created["id"].as_i64().unwrap();
+
+    let page = json(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
+    let id = page["conversations"][0]["id"].as_i64().unwrap();
+    let tagging = format!("/api/v1/conversations/{id}/tags");
+    assert_eq!(
+        post(&app, &ana, &tagging, json!({ "tag_id": tag_id }))
+            .await
+            .status(),
+        204
+    );
+    let filtered = json(
+        get(
+            &app,
+            &ana,
+            &format!("/api/v1/conversations?view=unassigned&tag_id={tag_id}"),
+        )
+        .await,
+    )
+    .await;
+    let filtered = filtered["conversations"].as_array().unwrap();
+    assert_eq!(filtered.len(), 1);
+    assert_eq!(filtered[0]["id"], id);
+    assert_eq!(filtered[0]["tags"][0]["name"], "Housing");
+
+    let removed = send(
+        &app,
+        &ana,
+        reqwest::Method::DELETE,
+        &format!("{tagging}/{tag_id}"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(removed.status(), 204);
+    let detail = json(get(&app, &ana, &format!("/api/v1/conversations/{id}")).await).await;
+    assert_eq!(detail["summary"]["tags"], json!([]));
+    assert_eq!(
+        event_texts(&detail),
+        vec!["ana added the tag Housing", "ana removed the tag Housing"]
+    );
+    assert_eq!(
+        post(&app, &ana, &tagging, json!({ "tag_id": 424_242 }))
+            .await
+            .status(),
+        404
+    );
+}
+
+/// Reads the server-sent event stream until an event matching `wanted` arrives.
+async fn wait_for_event(stream: &mut reqwest::Response, wanted: impl Fn(&Value) -> bool) -> Value {
+    let mut buffer = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            let chunk = stream
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let event: String = buffer.drain(..end + 2).collect();
+                let data = event
+                    .lines()
+                    .filter_map(|line| line.strip_prefix("data:"))
+                    .map(str::trim)
+                    .collect::<String>();
+                if let Ok(value) = serde_json::from_str::<Value>(&data)
+                    && wanted(&value)
+                {
+                    return value;
+                }
+            }
+        }
+    })
+    .await;
+    found.expect("the event arrives")
+}
+
+async fn open_stream(base: &str, token: &str) -> reqwest::Response {
+    let stream = reqwest::Client::new()
+        .get(format!("{base}/live"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(
+        stream.headers()["content-type"].to_str().unwrap(),
+        "text/event-stream"
+    );
+    stream
+}
+
+async fn notes_mention_people_and_everyone_sees_changes_live(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
+    let (ben, ben_id) = app.token("ben@example.org", Role::Coordinator).await;
+    receive(&app, "+15550000001", "Dina", "wamid.n1", "hello").await;
+    let id = one_conversation(&app, &ben).await;
+    let mut bens_browser = open_stream(&app.base, &ben).await;
+    let mut anas_browser = open_stream(&app.base, &ana).await;
+
+    let note = post(
+        &app,
+        &ana,
+        &format!("/api/v1/conversations/{id}/notes"),
+        json!({ "body": "@ben she needs a call back <b>today</b>" }),
+    )
+    .await;
+    assert_eq!(note.status(), 201);
+    let mention = wait_for_event(&mut bens_browser, |event| event["type"] == "mention").await;
+    assert_eq!(mention["person_id"], ben_id);
+    assert_eq!(mention["conversation_id"], id);
+    assert_eq!(mention["author_name"], "ana");
+    wait_for_event(&mut anas_browser, |event| {
+        event["type"] == "conversation" && event["id"] == id
+    })
+    .await;
+
+    let detail = json(get(&app, &ben, &format!("/api/v1/conversations/{id}")).await).await;
+    assert_eq!(
+        detail["notes"][0]["body"],
+        "@ben she needs a call back <b>today</b>"
+    );
+    assert_eq!(detail["notes"][0]["author_name"], "ana");
+    assert_eq!(
+        post(
+            &app,
+            &ana,
+            &format!("/api/v1/conversations/{id}/notes"),
+            json!({ "body": "  " })
+        )
+        .await
+        .status(),
+        422
+    );
+    let unread: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+    )
+    .bind(ben_id)
+    .fetch_one(&app.sql().await)
+    .await
+    .unwrap();
+    assert_eq!(unread, 0, "opening the conversation read the mention");
+
+    // A new message from the contact reaches open browsers too.
+    receive(&app, "+15550000001", "Dina", "wamid.n2", "still here").await;
+    wait_for_event(&mut anas_browser, |event| event["type"] == "activity").await;
+    // Presence is relayed to the others.
+    assert_eq!(
+        app.server_fn_with_token(
+            &ana,
+            "conversations/presence",
+            &[("conversation_id", &id.to_string()), ("typing", "true")]
+        )
+        .await
+        .status(),
+        200
+    );
+    let presence = wait_for_event(&mut bens_browser, |event| event["type"] == "presence").await;
+    assert_eq!(presence["person_name"], "ana");
+    assert_eq!(presence["typing"], true);
+}
+
+async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    let (admin, admin_id) = app.token("root@example.org", Role::Admin).await;
+    receive(&app, "+15551234567", "Dina", "wamid.c1", "hello").await;
+    let page = json(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
+    let contact_id = page["conversations"][0]["contact_id"].as_i64().unwrap();
+    let id = page["conversations"][0]["id"].as_i64().unwrap();
+
+    let note = post(
+        &app,
+        &ana,
+        &format!("/api/v1/contacts/{contact_id}/notes"),
+        json!({ "body": "Prefers Spanish" }),
+    )
+    .await;
+    assert_eq!(note.status(), 201);
+    let contact = json(get(&app, &ana, &format!("/api/v1/contacts/{contact_id}")).await).await;
+    assert_eq!(contact["notes"][0]["body"], "Prefers Spanish");
+    assert_eq!(contact["addresses"][0]["address"], "+15551234567");
+    assert_eq!(contact["conversations"][0]["id"], id);
+
+    assert_eq!(
+        send(
+            &app,
+            &cora,
+            reqwest::Method::PUT,
+            "/api/v1/settings/inbox",
+            json!({ "mask_numbers_for_volunteers": true })
+        )
+        .await
+        .status(),
+        403,
+        "only admins change settings"
+    );
+    let saved = json(
+        send(
+            &app,
+            &admin,
+            reqwest::Method::PUT,
+            "/api/v1/settings/inbox",
+            json!({ "mask_numbers_for_volunteers": true }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(saved["mask_numbers_for_volunteers"], true);
+    let audit: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action = 'settings.inbox'",
+    )
+    .bind(admin_id)
+    .fetch_one(&app.sql().await)
+    .await
+    .unwrap();
+    assert_eq!(audit, 1);
+
+    let masked = "+1 ••• ••• 45 67";
+    let list = json(get(&app, &ana, "/api/v1/conversations?view=unassigned").await).await;
+    assert_eq!(list["conversations"][0]["contact_address"], masked);
+    let detail = json(get(&app, &ana, &format!("/api/v1/conversations/{id}")).await).await;
+    assert_eq!(detail["summary"]["contact_address"], masked);
+    let contact = json(get(&app, &ana, &format!("/api/v1/contacts/{contact_id}")).await).await;
+    assert_eq!(contact["addresses"][0]["address"], masked);
+    assert!(!contact.to_string().contains("1234567"), "{contact}");
+    let seen_by_coordinator =
+        json(get(&app, &cora, &format!("/api/v1/contacts/{contact_id}")).await).await;
+    assert_eq!(
+        seen_by_coordinator["addresses"][0]["address"],
+        "+15551234567"
+    );
+
+    // Assigned to a colleague, the contact is out of a volunteer's sight.
+    let (_, ben_id) = app.token("ben@example.org", Role::Volunteer).await;
+    json(
+        post(
+            &app,
+            &cora,
+            &format!("/api/v1/conversations/{id}/assign"),
+            json!({ "assignee_id": ben_id }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        get(&app, &ana, &format!("/api/v1/contacts/{contact_id}"))
+            .await
+            .status(),
+        404
+    );
+}
+
+async fn only_the_assignee_replies_when_the_organisation_says_so(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    let (admin_token, admin_id) = app.token("root@example.org", Role::Admin).await;
+    receive(&app, "+15550000001", "Dina", "wamid.o1", "hello").await;
+    let id = one_conversation(&app, &cora).await;
+    let admin = app.services.actor_by_id(admin_id).await.unwrap().unwrap();
+    app.services
+        .update_inbox_settings(
+            &admin,
+            InboxSettings {
+                only_assignee_replies: true,
+                ..InboxSettings::default()
+            },
+        )
+        .await
+        .unwrap();
+    let reply = format!("/api/v1/conversations/{id}/messages");
+    let refused = post(&app, &ana, &reply, json!({ "body": "hi" })).await;
+    assert_eq!(refused.status(), 422);
+    let reason = json_error(refused).await;
+    assert!(reason.contains("Take the conversation"), "{reason}");
+    let detail = json(get(&app, &ana, &format!("/api/v1/conversations/{id}")).await).await;
+    assert!(
+        detail["reply_blocked"]
+            .as_str()
+            .unwrap()
+            .contains("Take the conversation")
+    );
+
+    json(
+        post(
+            &app,
+            &cora,
+            &format!("/api/v1/conversations/{id}/assign"),
+            json!({ "assignee_id": ana_id }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        post(&app, &ana, &reply, json!({ "body": "hi" }))
+            .await
+            .status(),
+        202
+    );
+    let refused = post(&app, &admin_token, &reply, json!({ "body": "me too" })).await;
+    assert_eq!(refused.status(), 422);
+    assert!(json_error(refused).await.contains("(ana)"));
+}
+
+async fn json_error(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.unwrap();
+    body["message"].as_str().unwrap().to_owned()
+}
+
+async fn the_list_pages_by_keyset_without_gaps_or_repeats(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    for n in 0..57 {
+        receive(
+            &app,
+            &format!("+1555000{n:04}"),
+            "",
+            &format!("wamid.p{n}"),
+            "hi",
+        )
+        .await;
+    }
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/conversations?view=all".to_owned();
+    let mut pages = 0;
+    loop {
+        let page = json(get(&app, &cora, &path).await).await;
+        pages += 1;
+        seen.extend(
+            page["conversations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/v1/conversations?view=all&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 2);
+    let mut unique = seen.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (57, 57));
+    assert_eq!(
+        get(&app, &cora, "/api/v1/conversations?view=all&after=garbage")
+            .await
+            .status(),
+        400
+    );
+}
+
+async fn auto_assignment_gives_waiting_conversations_to_available_volunteers_in_turn(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
+    let (ben, ben_id) = app.token("ben@example.org", Role::Volunteer).await;
+    app.token("cy@example.org", Role::Volunteer).await;
+    let admin_id = app.add("root@example.org", Role::Admin).await;
+    let admin = app.services.actor_by_id(admin_id).await.unwrap().unwrap();
+    for n in 0..5 {
+        receive(
+            &app,
+            &format!("+1555100{n:04}"),
+            "",
+            &format!("wamid.a{n}"),
+            "hi",
+        )
+        .await;
+    }
+    assert!(
+        !app.services.auto_assign_next().await.unwrap(),
+        "off by default"
+    );
+    app.services
+        .update_inbox_settings(
+            &admin,
+            InboxSettings {
+                auto_assign: true,
+                auto_assign_cap: 2,
+                ..InboxSettings::default()
+            },
+        )
+        .await
+        .unwrap();
+    for token in [&ana, &ben] {
+        assert_eq!(
+            app.server_fn_with_token(token, "me/available/set", &[("available", "true")])
+                .await
+                .status(),
+            200
+        );
+    }
+    let mut steps = 0;
+    while app.services.auto_assign_next().await.unwrap() {
+        steps += 1;
+    }
+    assert_eq!(steps, 4, "two each, up to the cap; cy is not available");
+    let counts: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT assignee_id, COUNT(*) FROM conversations WHERE assignee_id IS NOT NULL GROUP BY assignee_id ORDER BY assignee_id",
+    )
+    .fetch_all(&app.sql().await)
+    .await
+    .unwrap();
+    assert_eq!(counts, vec![(ana_id, 2), (ben_id, 2)]);
+}
+
+on_both_databases!(
+    taking_and_assigning_are_recorded_and_scoped,
+    two_volunteers_taking_at_once_get_one_assignee,
+    status_changes_and_snoozes,
+    tags_are_managed_by_coordinators_and_used_by_everyone,
+    notes_mention_people_and_everyone_sees_changes_live,
+    contacts_have_notes_and_numbers_are_masked_for_volunteers,
+    only_the_assignee_replies_when_the_organisation_says_so,
+    the_list_pages_by_keyset_without_gaps_or_repeats,
+    auto_assignment_gives_waiting_conversations_to_available_volunteers_in_turn,
+);
+
+/// Two instances on one PostgreSQL: a change made through one reaches browsers on the other.
+#[tokio::test]
+async fn live_updates_cross_instances_on_postgres() {
+    let app = spawn_app(Db::Postgres).await;
+    whatsapp_channel(&app).await;
+    let other = app.another_instance().await;
+    let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    receive(&app, "+15550000001", "Dina", "wamid.x1", "hello").await;
+    let id = one_conversation(&app, &cora).await;
+    let mut on_other = open_stream(&other, &cora).await;
+    json(
+        post(
+            &app,
+            &ana,
+            &format!("/api/v1/conversations/{id}/status"),
+            json!({ "status": "pending" }),
+        )
+        .await,
+    )
+    .await;
+    wait_for_event(&mut on_other, |event| {
+        event["type"] == "conversation" && event["id"] == id
+    })
+    .await;
+}

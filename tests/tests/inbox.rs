@@ -1,0 +1,317 @@
+//! The shared inbox in a real browser: taking, replying, tagging, notes and resolving; a
+//! coordinator assigning while a colleague watches live; what volunteers cannot reach.
+
+mod harness;
+
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, Locator};
+use harness::{Browser, Server, sign_in, sign_out, simulate_whatsapp_message};
+
+/// Opens the conversation with `contact` from the list of `view`.
+async fn open_conversation(browser: &Browser, server: &Server, view: &str, contact: &str) {
+    let client = &browser.client;
+    client
+        .goto(&server.url(&format!("/?view={view}")))
+        .await
+        .unwrap();
+    browser.wait_for_hydration().await;
+    client
+        .wait()
+        .for_element(Locator::XPath(&format!(
+            "//a[contains(@class, 'conversation-row')][.//*[normalize-space()='{contact}']]"
+        )))
+        .await
+        .unwrap_or_else(|_| panic!("{contact} is listed under {view}"))
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::XPath(&format!(
+            "//h2[@id='thread-title'][normalize-space()='{contact}']"
+        )))
+        .await
+        .expect("the conversation opens");
+}
+
+async fn click(client: &Client, xpath: &str) {
+    client
+        .wait()
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|_| panic!("{xpath} is there"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until the element at `xpath` exists: changes arrive by refetch or live update.
+async fn shows(client: &Client, xpath: &str, what: &str) -> Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|_| panic!("{what}"))
+}
+
+async fn choose(client: &Client, select: &str, option: &str) {
+    client
+        .wait()
+        .for_element(Locator::Css(select))
+        .await
+        .unwrap()
+        .select_by(Locator::XPath(&format!(
+            ".//option[normalize-space()='{option}']"
+        )))
+        .await
+        .unwrap();
+}
+
+async fn write_in_composer(client: &Client, text: &str) {
+    client
+        .wait()
+        .for_element(Locator::Css("form.composer textarea:enabled"))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.composer button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_volunteer_takes_replies_tags_notes_and_resolves() {
+    const NOTE: &str = "@Cora call her back <img src=x onerror=alert(1)>";
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    sign_in(&browser, &server, "admin@example.org").await;
+    simulate_whatsapp_message(
+        &browser,
+        &server,
+        "+15550142424",
+        "Tess Take",
+        "I need a food parcel",
+    )
+    .await;
+    sign_out(&browser, &server).await;
+
+    sign_in(&browser, &server, "volunteer@example.org").await;
+    open_conversation(&browser, &server, "unassigned", "Tess Take").await;
+    click(client, "//button[normalize-space()='Assign to me']").await;
+    shows(
+        client,
+        "//span[@class='assignee'][normalize-space()='Assigned to Vic Volunteer']",
+        "taken",
+    )
+    .await;
+    shows(
+        client,
+        "//li[contains(@class, 'conversation-event')][contains(., 'Vic Volunteer took this')]",
+        "the take is told in the thread",
+    )
+    .await;
+
+    write_in_composer(client, "We have parcels on Friday").await;
+    shows(
+        client,
+        "//li[contains(@class, 'outbound')][contains(., 'We have parcels on Friday')]",
+        "the reply shows",
+    )
+    .await;
+
+    choose(client, "#add-tag", "Food").await;
+    shows(
+        client,
+        "//ul[@class='tags']//span[contains(@class, 'tag-chip')][normalize-space()='Food']",
+        "the tag is on",
+    )
+    .await;
+
+    click(
+        client,
+        "//button[@role='tab'][normalize-space()='Private note']",
+    )
+    .await;
+    write_in_composer(client, NOTE).await;
+    let note = shows(client, "//li[contains(@class, 'note')]", "the note shows").await;
+    assert!(
+        note.text().await.unwrap().contains(NOTE),
+        "markup in notes is text"
+    );
+    assert!(
+        note.find(Locator::Css("img")).await.is_err(),
+        "no element from a note"
+    );
+    // The label is upper-cased by the stylesheet, and WebDriver reads rendered text.
+    assert!(
+        note.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("private note"),
+        "unmistakably internal"
+    );
+
+    click(client, "//button[normalize-space()='Resolve']").await;
+    shows(
+        client,
+        "//header[@class='thread-header']//span[@data-status='resolved']",
+        "resolved",
+    )
+    .await;
+    shows(
+        client,
+        "//li[contains(@class, 'conversation-event')][contains(., 'Vic Volunteer resolved this')]",
+        "the resolve is told",
+    )
+    .await;
+    assert!(client.get_alert_text().await.is_err(), "no script ran");
+
+    // The list follows its filters: resolved conversations are under Resolved.
+    client
+        .goto(&server.url("/?view=mine&status=resolved"))
+        .await
+        .unwrap();
+    browser.wait_for_hydration().await;
+    shows(
+        client,
+        "//a[contains(@class, 'conversation-row')][.//*[normalize-space()='Tess Take']]",
+        "listed as resolved",
+    )
+    .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_coordinator_assigns_while_a_colleague_watches_live() {
+    let server = Server::start().await;
+    let coordinator = Browser::start().await;
+    let admin = Browser::start().await;
+    sign_in(&admin, &server, "admin@example.org").await;
+    simulate_whatsapp_message(
+        &admin,
+        &server,
+        "+15550143535",
+        "Lia Live",
+        "Can someone call me?",
+    )
+    .await;
+    sign_in(&coordinator, &server, "coordinator@example.org").await;
+    open_conversation(&admin, &server, "all", "Lia Live").await;
+    open_conversation(&coordinator, &server, "all", "Lia Live").await;
+
+    shows(
+        &admin.client,
+        "//p[@class='presence'][contains(., 'Cora Coordinator is viewing')]",
+        "the admin sees who else is here",
+    )
+    .await;
+    coordinator
+        .client
+        .find(Locator::Css("form.composer textarea"))
+        .await
+        .unwrap()
+        .send_keys("Hello Lia")
+        .await
+        .unwrap();
+    shows(
+        &admin.client,
+        "//p[@class='presence'][contains(., 'Cora Coordinator is typing')]",
+        "and that she is typing",
+    )
+    .await;
+
+    choose(&coordinator.client, "#assign-to", "Vic Volunteer").await;
+    shows(
+        &coordinator.client,
+        "//span[@class='assignee'][normalize-space()='Assigned to Vic Volunteer']",
+        "assigned",
+    )
+    .await;
+    shows(
+        &admin.client,
+        "//span[@class='assignee'][normalize-space()='Assigned to Vic Volunteer']",
+        "the other browser shows it without a reload",
+    )
+    .await;
+    shows(&admin.client, "//li[contains(@class, 'conversation-event')][contains(., 'Cora Coordinator assigned this to Vic Volunteer')]", "and the event").await;
+
+    // A new message from the contact arrives in the coordinator's open thread by itself.
+    simulate_whatsapp_message(&admin, &server, "+15550143535", "Lia Live", "Still waiting").await;
+    shows(
+        &coordinator.client,
+        "//li[contains(@class, 'inbound')][contains(., 'Still waiting')]",
+        "the new message shows live",
+    )
+    .await;
+    admin.close().await;
+    coordinator.close().await;
+}
+
+#[tokio::test]
+async fn a_volunteer_cannot_reach_coordinator_or_admin_pages_or_actions() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    sign_in(&browser, &server, "volunteer@example.org").await;
+    assert!(
+        client
+            .find(Locator::Css("nav a[href='/settings']"))
+            .await
+            .is_err()
+    );
+    assert!(
+        client.find(Locator::Css("#view-tab-all")).await.is_err(),
+        "no All view"
+    );
+
+    for (path, refusal) in [
+        ("/settings", "Only coordinators and admins change settings."),
+        ("/people", "does not allow"),
+        ("/channels", "does not allow"),
+    ] {
+        client.goto(&server.url(path)).await.unwrap();
+        browser.wait_for_hydration().await;
+        let text = client
+            .wait()
+            .for_element(Locator::Css("[role=alert]"))
+            .await
+            .unwrap_or_else(|_| panic!("{path} refuses"))
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains(refusal), "{path}: {text}");
+    }
+
+    // Calling the server directly from the page is refused too.
+    let codes = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const post = (path, body) => fetch(path, {
+                 method: 'POST',
+                 headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+                 body,
+             }).then(r => r.json()).then(body => body.code);
+             Promise.all([
+                 post('/api/tags/create', 'name=Mine&colour=%23000000'),
+                 post('/api/settings/inbox/update', 'settings%5Bonly_assignee_replies%5D=false&settings%5Bmask_numbers_for_volunteers%5D=false&settings%5Bauto_assign%5D=false&settings%5Bauto_assign_cap%5D=0'),
+                 post('/api/conversations/assign', 'id=1&assignee_id=1'),
+             ]).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let codes: Vec<String> = serde_json::from_value(codes).unwrap();
+    assert_eq!(codes, vec!["forbidden"; 3], "each is refused");
+    browser.close().await;
+}
