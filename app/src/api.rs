@@ -129,6 +129,11 @@ pub async fn list_inbox_filters() -> Result<InboxFilters, AppError> {
     backend()?.inbox_filters(&actor()?).await
 }
 
+#[server(endpoint = "messages/retry")]
+pub async fn retry_message(message_id: i64) -> Result<(), AppError> {
+    backend()?.retry_message(&actor()?, message_id).await
+}
+
 #[server(endpoint = "conversations/take")]
 pub async fn take_conversation(id: i64) -> Result<(), AppError> {
     backend()?.take_conversation(&actor()?, id).await

@@ -149,6 +149,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Whether auto-assignment may give this person conversations.
     async fn is_available(&self, actor: &Actor) -> Result<bool, AppError>;
     async fn set_available(&self, actor: &Actor, available: bool) -> Result<(), AppError>;
+    /// Sends a failed message, or one whose outcome is unknown, again.
+    async fn retry_message(&self, actor: &Actor, message_id: i64) -> Result<(), AppError>;
     /// Whether demo tools (such as simulating an inbound message) are enabled.
     fn demo_mode(&self) -> bool;
     async fn simulate_inbound(

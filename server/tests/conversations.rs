@@ -154,6 +154,18 @@ async fn taking_and_assigning_are_recorded_and_scoped(db: Db) {
     );
     let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(mine["conversations"][0]["id"], id);
+    receive(&app, "+15550000001", "Dina", "wamid.t2", "hello again").await;
+    let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
+    assert_eq!(mine["unread_mine"], 1, "Dina's new message waits for ben");
+    json(get(&app, &cora, &format!("/api/v1/conversations/{id}")).await).await;
+    let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
+    assert_eq!(
+        mine["unread_mine"], 1,
+        "a coordinator's glance does not read it for ben"
+    );
+    json(get(&app, &ben, &format!("/api/v1/conversations/{id}")).await).await;
+    let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
+    assert_eq!(mine["unread_mine"], 0, "opening it read it");
     assert_eq!(
         get(&app, &ana, &format!("/api/v1/conversations/{id}"))
             .await
@@ -577,6 +589,17 @@ async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
     assert_eq!(
         seen_by_coordinator["addresses"][0]["address"],
         "+15551234567"
+    );
+    let reveals: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'contact.number_revealed' AND subject = $1",
+    )
+    .bind(format!("contact:{contact_id}"))
+    .fetch_one(&app.sql().await)
+    .await
+    .unwrap();
+    assert_eq!(
+        reveals, 1,
+        "the coordinator's look at the number is recorded; the volunteer's masked views are not"
     );
 
     // Assigned to a colleague, the contact is out of a volunteer's sight.

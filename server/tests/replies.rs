@@ -366,6 +366,30 @@ async fn an_unknown_outcome_waits_for_a_person(db: Db) {
         "a send cut off by a stopped worker is not repeated"
     );
     assert_eq!(fake.received().len(), 1);
+
+    // A person decides to send the first one again: one click, one more send.
+    let first: i64 =
+        sqlx::query_scalar("SELECT MIN(id) FROM messages WHERE direction = 'outbound'")
+            .fetch_one(&app.sql().await)
+            .await
+            .unwrap();
+    let retry = |id: i64| {
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/messages/{id}/retry")))
+            .bearer_auth(&volunteer)
+            .send()
+    };
+    assert_eq!(retry(first).await.unwrap().status(), 202);
+    assert_eq!(outbound(&app).await[0].0, "pending");
+    assert_eq!(
+        retry(first).await.unwrap().status(),
+        409,
+        "a message already on its way is not queued twice"
+    );
+    assert!(app.services.deliver_next("w").await.unwrap());
+    assert_eq!(outbound(&app).await[0].0, "sent");
+    assert_eq!(fake.received().len(), 2);
+    assert_eq!(retry(424_242).await.unwrap().status(), 404);
 }
 
 async fn a_pending_reply_survives_a_restart_and_two_workers_send_it_once(db: Db) {

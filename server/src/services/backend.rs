@@ -213,6 +213,10 @@ impl Backend for Services {
         Services::set_available(self, actor, available).await
     }
 
+    async fn retry_message(&self, actor: &Actor, message_id: i64) -> Result<(), AppError> {
+        Services::retry_message(self, actor, message_id).await
+    }
+
     fn demo_mode(&self) -> bool {
         Services::demo_mode(self)
     }

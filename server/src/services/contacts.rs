@@ -39,7 +39,7 @@ impl Services {
             .contact(id)
             .await?
             .ok_or_else(|| AppError::not_found("Contact"))?;
-        let numbers = self.number_view(actor).await?;
+        let numbers = self.reveal_numbers_of(actor, id).await?;
         let addresses = self
             .store
             .contact_identities(id)

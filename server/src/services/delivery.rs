@@ -84,6 +84,35 @@ impl Services {
         Ok(())
     }
 
+    /// Sends a failed message, or one whose outcome is unknown, again: a person decided to.
+    /// The reply rules are checked again, as for a new reply.
+    pub async fn retry_message(&self, actor: &Actor, message_id: i64) -> Result<(), AppError> {
+        let conversation_id = self
+            .store
+            .conversation_of_message(message_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("Message"))?;
+        let conversation = self.visible_conversation(actor, conversation_id).await?;
+        if let Some(refusal) = self.reply_refusal(actor, &conversation).await? {
+            return Err(AppError::unprocessable(refusal));
+        }
+        if !self.store.requeue_delivery(message_id).await? {
+            return Err(AppError::conflict(
+                "Only a message that failed, or may not have been delivered, can be sent again.",
+            ));
+        }
+        self.deliveries.notify_one();
+        self.live
+            .publish(
+                &self.store,
+                LiveEvent::Conversation {
+                    id: conversation_id,
+                },
+            )
+            .await;
+        Ok(())
+    }
+
     /// Waits until a reply may be waiting, or `at_most` has passed.
     pub async fn delivery_wanted(&self, at_most: Duration) {
         let _ = tokio::time::timeout(at_most, self.deliveries.notified()).await;

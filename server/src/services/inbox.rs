@@ -10,6 +10,7 @@ use app::ports::Actor;
 use channels::Provider;
 
 use super::conversations::{describe_event, note_of, tag_of};
+use super::settings::NumberView;
 use super::{Services, rfc3339};
 use crate::domain::conversations::assignee_may_reply;
 use crate::domain::replies::{WINDOW_MS, reply_rule};
@@ -122,6 +123,14 @@ impl Services {
         rows: Vec<ConversationRow>,
     ) -> Result<Vec<ConversationSummary>, AppError> {
         let numbers = self.number_view(actor).await?;
+        self.summaries_with(rows, numbers).await
+    }
+
+    async fn summaries_with(
+        &self,
+        rows: Vec<ConversationRow>,
+        numbers: NumberView,
+    ) -> Result<Vec<ConversationSummary>, AppError> {
         let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
         let tags = self.store.tags_of(&ids).await?;
         Ok(rows
@@ -285,10 +294,15 @@ impl Services {
             .into_iter()
             .map(tag_of)
             .collect();
-        // Opening the conversation is reading what mentioned this person in it.
+        // Opening the conversation is reading what mentioned this person in it, and, for the
+        // person answering it, reading its messages.
         self.store.read_mentions(actor.id, id).await?;
+        if row.unread_count > 0 && row.assignee_id.is_none_or(|assignee| assignee == actor.id) {
+            self.store.mark_conversation_read(id).await?;
+        }
+        let numbers = self.reveal_numbers_of(actor, row.contact_id).await?;
         let summary = self
-            .summaries(actor, vec![row])
+            .summaries_with(vec![row], numbers)
             .await?
             .pop()
             .ok_or_else(AppError::internal)?;

@@ -67,6 +67,30 @@ impl Services {
         Ok(settings)
     }
 
+    /// How this person sees one contact's numbers. While numbers are masked for volunteers,
+    /// showing them to a coordinator or admin is a reveal, and recorded in the audit log.
+    pub(crate) async fn reveal_numbers_of(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+    ) -> Result<NumberView, AppError> {
+        if !self.inbox_settings().await?.mask_numbers_for_volunteers {
+            return Ok(NumberView::Shown);
+        }
+        if !actor.role.can(Permission::SeeAllConversations) {
+            return Ok(NumberView::Masked);
+        }
+        self.store
+            .audit(
+                Some(actor.id),
+                "contact.number_revealed",
+                &format!("contact:{contact_id}"),
+                serde_json::json!({}),
+            )
+            .await?;
+        Ok(NumberView::Shown)
+    }
+
     pub(crate) async fn number_view(&self, actor: &Actor) -> Result<NumberView, AppError> {
         Ok(
             if !actor.role.can(Permission::SeeAllConversations)

@@ -165,6 +165,14 @@ impl Store {
         Ok(woken)
     }
 
+    pub async fn mark_conversation_read(&self, conversation_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE conversations SET unread_count = 0 WHERE id = $1")
+            .bind(conversation_id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     pub async fn list_tags(&self) -> StoreResult<Vec<TagRow>> {
         Ok(
             sqlx::query_as("SELECT id, name, colour FROM tags ORDER BY name")

@@ -213,6 +213,46 @@ impl Store {
         Ok(())
     }
 
+    /// The conversation an outbound message belongs to.
+    pub async fn conversation_of_message(&self, message_id: i64) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT conversation_id FROM messages WHERE id = $1 AND direction = 'outbound'",
+        )
+        .bind(message_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// A person decided to send a failed or unknown message again: its job starts over.
+    /// Returns false when the message is not waiting for that decision.
+    pub async fn requeue_delivery(&self, message_id: i64) -> StoreResult<bool> {
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        let requeued = sqlx::query(
+            "UPDATE outbound_jobs SET state = 'pending', attempts = 0, next_attempt_at = $1, \
+             claimed_at = NULL, claimed_by = NULL, last_error = NULL, updated_at = $1 \
+             WHERE message_id = $2 AND state IN ('failed', 'unknown')",
+        )
+        .bind(now)
+        .bind(message_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if requeued {
+            sqlx::query(
+                "UPDATE messages SET status = 'pending', error_code = NULL, error_title = NULL, \
+                 updated_at = $1 WHERE id = $2",
+            )
+            .bind(now)
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(requeued)
+    }
+
     /// Jobs a stopped worker left in `sending` for longer than the lease: their outcome is
     /// unknown, so they wait for a person instead of being sent twice.
     pub async fn mark_interrupted_jobs(&self) -> StoreResult<u64> {

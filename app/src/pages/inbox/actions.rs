@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    AddContactNote, AddConversationNote, AssignConversation, SendReply, SetConversationStatus,
-    TagConversation, TakeConversation,
+    AddContactNote, AddConversationNote, AssignConversation, RetryMessage, SendReply,
+    SetConversationStatus, TagConversation, TakeConversation,
 };
 use crate::error::AppError;
 
@@ -25,6 +25,7 @@ pub struct InboxActions {
     pub status: ServerAction<SetConversationStatus>,
     pub tag: ServerAction<TagConversation>,
     pub contact_note: ServerAction<AddContactNote>,
+    pub retry: ServerAction<RetryMessage>,
     pub mode: RwSignal<ComposeMode>,
 }
 
@@ -38,6 +39,7 @@ impl InboxActions {
             status: ServerAction::new(),
             tag: ServerAction::new(),
             contact_note: ServerAction::new(),
+            retry: ServerAction::new(),
             mode: RwSignal::new(ComposeMode::Reply),
         };
         provide_context(actions);
@@ -53,15 +55,18 @@ impl InboxActions {
             + self.status.version().get()
             + self.tag.version().get()
             + self.contact_note.version().get()
+            + self.retry.version().get()
     }
 
-    /// The error of the last conversation change (take, assign, status, tag), if it failed.
+    /// The error of the last conversation change (take, assign, status, tag, sending again), if
+    /// it failed.
     pub fn change_error(&self) -> Option<AppError> {
         [
             self.take.value().get().and_then(Result::err),
             self.assign.value().get().and_then(Result::err),
             self.status.value().get().and_then(Result::err),
             self.tag.value().get().and_then(Result::err),
+            self.retry.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()

@@ -18,8 +18,8 @@ use super::contact::ContactPanel;
 use super::live::use_live;
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
-    AddConversationNote, AssignConversation, SendReply, SetConversationStatus, TagConversation,
-    TakeConversation, announce_presence, get_conversation,
+    AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
+    TagConversation, TakeConversation, announce_presence, get_conversation,
 };
 use crate::components::ErrorNotice;
 use crate::error::AppError;
@@ -656,9 +656,25 @@ fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<
             </p>
         }
     });
+    let message_id = message.id;
+    let retry = (outbound && matches!(message.status.as_str(), "failed" | "unknown")).then(|| {
+        let actions = use_actions();
+        view! {
+            <button
+                type="button"
+                class="retry"
+                on:click=move |_| {
+                    actions.retry.dispatch(RetryMessage { message_id });
+                }
+            >
+                "Send again"
+            </button>
+        }
+    });
     view! {
         <li
             class=format!("message {direction}")
+            id=format!("message-{}", message.id)
             data-message-id=message.id
             data-kind=message.kind
             data-status=message.status.clone()
@@ -675,6 +691,7 @@ fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<
                 {outbound.then(|| delivery(&message.status))}
             </p>
             {failure}
+            {retry}
             {reactions}
         </li>
     }

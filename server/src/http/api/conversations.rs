@@ -148,3 +148,13 @@ pub async fn add_note(
         .await?;
     Ok((StatusCode::CREATED, Json(note)))
 }
+
+/// Sends a failed message, or one whose outcome is unknown, again.
+pub async fn retry_message(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state.services.retry_message(&actor, id).await?;
+    Ok(StatusCode::ACCEPTED)
+}

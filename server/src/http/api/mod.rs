@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
             delete(conversations::remove_tag),
         )
         .route("/conversations/{id}/notes", post(conversations::add_note))
+        .route("/messages/{id}/retry", post(conversations::retry_message))
         .route("/contacts/{id}", get(contacts::get))
         .route("/contacts/{id}/notes", post(contacts::add_note))
         .route("/tags", get(tags::list).post(tags::create))
