@@ -10,12 +10,12 @@ use crate::model::NewPerson;
 #[cfg(feature = "ssr")]
 use crate::model::SimulatedInbound;
 use crate::model::{
-    AddedPerson, ApiToken, Channel, ChannelInput, ContactDetail, ConversationDetail,
-    ConversationPage, ConversationQuery, CreatedToken, InboxFilters, InboxSettings, Me, Note,
-    Person, PersonChanges, Role, SearchHit, Tag, WebhookEvent,
+    AddedPerson, ApiToken, CannedResponse, Channel, ChannelInput, ContactDetail,
+    ConversationDetail, ConversationPage, ConversationQuery, CreatedToken, InboxFilters,
+    InboxSettings, Me, Note, Person, PersonChanges, Role, SearchHit, Tag, WebhookEvent,
 };
 #[cfg(feature = "ssr")]
-use crate::model::{StatusChange, TagInput};
+use crate::model::{CannedResponseInput, StatusChange, TagInput};
 #[cfg(feature = "ssr")]
 use crate::ports::{actor, backend, current_actor};
 
@@ -127,6 +127,26 @@ pub async fn send_reply(conversation_id: i64, body: String) -> Result<(), AppErr
 #[server(endpoint = "conversations/filters")]
 pub async fn list_inbox_filters() -> Result<InboxFilters, AppError> {
     backend()?.inbox_filters(&actor()?).await
+}
+
+#[server(endpoint = "canned-responses/list")]
+pub async fn list_canned_responses() -> Result<Vec<CannedResponse>, AppError> {
+    backend()?.list_canned_responses(&actor()?).await
+}
+
+#[server(endpoint = "canned-responses/create")]
+pub async fn create_canned_response(
+    shortcut: String,
+    body: String,
+) -> Result<CannedResponse, AppError> {
+    backend()?
+        .create_canned_response(&actor()?, CannedResponseInput { shortcut, body })
+        .await
+}
+
+#[server(endpoint = "canned-responses/delete")]
+pub async fn delete_canned_response(id: i64) -> Result<(), AppError> {
+    backend()?.delete_canned_response(&actor()?, id).await
 }
 
 #[server(endpoint = "messages/retry")]

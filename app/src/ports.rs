@@ -8,10 +8,10 @@ use leptos::prelude::use_context;
 
 use crate::error::AppError;
 use crate::model::{
-    AddedPerson, ApiToken, Channel, ChannelInput, ContactDetail, ConversationDetail,
-    ConversationPage, ConversationQuery, CreatedToken, InboxFilters, InboxSettings, Me, NewPerson,
-    Note, Permission, Person, PersonChanges, Role, SearchHit, SimulatedInbound, StatusChange, Tag,
-    TagInput, WebhookEvent,
+    AddedPerson, ApiToken, CannedResponse, CannedResponseInput, Channel, ChannelInput,
+    ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
+    InboxFilters, InboxSettings, Me, NewPerson, Note, Permission, Person, PersonChanges, Role,
+    SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, WebhookEvent,
 };
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
@@ -149,6 +149,13 @@ pub trait Backend: Send + Sync + 'static {
     /// Whether auto-assignment may give this person conversations.
     async fn is_available(&self, actor: &Actor) -> Result<bool, AppError>;
     async fn set_available(&self, actor: &Actor, available: bool) -> Result<(), AppError>;
+    async fn list_canned_responses(&self, actor: &Actor) -> Result<Vec<CannedResponse>, AppError>;
+    async fn create_canned_response(
+        &self,
+        actor: &Actor,
+        input: CannedResponseInput,
+    ) -> Result<CannedResponse, AppError>;
+    async fn delete_canned_response(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
     /// Sends a failed message, or one whose outcome is unknown, again.
     async fn retry_message(&self, actor: &Actor, message_id: i64) -> Result<(), AppError>;
     /// Whether demo tools (such as simulating an inbound message) are enabled.

@@ -125,7 +125,11 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
         } => create_token(&services, &email, &name).await,
         Command::Demo => demo::load(&services)
             .await
-            .map(|added| println!("demo data loaded ({added} people, channels and tags added)"))
+            .map(|added| {
+                println!(
+                    "demo data loaded ({added} people, channels, tags and canned responses added)"
+                )
+            })
             .map_err(|error| error.message),
     };
     store.close().await;

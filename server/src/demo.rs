@@ -61,7 +61,16 @@ const DEMO_TAGS: [(&str, &str); 3] = [
     ("Housing", "#1f6feb"),
 ];
 
-/// Adds the demo people, sandbox channels and tags; safe to run again (what exists is left alone).
+/// Answers the team gives often.
+const DEMO_CANNED_RESPONSES: [(&str, &str); 2] = [
+    (
+        "welcome",
+        "Hello, thank you for writing to us. How can we help?",
+    ),
+    ("hours", "We are open Monday to Friday, 9:00 to 17:00."),
+];
+
+/// Adds the demo people, sandbox channels, tags and canned responses; safe to run again (what exists is left alone).
 /// Returns how many things were added.
 pub async fn load(services: &Services) -> Result<usize, AppError> {
     let mut added = 0;
@@ -102,6 +111,22 @@ pub async fn load(services: &Services) -> Result<usize, AppError> {
     for (name, colour) in DEMO_TAGS {
         if !tags.iter().any(|existing| existing == name) {
             services.store().create_tag(name, colour).await?;
+            added += 1;
+        }
+    }
+    let canned: Vec<String> = services
+        .store()
+        .list_canned_responses()
+        .await?
+        .into_iter()
+        .map(|canned| canned.shortcut)
+        .collect();
+    for (shortcut, body) in DEMO_CANNED_RESPONSES {
+        if !canned.iter().any(|existing| existing == shortcut) {
+            services
+                .store()
+                .create_canned_response(shortcut, body, None)
+                .await?;
             added += 1;
         }
     }

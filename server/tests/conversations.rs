@@ -780,7 +780,66 @@ async fn auto_assignment_gives_waiting_conversations_to_available_volunteers_in_
     assert_eq!(counts, vec![(ana_id, 2), (ben_id, 2)]);
 }
 
+async fn canned_responses_are_kept_by_coordinators_for_everyone(db: Db) {
+    let app = spawn_app(db).await;
+    let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    let hours = json!({ "shortcut": "hours", "body": "We are open Monday to Friday, 9 to 5." });
+    assert_eq!(
+        post(&app, &ana, "/api/v1/canned-responses", hours.clone())
+            .await
+            .status(),
+        403
+    );
+    for (bad, why) in [
+        (
+            json!({ "shortcut": "two words", "body": "x" }),
+            "a shortcut is one word",
+        ),
+        (
+            json!({ "shortcut": "empty", "body": "  " }),
+            "a body is needed",
+        ),
+    ] {
+        assert_eq!(
+            post(&app, &cora, "/api/v1/canned-responses", bad)
+                .await
+                .status(),
+            422,
+            "{why}"
+        );
+    }
+    let created = json(post(&app, &cora, "/api/v1/canned-responses", hours.clone()).await).await;
+    assert_eq!(
+        post(&app, &cora, "/api/v1/canned-responses", hours)
+            .await
+            .status(),
+        409
+    );
+    let listed = json(get(&app, &ana, "/api/v1/canned-responses").await).await;
+    assert_eq!(listed[0]["shortcut"], "hours");
+    assert_eq!(listed[0]["body"], "We are open Monday to Friday, 9 to 5.");
+    let path = format!("/api/v1/canned-responses/{}", created["id"]);
+    assert_eq!(
+        send(&app, &ana, reqwest::Method::DELETE, &path, json!({}))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        send(&app, &cora, reqwest::Method::DELETE, &path, json!({}))
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        json(get(&app, &ana, "/api/v1/canned-responses").await).await,
+        json!([])
+    );
+}
+
 on_both_databases!(
+    canned_responses_are_kept_by_coordinators_for_everyone,
     taking_and_assigning_are_recorded_and_scoped,
     two_volunteers_taking_at_once_get_one_assignee,
     status_changes_and_snoozes,

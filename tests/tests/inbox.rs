@@ -121,10 +121,23 @@ async fn a_volunteer_takes_replies_tags_notes_and_resolves() {
     )
     .await;
 
-    write_in_composer(client, "We have parcels on Friday").await;
+    choose(client, "#canned-response", "hours").await;
+    let draft = client
+        .find(Locator::Css("form.composer textarea"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        draft.as_deref(),
+        Some("We are open Monday to Friday, 9:00 to 17:00."),
+        "the canned response is in the reply, to edit or send"
+    );
+    write_in_composer(client, " We have parcels on Friday").await;
     shows(
         client,
-        "//li[contains(@class, 'outbound')][contains(., 'We have parcels on Friday')]",
+        "//li[contains(@class, 'outbound')][contains(., '9:00 to 17:00. We have parcels on Friday')]",
         "the reply shows",
     )
     .await;

@@ -1,5 +1,6 @@
 //! Types shared by the server and the browser.
 
+mod canned;
 mod channels;
 mod inbox;
 mod live;
@@ -7,6 +8,7 @@ mod people;
 mod search;
 mod settings;
 
+pub use canned::*;
 pub use channels::*;
 pub use inbox::*;
 pub use live::*;

@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{CreateTag, DeleteTag, SaveInboxSettings, get_inbox_settings, list_tags};
+use crate::api::{
+    CreateCannedResponse, CreateTag, DeleteCannedResponse, DeleteTag, SaveInboxSettings,
+    get_inbox_settings, list_canned_responses, list_tags,
+};
 use crate::components::{ErrorNotice, Layout};
 use crate::model::{InboxSettings, Me, Permission};
 
@@ -23,7 +26,7 @@ fn settings(me: Me) -> impl IntoView {
         <main class="page">
             <h1>"Settings"</h1>
             {manages_settings.then(|| view! { <InboxSettingsForm /> })}
-            {manages_tags.then(|| view! { <Tags /> })}
+            {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}
             {(!manages_settings && !manages_tags).then(|| view! {
                 <p class="notice notice-error" role="alert">"Only coordinators and admins change settings."</p>
             })}
@@ -148,6 +151,60 @@ fn Tags() -> impl IntoView {
                                             class="link-button"
                                             aria-label=format!("Delete the tag {name}")
                                             on:click=move |_| { delete.dispatch(DeleteTag { id }); }
+                                        >
+                                            "Delete"
+                                        </button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }).ok()
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn CannedResponses() -> impl IntoView {
+    let create = ServerAction::<CreateCannedResponse>::new();
+    let delete = ServerAction::<DeleteCannedResponse>::new();
+    let responses = Resource::new(
+        move || (create.version().get(), delete.version().get()),
+        |_| list_canned_responses(),
+    );
+    let error = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(|result| result.err())
+            .or_else(|| delete.value().get().and_then(Result::err))
+    });
+    view! {
+        <section class="card" aria-labelledby="canned-heading">
+            <h2 id="canned-heading">"Canned responses"</h2>
+            <ActionForm action=create attr:class="stacked-form">
+                <label>"Shortcut" <input name="shortcut" id="canned-shortcut" required maxlength="40" /></label>
+                <label>"Text" <textarea name="body" id="canned-body" required rows="3"></textarea></label>
+                <button type="submit" class="primary">"Add canned response"</button>
+            </ActionForm>
+            <ErrorNotice error />
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    responses.await.map(|responses| view! {
+                        <ul class="canned-list">
+                            {responses.into_iter().map(|canned| {
+                                let id = canned.id;
+                                let shortcut = canned.shortcut.clone();
+                                view! {
+                                    <li>
+                                        <strong>{canned.shortcut}</strong>
+                                        <span class="canned-body">{canned.body}</span>
+                                        <button
+                                            type="button"
+                                            class="link-button"
+                                            aria-label=format!("Delete the canned response {shortcut}")
+                                            on:click=move |_| { delete.dispatch(DeleteCannedResponse { id }); }
                                         >
                                             "Delete"
                                         </button>

@@ -2,10 +2,10 @@
 
 use app::error::AppError;
 use app::model::{
-    AddedPerson, ApiToken, Channel, ChannelInput, ContactDetail, ConversationDetail,
-    ConversationPage, ConversationQuery, CreatedToken, InboxFilters, InboxSettings, NewPerson,
-    Note, Person, PersonChanges, SearchHit, SimulatedInbound, StatusChange, Tag, TagInput,
-    WebhookEvent,
+    AddedPerson, ApiToken, CannedResponse, CannedResponseInput, Channel, ChannelInput,
+    ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
+    InboxFilters, InboxSettings, NewPerson, Note, Person, PersonChanges, SearchHit,
+    SimulatedInbound, StatusChange, Tag, TagInput, WebhookEvent,
 };
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
@@ -211,6 +211,22 @@ impl Backend for Services {
 
     async fn set_available(&self, actor: &Actor, available: bool) -> Result<(), AppError> {
         Services::set_available(self, actor, available).await
+    }
+
+    async fn list_canned_responses(&self, actor: &Actor) -> Result<Vec<CannedResponse>, AppError> {
+        Services::list_canned_responses(self, actor).await
+    }
+
+    async fn create_canned_response(
+        &self,
+        actor: &Actor,
+        input: CannedResponseInput,
+    ) -> Result<CannedResponse, AppError> {
+        Services::create_canned_response(self, actor, input).await
+    }
+
+    async fn delete_canned_response(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        Services::delete_canned_response(self, actor, id).await
     }
 
     async fn retry_message(&self, actor: &Actor, message_id: i64) -> Result<(), AppError> {

@@ -3,6 +3,7 @@
 //! JSON API and the command line.
 
 mod backend;
+mod canned;
 pub mod channels;
 mod contacts;
 mod conversations;

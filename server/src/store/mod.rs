@@ -4,6 +4,7 @@
 
 mod attachments;
 mod audit;
+mod canned;
 mod channels;
 mod conversations;
 mod inbox;
@@ -25,6 +26,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use attachments::{DueAttachment, StoredAttachment};
 pub use audit::AuditEntry;
+pub use canned::CannedRow;
 pub use channels::{ChannelRow, ChannelWrite};
 pub use conversations::{
     AssignWhen, ContactRow, EventRow, IdentityRow, MentionRow, NoteRow, NoteSubject, PersonRow,

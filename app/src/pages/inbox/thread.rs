@@ -19,7 +19,7 @@ use super::live::use_live;
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
     AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
-    TagConversation, TakeConversation, announce_presence, get_conversation,
+    TagConversation, TakeConversation, announce_presence, get_conversation, list_canned_responses,
 };
 use crate::components::ErrorNotice;
 use crate::error::AppError;
@@ -509,6 +509,53 @@ fn Composer(id: i64, blocked: Option<String>, drafts: Drafts) -> impl IntoView {
         }
         .into_any(),
     };
+    // Canned responses go into the reply being written, where the person can still edit them.
+    let canned = Resource::new(|| (), |_| list_canned_responses());
+    let picker = NodeRef::<leptos::html::Select>::new();
+    let insert = move |event| {
+        let Ok(chosen) = event_target_value(&event).parse::<i64>() else {
+            return;
+        };
+        let body = canned.with_untracked(|list| {
+            list.as_ref()
+                .and_then(|list| list.as_ref().ok())
+                .and_then(|list| list.iter().find(|canned| canned.id == chosen))
+                .map(|canned| canned.body.clone())
+        });
+        if let Some(body) = body {
+            drafts.text.update(|text| {
+                let draft = text.entry((id, false)).or_default();
+                if !draft.is_empty() && !draft.ends_with(char::is_whitespace) {
+                    draft.push(' ');
+                }
+                draft.push_str(&body);
+            });
+            mode.set(ComposeMode::Reply);
+        }
+        if let Some(select) = picker.get_untracked() {
+            select.set_value("");
+        }
+    };
+    let canned_picker = move || {
+        Suspend::new(async move {
+            let list = canned.await.unwrap_or_default();
+            (!list.is_empty()).then(|| {
+                let options = list
+                    .into_iter()
+                    .map(|canned| view! { <option value=canned.id>{canned.shortcut}</option> })
+                    .collect_view();
+                view! {
+                    <label class="canned-picker">
+                        <span class="visually-hidden">"Insert a canned response"</span>
+                        <select id="canned-response" node_ref=picker on:change=insert>
+                            <option value="" selected>"Canned response…"</option>
+                            {options}
+                        </select>
+                    </label>
+                }
+            })
+        })
+    };
     let mode_tab = move |which: ComposeMode, label: &'static str| {
         view! {
             <button
@@ -536,6 +583,7 @@ fn Composer(id: i64, blocked: Option<String>, drafts: Drafts) -> impl IntoView {
             <div class="compose-modes" role="tablist" aria-label="Write">
                 {mode_tab(ComposeMode::Reply, "Reply")}
                 {mode_tab(ComposeMode::Note, "Private note")}
+                <Transition fallback=|| ()>{canned_picker}</Transition>
             </div>
             <input type="hidden" name="conversation_id" value=id />
             <label class="visually-hidden" for="composer-body">

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same services and permission checks as the UI, for scripts
 //! and integrations holding an API token.
 
+mod canned;
 mod channels;
 mod contacts;
 mod conversations;
@@ -45,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/messages/{id}/retry", post(conversations::retry_message))
         .route("/contacts/{id}", get(contacts::get))
         .route("/contacts/{id}/notes", post(contacts::add_note))
+        .route("/canned-responses", get(canned::list).post(canned::create))
+        .route("/canned-responses/{id}", delete(canned::delete))
         .route("/tags", get(tags::list).post(tags::create))
         .route("/tags/{id}", patch(tags::update).delete(tags::delete))
         .route(
