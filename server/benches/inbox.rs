@@ -584,12 +584,12 @@ async fn generate(
     )
     .await;
     if !database.is_sqlite() {
-        // What autovacuum would do shortly after a load this size; SQLite keeps no statistics
+        // What autovacuum does shortly after a load this size. SQLite keeps no statistics
         // unless asked, and the application does not ask.
-        sqlx::query("ANALYZE")
+        sqlx::query("VACUUM ANALYZE")
             .execute(&pool)
             .await
-            .expect("ANALYZE");
+            .expect("VACUUM ANALYZE");
     }
     pool.close().await;
 

@@ -1,6 +1,7 @@
 //! Full-text search over message text, contact names and, for people who may see them, contacts'
-//! phone numbers. SQLite answers from FTS5 tables and PostgreSQL from GIN indexes over
-//! `to_tsvector('simple', …)` (migration 0004); the rest of the SQL is shared.
+//! phone numbers. SQLite answers from FTS5 tables, PostgreSQL from stored
+//! `to_tsvector('simple', …)` columns and their GIN indexes (migrations 0004, 0005); the rest of the SQL
+//! is shared.
 
 use super::{Backend, Store, StoreResult};
 
@@ -87,15 +88,16 @@ impl Store {
                 fts5_query(words, Prefix::Last),
             ),
             Backend::Postgres => (
-                "SELECT id AS contact_id FROM contacts \
-                 WHERE to_tsvector('simple', name) @@ to_tsquery('simple', $1)",
+                "SELECT id AS contact_id FROM contacts WHERE name_search @@ to_tsquery('simple', $1)",
                 tsquery(words, Prefix::Last),
             ),
         };
-        let (scoped, next) = scope_condition(scope, 3);
+        let scoped =
+            scope_condition(scope).map_or(String::new(), |condition| format!("AND {condition}"));
         let by_number = match digits {
             Some(_) => format!(
-                "UNION SELECT contact_id FROM contact_identities WHERE address LIKE ${next}"
+                "UNION SELECT contact_id FROM contact_identities WHERE address LIKE ${}",
+                if scoped.is_empty() { 3 } else { 4 }
             ),
             None => String::new(),
         };
@@ -130,30 +132,83 @@ impl Store {
         scope: SearchScope,
         limit: i64,
     ) -> StoreResult<Vec<SearchRow>> {
-        // Whole words only: PostgreSQL cannot estimate how many messages a prefix matches, and
-        // with a guess it may scan every message for a rare one. Message ids grow with arrival,
-        // so the newest matches come first by id: FTS5 walks its index backwards and stops at
-        // the limit, and PostgreSQL picks between that and sorting the index's matches.
-        let (source, matches, newest_first, query) = match self.backend {
-            Backend::Sqlite => (
-                "messages_fts JOIN messages m ON m.id = messages_fts.rowid",
-                "messages_fts MATCH $1",
-                "messages_fts.rowid DESC",
-                fts5_query(words, Prefix::None),
-            ),
-            Backend::Postgres => (
-                "messages m",
-                "to_tsvector('simple', m.body) @@ to_tsquery('simple', $1)",
-                "m.id DESC",
-                tsquery(words, Prefix::None),
-            ),
-        };
-        let (scoped, _) = scope_condition(scope, 3);
+        // Whole words only: PostgreSQL cannot estimate how many messages a prefix matches.
+        match self.backend {
+            // Message ids grow with arrival, so FTS5 walks its index backwards from the newest
+            // match and stops at the limit, however common or rare the words.
+            Backend::Sqlite => {
+                let source = MessageSource {
+                    with: String::new(),
+                    from: "messages_fts JOIN messages m ON m.id = messages_fts.rowid",
+                    matches: "AND messages_fts MATCH $1",
+                    newest_first: "messages_fts.rowid DESC",
+                };
+                let query = fts5_query(words, Prefix::None);
+                self.matching_messages(source, &query, scope, limit).await
+            }
+            // PostgreSQL has no index that yields matches newest first, and its planner guesses
+            // badly how often a word it has no statistics for occurs: it may check every
+            // message for a rare word, or fetch every match of a common one. So look through
+            // the newest messages first, which finds common words at once; a rarer word then
+            // has few matches, which the index gives quickly.
+            Backend::Postgres => {
+                let query = tsquery(words, Prefix::None);
+                let recent = MessageSource {
+                    with: String::new(),
+                    from: RECENT_MESSAGES,
+                    matches: "AND m.body_search @@ to_tsquery('simple', $1)",
+                    newest_first: "m.id DESC",
+                };
+                let found = self.matching_messages(recent, &query, scope, limit).await?;
+                if found.len() as i64 == limit {
+                    return Ok(found);
+                }
+                // Materialized, so the planner cannot turn this back into a walk over every
+                // message. The scope is a subquery per match rather than a join, which would
+                // read every conversation in it.
+                let in_scope = scope_condition(scope).map_or(String::new(), |condition| {
+                    format!(
+                        "AND (SELECT {condition} FROM conversations c \
+                              WHERE c.id = matched.conversation_id)"
+                    )
+                });
+                let every = MessageSource {
+                    with: format!(
+                        "WITH matched AS MATERIALIZED (\
+                           SELECT id, conversation_id FROM messages \
+                           WHERE body_search @@ to_tsquery('simple', $1)), \
+                         newest AS MATERIALIZED (\
+                           SELECT id FROM matched WHERE TRUE {in_scope} ORDER BY id DESC LIMIT $2)"
+                    ),
+                    from: "newest JOIN messages m ON m.id = newest.id",
+                    matches: "",
+                    newest_first: "m.id DESC",
+                };
+                self.matching_messages(every, &query, scope, limit).await
+            }
+        }
+    }
+
+    async fn matching_messages(
+        &self,
+        source: MessageSource,
+        query: &str,
+        scope: SearchScope,
+        limit: i64,
+    ) -> StoreResult<Vec<SearchRow>> {
+        let MessageSource {
+            with,
+            from,
+            matches,
+            newest_first,
+        } = source;
+        let scoped =
+            scope_condition(scope).map_or(String::new(), |condition| format!("AND {condition}"));
         let sql = format!(
-            "SELECT m.conversation_id, m.id AS message_id, m.body AS text, {HIT_COLUMNS}, \
+            "{with} SELECT m.conversation_id, m.id AS message_id, m.body AS text, {HIT_COLUMNS}, \
                     COALESCE(m.provider_timestamp, m.created_at) AS at \
-             FROM {source} JOIN conversations c ON c.id = m.conversation_id {HIT_JOINS} \
-             WHERE {matches} {scoped} \
+             FROM {from} JOIN conversations c ON c.id = m.conversation_id {HIT_JOINS} \
+             WHERE TRUE {matches} {scoped} \
              ORDER BY {newest_first} LIMIT $2"
         );
         let mut statement = sqlx::query_as(&sql).bind(query).bind(limit);
@@ -164,6 +219,21 @@ impl Store {
     }
 }
 
+/// Where matching messages come from, as SQL fragments: `matches` (an `AND …` condition on
+/// `$1`, or nothing when `with` already matched) and the order newest first.
+struct MessageSource {
+    with: String,
+    from: &'static str,
+    matches: &'static str,
+    newest_first: &'static str,
+}
+
+/// The newest messages, which a PostgreSQL search looks through first. A LIMIT subquery is
+/// planned on its own, so this is always a short walk back along the primary key; checking a
+/// stored tsvector costs well under a microsecond a message.
+const RECENT_MESSAGES: &str = "(SELECT id, conversation_id, body, body_search, provider_timestamp, \
+     created_at FROM messages ORDER BY id DESC LIMIT 20000) m";
+
 /// Whether the last word of a query also matches the start of longer words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Prefix {
@@ -171,15 +241,14 @@ enum Prefix {
     Last,
 }
 
-/// The SQL condition for `scope`, using placeholder `$n` if it needs one, and the number of
-/// the next free placeholder.
-fn scope_condition(scope: SearchScope, n: usize) -> (String, usize) {
+/// The condition `scope` puts on a conversation `c`, if any. Its placeholder is always `$3`,
+/// bound after the query text and the limit.
+fn scope_condition(scope: SearchScope) -> Option<&'static str> {
     match scope {
-        SearchScope::Everyone => (String::new(), n),
-        SearchScope::AssignedToOrUnassigned(_) => (
-            format!("AND (c.assignee_id = ${n} OR c.assignee_id IS NULL)"),
-            n + 1,
-        ),
+        SearchScope::Everyone => None,
+        SearchScope::AssignedToOrUnassigned(_) => {
+            Some("(c.assignee_id = $3 OR c.assignee_id IS NULL)")
+        }
     }
 }
 
