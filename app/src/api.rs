@@ -12,12 +12,15 @@ use crate::model::SimulatedInbound;
 use crate::model::{
     AddedPerson, ApiToken, CannedResponse, Channel, ChannelInput, ContactDetail,
     ConversationDetail, ConversationPage, ConversationQuery, CreatedToken, InboxFilters,
-    InboxSettings, Me, Note, Person, PersonChanges, Role, SearchHit, Tag, WebhookEvent,
+    InboxSettings, Me, Note, Person, PersonChanges, Role, SearchHit, Tag, Template,
+    TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TwilioTemplateInput,
+    WebhookEvent,
 };
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput};
 #[cfg(feature = "ssr")]
 use crate::ports::{actor, backend, current_actor};
+use leptos::server_fn::codec::Json;
 
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
@@ -147,6 +150,54 @@ pub async fn create_canned_response(
 #[server(endpoint = "canned-responses/delete")]
 pub async fn delete_canned_response(id: i64) -> Result<(), AppError> {
     backend()?.delete_canned_response(&actor()?, id).await
+}
+
+#[server(endpoint = "templates/list")]
+pub async fn list_templates(channel_id: Option<i64>) -> Result<Vec<Template>, AppError> {
+    backend()?.list_templates(&actor()?, channel_id).await
+}
+
+#[server(endpoint = "templates/create", input = Json)]
+pub async fn create_template(input: TemplateInput) -> Result<Template, AppError> {
+    backend()?.create_template(&actor()?, input).await
+}
+
+#[server(endpoint = "templates/version", input = Json)]
+pub async fn new_template_version(
+    id: i64,
+    category: TemplateCategory,
+    content: TemplateContent,
+) -> Result<Template, AppError> {
+    backend()?
+        .new_template_version(&actor()?, id, category, content)
+        .await
+}
+
+#[server(endpoint = "templates/submit")]
+pub async fn submit_template(id: i64) -> Result<Template, AppError> {
+    backend()?.submit_template(&actor()?, id).await
+}
+
+#[server(endpoint = "templates/sync")]
+pub async fn sync_templates(channel_id: i64) -> Result<u64, AppError> {
+    backend()?.sync_templates(&actor()?, channel_id).await
+}
+
+#[server(endpoint = "templates/register-twilio")]
+pub async fn register_twilio_template(input: TwilioTemplateInput) -> Result<Template, AppError> {
+    backend()?.register_twilio_template(&actor()?, input).await
+}
+
+#[server(endpoint = "templates/delete")]
+pub async fn delete_template(id: i64) -> Result<(), AppError> {
+    backend()?.delete_template(&actor()?, id).await
+}
+
+#[server(endpoint = "conversations/send-template", input = Json)]
+pub async fn send_template(conversation_id: i64, send: TemplateSend) -> Result<(), AppError> {
+    backend()?
+        .send_template(&actor()?, conversation_id, send)
+        .await
 }
 
 #[server(endpoint = "messages/retry")]

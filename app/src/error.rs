@@ -15,6 +15,8 @@ pub enum ErrorCode {
     Conflict,
     Unprocessable,
     TooManyRequests,
+    /// A provider (Meta, Twilio) could not be reached or failed.
+    ProviderUnavailable,
     Internal,
 }
 
@@ -62,6 +64,10 @@ impl AppError {
 
     pub fn too_many_requests(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::TooManyRequests, message)
+    }
+
+    pub fn provider_unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::ProviderUnavailable, message)
     }
 
     /// The details of an internal failure are logged by the server, never shown.

@@ -21,7 +21,7 @@ use leptos_router::{
 
 use pages::{
     AccountPage, ChannelsPage, InboxPage, LoginPage, NotFound, PeoplePage, SearchPage,
-    SettingsPage, WebhookEventsPage,
+    SettingsPage, TemplatesPage, WebhookEventsPage,
 };
 
 /// The CSP nonce the server puts into each page request's extensions, so the
@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("account") view=AccountPage />
                 <Route path=StaticSegment("search") view=SearchPage />
                 <Route path=StaticSegment("settings") view=SettingsPage />
+                <Route path=StaticSegment("templates") view=TemplatesPage />
             </Routes>
         </Router>
     }

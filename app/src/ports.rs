@@ -11,7 +11,8 @@ use crate::model::{
     AddedPerson, ApiToken, CannedResponse, CannedResponseInput, Channel, ChannelInput,
     ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
     InboxFilters, InboxSettings, Me, NewPerson, Note, Permission, Person, PersonChanges, Role,
-    SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, WebhookEvent,
+    SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
+    TemplateContent, TemplateInput, TemplateSend, TwilioTemplateInput, WebhookEvent,
 };
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
@@ -158,6 +159,40 @@ pub trait Backend: Send + Sync + 'static {
     async fn delete_canned_response(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
     /// Sends a failed message, or one whose outcome is unknown, again.
     async fn retry_message(&self, actor: &Actor, message_id: i64) -> Result<(), AppError>;
+    /// Templates: all for admins, the approved ones for others; of one channel when given.
+    async fn list_templates(
+        &self,
+        actor: &Actor,
+        channel_id: Option<i64>,
+    ) -> Result<Vec<Template>, AppError>;
+    /// Saves a WhatsApp template and submits it to Meta for review.
+    async fn create_template(
+        &self,
+        actor: &Actor,
+        input: TemplateInput,
+    ) -> Result<Template, AppError>;
+    async fn new_template_version(
+        &self,
+        actor: &Actor,
+        id: i64,
+        category: TemplateCategory,
+        content: TemplateContent,
+    ) -> Result<Template, AppError>;
+    async fn submit_template(&self, actor: &Actor, id: i64) -> Result<Template, AppError>;
+    /// Reads the templates' review status from Meta; returns how many changed.
+    async fn sync_templates(&self, actor: &Actor, channel_id: i64) -> Result<u64, AppError>;
+    async fn register_twilio_template(
+        &self,
+        actor: &Actor,
+        input: TwilioTemplateInput,
+    ) -> Result<Template, AppError>;
+    async fn delete_template(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    async fn send_template(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        send: TemplateSend,
+    ) -> Result<(), AppError>;
     /// Whether demo tools (such as simulating an inbound message) are enabled.
     fn demo_mode(&self) -> bool;
     async fn simulate_inbound(

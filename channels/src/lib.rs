@@ -13,6 +13,7 @@ pub mod outbound;
 pub mod phone;
 pub mod signature;
 pub mod simulate;
+pub mod templates;
 pub mod twilio;
 pub mod whatsapp;
 

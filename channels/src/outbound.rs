@@ -1,4 +1,5 @@
-//! Sending: the provider API calls for a text reply, and how to read their answers.
+//! Sending: the provider API calls for a reply (text, WhatsApp template or reply buttons,
+//! Twilio Content template), and how to read their answers.
 //!
 //! Nothing here does I/O. A builder returns a [`SendRequest`] (a path and a body); the caller
 //! joins the path to the channel's API base URL, adds the credentials, makes the call, and
@@ -47,15 +48,98 @@ pub enum SendRequest {
 ///
 /// `to` goes out as digits without `+`, and link previews are off.
 pub fn whatsapp_text(phone_number_id: &str, to: &E164, body: &str) -> SendRequest {
+    whatsapp_message(
+        phone_number_id,
+        to,
+        "text",
+        json!({ "body": body, "preview_url": false }),
+    )
+}
+
+/// A WhatsApp template message: the only kind that goes through more than 24 hours after the
+/// person's last message. The template must be approved in `language` (e.g. `en_US`).
+///
+/// `header_values` fill a text header's variable (`{{1}}`), `body_values` fill `{{1}}`,
+/// `{{2}}`… of the body, in order. Components with no values are left out, so a template
+/// without variables is sent by name alone. Meta answers 132000 when the number of values
+/// does not match the template.
+pub fn whatsapp_template(
+    phone_number_id: &str,
+    to: &E164,
+    name: &str,
+    language: &str,
+    header_values: &[String],
+    body_values: &[String],
+) -> SendRequest {
+    let components: Vec<Value> = [("header", header_values), ("body", body_values)]
+        .into_iter()
+        .filter(|(_, values)| !values.is_empty())
+        .map(|(component, values)| {
+            let parameters: Vec<Value> = values
+                .iter()
+                .map(|value| json!({ "type": "text", "text": value }))
+                .collect();
+            json!({ "type": component, "parameters": parameters })
+        })
+        .collect();
+    let mut template = json!({ "name": name, "language": { "code": language } });
+    if !components.is_empty() {
+        template["components"] = Value::Array(components);
+    }
+    whatsapp_message(phone_number_id, to, "template", template)
+}
+
+/// One reply button: WhatsApp shows `title` (at most 20 characters) and reports `id` (at most
+/// 256 characters) back in the inbound `button_reply` when the person taps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyButton {
+    /// Our identifier for the choice, returned when the button is tapped.
+    pub id: String,
+    /// The label the person sees.
+    pub title: String,
+}
+
+/// A free-form WhatsApp message with up to three reply buttons under `body` (so, like text,
+/// only within 24 hours of the person's last message).
+///
+/// Buttons are sent as given; Meta rejects more than three, or duplicate ids or titles.
+pub fn whatsapp_reply_buttons(
+    phone_number_id: &str,
+    to: &E164,
+    body: &str,
+    buttons: &[ReplyButton],
+) -> SendRequest {
+    let buttons: Vec<Value> = buttons
+        .iter()
+        .map(|button| {
+            json!({ "type": "reply", "reply": { "id": button.id, "title": button.title } })
+        })
+        .collect();
+    whatsapp_message(
+        phone_number_id,
+        to,
+        "interactive",
+        json!({
+            "type": "button",
+            "body": { "text": body },
+            "action": { "buttons": buttons },
+        }),
+    )
+}
+
+/// A message to one person: `content` goes under the key named by its `kind`, e.g.
+/// `"type": "text", "text": {…}`. `to` goes out as digits without `+`.
+fn whatsapp_message(phone_number_id: &str, to: &E164, kind: &str, content: Value) -> SendRequest {
+    let mut body = json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to.digits(),
+        "type": kind,
+    });
+    body[kind] = content;
     SendRequest::Json {
         path: whatsapp_messages_path(phone_number_id),
-        body: json!({
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": to.digits(),
-            "type": "text",
-            "text": { "body": body, "preview_url": false },
-        }),
+        body,
     }
 }
 
@@ -103,6 +187,50 @@ pub fn twilio_message(
     body: &str,
     status_callback: &str,
 ) -> SendRequest {
+    twilio_create_message(
+        account_sid,
+        sender,
+        to,
+        [("Body", body.to_owned())],
+        status_callback,
+    )
+}
+
+/// A Twilio message from an approved Content template (`HX…`): the way to reach a WhatsApp
+/// recipient more than 24 hours after their last message, since a template's text sent as
+/// `Body` fails with 63016.
+///
+/// `variables` fill `{{1}}`, `{{2}}`… in order and go out as `ContentVariables`, a JSON string
+/// such as `{"1":"Maria","2":"Tuesday"}`; with no variables the field is left out. There is no
+/// `Body`. `sender`, `to` and `status_callback` work as in [`twilio_message`].
+pub fn twilio_content(
+    account_sid: &str,
+    sender: &TwilioSender,
+    to: &str,
+    content_sid: &str,
+    variables: &[String],
+    status_callback: &str,
+) -> SendRequest {
+    let mut content = vec![("ContentSid", content_sid.to_owned())];
+    if !variables.is_empty() {
+        let numbered: serde_json::Map<String, Value> = (1..)
+            .zip(variables)
+            .map(|(number, value)| (number.to_string(), json!(value)))
+            .collect();
+        content.push(("ContentVariables", Value::Object(numbered).to_string()));
+    }
+    twilio_create_message(account_sid, sender, to, content, status_callback)
+}
+
+/// The create-message call shared by plain and template messages: `To`, the sender, the
+/// `content` fields, then `StatusCallback`.
+fn twilio_create_message(
+    account_sid: &str,
+    sender: &TwilioSender,
+    to: &str,
+    content: impl IntoIterator<Item = (&'static str, String)>,
+    status_callback: &str,
+) -> SendRequest {
     let whatsapp = to
         .get(..WHATSAPP_PREFIX.len())
         .is_some_and(|prefix| prefix.eq_ignore_ascii_case(WHATSAPP_PREFIX));
@@ -111,16 +239,13 @@ pub fn twilio_message(
         TwilioSender::Number(number) => ("From", number.to_string()),
         TwilioSender::MessagingService(sid) => ("MessagingServiceSid", sid.clone()),
     };
-    let params = [
-        ("To", to.to_owned()),
-        sender,
-        ("Body", body.to_owned()),
-        ("StatusCallback", status_callback.to_owned()),
-    ];
+    let params = [("To", to.to_owned()), sender]
+        .into_iter()
+        .chain(content)
+        .chain([("StatusCallback", status_callback.to_owned())]);
     SendRequest::Form {
         path: format!("/2010-04-01/Accounts/{account_sid}/Messages.json"),
         params: params
-            .into_iter()
             .map(|(name, value)| (name.to_owned(), value))
             .collect(),
     }
@@ -249,9 +374,9 @@ pub fn messenger_outcome(status: u16, retry_after: Option<&str>, body: &[u8]) ->
 
 /// An error read from a response body, and whether its code came from the provider (rather
 /// than standing in for a missing one with the HTTP status).
-struct BodyError {
-    error: ProviderError,
-    provider_code: bool,
+pub(crate) struct BodyError {
+    pub(crate) error: ProviderError,
+    pub(crate) provider_code: bool,
 }
 
 fn read_outcome(
@@ -290,11 +415,7 @@ fn read_outcome(
         .as_ref()
         .and_then(|json| read_error(json, status))
         .unwrap_or_else(|| BodyError {
-            error: ProviderError {
-                code: status.into(),
-                title: Some(format!("HTTP {status}")),
-                detail: snippet(body),
-            },
+            error: http_error(status, body),
             provider_code: false,
         });
 
@@ -309,6 +430,16 @@ fn read_outcome(
     }
 }
 
+/// A failed answer without an error the provider's format describes (e.g. a proxy's HTML
+/// page): the HTTP status stands in for the code.
+pub(crate) fn http_error(status: u16, body: &[u8]) -> ProviderError {
+    ProviderError {
+        code: status.into(),
+        title: Some(format!("HTTP {status}")),
+        detail: snippet(body),
+    }
+}
+
 /// `Retry-After` in its delay-seconds form; the HTTP-date form is not read.
 fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse().ok().map(Duration::from_secs)
@@ -316,7 +447,7 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 
 /// Graph API errors (WhatsApp and Messenger): `{error: {message, code, error_subcode?,
 /// error_data?: {details}}}`.
-fn graph_error(json: &Value, status: u16) -> Option<BodyError> {
+pub(crate) fn graph_error(json: &Value, status: u16) -> Option<BodyError> {
     let error = json.get("error")?;
     let code = error.get("code").and_then(as_code);
     let details = error
@@ -374,7 +505,7 @@ fn as_code(value: &Value) -> Option<u32> {
     }
 }
 
-fn non_empty_str(value: Option<&Value>) -> Option<String> {
+pub(crate) fn non_empty_str(value: Option<&Value>) -> Option<String> {
     value
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
@@ -382,7 +513,7 @@ fn non_empty_str(value: Option<&Value>) -> Option<String> {
 }
 
 /// The start of an unreadable body, for logs and error details.
-fn snippet(body: &[u8]) -> Option<String> {
+pub(crate) fn snippet(body: &[u8]) -> Option<String> {
     const MAX_CHARS: usize = 200;
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
@@ -502,6 +633,150 @@ mod tests {
         let (path, body) = json_request(whatsapp_mark_read("106540352242922", message_id));
         assert_eq!(path, "/106540352242922/messages");
         assert_eq!(body, expected);
+    }
+
+    fn strings(values: &[&str]) -> Vec<String> {
+        values.iter().map(|&value| value.to_owned()).collect()
+    }
+
+    #[test]
+    fn whatsapp_template_matches_fixture() {
+        let (path, body) = json_request(whatsapp_template(
+            "106540352242922",
+            &phone("+1 650 555 1234"),
+            "template-name",
+            "language-and-locale-code",
+            &strings(&["Maria"]),
+            &strings(&["text-string", "Tuesday"]),
+        ));
+        assert_eq!(path, "/106540352242922/messages");
+
+        // The fixture's header is an image and its body mixes in currency and date_time
+        // parameters; we send text parameters only, in the fixture's text-parameter shape.
+        let mut expected = fixture_json(
+            "whatsapp/outbound/send_template_header_body_quick_reply_buttons.request.json",
+        );
+        expected["to"] = json!("16505551234");
+        let components = expected["template"]["components"].as_array_mut().unwrap();
+        components.retain(|component| component["type"] != "button");
+        assert_eq!(components[1]["type"], "body");
+        let text_parameter = components[1]["parameters"][0].clone();
+        assert_eq!(
+            text_parameter,
+            json!({ "type": "text", "text": "text-string" })
+        );
+        let mut header_parameter = text_parameter.clone();
+        header_parameter["text"] = json!("Maria");
+        let mut second_parameter = text_parameter.clone();
+        second_parameter["text"] = json!("Tuesday");
+        components[0]["parameters"] = json!([header_parameter]);
+        components[1]["parameters"] = json!([text_parameter, second_parameter]);
+        assert_eq!(body, expected);
+    }
+
+    #[test]
+    fn whatsapp_template_leaves_out_components_without_values() {
+        let (_, body) = json_request(whatsapp_template(
+            "106540352242922",
+            &phone("+16505551234"),
+            "hello_world",
+            "en_US",
+            &[],
+            &[],
+        ));
+        assert_eq!(
+            body["template"],
+            json!({ "name": "hello_world", "language": { "code": "en_US" } })
+        );
+
+        let (_, body) = json_request(whatsapp_template(
+            "106540352242922",
+            &phone("+16505551234"),
+            "order_update",
+            "en_US",
+            &[],
+            &strings(&["Maria"]),
+        ));
+        assert_eq!(
+            body["template"]["components"],
+            json!([{ "type": "body", "parameters": [{ "type": "text", "text": "Maria" }] }])
+        );
+    }
+
+    #[test]
+    fn whatsapp_reply_buttons_match_fixture() {
+        let mut expected =
+            fixture_json("whatsapp/outbound/send_interactive_reply_buttons.request.json");
+        let buttons: Vec<ReplyButton> = expected["interactive"]["action"]["buttons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|button| ReplyButton {
+                id: button["reply"]["id"].as_str().unwrap().to_owned(),
+                title: button["reply"]["title"].as_str().unwrap().to_owned(),
+            })
+            .collect();
+        assert_eq!(buttons.len(), 2);
+        let (path, body) = json_request(whatsapp_reply_buttons(
+            "106540352242922",
+            &phone("+16505551234"),
+            expected["interactive"]["body"]["text"].as_str().unwrap(),
+            &buttons,
+        ));
+        assert_eq!(path, "/106540352242922/messages");
+        expected["to"] = json!("16505551234");
+        assert_eq!(body, expected);
+    }
+
+    #[test]
+    fn twilio_content_matches_fixture() {
+        let fixture = "twilio/outbound/create_message_messaging_service_content_sid.request.json";
+        let mut expected = twilio_fixture_params(
+            fixture,
+            &["To", "MessagingServiceSid", "ContentSid", "StatusCallback"],
+        );
+        let (path, params) = form_request(twilio_content(
+            "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            &TwilioSender::MessagingService(expected[1].1.clone()),
+            &expected[0].1,
+            &expected[2].1,
+            &strings(&["Maria", "Tuesday \"10:00\""]),
+            &expected[3].1,
+        ));
+        assert_eq!(
+            path,
+            "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Messages.json"
+        );
+        expected.insert(
+            3,
+            (
+                "ContentVariables".to_owned(),
+                r#"{"1":"Maria","2":"Tuesday \"10:00\""}"#.to_owned(),
+            ),
+        );
+        assert_eq!(params, expected);
+        assert!(params.iter().all(|(name, _)| name != "Body"));
+    }
+
+    #[test]
+    fn twilio_content_without_variables_sends_only_the_sid() {
+        let (_, params) = form_request(twilio_content(
+            "AC123",
+            &TwilioSender::Number(phone("+14155552345")),
+            "whatsapp:+15551234567",
+            "HX123",
+            &[],
+            "https://example.org/twilio/status",
+        ));
+        assert_eq!(
+            params,
+            pairs(&[
+                ("To", "whatsapp:+15551234567"),
+                ("From", "whatsapp:+14155552345"),
+                ("ContentSid", "HX123"),
+                ("StatusCallback", "https://example.org/twilio/status"),
+            ])
+        );
     }
 
     #[test]

@@ -127,7 +127,7 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
             .await
             .map(|added| {
                 println!(
-                    "demo data loaded ({added} people, channels, tags and canned responses added)"
+                    "demo data loaded ({added} people, channels, tags, canned responses and templates added)"
                 )
             })
             .map_err(|error| error.message),

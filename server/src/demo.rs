@@ -1,10 +1,11 @@
 //! Demo data, so a newcomer sees a working Switchboard on a fresh machine.
 
 use app::error::AppError;
-use app::model::{ChannelInput, ChannelKind, Role};
+use app::model::{ChannelInput, ChannelKind, Role, TemplateCategory};
 
 use crate::auth::tokens::random_secret;
 use crate::services::Services;
+use crate::store::NewTemplate;
 
 /// Everyone in the demo signs in with this password (stated in the README).
 pub const DEMO_PASSWORD: &str = "switchboard-demo-2026";
@@ -70,7 +71,10 @@ const DEMO_CANNED_RESPONSES: [(&str, &str); 2] = [
     ("hours", "We are open Monday to Friday, 9:00 to 17:00."),
 ];
 
-/// Adds the demo people, sandbox channels, tags and canned responses; safe to run again (what exists is left alone).
+/// A template the sandbox's Meta "approved", so the composer can show templates in the demo.
+const DEMO_TEMPLATE: &str = r#"{"header":null,"body":"Hello {{1}}, this is a reminder of your appointment on {{2}}. Reply here if you need to change it.","body_samples":["Ana","Monday at 10:00"],"footer":"Reply STOP to stop these messages","buttons":[]}"#;
+
+/// Adds the demo people, sandbox channels, tags, canned responses and a template; safe to run again (what exists is left alone).
 /// Returns how many things were added.
 pub async fn load(services: &Services) -> Result<usize, AppError> {
     let mut added = 0;
@@ -126,6 +130,36 @@ pub async fn load(services: &Services) -> Result<usize, AppError> {
             services
                 .store()
                 .create_canned_response(shortcut, body, None)
+                .await?;
+            added += 1;
+        }
+    }
+    let sandbox = services
+        .store()
+        .list_channels()
+        .await?
+        .into_iter()
+        .find(|channel| channel.name == "WhatsApp sandbox");
+    if let Some(sandbox) = sandbox {
+        let templates = services
+            .store()
+            .list_templates(Some(sandbox.id), None)
+            .await?;
+        if templates.is_empty() {
+            services
+                .store()
+                .create_template(NewTemplate {
+                    channel_id: sandbox.id,
+                    name: "appointment_reminder",
+                    language: "en",
+                    category: TemplateCategory::Utility.as_str(),
+                    status: "approved",
+                    components: DEMO_TEMPLATE,
+                    content_sid: None,
+                    family: "appointment_reminder",
+                    version: 1,
+                    created_by: None,
+                })
                 .await?;
             added += 1;
         }

@@ -100,7 +100,7 @@ async fn people_and_tokens_are_created_from_the_command_line() {
     assert!(demo.status.success());
     let again = switchboard(&url, &["demo"], "");
     assert!(
-        stdout(&again).contains("(0 people, channels, tags and canned responses added)"),
+        stdout(&again).contains("(0 people, channels, tags, canned responses and templates added)"),
         "demo data loads once"
     );
 }

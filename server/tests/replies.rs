@@ -4,120 +4,16 @@
 #[macro_use]
 mod common;
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-
 use app::model::{ChannelInput, Role};
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use channels::phone::E164;
 use channels::simulate;
+use common::provider::FakeProvider;
 use common::{Db, TestApp, spawn_app};
 use serde_json::{Value, json};
 
 const SECRET: &str = "reply-secret";
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 const AUTH_TOKEN: &str = "twilio-token";
-
-/// One request the fake provider received.
-#[derive(Clone, Debug)]
-struct Received {
-    path: String,
-    query: Option<String>,
-    authorization: Option<String>,
-    body: Bytes,
-}
-
-/// A scripted answer: HTTP status, extra headers, JSON body.
-type Answer = (u16, Vec<(&'static str, &'static str)>, String);
-
-/// A local stand-in for the Graph API and Twilio: it records every request and answers with
-/// scripted responses, or like the real API when none is scripted.
-#[derive(Clone, Default)]
-struct FakeProvider {
-    received: Arc<Mutex<Vec<Received>>>,
-    script: Arc<Mutex<VecDeque<Answer>>>,
-}
-
-impl FakeProvider {
-    async fn start() -> (FakeProvider, String) {
-        let fake = FakeProvider::default();
-        let app = Router::new()
-            .route("/v23.0/{id}/messages", post(answer))
-            .route("/2010-04-01/Accounts/{sid}/Messages.json", post(answer))
-            .with_state(fake.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        (fake, base)
-    }
-
-    fn then_answer(&self, status: u16, headers: Vec<(&'static str, &'static str)>, body: Value) {
-        self.script
-            .lock()
-            .unwrap()
-            .push_back((status, headers, body.to_string()));
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
-    }
-}
-
-async fn answer(
-    State(fake): State<FakeProvider>,
-    Path(_): Path<String>,
-    RawQuery(query): RawQuery,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let path = uri.path().to_string();
-    let count = {
-        let mut received = fake.received.lock().unwrap();
-        received.push(Received {
-            path: path.clone(),
-            query,
-            authorization: headers
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            body,
-        });
-        received.len()
-    };
-    if let Some((status, extra, body)) = fake.script.lock().unwrap().pop_front() {
-        let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
-        for (name, value) in extra {
-            response.headers_mut().insert(name, value.parse().unwrap());
-        }
-        return response;
-    }
-    if path.contains("/Accounts/") {
-        let sid = format!("SMfeed{count:028}");
-        return (
-            StatusCode::CREATED,
-            axum::Json(json!({ "sid": sid, "status": "queued", "error_code": null })),
-        )
-            .into_response();
-    }
-    if path.starts_with("/v23.0/3000") {
-        return axum::Json(
-            json!({ "recipient_id": "psid-1", "message_id": format!("m_sent{count}") }),
-        )
-        .into_response();
-    }
-    axum::Json(json!({
-        "messaging_product": "whatsapp",
-        "contacts": [{ "input": "+15551234567", "wa_id": "15551234567" }],
-        "messages": [{ "id": format!("wamid.sent{count}") }]
-    }))
-    .into_response()
-}
 
 async fn whatsapp_conversation(app: &TestApp, provider: &str, sent_at_secs: i64) -> i64 {
     app.connect(ChannelInput {
@@ -270,7 +166,12 @@ async fn closed_windows_and_opted_out_contacts_are_refused(db: Db) {
     assert_eq!(empty.status(), 422);
     assert!(outbound(&app).await.is_empty());
     assert!(!app.services.deliver_next("worker-1").await.unwrap());
-    assert!(fake.received().is_empty());
+    assert!(
+        fake.received()
+            .iter()
+            .all(|request| request.json()["status"] == "read"),
+        "nothing but the read receipt of opening it reached the provider"
+    );
 }
 
 async fn transient_failures_are_retried_and_permanent_ones_shown(db: Db) {

@@ -328,3 +328,102 @@ async fn a_volunteer_cannot_reach_coordinator_or_admin_pages_or_actions() {
     assert_eq!(codes, vec!["forbidden"; 3], "each is refused");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn templates_are_written_with_a_preview_and_sent_from_the_composer() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    sign_in(&browser, &server, "admin@example.org").await;
+    simulate_whatsapp_message(
+        &browser,
+        &server,
+        "+15550143535",
+        "Tom Template",
+        "Can I come <b>next week</b>?",
+    )
+    .await;
+
+    // An admin writing a template sees a sample field per variable and the text as sent.
+    client.goto(&server.url("/templates")).await.unwrap();
+    browser.wait_for_hydration().await;
+    shows(
+        client,
+        "//tr[@data-template='appointment_reminder']//span[normalize-space()='Approved']",
+        "the demo's approved template is listed",
+    )
+    .await;
+    client
+        .find(Locator::Css("#template-body"))
+        .await
+        .unwrap()
+        .send_keys("Hi {{1}}, your parcel is ready.")
+        .await
+        .unwrap();
+    shows(
+        client,
+        "//input[@id='template-sample-1']",
+        "a sample field appears",
+    )
+    .await
+    .send_keys("Ana")
+    .await
+    .unwrap();
+    shows(
+        client,
+        "//p[@id='template-preview'][normalize-space()='Hi Ana, your parcel is ready.']",
+        "the preview fills the sample in",
+    )
+    .await;
+    sign_out(&browser, &server).await;
+
+    // A volunteer fills the approved template in and sends it.
+    sign_in(&browser, &server, "volunteer@example.org").await;
+    open_conversation(&browser, &server, "unassigned", "Tom Template").await;
+    click(
+        client,
+        "//button[@role='tab'][normalize-space()='Template']",
+    )
+    .await;
+    choose(client, "#template-choice", "appointment_reminder (en)").await;
+    shows(
+        client,
+        "//input[@id='template-value-1']",
+        "a field per variable",
+    )
+    .await
+    .send_keys("Tom")
+    .await
+    .unwrap();
+    client
+        .find(Locator::Css("#template-value-2"))
+        .await
+        .unwrap()
+        .send_keys("<i>Friday</i>")
+        .await
+        .unwrap();
+    shows(
+        client,
+        "//p[@id='template-preview'][contains(., 'Hello Tom, this is a reminder of your appointment on <i>Friday</i>.')]",
+        "the preview shows what Tom will read, markup as text",
+    )
+    .await;
+    click(client, "//button[@id='send-template']").await;
+    let sent = shows(
+        client,
+        "//li[contains(@class, 'outbound')][@data-kind='template']",
+        "the template shows in the thread",
+    )
+    .await;
+    assert!(
+        sent.text()
+            .await
+            .unwrap()
+            .contains("Hello Tom, this is a reminder of your appointment on <i>Friday</i>."),
+        "the thread shows the filled-in template"
+    );
+    assert!(
+        sent.find(Locator::Css("i")).await.is_err(),
+        "values are text"
+    );
+}

@@ -57,6 +57,7 @@ where
                 {is_admin.then(|| view! { <A href="/people">"People"</A> })}
                 {manages_channels.then(|| view! {
                     <A href="/channels">"Channels"</A>
+                    <A href="/templates">"Templates"</A>
                     <A href="/events">"Events"</A>
                 })}
                 {manages_tags.then(|| view! { <A href="/settings">"Settings"</A> })}

@@ -2,6 +2,8 @@
 
 mod layout;
 mod notice;
+mod template_values;
 
 pub use layout::Layout;
 pub use notice::ErrorNotice;
+pub use template_values::VariableInputs;

@@ -252,4 +252,6 @@ pub struct ConversationDetail {
     pub assignees: Vec<Assignee>,
     /// Every tag, to add to this conversation.
     pub all_tags: Vec<Tag>,
+    /// The approved templates of the conversation's channel, for the composer.
+    pub templates: Vec<super::Template>,
 }

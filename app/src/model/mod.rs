@@ -7,6 +7,7 @@ mod live;
 mod people;
 mod search;
 mod settings;
+mod templates;
 
 pub use canned::*;
 pub use channels::*;
@@ -15,3 +16,4 @@ pub use live::*;
 pub use people::*;
 pub use search::*;
 pub use settings::*;
+pub use templates::*;

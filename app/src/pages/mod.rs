@@ -8,6 +8,7 @@ mod not_found;
 mod people;
 mod search;
 mod settings;
+mod templates;
 mod webhook_events;
 
 pub use account::AccountPage;
@@ -18,4 +19,5 @@ pub use not_found::NotFound;
 pub use people::PeoplePage;
 pub use search::SearchPage;
 pub use settings::SettingsPage;
+pub use templates::TemplatesPage;
 pub use webhook_events::WebhookEventsPage;

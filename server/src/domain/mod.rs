@@ -5,3 +5,4 @@ pub mod conversations;
 pub mod password_policy;
 pub mod people;
 pub mod replies;
+pub mod templates;

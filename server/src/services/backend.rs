@@ -5,7 +5,8 @@ use app::model::{
     AddedPerson, ApiToken, CannedResponse, CannedResponseInput, Channel, ChannelInput,
     ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
     InboxFilters, InboxSettings, NewPerson, Note, Person, PersonChanges, SearchHit,
-    SimulatedInbound, StatusChange, Tag, TagInput, WebhookEvent,
+    SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory, TemplateContent,
+    TemplateInput, TemplateSend, TwilioTemplateInput, WebhookEvent,
 };
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
@@ -227,6 +228,61 @@ impl Backend for Services {
 
     async fn delete_canned_response(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
         Services::delete_canned_response(self, actor, id).await
+    }
+
+    async fn list_templates(
+        &self,
+        actor: &Actor,
+        channel_id: Option<i64>,
+    ) -> Result<Vec<Template>, AppError> {
+        Services::list_templates(self, actor, channel_id).await
+    }
+
+    async fn create_template(
+        &self,
+        actor: &Actor,
+        input: TemplateInput,
+    ) -> Result<Template, AppError> {
+        Services::create_template(self, actor, input).await
+    }
+
+    async fn new_template_version(
+        &self,
+        actor: &Actor,
+        id: i64,
+        category: TemplateCategory,
+        content: TemplateContent,
+    ) -> Result<Template, AppError> {
+        Services::new_template_version(self, actor, id, category, content).await
+    }
+
+    async fn submit_template(&self, actor: &Actor, id: i64) -> Result<Template, AppError> {
+        Services::submit_template(self, actor, id).await
+    }
+
+    async fn sync_templates(&self, actor: &Actor, channel_id: i64) -> Result<u64, AppError> {
+        Services::sync_templates(self, actor, channel_id).await
+    }
+
+    async fn register_twilio_template(
+        &self,
+        actor: &Actor,
+        input: TwilioTemplateInput,
+    ) -> Result<Template, AppError> {
+        Services::register_twilio_template(self, actor, input).await
+    }
+
+    async fn delete_template(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        Services::delete_template(self, actor, id).await
+    }
+
+    async fn send_template(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        send: TemplateSend,
+    ) -> Result<(), AppError> {
+        Services::send_template(self, actor, conversation_id, send).await
     }
 
     async fn retry_message(&self, actor: &Actor, message_id: i64) -> Result<(), AppError> {

@@ -15,8 +15,10 @@ use rand::Rng;
 
 use super::Services;
 use super::channels::{ConnectedChannel, TWILIO_STATUS_WEBHOOK};
+use super::provider::CallError;
+use super::templates::QueuedTemplate;
 use crate::domain::replies::{ReplyRule, reply_rule};
-use crate::store::{OutboundJob, now_ms};
+use crate::store::{ConversationRow, OutboundJob, OutboundReply, now_ms};
 
 const MAX_BODY_CHARS: usize = 4096;
 /// After this many attempts a transient failure is shown as a failure.
@@ -69,15 +71,35 @@ impl Services {
         if let Some(refusal) = self.reply_refusal(actor, &conversation).await? {
             return Err(AppError::unprocessable(refusal));
         }
+        self.queue_reply(
+            actor,
+            &conversation,
+            OutboundReply {
+                kind: "text",
+                body,
+                content: "{}",
+            },
+        )
+        .await
+    }
+
+    /// Commits the message with its delivery job, wakes a delivery worker and tells every
+    /// browser showing the conversation.
+    pub(crate) async fn queue_reply(
+        &self,
+        actor: &Actor,
+        conversation: &ConversationRow,
+        reply: OutboundReply<'_>,
+    ) -> Result<(), AppError> {
         self.store
-            .enqueue_reply(conversation_id, conversation.channel_id, actor.id, body)
+            .enqueue_reply(conversation.id, conversation.channel_id, actor.id, reply)
             .await?;
         self.deliveries.notify_one();
         self.live
             .publish(
                 &self.store,
                 LiveEvent::Conversation {
-                    id: conversation_id,
+                    id: conversation.id,
                 },
             )
             .await;
@@ -159,13 +181,13 @@ impl Services {
                     .delivery_ended(&job, "failed", Some(&code), &title)
                     .await?;
             }
-            Ok(SendOutcome::Unknown { reason }) | Err(SendError::Unknown(reason)) => {
+            Ok(SendOutcome::Unknown { reason }) | Err(CallError::Unknown(reason)) => {
                 tracing::warn!(job = job.id, %reason, "delivery outcome unknown");
                 self.store
                     .delivery_ended(&job, "unknown", None, &reason)
                     .await?;
             }
-            Err(SendError::NotSent(reason)) => {
+            Err(CallError::NotSent(reason)) => {
                 let delay = retry_delay(job.attempts, None);
                 self.store
                     .delivery_retry(&job, &reason, now_ms() + delay.as_millis() as i64)
@@ -180,16 +202,55 @@ impl Services {
         &self,
         channel: &ConnectedChannel,
         job: &OutboundJob,
-    ) -> Result<SendOutcome, SendError> {
+    ) -> Result<SendOutcome, CallError> {
+        let config = &channel.config;
+        let request = self.request_for(channel, job)?;
+        let answer = self.call_provider(config, request).await?;
+        let retry_after = answer.retry_after.as_deref();
+        Ok(match config.kind {
+            ChannelKind::WhatsApp => {
+                outbound::whatsapp_outcome(answer.status, retry_after, &answer.body)
+            }
+            ChannelKind::Twilio => {
+                outbound::twilio_outcome(answer.status, retry_after, &answer.body)
+            }
+            ChannelKind::Messenger => {
+                outbound::messenger_outcome(answer.status, retry_after, &answer.body)
+            }
+        })
+    }
+
+    /// The provider call that sends the job's message.
+    fn request_for(
+        &self,
+        channel: &ConnectedChannel,
+        job: &OutboundJob,
+    ) -> Result<SendRequest, CallError> {
         let config = &channel.config;
         let settings = &config.settings;
-        let secrets = &config.secrets;
-        let invalid = |what: &str| SendError::NotSent(format!("the channel's {what} is missing"));
-        let request = match config.kind {
+        let template = match job.kind.as_str() {
+            "template" => Some(
+                serde_json::from_str::<QueuedTemplate>(&job.content).map_err(|e| {
+                    CallError::NotSent(format!("the queued template is unreadable: {e}"))
+                })?,
+            ),
+            _ => None,
+        };
+        Ok(match config.kind {
             ChannelKind::WhatsApp => {
                 let to =
-                    E164::parse(&job.address).map_err(|e| SendError::NotSent(e.to_string()))?;
-                outbound::whatsapp_text(&config.route_key, &to, &job.body)
+                    E164::parse(&job.address).map_err(|e| CallError::NotSent(e.to_string()))?;
+                match template {
+                    Some(template) => outbound::whatsapp_template(
+                        &config.route_key,
+                        &to,
+                        &template.name,
+                        &template.language,
+                        &template.values.header,
+                        &template.values.body,
+                    ),
+                    None => outbound::whatsapp_text(&config.route_key, &to, &job.body),
+                }
             }
             ChannelKind::Messenger => {
                 let rule = reply_rule(config.kind, job.last_inbound_at, false, now_ms())
@@ -204,89 +265,81 @@ impl Services {
                 let sender = match (&settings.messaging_service_sid, &settings.phone_number) {
                     (Some(service), _) => TwilioSender::MessagingService(service.clone()),
                     (None, Some(number)) => TwilioSender::Number(
-                        E164::parse(number).map_err(|e| SendError::NotSent(e.to_string()))?,
+                        E164::parse(number).map_err(|e| CallError::NotSent(e.to_string()))?,
                     ),
-                    (None, None) => return Err(invalid("sender")),
+                    (None, None) => return Err(CallError::missing("sender")),
                 };
-                outbound::twilio_message(
-                    settings
-                        .account_sid
-                        .as_deref()
-                        .ok_or_else(|| invalid("account SID"))?,
-                    &sender,
-                    &job.address,
-                    &job.body,
-                    &self.public_url(TWILIO_STATUS_WEBHOOK),
-                )
-            }
-        };
-        let http = match request {
-            SendRequest::Json { path, body } => {
-                let url = format!("{}{path}", config.api_base_url);
-                let builder = self.http.post(url).json(&body);
-                match config.kind {
-                    ChannelKind::Messenger => builder.query(&[(
-                        "access_token",
-                        secrets
-                            .page_access_token
-                            .clone()
-                            .ok_or_else(|| invalid("page access token"))?,
-                    )]),
-                    _ => builder.bearer_auth(
-                        secrets
-                            .access_token
-                            .clone()
-                            .ok_or_else(|| invalid("access token"))?,
+                let account_sid = settings
+                    .account_sid
+                    .as_deref()
+                    .ok_or_else(|| CallError::missing("account SID"))?;
+                let status_callback = self.public_url(TWILIO_STATUS_WEBHOOK);
+                match template {
+                    Some(QueuedTemplate {
+                        content_sid: Some(content_sid),
+                        values,
+                        ..
+                    }) => outbound::twilio_content(
+                        account_sid,
+                        &sender,
+                        &job.address,
+                        &content_sid,
+                        &values.body,
+                        &status_callback,
+                    ),
+                    Some(_) => return Err(CallError::missing("template's ContentSid")),
+                    None => outbound::twilio_message(
+                        account_sid,
+                        &sender,
+                        &job.address,
+                        &job.body,
+                        &status_callback,
                     ),
                 }
             }
-            SendRequest::Form { path, params } => self
-                .http
-                .post(format!("{}{path}", config.api_base_url))
-                .basic_auth(
-                    settings.account_sid.clone().unwrap_or_default(),
-                    secrets.auth_token.clone(),
-                )
-                .form(&params),
-        };
-        let response = http.send().await.map_err(|error| {
-            // Only a failure to connect proves the request never left.
-            if error.is_connect() {
-                SendError::NotSent(error.to_string())
-            } else {
-                SendError::Unknown(format!("no answer from the provider: {error}"))
-            }
-        })?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_string);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|error| SendError::Unknown(format!("the answer was cut off: {error}")))?;
-        let retry_after = retry_after.as_deref();
-        Ok(match config.kind {
-            ChannelKind::WhatsApp => outbound::whatsapp_outcome(status, retry_after, &body),
-            ChannelKind::Twilio => outbound::twilio_outcome(status, retry_after, &body),
-            ChannelKind::Messenger => outbound::messenger_outcome(status, retry_after, &body),
         })
+    }
+
+    /// Shows the contact, on WhatsApp, that their messages were read (blue ticks) and that
+    /// someone is typing. In the background: the person opening the conversation should not
+    /// wait for Meta, and a failure only loses the ticks, so it is logged, not retried.
+    pub(crate) fn mark_read_at_provider(&self, channel_id: i64, conversation_id: i64) {
+        let services = self.clone();
+        tokio::spawn(async move {
+            let result: Result<(), String> = async {
+                let Some(message_id) = services
+                    .store
+                    .latest_inbound_provider_id(conversation_id)
+                    .await
+                    .map_err(|e| e.to_string())?
+                else {
+                    return Ok(());
+                };
+                let channel = services
+                    .connected_channel(channel_id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let request = outbound::whatsapp_mark_read(&channel.config.route_key, &message_id);
+                let answer = services
+                    .call_provider(&channel.config, request)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                match answer.status {
+                    200..=299 => Ok(()),
+                    status => Err(format!("HTTP {status}")),
+                }
+            }
+            .await;
+            if let Err(reason) = result {
+                tracing::info!(conversation = conversation_id, %reason, "could not mark as read on WhatsApp");
+            }
+        });
     }
 
     /// Marks deliveries interrupted by a stopped worker for a person to decide.
     pub async fn recover_interrupted_deliveries(&self) -> Result<u64, AppError> {
         Ok(self.store.mark_interrupted_jobs().await?)
     }
-}
-
-#[derive(Debug)]
-enum SendError {
-    /// The request never reached the provider: safe to try again.
-    NotSent(String),
-    /// The request may have reached the provider.
-    Unknown(String),
 }
 
 #[cfg(test)]

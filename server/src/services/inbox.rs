@@ -11,9 +11,10 @@ use channels::Provider;
 
 use super::conversations::{describe_event, note_of, tag_of};
 use super::settings::NumberView;
+use super::templates::template_of;
 use super::{Services, rfc3339};
 use crate::domain::conversations::assignee_may_reply;
-use crate::domain::replies::{WINDOW_MS, reply_rule};
+use crate::domain::replies::{ReplyRefused, WINDOW_MS, reply_rule};
 use crate::store::{ConversationFilter, ConversationRow, ListRequest, NoteSubject};
 
 const PAGE_SIZE: i64 = 50;
@@ -184,12 +185,8 @@ impl Services {
         actor: &Actor,
         row: &ConversationRow,
     ) -> Result<Option<String>, AppError> {
-        let only_assignee = self.inbox_settings().await?.only_assignee_replies;
-        let assignee = row
-            .assignee_id
-            .map(|id| (id, row.assignee_name.as_deref().unwrap_or_default()));
-        if let Err(refusal) = assignee_may_reply(only_assignee, assignee, actor.id) {
-            return Ok(Some(refusal.to_string()));
+        if let Some(refusal) = self.assignee_refusal(actor, row).await? {
+            return Ok(Some(refusal));
         }
         Ok(reply_rule(
             kind_of(row),
@@ -199,6 +196,36 @@ impl Services {
         )
         .err()
         .map(|refusal| refusal.to_string()))
+    }
+
+    /// Why this person may not send a template here now, if so: templates may go out after
+    /// the 24-hour window, but never to someone who opted out.
+    pub(crate) async fn template_refusal(
+        &self,
+        actor: &Actor,
+        row: &ConversationRow,
+    ) -> Result<Option<String>, AppError> {
+        if let Some(refusal) = self.assignee_refusal(actor, row).await? {
+            return Ok(Some(refusal));
+        }
+        Ok(row
+            .opted_out_at
+            .is_some()
+            .then(|| ReplyRefused::OptedOut.to_string()))
+    }
+
+    async fn assignee_refusal(
+        &self,
+        actor: &Actor,
+        row: &ConversationRow,
+    ) -> Result<Option<String>, AppError> {
+        let only_assignee = self.inbox_settings().await?.only_assignee_replies;
+        let assignee = row
+            .assignee_id
+            .map(|id| (id, row.assignee_name.as_deref().unwrap_or_default()));
+        Ok(assignee_may_reply(only_assignee, assignee, actor.id)
+            .err()
+            .map(|refusal| refusal.to_string()))
     }
 
     pub async fn conversation(
@@ -294,11 +321,21 @@ impl Services {
             .into_iter()
             .map(tag_of)
             .collect();
+        let templates = self
+            .store
+            .list_templates(Some(row.channel_id), Some("approved"))
+            .await?
+            .into_iter()
+            .map(template_of)
+            .collect();
         // Opening the conversation is reading what mentioned this person in it, and, for the
         // person answering it, reading its messages.
         self.store.read_mentions(actor.id, id).await?;
         if row.unread_count > 0 && row.assignee_id.is_none_or(|assignee| assignee == actor.id) {
             self.store.mark_conversation_read(id).await?;
+            if kind == ChannelKind::WhatsApp {
+                self.mark_read_at_provider(row.channel_id, id);
+            }
         }
         let numbers = self.reveal_numbers_of(actor, row.contact_id).await?;
         let summary = self
@@ -315,6 +352,7 @@ impl Services {
             events,
             assignees,
             all_tags,
+            templates,
         })
     }
 }

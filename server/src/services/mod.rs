@@ -14,8 +14,10 @@ pub mod ingest;
 pub mod live;
 mod media;
 mod people;
+mod provider;
 mod search;
 mod settings;
+mod templates;
 mod tokens;
 mod webhook_events;
 

@@ -173,6 +173,21 @@ impl Store {
         Ok(())
     }
 
+    /// The provider's id of the conversation's latest inbound message, to mark it read there.
+    pub async fn latest_inbound_provider_id(
+        &self,
+        conversation_id: i64,
+    ) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT provider_message_id FROM messages \
+             WHERE conversation_id = $1 AND direction = 'inbound' AND provider_message_id IS NOT NULL \
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(conversation_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     pub async fn list_tags(&self) -> StoreResult<Vec<TagRow>> {
         Ok(
             sqlx::query_as("SELECT id, name, colour FROM tags ORDER BY name")

@@ -13,6 +13,7 @@ mod outbox;
 mod search;
 mod sessions;
 mod settings;
+mod templates;
 mod tokens;
 mod users;
 mod webhooks;
@@ -35,9 +36,10 @@ pub use inbox::{
     AttachmentRow, ConversationFilter, ConversationRow, ConversationTagRow, ListRequest,
     MessageRow, QUEUE_KEY, ReactionRow, TagRow,
 };
-pub use outbox::OutboundJob;
+pub use outbox::{OutboundJob, OutboundReply};
 pub use search::{SearchRequest, SearchRow, SearchScope};
 pub use sessions::AUTH_KEY;
+pub use templates::{NewTemplate, TemplateRow};
 pub use tokens::TokenRow;
 pub use users::{NewUser, UserRow};
 pub use webhooks::{

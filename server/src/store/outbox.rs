@@ -10,35 +10,48 @@ pub struct OutboundJob {
     pub message_id: i64,
     pub channel_id: i64,
     pub attempts: i64,
+    /// `text`, or `template` with the template's name and values in `content`.
+    pub kind: String,
     pub body: String,
+    pub content: String,
     /// The contact's address on the channel.
     pub address: String,
     pub last_inbound_at: Option<i64>,
+}
+
+/// A reply to queue.
+pub struct OutboundReply<'a> {
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub content: &'a str,
 }
 
 /// How long a claimed job may stay in `sending` before it counts as interrupted.
 const CLAIM_LEASE_MS: i64 = 2 * 60 * 1000;
 
 impl Store {
-    /// Commits an outbound text message and its delivery job in one transaction.
+    /// Commits an outbound message and its delivery job in one transaction. `body` is what
+    /// the thread shows; `content` (JSON) is what the delivery needs besides it.
     pub async fn enqueue_reply(
         &self,
         conversation_id: i64,
         channel_id: i64,
         author_id: i64,
-        body: &str,
+        reply: OutboundReply<'_>,
     ) -> StoreResult<i64> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         let message_id: i64 = sqlx::query_scalar(
-            "INSERT INTO messages (conversation_id, channel_id, direction, author_id, kind, body, status, \
-             provider_timestamp, created_at, updated_at) \
-             VALUES ($1, $2, 'outbound', $3, 'text', $4, 'pending', $5, $5, $5) RETURNING id",
+            "INSERT INTO messages (conversation_id, channel_id, direction, author_id, kind, body, content, \
+             status, provider_timestamp, created_at, updated_at) \
+             VALUES ($1, $2, 'outbound', $3, $4, $5, $6, 'pending', $7, $7, $7) RETURNING id",
         )
         .bind(conversation_id)
         .bind(channel_id)
         .bind(author_id)
-        .bind(body)
+        .bind(reply.kind)
+        .bind(reply.body)
+        .bind(reply.content)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
@@ -85,7 +98,7 @@ impl Store {
         };
         Ok(Some(
             sqlx::query_as(
-                "SELECT j.id, j.message_id, j.channel_id, j.attempts, m.body, \
+                "SELECT j.id, j.message_id, j.channel_id, j.attempts, m.kind, m.body, m.content, \
                         (SELECT i.address FROM contact_identities i \
                           WHERE i.contact_id = c.contact_id AND i.channel_id = c.channel_id \
                           ORDER BY i.id LIMIT 1) AS address, \

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod provider;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use app::model::{ChannelInput, ChannelKind, Role};

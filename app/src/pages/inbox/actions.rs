@@ -4,21 +4,24 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    AddContactNote, AddConversationNote, AssignConversation, RetryMessage, SendReply,
+    AddContactNote, AddConversationNote, AssignConversation, RetryMessage, SendReply, SendTemplate,
     SetConversationStatus, TagConversation, TakeConversation,
 };
 use crate::error::AppError;
 
-/// Whether the composer writes a reply to the contact or a private note for the team.
+/// Whether the composer writes a reply to the contact, fills in an approved template, or
+/// writes a private note for the team.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ComposeMode {
     Reply,
+    Template,
     Note,
 }
 
 #[derive(Clone, Copy)]
 pub struct InboxActions {
     pub send: ServerAction<SendReply>,
+    pub send_template: ServerAction<SendTemplate>,
     pub note: ServerAction<AddConversationNote>,
     pub take: ServerAction<TakeConversation>,
     pub assign: ServerAction<AssignConversation>,
@@ -33,6 +36,7 @@ impl InboxActions {
     pub fn provide() -> InboxActions {
         let actions = InboxActions {
             send: ServerAction::new(),
+            send_template: ServerAction::new(),
             note: ServerAction::new(),
             take: ServerAction::new(),
             assign: ServerAction::new(),
@@ -49,6 +53,7 @@ impl InboxActions {
     /// Changes with every finished action: resources keyed on it reload.
     pub fn version(&self) -> usize {
         self.send.version().get()
+            + self.send_template.version().get()
             + self.note.version().get()
             + self.take.version().get()
             + self.assign.version().get()

@@ -18,14 +18,15 @@ use super::contact::ContactPanel;
 use super::live::use_live;
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
-    AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
-    TagConversation, TakeConversation, announce_presence, get_conversation, list_canned_responses,
+    AddConversationNote, AssignConversation, RetryMessage, SendReply, SendTemplate,
+    SetConversationStatus, TagConversation, TakeConversation, announce_presence, get_conversation,
+    list_canned_responses,
 };
-use crate::components::ErrorNotice;
+use crate::components::{ErrorNotice, VariableInputs};
 use crate::error::AppError;
 use crate::model::{
     AttachmentView, ConversationDetail, ConversationEvent, ConversationStatus, Me, Note,
-    Permission, ThreadMessage,
+    Permission, Template, TemplateSend, TemplateValues, ThreadMessage,
 };
 
 /// A queued reply is usually with the provider by then, so its tick can replace "Sending…".
@@ -170,6 +171,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
         events,
         assignees,
         all_tags,
+        templates,
     } = detail;
     let id = summary.id;
     let contact = contact_label(&summary);
@@ -291,7 +293,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                 <div class="messages-scroller">
                     <ol class="messages" aria-label="Messages and notes">{entries}</ol>
                 </div>
-                <Composer id blocked=reply_blocked drafts />
+                <Composer id blocked=reply_blocked drafts templates />
             </article>
             <ContactPanel contact_id=summary.contact_id />
         </div>
@@ -422,7 +424,12 @@ fn Controls(
 /// interactive, the reply form posts to the server function itself, which queues the reply and
 /// returns to the page.
 #[component]
-fn Composer(id: i64, blocked: Option<String>, drafts: Drafts) -> impl IntoView {
+fn Composer(
+    id: i64,
+    blocked: Option<String>,
+    drafts: Drafts,
+    templates: Vec<Template>,
+) -> impl IntoView {
     let actions = use_actions();
     let mode = actions.mode;
     let form = NodeRef::<leptos::html::Form>::new();
@@ -434,6 +441,8 @@ fn Composer(id: i64, blocked: Option<String>, drafts: Drafts) -> impl IntoView {
             actions.send.pending().get()
         }
     });
+    let has_templates = !templates.is_empty();
+    let is_template = move || has_templates && mode.get() == ComposeMode::Template;
     let reply_is_blocked = blocked.is_some();
     let is_blocked = move || !is_note() && reply_is_blocked;
     let draft = move || {
@@ -455,7 +464,8 @@ fn Composer(id: i64, blocked: Option<String>, drafts: Drafts) -> impl IntoView {
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         // The button only looks disabled while sending, so it keeps the focus; this is the guard.
-        if pending.get_untracked() {
+        // A template is sent with its own button, not by submitting the reply form.
+        if pending.get_untracked() || untrack(is_template) {
             return;
         }
         drafts.sent_from.set(Some(id));
@@ -582,41 +592,139 @@ fn Composer(id: i64, blocked: Option<String>, drafts: Drafts) -> impl IntoView {
         >
             <div class="compose-modes" role="tablist" aria-label="Write">
                 {mode_tab(ComposeMode::Reply, "Reply")}
+                {has_templates.then(|| mode_tab(ComposeMode::Template, "Template"))}
                 {mode_tab(ComposeMode::Note, "Private note")}
                 <Transition fallback=|| ()>{canned_picker}</Transition>
             </div>
             <input type="hidden" name="conversation_id" value=id />
-            <label class="visually-hidden" for="composer-body">
-                {move || if is_note() { "Private note" } else { "Reply" }}
-            </label>
-            <textarea
-                id="composer-body"
-                name="body"
-                rows="3"
-                required
-                placeholder=move || if is_note() { "Write a note for the team…" } else { "Write a reply…" }
-                aria-describedby="composer-note"
-                disabled=is_blocked
-                // Read-only while sending, so the text cleared on success is the text sent.
-                readonly=pending
-                prop:value=draft
-                on:input=edit
-                on:keydown=shortcut
-            ></textarea>
-            {note}
-            <button
-                type="submit"
-                class="primary"
-                disabled=is_blocked
-                aria-disabled=move || pending.get().then_some("true")
+            <Show
+                when=is_template
+                fallback=move || view! {
+                    <label class="visually-hidden" for="composer-body">
+                        {move || if is_note() { "Private note" } else { "Reply" }}
+                    </label>
+                    <textarea
+                        id="composer-body"
+                        name="body"
+                        rows="3"
+                        required
+                        placeholder=move || if is_note() { "Write a note for the team…" } else { "Write a reply…" }
+                        aria-describedby="composer-note"
+                        disabled=is_blocked
+                        // Read-only while sending, so the text cleared on success is the text sent.
+                        readonly=pending
+                        prop:value=draft
+                        on:input=edit
+                        on:keydown=shortcut
+                    ></textarea>
+                    {note.clone()}
+                    <button
+                        type="submit"
+                        class="primary"
+                        disabled=is_blocked
+                        aria-disabled=move || pending.get().then_some("true")
+                    >
+                        {move || if is_note() { "Add note" } else { "Send" }}
+                    </button>
+                }
             >
-                {move || if is_note() { "Add note" } else { "Send" }}
-            </button>
+                <TemplatePicker id templates=templates.clone() />
+            </Show>
             <ErrorNotice error />
             <p class="visually-hidden" role="status">
                 {move || queued().then_some("Reply queued for sending.")}
             </p>
         </form>
+    }
+}
+
+/// An approved template, filled in with a live preview of what the contact will read. Templates
+/// may be sent after the 24-hour window has closed.
+#[component]
+fn TemplatePicker(id: i64, templates: Vec<Template>) -> impl IntoView {
+    let actions = use_actions();
+    let templates = StoredValue::new(templates);
+    let chosen = RwSignal::new(None::<Template>);
+    let header = RwSignal::new(Vec::<String>::new());
+    let body = RwSignal::new(Vec::<String>::new());
+    let header_count = Signal::derive(move || {
+        chosen.with(|t| t.as_ref().map_or(0, |t| t.content.header_variables()))
+    });
+    let body_count = Signal::derive(move || {
+        chosen.with(|t| t.as_ref().map_or(0, |t| t.content.body_variables()))
+    });
+    let values = move || TemplateValues {
+        header: header.get().into_iter().take(header_count.get()).collect(),
+        body: body.get().into_iter().take(body_count.get()).collect(),
+    };
+    let choose = move |event| {
+        let picked = event_target_value(&event)
+            .parse::<i64>()
+            .ok()
+            .and_then(|picked| {
+                templates.with_value(|list| list.iter().find(|t| t.id == picked).cloned())
+            });
+        header.set(Vec::new());
+        body.set(Vec::new());
+        chosen.set(picked);
+    };
+    let preview = move || {
+        chosen.with(|template| {
+            template.as_ref().map(|template| {
+                let text = template.content.preview(&values());
+                view! {
+                    <p class="template-preview bubble" id="template-preview" aria-live="polite">{text}</p>
+                }
+            })
+        })
+    };
+    let send = move |_| {
+        let Some(template_id) = chosen.with_untracked(|t| t.as_ref().map(|t| t.id)) else {
+            return;
+        };
+        if actions.send_template.pending().get_untracked() {
+            return;
+        }
+        actions.send_template.dispatch(SendTemplate {
+            conversation_id: id,
+            send: TemplateSend {
+                template_id,
+                values: untrack(values),
+            },
+        });
+    };
+    let error = Signal::derive(move || actions.send_template.value().get().and_then(Result::err));
+    let sent = move || matches!(actions.send_template.value().get(), Some(Ok(())));
+    let options = templates.with_value(|list| {
+        list.iter()
+            .map(|t| view! { <option value=t.id>{format!("{} ({})", t.name, t.language)}</option> })
+            .collect_view()
+    });
+    view! {
+        <div class="template-picker">
+            <label>
+                "Approved template"
+                <select id="template-choice" on:change=choose>
+                    <option value="" selected>"Choose a template…"</option>
+                    {options}
+                </select>
+            </label>
+            <VariableInputs id_prefix="template-header-value" label="Header" values=header count=header_count />
+            <VariableInputs id_prefix="template-value" label="Value for" values=body count=body_count />
+            {preview}
+            <button
+                type="button"
+                class="primary"
+                id="send-template"
+                disabled=move || chosen.with(Option::is_none)
+                aria-disabled=move || actions.send_template.pending().get().then_some("true")
+                on:click=send
+            >
+                "Send template"
+            </button>
+            <ErrorNotice error />
+            <p class="visually-hidden" role="status">{move || sent().then_some("Template queued for sending.")}</p>
+        </div>
     }
 }
 

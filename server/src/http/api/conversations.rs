@@ -3,9 +3,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
+use app::error::AppError;
 use app::model::{
     ConversationDetail, ConversationPage, ConversationQuery, ConversationStatus, InboxView, Note,
-    StatusChange,
+    StatusChange, TemplateSend,
 };
 
 use super::{ApiActor, ApiJson};
@@ -45,9 +46,14 @@ pub async fn get(
     Ok(Json(state.services.conversation(&actor, id).await?))
 }
 
+/// `{"body": "…"}` for free text, `{"template": {"template_id": 3, "values": {"body": […]}}}`
+/// for an approved template.
 #[derive(Deserialize)]
 pub struct Reply {
-    body: String,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    template: Option<TemplateSend>,
 }
 
 /// Queues a reply; it is delivered in the background, so the answer is 202.
@@ -57,7 +63,21 @@ pub async fn reply(
     Path(id): Path<i64>,
     ApiJson(reply): ApiJson<Reply>,
 ) -> Result<StatusCode, ApiError> {
-    state.services.send_reply(&actor, id, &reply.body).await?;
+    match reply {
+        Reply {
+            body: Some(body),
+            template: None,
+        } => state.services.send_reply(&actor, id, &body).await?,
+        Reply {
+            body: None,
+            template: Some(template),
+        } => state.services.send_template(&actor, id, template).await?,
+        _ => {
+            return Err(ApiError(AppError::bad_request(
+                "Send either a \"body\" or a \"template\".",
+            )));
+        }
+    }
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -9,6 +9,7 @@ mod extract;
 mod search;
 mod settings;
 mod tags;
+mod templates;
 mod users;
 
 use axum::Router;
@@ -54,6 +55,12 @@ pub fn routes() -> Router<AppState> {
             "/settings/inbox",
             get(settings::inbox).put(settings::update_inbox),
         )
+        .route("/templates", get(templates::list).post(templates::create))
+        .route("/templates/twilio", post(templates::register_twilio))
+        .route("/templates/{id}", delete(templates::delete))
+        .route("/templates/{id}/submit", post(templates::submit))
+        .route("/templates/{id}/versions", post(templates::new_version))
+        .route("/channels/{id}/templates/sync", post(templates::sync))
         .route("/search", get(search::search))
         .route("/channels", get(channels::list).post(channels::create))
         .route(

@@ -1,0 +1,131 @@
+//! Calls to a channel's provider API with the channel's credentials: a Bearer token for
+//! WhatsApp, the Page token as a query parameter for Messenger, HTTP Basic for Twilio. What a
+//! call means is for the `channels` crate to read from the answer; this only carries it.
+
+use axum::body::Bytes;
+use channels::outbound::SendRequest;
+
+use super::Services;
+use crate::domain::channels::ChannelConfig;
+use app::model::ChannelKind;
+
+/// What the provider answered.
+pub(crate) struct ProviderAnswer {
+    pub status: u16,
+    /// The `Retry-After` header, as sent.
+    pub retry_after: Option<String>,
+    pub body: Bytes,
+}
+
+#[derive(Debug)]
+pub(crate) enum CallError {
+    /// The request never reached the provider: safe to try again.
+    NotSent(String),
+    /// The request may have reached the provider.
+    Unknown(String),
+}
+
+impl CallError {
+    pub fn missing(what: &str) -> CallError {
+        CallError::NotSent(format!("the channel's {what} is missing"))
+    }
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::NotSent(reason) | CallError::Unknown(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl Services {
+    /// Makes a `POST` the channels crate built.
+    pub(crate) async fn call_provider(
+        &self,
+        config: &ChannelConfig,
+        request: SendRequest,
+    ) -> Result<ProviderAnswer, CallError> {
+        let builder = match request {
+            SendRequest::Json { path, body } => {
+                let builder = self
+                    .http
+                    .post(format!("{}{path}", config.api_base_url))
+                    .json(&body);
+                self.authorise(config, builder)?
+            }
+            SendRequest::Form { path, params } => self
+                .http
+                .post(format!("{}{path}", config.api_base_url))
+                .basic_auth(
+                    config.settings.account_sid.clone().unwrap_or_default(),
+                    config.secrets.auth_token.clone(),
+                )
+                .form(&params),
+        };
+        answer_of(builder).await
+    }
+
+    /// Makes a `GET` of a path (with its query) below the channel's API base URL.
+    pub(crate) async fn get_from_provider(
+        &self,
+        config: &ChannelConfig,
+        path: &str,
+    ) -> Result<ProviderAnswer, CallError> {
+        let builder = self.http.get(format!("{}{path}", config.api_base_url));
+        answer_of(self.authorise(config, builder)?).await
+    }
+
+    fn authorise(
+        &self,
+        config: &ChannelConfig,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, CallError> {
+        let secrets = &config.secrets;
+        Ok(match config.kind {
+            ChannelKind::Messenger => builder.query(&[(
+                "access_token",
+                secrets
+                    .page_access_token
+                    .clone()
+                    .ok_or_else(|| CallError::missing("page access token"))?,
+            )]),
+            ChannelKind::WhatsApp => builder.bearer_auth(
+                secrets
+                    .access_token
+                    .clone()
+                    .ok_or_else(|| CallError::missing("access token"))?,
+            ),
+            ChannelKind::Twilio => builder.basic_auth(
+                config.settings.account_sid.clone().unwrap_or_default(),
+                secrets.auth_token.clone(),
+            ),
+        })
+    }
+}
+
+async fn answer_of(builder: reqwest::RequestBuilder) -> Result<ProviderAnswer, CallError> {
+    let response = builder.send().await.map_err(|error| {
+        // Only a failure to connect proves the request never left.
+        if error.is_connect() {
+            CallError::NotSent(error.to_string())
+        } else {
+            CallError::Unknown(format!("no answer from the provider: {error}"))
+        }
+    })?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    let body = response
+        .bytes()
+        .await
+        .map_err(|error| CallError::Unknown(format!("the answer was cut off: {error}")))?;
+    Ok(ProviderAnswer {
+        status,
+        retry_after,
+        body,
+    })
+}

@@ -1,0 +1,234 @@
+//! A local stand-in for the Graph API (WhatsApp, Messenger) and Twilio: it records every
+//! request and answers with scripted responses, or like the real API when none is scripted.
+//! WhatsApp templates created through it are listed back with the review status a test gives.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, post};
+use serde_json::{Value, json};
+
+/// One request the fake provider received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub method: Method,
+    pub path: String,
+    pub query: Option<String>,
+    pub authorization: Option<String>,
+    pub body: Bytes,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON request body")
+    }
+}
+
+/// A scripted answer: HTTP status, extra headers, JSON body.
+type Answer = (u16, Vec<(&'static str, &'static str)>, String);
+
+/// A template as the fake's Meta review holds it.
+#[derive(Clone, Debug)]
+struct Reviewed {
+    id: String,
+    name: String,
+    language: String,
+    category: String,
+    status: String,
+    reason: Option<String>,
+}
+
+#[derive(Clone, Default)]
+pub struct FakeProvider {
+    received: Arc<Mutex<Vec<Received>>>,
+    script: Arc<Mutex<VecDeque<Answer>>>,
+    templates: Arc<Mutex<Vec<Reviewed>>>,
+}
+
+impl FakeProvider {
+    /// Starts the fake; returns it and its base URL.
+    pub async fn start() -> (FakeProvider, String) {
+        let fake = FakeProvider::default();
+        let app = Router::new()
+            .route("/v23.0/{id}/messages", post(answer))
+            .route("/v23.0/{id}/message_templates", any(answer))
+            .route("/2010-04-01/Accounts/{sid}/Messages.json", post(answer))
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (fake, base)
+    }
+
+    pub fn then_answer(
+        &self,
+        status: u16,
+        headers: Vec<(&'static str, &'static str)>,
+        body: Value,
+    ) {
+        self.script
+            .lock()
+            .unwrap()
+            .push_back((status, headers, body.to_string()));
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Meta's review of a template this fake was sent: `APPROVED`, `REJECTED`…
+    pub fn review(&self, name: &str, status: &str, reason: Option<&str>) {
+        let mut templates = self.templates.lock().unwrap();
+        let template = templates
+            .iter_mut()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("the fake was never sent template {name}"));
+        template.status = status.to_string();
+        template.reason = reason.map(str::to_string);
+    }
+
+    /// Waits until a request matching `wanted` has arrived, for calls made in the background.
+    pub async fn wait_for(&self, wanted: impl Fn(&Received) -> bool) -> Received {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if let Some(found) = self.received().into_iter().find(|r| wanted(r)) {
+                return found;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the expected request never reached the fake provider: {:#?}",
+                self.received()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn answer(
+    State(fake): State<FakeProvider>,
+    RawQuery(query): RawQuery,
+    method: Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    let count = {
+        let mut received = fake.received.lock().unwrap();
+        received.push(Received {
+            method: method.clone(),
+            path: path.clone(),
+            query,
+            authorization: headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            body: body.clone(),
+        });
+        received.len()
+    };
+    if let Some((status, extra, body)) = fake.script.lock().unwrap().pop_front() {
+        let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
+        for (name, value) in extra {
+            response.headers_mut().insert(name, value.parse().unwrap());
+        }
+        return response;
+    }
+    if path.ends_with("/message_templates") {
+        return templates(&fake, &method, &body, count);
+    }
+    if path.contains("/Accounts/") {
+        let sid = format!("SMfeed{count:028}");
+        return (
+            StatusCode::CREATED,
+            axum::Json(json!({ "sid": sid, "status": "queued", "error_code": null })),
+        )
+            .into_response();
+    }
+    if path.starts_with("/v23.0/3000") {
+        return axum::Json(
+            json!({ "recipient_id": "psid-1", "message_id": format!("m_sent{count}") }),
+        )
+        .into_response();
+    }
+    let request: Value = serde_json::from_slice(&body).unwrap_or_default();
+    if request.get("status").and_then(Value::as_str) == Some("read") {
+        return axum::Json(json!({ "success": true })).into_response();
+    }
+    axum::Json(json!({
+        "messaging_product": "whatsapp",
+        "contacts": [{ "input": "+15551234567", "wa_id": "15551234567" }],
+        "messages": [{ "id": format!("wamid.sent{count}") }]
+    }))
+    .into_response()
+}
+
+/// Creating a template answers like Meta (`{id, status: PENDING, category}`) after checking
+/// the parts Meta requires; listing answers `{data, paging}` with the current reviews.
+fn templates(fake: &FakeProvider, method: &Method, body: &[u8], count: usize) -> Response {
+    let mut templates = fake.templates.lock().unwrap();
+    if method == Method::GET {
+        let data: Vec<Value> = templates
+            .iter()
+            .map(|t| {
+                json!({
+                    "id": t.id, "name": t.name, "language": t.language, "status": t.status,
+                    "category": t.category,
+                    "rejected_reason": t.reason.clone().unwrap_or_else(|| "NONE".into()),
+                })
+            })
+            .collect();
+        return axum::Json(
+            json!({ "data": data, "paging": { "cursors": { "before": "b", "after": "a" } } }),
+        )
+        .into_response();
+    }
+    let request: Value = match serde_json::from_slice(body) {
+        Ok(request) => request,
+        Err(_) => return (StatusCode::BAD_REQUEST, "not JSON").into_response(),
+    };
+    let text = |key: &str| request.get(key).and_then(Value::as_str).map(str::to_string);
+    let has_body = request["components"]
+        .as_array()
+        .is_some_and(|components| components.iter().any(|c| c["type"] == "BODY"));
+    let (Some(name), Some(language), Some(category)) =
+        (text("name"), text("language"), text("category"))
+    else {
+        return graph_error(100, "Invalid parameter");
+    };
+    if !has_body {
+        return graph_error(100, "Invalid parameter");
+    }
+    if templates
+        .iter()
+        .any(|t| t.name == name && t.language == language)
+    {
+        return graph_error(100, "Content in this language already exists");
+    }
+    let id = format!("{}", 900_000 + count);
+    templates.push(Reviewed {
+        id: id.clone(),
+        name,
+        language,
+        category: category.clone(),
+        status: "PENDING".into(),
+        reason: None,
+    });
+    axum::Json(json!({ "id": id, "status": "PENDING", "category": category })).into_response()
+}
+
+fn graph_error(code: u32, message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({ "error": {
+            "message": message, "type": "OAuthException", "code": code,
+            "error_user_msg": message, "fbtrace_id": "AbCdEf"
+        }})),
+    )
+        .into_response()
+}

@@ -1,0 +1,597 @@
+//! Message templates: admins write WhatsApp templates that are submitted to a fake Meta in the
+//! official shape and followed through review; new versions instead of edits; Twilio Content
+//! templates registered by ContentSid; volunteers send approved templates after the 24-hour
+//! window. Also: opening a WhatsApp conversation marks its messages read at Meta.
+
+#[macro_use]
+mod common;
+
+use app::model::{ChannelInput, Role};
+use channels::phone::E164;
+use channels::simulate;
+use common::provider::FakeProvider;
+use common::{Db, TestApp, spawn_app};
+use serde_json::{Value, json};
+
+const SECRET: &str = "template-secret";
+const PHONE_NUMBER_ID: &str = "1000";
+const WABA_ID: &str = "2000";
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const AUTH_TOKEN: &str = "twilio-token";
+const CONTENT_SID: &str = "HXb5b62575e6e4ff6129ad7c8efe1f983e";
+
+struct Setup {
+    app: TestApp,
+    fake: FakeProvider,
+    channel_id: i64,
+    conversation_id: i64,
+    admin: String,
+    volunteer: String,
+}
+
+/// A WhatsApp channel at the fake provider and a conversation whose last inbound message was
+/// `hours_ago` hours ago.
+async fn whatsapp_setup(db: Db, hours_ago: i64) -> Setup {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    let channel_id = app
+        .connect(ChannelInput {
+            api_base_url: Some(format!("{provider}/v23.0")),
+            ..common::whatsapp(PHONE_NUMBER_ID, WABA_ID, SECRET)
+        })
+        .await;
+    let webhook = simulate::whatsapp_text(
+        SECRET,
+        WABA_ID,
+        PHONE_NUMBER_ID,
+        "+1 555 0000",
+        &E164::parse("+15551234567").unwrap(),
+        "Dana",
+        "wamid.in1",
+        server::store::now_ms() / 1000 - hours_ago * 3600,
+        "Hello",
+    );
+    assert_eq!(
+        app.post_signed("/webhooks/whatsapp", webhook)
+            .await
+            .status(),
+        200
+    );
+    let conversation_id = sqlx::query_scalar("SELECT id FROM conversations")
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
+    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    Setup {
+        app,
+        fake,
+        channel_id,
+        conversation_id,
+        admin,
+        volunteer,
+    }
+}
+
+async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
+    call(app, reqwest::Method::POST, path, token, Some(body)).await
+}
+
+async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+    call(app, reqwest::Method::GET, path, token, None).await
+}
+
+fn reminder(channel_id: i64) -> Value {
+    json!({
+        "channel_id": channel_id,
+        "name": "visit_reminder",
+        "language": "en",
+        "category": "utility",
+        "content": {
+            "header": "Hello {{1}}",
+            "header_sample": "Ana",
+            "body": "Your visit is on {{1}} at {{2}}.",
+            "body_samples": ["Monday", "10:00"],
+            "footer": "Reply STOP to opt out",
+            "buttons": [{ "type": "quick_reply", "text": "I'll be there" }]
+        }
+    })
+}
+
+/// Creates the reminder template and has the fake's Meta approve it; returns its id.
+async fn approved_reminder(setup: &Setup) -> i64 {
+    let (status, created) = post(
+        &setup.app,
+        "/api/v1/templates",
+        &setup.admin,
+        reminder(setup.channel_id),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    setup.fake.review("visit_reminder", "APPROVED", None);
+    let (status, synced) = post(
+        &setup.app,
+        &format!("/api/v1/channels/{}/templates/sync", setup.channel_id),
+        &setup.admin,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{synced}");
+    created["id"].as_i64().unwrap()
+}
+
+async fn admins_submit_templates_and_follow_their_review(db: Db) {
+    let setup = whatsapp_setup(db, 1).await;
+    let app = &setup.app;
+
+    let (status, _) = post(
+        app,
+        "/api/v1/templates",
+        &setup.volunteer,
+        reminder(setup.channel_id),
+    )
+    .await;
+    assert_eq!(status, 403, "only admins write templates");
+    let mut bad_name = reminder(setup.channel_id);
+    bad_name["name"] = json!("Visit Reminder");
+    let (status, refused) = post(app, "/api/v1/templates", &setup.admin, bad_name).await;
+    assert_eq!(status, 422);
+    assert!(refused["message"].as_str().unwrap().contains("lower-case"));
+    let mut missing_sample = reminder(setup.channel_id);
+    missing_sample["content"]["body_samples"] = json!(["Monday"]);
+    let (status, refused) = post(app, "/api/v1/templates", &setup.admin, missing_sample).await;
+    assert_eq!(status, 422);
+    assert!(refused["message"].as_str().unwrap().contains("sample"));
+    assert!(
+        setup.fake.received().is_empty(),
+        "nothing invalid reaches Meta"
+    );
+
+    let (status, created) = post(
+        app,
+        "/api/v1/templates",
+        &setup.admin,
+        reminder(setup.channel_id),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["status"], "pending");
+    assert_eq!(created["version"], 1);
+    let submitted = setup.fake.received();
+    assert_eq!(submitted.len(), 1);
+    assert_eq!(
+        submitted[0].path,
+        format!("/v23.0/{WABA_ID}/message_templates")
+    );
+    assert_eq!(submitted[0].authorization.as_deref(), Some("Bearer token"));
+    let request = submitted[0].json();
+    assert_eq!(request["name"], "visit_reminder");
+    assert_eq!(request["language"], "en");
+    assert_eq!(request["category"], "UTILITY");
+    let component = |kind: &str| {
+        request["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["type"] == kind)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind} in {request}"))
+    };
+    assert_eq!(component("HEADER")["format"], "TEXT");
+    assert_eq!(component("HEADER")["text"], "Hello {{1}}");
+    assert_eq!(
+        component("HEADER")["example"]["header_text"],
+        json!(["Ana"])
+    );
+    assert_eq!(
+        component("BODY")["text"],
+        "Your visit is on {{1}} at {{2}}."
+    );
+    assert_eq!(
+        component("BODY")["example"]["body_text"],
+        json!([["Monday", "10:00"]])
+    );
+    assert_eq!(component("FOOTER")["text"], "Reply STOP to opt out");
+    assert_eq!(
+        component("BUTTONS")["buttons"],
+        json!([{ "type": "QUICK_REPLY", "text": "I'll be there" }])
+    );
+
+    let (_, listed) = get(app, "/api/v1/templates", &setup.volunteer).await;
+    assert_eq!(listed, json!([]), "volunteers only see approved templates");
+
+    setup
+        .fake
+        .review("visit_reminder", "REJECTED", Some("INCORRECT_CATEGORY"));
+    let sync = format!("/api/v1/channels/{}/templates/sync", setup.channel_id);
+    let (status, synced) = post(app, &sync, &setup.admin, json!({})).await;
+    assert_eq!((status, synced), (200, json!({ "changed": 1 })));
+    let (_, listed) = get(app, "/api/v1/templates", &setup.admin).await;
+    assert_eq!(listed[0]["status"], "rejected");
+    assert_eq!(listed[0]["rejection_reason"], "INCORRECT_CATEGORY");
+    let (_, synced) = post(app, &sync, &setup.admin, json!({})).await;
+    assert_eq!(
+        synced,
+        json!({ "changed": 0 }),
+        "a sync changes only what changed"
+    );
+
+    // A change is a new version, submitted on its own; the first stays as Meta judged it.
+    let id = created["id"].as_i64().unwrap();
+    let mut content = reminder(setup.channel_id)["content"].clone();
+    content["body"] = json!("Reminder: your appointment is on {{1}} at {{2}}.");
+    let (status, version) = post(
+        app,
+        &format!("/api/v1/templates/{id}/versions"),
+        &setup.admin,
+        json!({ "category": "utility", "content": content }),
+    )
+    .await;
+    assert_eq!(status, 201, "{version}");
+    assert_eq!(version["name"], "visit_reminder_v2");
+    assert_eq!(version["family"], "visit_reminder");
+    assert_eq!(version["version"], 2);
+    assert_eq!(version["status"], "pending");
+    let (_, listed) = get(app, "/api/v1/templates", &setup.admin).await;
+    let statuses: Vec<(&str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap(), t["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("visit_reminder_v2", "pending"),
+            ("visit_reminder", "rejected")
+        ]
+    );
+    let (status, _) = call(
+        app,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/templates/{id}"),
+        &setup.admin,
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "a submitted template stays on record");
+
+    // When Meta refuses the submission itself, the template is kept as a draft with why.
+    setup.fake.then_answer(
+        400,
+        vec![],
+        json!({ "error": { "message": "Invalid parameter", "type": "OAuthException", "code": 100,
+            "error_user_msg": "The language is not supported", "fbtrace_id": "x" } }),
+    );
+    let mut other = reminder(setup.channel_id);
+    other["name"] = json!("opening_hours");
+    let (status, draft) = post(app, "/api/v1/templates", &setup.admin, other).await;
+    assert_eq!(status, 201);
+    assert_eq!(draft["status"], "draft");
+    assert!(
+        draft["rejection_reason"]
+            .as_str()
+            .unwrap()
+            .contains("Meta refused"),
+        "{draft}"
+    );
+    let draft_id = draft["id"].as_i64().unwrap();
+    let (status, resubmitted) = post(
+        app,
+        &format!("/api/v1/templates/{draft_id}/submit"),
+        &setup.admin,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(resubmitted["status"], "pending");
+    assert_eq!(resubmitted["rejection_reason"], Value::Null);
+}
+
+async fn approved_templates_are_sent_after_the_window_in_the_official_shape(db: Db) {
+    let setup = whatsapp_setup(db, 30).await;
+    let app = &setup.app;
+    let messages = format!("/api/v1/conversations/{}/messages", setup.conversation_id);
+    let (status, _) = post(app, &messages, &setup.volunteer, json!({ "body": "Hi" })).await;
+    assert_eq!(status, 422, "free text is refused after 24 hours");
+
+    let (_, created) = post(
+        app,
+        "/api/v1/templates",
+        &setup.admin,
+        reminder(setup.channel_id),
+    )
+    .await;
+    let pending_id = created["id"].as_i64().unwrap();
+    let send = |template_id: i64, header: Value, body: Value| json!({ "template": { "template_id": template_id, "values": { "header": header, "body": body } } });
+    let (status, refused) = post(
+        app,
+        &messages,
+        &setup.volunteer,
+        send(pending_id, json!(["Dana"]), json!(["Friday", "9:30"])),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(refused["message"].as_str().unwrap().contains("approved"));
+
+    setup.fake.review("visit_reminder", "APPROVED", None);
+    post(
+        app,
+        &format!("/api/v1/channels/{}/templates/sync", setup.channel_id),
+        &setup.admin,
+        json!({}),
+    )
+    .await;
+    let (_, detail) = get(
+        app,
+        &format!("/api/v1/conversations/{}", setup.conversation_id),
+        &setup.volunteer,
+    )
+    .await;
+    assert_eq!(
+        detail["templates"][0]["name"], "visit_reminder",
+        "the composer offers it"
+    );
+
+    for (header, body) in [
+        (json!(["Dana"]), json!(["Friday"])),
+        (json!([]), json!(["Friday", "9:30"])),
+        (json!(["Dana"]), json!(["Friday", "line\nbreak"])),
+    ] {
+        let (status, _) = post(
+            app,
+            &messages,
+            &setup.volunteer,
+            send(pending_id, header, body),
+        )
+        .await;
+        assert_eq!(status, 422);
+    }
+    let (status, both) = post(
+        app,
+        &messages,
+        &setup.volunteer,
+        json!({ "body": "Hi", "template": { "template_id": pending_id } }),
+    )
+    .await;
+    assert_eq!(status, 400, "{both}");
+
+    let (status, _) = post(
+        app,
+        &messages,
+        &setup.volunteer,
+        send(pending_id, json!(["Dana"]), json!(["Friday", "9:30"])),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let before = setup.fake.received().len();
+    assert!(setup.app.services.deliver_next("w").await.unwrap());
+    let sent = &setup.fake.received()[before];
+    assert_eq!(sent.path, format!("/v23.0/{PHONE_NUMBER_ID}/messages"));
+    assert_eq!(
+        sent.json(),
+        json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": "15551234567",
+            "type": "template",
+            "template": {
+                "name": "visit_reminder",
+                "language": { "code": "en" },
+                "components": [
+                    { "type": "header", "parameters": [{ "type": "text", "text": "Dana" }] },
+                    { "type": "body", "parameters": [
+                        { "type": "text", "text": "Friday" },
+                        { "type": "text", "text": "9:30" }
+                    ] }
+                ]
+            }
+        })
+    );
+    let (kind, body, status): (String, String, String) =
+        sqlx::query_as("SELECT kind, body, status FROM messages WHERE direction = 'outbound'")
+            .fetch_one(&app.sql().await)
+            .await
+            .unwrap();
+    assert_eq!(kind, "template");
+    assert_eq!(
+        body, "Hello Dana\n\nYour visit is on Friday at 9:30.\n\nReply STOP to opt out",
+        "the thread shows what the contact reads"
+    );
+    assert_eq!(status, "sent");
+
+    sqlx::query("UPDATE contacts SET opted_out_at = 1")
+        .execute(&app.sql().await)
+        .await
+        .unwrap();
+    let (status, refused) = post(
+        app,
+        &messages,
+        &setup.volunteer,
+        send(pending_id, json!(["Dana"]), json!(["Friday", "9:30"])),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(refused["message"].as_str().unwrap().contains("opted out"));
+}
+
+async fn twilio_content_templates_are_registered_and_sent_by_content_sid(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    let channel_id = app
+        .connect(ChannelInput {
+            api_base_url: Some(provider.clone()),
+            ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
+        })
+        .await;
+    let sms = simulate::twilio_message(
+        AUTH_TOKEN,
+        &app.url("/webhooks/twilio"),
+        ACCOUNT_SID,
+        "+15550001111",
+        &E164::parse("+15552223333").unwrap(),
+        "",
+        "SM00000000000000000000000000000001",
+        "hi",
+        false,
+    );
+    app.post_signed("/webhooks/twilio", sms).await;
+    let conversation_id: i64 = sqlx::query_scalar("SELECT id FROM conversations")
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
+    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    let register = |content_sid: &str| {
+        json!({
+            "channel_id": channel_id, "name": "Pick-up ready", "language": "en",
+            "content_sid": content_sid, "body": "Hi {{1}}, your parcel is ready at {{2}}."
+        })
+    };
+    let (status, refused) = post(&app, "/api/v1/templates/twilio", &admin, register("HX123")).await;
+    assert_eq!(status, 422);
+    assert!(refused["message"].as_str().unwrap().contains("ContentSid"));
+    let (status, _) = post(
+        &app,
+        "/api/v1/templates/twilio",
+        &volunteer,
+        register(CONTENT_SID),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, template) = post(
+        &app,
+        "/api/v1/templates/twilio",
+        &admin,
+        register(CONTENT_SID),
+    )
+    .await;
+    assert_eq!(status, 201, "{template}");
+    assert_eq!(template["status"], "approved");
+
+    let (status, _) = post(
+        &app,
+        &format!("/api/v1/conversations/{conversation_id}/messages"),
+        &volunteer,
+        json!({ "template": { "template_id": template["id"], "values": { "body": ["Ana", "the hall"] } } }),
+    )
+    .await;
+    assert_eq!(status, 202);
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let sent = fake.received();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].path,
+        format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json")
+    );
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&sent[0].body)
+        .into_owned()
+        .collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    assert_eq!(field("ContentSid").as_deref(), Some(CONTENT_SID));
+    let variables: Value = serde_json::from_str(&field("ContentVariables").unwrap()).unwrap();
+    assert_eq!(variables, json!({ "1": "Ana", "2": "the hall" }));
+    assert_eq!(
+        field("Body"),
+        None,
+        "a template text in Body fails with 63016"
+    );
+    assert_eq!(field("To").as_deref(), Some("+15552223333"));
+    assert_eq!(field("From").as_deref(), Some("+15550001111"));
+    assert!(
+        field("StatusCallback")
+            .unwrap()
+            .ends_with("/webhooks/twilio/status")
+    );
+}
+
+async fn opening_a_whatsapp_conversation_marks_it_read_at_meta(db: Db) {
+    let setup = whatsapp_setup(db, 1).await;
+    let (status, _) = get(
+        &setup.app,
+        &format!("/api/v1/conversations/{}", setup.conversation_id),
+        &setup.volunteer,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let read = setup
+        .fake
+        .wait_for(|request| {
+            request.path == format!("/v23.0/{PHONE_NUMBER_ID}/messages")
+                && request.json()["status"] == "read"
+        })
+        .await;
+    assert_eq!(read.authorization.as_deref(), Some("Bearer token"));
+    assert_eq!(
+        read.json(),
+        json!({
+            "messaging_product": "whatsapp", "status": "read", "message_id": "wamid.in1",
+            "typing_indicator": { "type": "text" }
+        })
+    );
+    let unread: i64 = sqlx::query_scalar("SELECT unread_count FROM conversations")
+        .fetch_one(&setup.app.sql().await)
+        .await
+        .unwrap();
+    assert_eq!(unread, 0);
+}
+
+async fn templates_need_an_approved_one_of_the_same_channel(db: Db) {
+    let setup = whatsapp_setup(db, 1).await;
+    let template_id = approved_reminder(&setup).await;
+    let other_channel = setup
+        .app
+        .connect(ChannelInput {
+            api_base_url: Some("http://127.0.0.1:9/v23.0".into()),
+            ..common::whatsapp("1001", "2001", "other-secret")
+        })
+        .await;
+    sqlx::query("UPDATE message_templates SET channel_id = $1")
+        .bind(other_channel)
+        .execute(&setup.app.sql().await)
+        .await
+        .unwrap();
+    let (status, _) = post(
+        &setup.app,
+        &format!("/api/v1/conversations/{}/messages", setup.conversation_id),
+        &setup.volunteer,
+        json!({ "template": { "template_id": template_id,
+            "values": { "header": ["Dana"], "body": ["Friday", "9:30"] } } }),
+    )
+    .await;
+    assert_eq!(
+        status, 404,
+        "a template of another channel is not found here"
+    );
+}
+
+on_both_databases!(
+    admins_submit_templates_and_follow_their_review,
+    approved_templates_are_sent_after_the_window_in_the_official_shape,
+    twilio_content_templates_are_registered_and_sent_by_content_sid,
+    opening_a_whatsapp_conversation_marks_it_read_at_meta,
+    templates_need_an_approved_one_of_the_same_channel,
+);
