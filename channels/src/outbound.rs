@@ -127,6 +127,93 @@ pub fn whatsapp_reply_buttons(
     )
 }
 
+/// What kind of file a media message carries, as WhatsApp names it (`image`, `audio`,
+/// `video`, `document`); Messenger calls a document a `file`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboundMedia {
+    Image,
+    Audio,
+    Video,
+    Document,
+}
+
+impl OutboundMedia {
+    /// The kind for a MIME type: pictures, sound and film by their family, anything else a
+    /// document.
+    pub fn for_mime_type(mime_type: &str) -> OutboundMedia {
+        match mime_type.split('/').next().unwrap_or_default() {
+            "image" => OutboundMedia::Image,
+            "audio" => OutboundMedia::Audio,
+            "video" => OutboundMedia::Video,
+            _ => OutboundMedia::Document,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboundMedia::Image => "image",
+            OutboundMedia::Audio => "audio",
+            OutboundMedia::Video => "video",
+            OutboundMedia::Document => "document",
+        }
+    }
+}
+
+/// A multipart `POST` that uploads a file: the text `fields` and then the file itself as the
+/// part named `file`, with its MIME type. Authenticated like [`SendRequest::Json`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaUpload {
+    /// Path below the base URL, starting with `/`.
+    pub path: String,
+    /// Text parts, in order.
+    pub fields: Vec<(String, String)>,
+}
+
+/// Uploads a file to WhatsApp (REFERENCE §1.5): `POST /{phone_number_id}/media` with
+/// `messaging_product` and `type`; Meta answers `{id}`, the media id a message then refers to.
+pub fn whatsapp_media_upload(phone_number_id: &str, mime_type: &str) -> MediaUpload {
+    MediaUpload {
+        path: format!("/{phone_number_id}/media"),
+        fields: vec![
+            ("messaging_product".into(), "whatsapp".into()),
+            ("type".into(), mime_type.into()),
+        ],
+    }
+}
+
+/// Reads Meta's answer to a media upload like a send: [`SendOutcome::Accepted`] carries the
+/// media id (`{id}`) a message then refers to; errors are retried or not as for a send.
+pub fn whatsapp_upload_outcome(status: u16, retry_after: Option<&str>, body: &[u8]) -> SendOutcome {
+    read_outcome(
+        status,
+        retry_after,
+        body,
+        |v| v.get("id"),
+        graph_error,
+        whatsapp_retryable,
+    )
+}
+
+/// A WhatsApp media message referring to an uploaded file by its media id. Images, videos and
+/// documents carry the `caption`; audio cannot. A document keeps its `filename`.
+pub fn whatsapp_media(
+    phone_number_id: &str,
+    to: &E164,
+    kind: OutboundMedia,
+    media_id: &str,
+    caption: Option<&str>,
+    filename: Option<&str>,
+) -> SendRequest {
+    let mut media = json!({ "id": media_id });
+    if let Some(caption) = caption.filter(|c| !c.is_empty() && kind != OutboundMedia::Audio) {
+        media["caption"] = json!(caption);
+    }
+    if let (OutboundMedia::Document, Some(filename)) = (kind, filename) {
+        media["filename"] = json!(filename);
+    }
+    whatsapp_message(phone_number_id, to, kind.as_str(), media)
+}
+
 /// A message to one person: `content` goes under the key named by its `kind`, e.g.
 /// `"type": "text", "text": {…}`. `to` goes out as digits without `+`.
 fn whatsapp_message(phone_number_id: &str, to: &E164, kind: &str, content: Value) -> SendRequest {
@@ -194,6 +281,23 @@ pub fn twilio_message(
         [("Body", body.to_owned())],
         status_callback,
     )
+}
+
+/// A Twilio MMS (or WhatsApp media message): `media_url` must be reachable by Twilio without
+/// credentials; `body` may be empty.
+pub fn twilio_media(
+    account_sid: &str,
+    sender: &TwilioSender,
+    to: &str,
+    body: &str,
+    media_url: &str,
+    status_callback: &str,
+) -> SendRequest {
+    let mut content = vec![("MediaUrl", media_url.to_owned())];
+    if !body.is_empty() {
+        content.insert(0, ("Body", body.to_owned()));
+    }
+    twilio_create_message(account_sid, sender, to, content, status_callback)
 }
 
 /// A Twilio message from an approved Content template (`HX…`): the way to reach a WhatsApp
@@ -273,9 +377,19 @@ pub fn messenger_text(
     text: &str,
     kind: MessengerType,
 ) -> SendRequest {
+    messenger_message(page_id, recipient_psid, json!({ "text": text }), kind)
+}
+
+/// A Send API call with `message` to one person, under the sending rule `kind`.
+fn messenger_message(
+    page_id: &str,
+    recipient_psid: &str,
+    message: Value,
+    kind: MessengerType,
+) -> SendRequest {
     let mut body = json!({
         "recipient": { "id": recipient_psid },
-        "message": { "text": text },
+        "message": message,
     });
     match kind {
         MessengerType::Response => body["messaging_type"] = json!("RESPONSE"),
@@ -288,6 +402,27 @@ pub fn messenger_text(
         path: format!("/{page_id}/messages"),
         body,
     }
+}
+
+/// A Messenger attachment fetched by Meta from `url` (which must be publicly reachable):
+/// `image`, `audio`, `video`, or `file` for a document.
+pub fn messenger_attachment(
+    page_id: &str,
+    recipient_psid: &str,
+    kind: OutboundMedia,
+    url: &str,
+    messaging: MessengerType,
+) -> SendRequest {
+    let attachment_type = match kind {
+        OutboundMedia::Document => "file",
+        other => other.as_str(),
+    };
+    messenger_message(
+        page_id,
+        recipient_psid,
+        json!({ "attachment": { "type": attachment_type, "payload": { "url": url, "is_reusable": false } } }),
+        messaging,
+    )
 }
 
 /// How a send call ended.
@@ -334,8 +469,12 @@ pub fn whatsapp_outcome(status: u16, retry_after: Option<&str>, body: &[u8]) -> 
         body,
         |v| v.pointer("/messages/0/id"),
         graph_error,
-        |code| matches!(code, 2 | 4 | 80007 | 130429 | 131000 | 131048 | 131056),
+        whatsapp_retryable,
     )
+}
+
+fn whatsapp_retryable(code: u32) -> bool {
+    matches!(code, 2 | 4 | 80007 | 130429 | 131000 | 131048 | 131056)
 }
 
 /// Reads the answer to a Twilio create-message call.
@@ -700,6 +839,112 @@ mod tests {
         assert_eq!(
             body["template"]["components"],
             json!([{ "type": "body", "parameters": [{ "type": "text", "text": "Maria" }] }])
+        );
+    }
+
+    #[test]
+    fn whatsapp_media_by_id_matches_fixture() {
+        let mut expected = fixture_json("whatsapp/outbound/send_image_by_id.request.json");
+        let (path, body) = json_request(whatsapp_media(
+            "106540352242922",
+            &phone("+16505551234"),
+            OutboundMedia::Image,
+            "<IMAGE_OBJECT_ID>",
+            None,
+            None,
+        ));
+        assert_eq!(path, "/106540352242922/messages");
+        expected["to"] = json!("16505551234");
+        assert_eq!(body, expected);
+
+        let (_, document) = json_request(whatsapp_media(
+            "1",
+            &phone("+16505551234"),
+            OutboundMedia::for_mime_type("application/pdf"),
+            "77",
+            Some("Your form"),
+            Some("form.pdf"),
+        ));
+        assert_eq!(
+            document["document"],
+            json!({ "id": "77", "caption": "Your form", "filename": "form.pdf" })
+        );
+        let (_, audio) = json_request(whatsapp_media(
+            "1",
+            &phone("+16505551234"),
+            OutboundMedia::for_mime_type("audio/ogg"),
+            "78",
+            Some("ignored"),
+            None,
+        ));
+        assert_eq!(
+            audio["audio"],
+            json!({ "id": "78" }),
+            "audio has no caption"
+        );
+    }
+
+    #[test]
+    fn media_uploads_answer_with_an_id_or_an_error() {
+        let upload = whatsapp_media_upload("1000", "image/png");
+        assert_eq!(upload.path, "/1000/media");
+        assert_eq!(
+            upload.fields,
+            [
+                ("messaging_product".to_string(), "whatsapp".to_string()),
+                ("type".to_string(), "image/png".to_string())
+            ]
+        );
+        assert_eq!(
+            whatsapp_upload_outcome(200, None, br#"{"id":"1037543291543636"}"#),
+            SendOutcome::Accepted {
+                provider_message_id: "1037543291543636".into()
+            }
+        );
+        let SendOutcome::Rejected { error } = whatsapp_upload_outcome(
+            400,
+            None,
+            br#"{"error":{"message":"Media upload error","code":131053,"type":"OAuthException"}}"#,
+        ) else {
+            panic!("a refused upload");
+        };
+        assert_eq!(error.code, 131053);
+    }
+
+    #[test]
+    fn twilio_and_messenger_media_point_at_a_url() {
+        let SendRequest::Form { params, .. } = twilio_media(
+            "AC1",
+            &TwilioSender::Number(phone("+15550001111")),
+            "+15552223333",
+            "",
+            "https://example.org/media/shared/abc",
+            "https://example.org/webhooks/twilio/status",
+        ) else {
+            panic!("a form post");
+        };
+        let names: Vec<&str> = params.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["To", "From", "MediaUrl", "StatusCallback"],
+            "no empty Body"
+        );
+        let (path, body) = json_request(messenger_attachment(
+            "3000",
+            "psid-1",
+            OutboundMedia::Document,
+            "https://example.org/media/shared/abc",
+            MessengerType::Response,
+        ));
+        assert_eq!(path, "/3000/messages");
+        assert_eq!(
+            body,
+            json!({
+                "recipient": { "id": "psid-1" },
+                "messaging_type": "RESPONSE",
+                "message": { "attachment": { "type": "file",
+                    "payload": { "url": "https://example.org/media/shared/abc", "is_reusable": false } } }
+            })
         );
     }
 

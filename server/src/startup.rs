@@ -8,7 +8,7 @@ use std::time::Duration;
 use app::ports::SharedBackend;
 use app::{App, shell};
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use leptos::config::LeptosOptions;
@@ -182,6 +182,12 @@ pub fn router(services: Services, config: Config) -> Router {
         .route("/webhooks/twilio", post(webhooks::twilio))
         .route("/webhooks/twilio/status", post(webhooks::twilio_status))
         .route("/media/{id}", get(media::media))
+        .route("/media/shared/{token}", get(media::shared))
+        // Uploads are limited while they are read, to the media size limit.
+        .route(
+            "/conversations/{id}/files",
+            post(media::send_file_form).layer(DefaultBodyLimit::disable()),
+        )
         .route("/live", get(live::stream))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

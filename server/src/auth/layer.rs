@@ -83,8 +83,10 @@ async fn session_actor(state: &AppState, session: &Session) -> Result<Option<Act
 
 /// Paths anyone may load; every other page sends a signed-out visitor to the sign-in page.
 fn is_public(path: &str) -> bool {
-    const PUBLIC_PREFIXES: [&str; 7] = [
+    const PUBLIC_PREFIXES: [&str; 8] = [
         "/login",
+        // Files the team sent, fetched by Twilio and Meta through unguessable links.
+        "/media/shared/",
         "/auth/",
         "/pkg/",
         "/api/",

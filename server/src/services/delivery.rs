@@ -9,16 +9,20 @@ use std::time::{Duration, Instant};
 use app::error::AppError;
 use app::model::{ChannelKind, LiveEvent, Permission};
 use app::ports::Actor;
-use channels::outbound::{self, MessengerType, SendOutcome, SendRequest, TwilioSender};
+use channels::outbound::{
+    self, MessengerType, OutboundMedia, SendOutcome, SendRequest, TwilioSender,
+};
 use channels::phone::E164;
 use rand::Rng;
 
 use super::Services;
 use super::channels::{ConnectedChannel, TWILIO_STATUS_WEBHOOK};
+use super::outgoing_media::shared_path;
 use super::provider::CallError;
 use super::templates::QueuedTemplate;
+use crate::domain::channels::ChannelConfig;
 use crate::domain::replies::{ReplyRule, reply_rule};
-use crate::store::{ConversationRow, OutboundJob, OutboundReply, now_ms};
+use crate::store::{ConversationRow, OutboundFileRow, OutboundJob, OutboundReply, now_ms};
 
 const MAX_BODY_CHARS: usize = 4096;
 /// After this many attempts a transient failure is shown as a failure.
@@ -78,6 +82,7 @@ impl Services {
                 kind: "text",
                 body,
                 content: "{}",
+                file: None,
             },
         )
         .await
@@ -204,7 +209,34 @@ impl Services {
         job: &OutboundJob,
     ) -> Result<SendOutcome, CallError> {
         let config = &channel.config;
-        let request = self.request_for(channel, job)?;
+        let file = self
+            .store
+            .outbound_file(job.message_id)
+            .await
+            .map_err(|e| CallError::NotSent(e.to_string()))?;
+        // WhatsApp sends files it holds: upload first, then refer to the media id. Twilio and
+        // Messenger fetch the file from its shared link.
+        let attached = match (&file, config.kind) {
+            (None, _) => None,
+            (Some(file), ChannelKind::WhatsApp) => {
+                match self.upload_to_whatsapp(config, file).await? {
+                    SendOutcome::Accepted {
+                        provider_message_id: media_id,
+                    } => Some((file, media_id)),
+                    refused => return Ok(refused),
+                }
+            }
+            (Some(file), _) => {
+                let path =
+                    shared_path(&file.source).ok_or_else(|| CallError::missing("file's link"))?;
+                Some((file, self.public_url(&path)))
+            }
+        };
+        let request = self.request_for(
+            channel,
+            job,
+            attached.as_ref().map(|(file, at)| (*file, at.as_str())),
+        )?;
         let answer = self.call_provider(config, request).await?;
         let retry_after = answer.retry_after.as_deref();
         Ok(match config.kind {
@@ -220,11 +252,35 @@ impl Services {
         })
     }
 
+    async fn upload_to_whatsapp(
+        &self,
+        config: &ChannelConfig,
+        file: &OutboundFileRow,
+    ) -> Result<SendOutcome, CallError> {
+        let bytes = self
+            .kept_file(&file.sha256)
+            .await
+            .map_err(|e| CallError::NotSent(format!("the file is missing on disk: {e}")))?;
+        let upload = outbound::whatsapp_media_upload(&config.route_key, &file.mime_type);
+        let filename = file.filename.as_deref().unwrap_or("file");
+        let answer = self
+            .upload_to_provider(config, upload, bytes, filename, &file.mime_type)
+            .await?;
+        Ok(outbound::whatsapp_upload_outcome(
+            answer.status,
+            answer.retry_after.as_deref(),
+            &answer.body,
+        ))
+    }
+
     /// The provider call that sends the job's message.
+    /// `attached` is the message's file with where the provider finds it: the WhatsApp media
+    /// id, or the link Twilio and Messenger fetch.
     fn request_for(
         &self,
         channel: &ConnectedChannel,
         job: &OutboundJob,
+        attached: Option<(&OutboundFileRow, &str)>,
     ) -> Result<SendRequest, CallError> {
         let config = &channel.config;
         let settings = &config.settings;
@@ -240,6 +296,16 @@ impl Services {
             ChannelKind::WhatsApp => {
                 let to =
                     E164::parse(&job.address).map_err(|e| CallError::NotSent(e.to_string()))?;
+                if let Some((file, media_id)) = attached {
+                    return Ok(outbound::whatsapp_media(
+                        &config.route_key,
+                        &to,
+                        OutboundMedia::for_mime_type(&file.mime_type),
+                        media_id,
+                        Some(job.body.as_str()),
+                        file.filename.as_deref(),
+                    ));
+                }
                 match template {
                     Some(template) => outbound::whatsapp_template(
                         &config.route_key,
@@ -259,7 +325,18 @@ impl Services {
                     ReplyRule::FreeForm => MessengerType::Response,
                     ReplyRule::HumanAgentTag => MessengerType::HumanAgent,
                 };
-                outbound::messenger_text(&config.route_key, &job.address, &job.body, kind)
+                match attached {
+                    Some((file, url)) => outbound::messenger_attachment(
+                        &config.route_key,
+                        &job.address,
+                        OutboundMedia::for_mime_type(&file.mime_type),
+                        url,
+                        kind,
+                    ),
+                    None => {
+                        outbound::messenger_text(&config.route_key, &job.address, &job.body, kind)
+                    }
+                }
             }
             ChannelKind::Twilio => {
                 let sender = match (&settings.messaging_service_sid, &settings.phone_number) {
@@ -274,6 +351,16 @@ impl Services {
                     .as_deref()
                     .ok_or_else(|| CallError::missing("account SID"))?;
                 let status_callback = self.public_url(TWILIO_STATUS_WEBHOOK);
+                if let Some((_, url)) = attached {
+                    return Ok(outbound::twilio_media(
+                        account_sid,
+                        &sender,
+                        &job.address,
+                        &job.body,
+                        url,
+                        &status_callback,
+                    ));
+                }
                 match template {
                     Some(QueuedTemplate {
                         content_sid: Some(content_sid),

@@ -23,7 +23,7 @@ pub struct MediaSettings {
 const MAX_ATTEMPTS: i64 = 8;
 
 /// Types a volunteer's browser may be handed; anything else (HTML, executables) is refused.
-fn allowed_type(mime: &str) -> bool {
+pub(crate) fn allowed_type(mime: &str) -> bool {
     let mime = mime.split(';').next().unwrap_or_default().trim();
     ["image/", "audio/", "video/"]
         .iter()
@@ -133,24 +133,32 @@ impl Services {
             }
             bytes.extend_from_slice(&chunk);
         }
-        let sha256 = hex::encode(Sha256::digest(&bytes));
-        let path = path_for(&self.settings.media.dir, &sha256);
-        if !path.exists() {
-            let parent = path.parent().expect("media paths have a parent");
-            tokio::fs::create_dir_all(parent).await.map_err(transient)?;
-            let partial = parent.join(format!("{sha256}.{}.partial", due.id));
-            tokio::fs::write(&partial, &bytes)
-                .await
-                .map_err(transient)?;
-            tokio::fs::rename(&partial, &path)
-                .await
-                .map_err(transient)?;
-        }
+        let sha256 = self.keep_file(&bytes).await.map_err(transient)?;
         self.store
             .attachment_stored(due.id, &sha256, bytes.len() as i64, &mime_type)
             .await
             .map_err(transient)?;
         Ok(())
+    }
+
+    /// Writes a file under its SHA-256 (once: the same content is kept once) and returns the
+    /// hash. Written aside and renamed, so a reader never sees half a file.
+    pub(crate) async fn keep_file(&self, bytes: &[u8]) -> std::io::Result<String> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let path = path_for(&self.settings.media.dir, &sha256);
+        if !path.exists() {
+            let parent = path.parent().expect("media paths have a parent");
+            tokio::fs::create_dir_all(parent).await?;
+            let partial = parent.join(format!("{sha256}.{}.partial", rand::random::<u64>()));
+            tokio::fs::write(&partial, bytes).await?;
+            tokio::fs::rename(&partial, &path).await?;
+        }
+        Ok(sha256)
+    }
+
+    /// The bytes of a kept file.
+    pub(crate) async fn kept_file(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
+        tokio::fs::read(path_for(&self.settings.media.dir, sha256)).await
     }
 
     /// The authenticated request for a stored media source. Credentials are only ever sent to
@@ -212,12 +220,10 @@ impl Services {
         let sha256 = attachment
             .sha256
             .ok_or_else(|| AppError::not_found("Media"))?;
-        let bytes = tokio::fs::read(path_for(&self.settings.media.dir, &sha256))
-            .await
-            .map_err(|error| {
-                tracing::error!(attachment = id, %error, "stored media is missing on disk");
-                AppError::not_found("Media")
-            })?;
+        let bytes = self.kept_file(&sha256).await.map_err(|error| {
+            tracing::error!(attachment = id, %error, "stored media is missing on disk");
+            AppError::not_found("Media")
+        })?;
         Ok(MediaFile {
             bytes,
             mime_type: attachment

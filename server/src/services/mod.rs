@@ -13,6 +13,7 @@ mod inbox;
 pub mod ingest;
 pub mod live;
 mod media;
+mod outgoing_media;
 mod people;
 mod provider;
 mod search;
@@ -22,6 +23,7 @@ mod tokens;
 mod webhook_events;
 
 pub use media::{MediaFile, MediaSettings};
+pub use outgoing_media::Upload;
 pub use people::SignInError;
 
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! call means is for the `channels` crate to read from the answer; this only carries it.
 
 use axum::body::Bytes;
-use channels::outbound::SendRequest;
+use channels::outbound::{MediaUpload, SendRequest};
 
 use super::Services;
 use crate::domain::channels::ChannelConfig;
@@ -64,6 +64,33 @@ impl Services {
                 .form(&params),
         };
         answer_of(builder).await
+    }
+
+    /// Uploads a file as the multipart `POST` the channels crate described.
+    pub(crate) async fn upload_to_provider(
+        &self,
+        config: &ChannelConfig,
+        upload: MediaUpload,
+        bytes: Vec<u8>,
+        filename: &str,
+        mime_type: &str,
+    ) -> Result<ProviderAnswer, CallError> {
+        let file = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.to_string())
+            .mime_str(mime_type)
+            .map_err(|error| CallError::NotSent(format!("unusable MIME type: {error}")))?;
+        let form = upload
+            .fields
+            .into_iter()
+            .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+                form.text(name, value)
+            })
+            .part("file", file);
+        let builder = self
+            .http
+            .post(format!("{}{}", config.api_base_url, upload.path))
+            .multipart(form);
+        answer_of(self.authorise(config, builder)?).await
     }
 
     /// Makes a `GET` of a path (with its query) below the channel's API base URL.

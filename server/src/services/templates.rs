@@ -478,6 +478,7 @@ impl Services {
                 kind: "template",
                 body: &body,
                 content: &content,
+                file: None,
             },
         )
         .await

@@ -36,7 +36,7 @@ pub use inbox::{
     AttachmentRow, ConversationFilter, ConversationRow, ConversationTagRow, ListRequest,
     MessageRow, QUEUE_KEY, ReactionRow, TagRow,
 };
-pub use outbox::{OutboundJob, OutboundReply};
+pub use outbox::{OutboundFile, OutboundFileRow, OutboundJob, OutboundReply, SHARED_SOURCE_PREFIX};
 pub use search::{SearchRequest, SearchRow, SearchScope};
 pub use sessions::AUTH_KEY;
 pub use templates::{NewTemplate, TemplateRow};

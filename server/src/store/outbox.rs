@@ -24,7 +24,30 @@ pub struct OutboundReply<'a> {
     pub kind: &'a str,
     pub body: &'a str,
     pub content: &'a str,
+    pub file: Option<OutboundFile<'a>>,
 }
+
+/// A file a person sends, already kept on disk under its hash. `shared_token` makes the
+/// link Twilio and Meta fetch it from.
+pub struct OutboundFile<'a> {
+    pub mime_type: &'a str,
+    pub filename: Option<&'a str>,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub shared_token: &'a str,
+}
+
+/// The file of an outbound message, for its delivery.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboundFileRow {
+    pub mime_type: String,
+    pub filename: Option<String>,
+    pub sha256: String,
+    pub source: String,
+}
+
+/// Outbound files are linked as `upload:<token>` in `attachments.source`.
+pub const SHARED_SOURCE_PREFIX: &str = "upload:";
 
 /// How long a claimed job may stay in `sending` before it counts as interrupted.
 const CLAIM_LEASE_MS: i64 = 2 * 60 * 1000;
@@ -55,6 +78,22 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        if let Some(file) = &reply.file {
+            sqlx::query(
+                "INSERT INTO attachments (message_id, kind, mime_type, filename, size_bytes, sha256, source, \
+                 fetch_state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'stored', $8)",
+            )
+            .bind(message_id)
+            .bind(reply.kind)
+            .bind(file.mime_type)
+            .bind(file.filename)
+            .bind(file.size_bytes)
+            .bind(file.sha256)
+            .bind(format!("{SHARED_SOURCE_PREFIX}{}", file.shared_token))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(
             "INSERT INTO outbound_jobs (message_id, channel_id, state, next_attempt_at, created_at, updated_at) \
              VALUES ($1, $2, 'pending', $3, $3, $3)",
@@ -75,6 +114,34 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(message_id)
+    }
+
+    /// The file an outbound message carries, if any.
+    pub async fn outbound_file(&self, message_id: i64) -> StoreResult<Option<OutboundFileRow>> {
+        Ok(sqlx::query_as(
+            "SELECT mime_type, filename, sha256, source FROM attachments \
+             WHERE message_id = $1 AND source LIKE 'upload:%' AND sha256 IS NOT NULL ORDER BY id LIMIT 1",
+        )
+        .bind(message_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// A file the team sent, by its shared link's token, if sent after `since`.
+    pub async fn shared_file(
+        &self,
+        token: &str,
+        since: i64,
+    ) -> StoreResult<Option<OutboundFileRow>> {
+        Ok(sqlx::query_as(
+            "SELECT a.mime_type, a.filename, a.sha256, a.source FROM attachments a \
+             JOIN messages m ON m.id = a.message_id \
+             WHERE a.source = $1 AND m.direction = 'outbound' AND a.sha256 IS NOT NULL AND m.created_at >= $2",
+        )
+        .bind(format!("{SHARED_SOURCE_PREFIX}{token}"))
+        .bind(since)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Claims the next due job for `worker`. A job left in `sending` by a worker that stopped

@@ -27,6 +27,11 @@ impl Received {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("a JSON request body")
     }
+
+    /// The body as JSON, or null for a form or multipart body.
+    pub fn json_or_null(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
 }
 
 /// A scripted answer: HTTP status, extra headers, JSON body.
@@ -57,6 +62,7 @@ impl FakeProvider {
         let app = Router::new()
             .route("/v23.0/{id}/messages", post(answer))
             .route("/v23.0/{id}/message_templates", any(answer))
+            .route("/v23.0/{id}/media", post(answer))
             .route("/2010-04-01/Accounts/{sid}/Messages.json", post(answer))
             .with_state(fake.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -138,6 +144,9 @@ async fn answer(
             response.headers_mut().insert(name, value.parse().unwrap());
         }
         return response;
+    }
+    if path.ends_with("/media") {
+        return axum::Json(json!({ "id": format!("media-{count}") })).into_response();
     }
     if path.ends_with("/message_templates") {
         return templates(&fake, &method, &body, count);

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
 use leptos::web_sys::js_sys::Date;
+use leptos_router::hooks::use_query_map;
 
 use super::actions::{ComposeMode, InboxActions, use_actions};
 use super::clock::{Time, TimeStyle, is_past, use_now};
@@ -293,6 +294,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                 <div class="messages-scroller">
                     <ol class="messages" aria-label="Messages and notes">{entries}</ol>
                 </div>
+                <FileSender id blocked=reply_blocked.is_some() />
                 <Composer id blocked=reply_blocked drafts templates />
             </article>
             <ContactPanel contact_id=summary.contact_id />
@@ -635,6 +637,43 @@ fn Composer(
                 {move || queued().then_some("Reply queued for sending.")}
             </p>
         </form>
+    }
+}
+
+/// The types a file sent to a contact may have (the server checks them again).
+const SENDABLE_FILES: &str =
+    "image/*,audio/*,video/*,application/pdf,text/plain,text/csv,.doc,.docx,.xls,.xlsx,.pptx";
+
+/// Sends a picture, sound, video or document with an optional caption. A plain form post, so
+/// it works before the page is interactive; the server comes back here with what went wrong,
+/// if anything.
+#[component]
+fn FileSender(id: i64, blocked: bool) -> impl IntoView {
+    let actions = use_actions();
+    let query = use_query_map();
+    let error = move || query.with(|query| query.get("file_error"));
+    view! {
+        <Show when=move || !blocked && actions.mode.get() == ComposeMode::Reply>
+            <form
+                class="file-sender"
+                method="post"
+                enctype="multipart/form-data"
+                action=format!("/conversations/{id}/files")
+            >
+                <label>
+                    "Send a file"
+                    <input type="file" name="file" id="file-input" required accept=SENDABLE_FILES />
+                </label>
+                <label>
+                    "Caption (optional)"
+                    <input name="caption" id="file-caption" maxlength="1024" />
+                </label>
+                <button type="submit" class="secondary" id="send-file">"Send file"</button>
+            </form>
+        </Show>
+        {move || error().map(|message| view! {
+            <p class="notice notice-error" role="alert" id="file-error">{message}</p>
+        })}
     }
 }
 

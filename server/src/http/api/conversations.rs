@@ -1,4 +1,5 @@
 use axum::Json;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -11,6 +12,7 @@ use app::model::{
 
 use super::{ApiActor, ApiJson};
 use crate::http::error::ApiError;
+use crate::http::media::read_upload;
 use crate::startup::AppState;
 
 /// `?view=&status=&channel_id=&tag_id=&after=`, every part optional: Mine, open, first page.
@@ -78,6 +80,18 @@ pub async fn reply(
             )));
         }
     }
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Queues a file (`multipart/form-data`: `file`, optional `caption`); 202 like a reply.
+pub async fn send_file(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<StatusCode, ApiError> {
+    let upload = read_upload(form, state.config.media_max_bytes).await?;
+    state.services.send_file(&actor, id, upload).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

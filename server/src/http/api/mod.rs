@@ -13,6 +13,7 @@ mod templates;
 mod users;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post};
@@ -36,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get))
         .route("/conversations/{id}/messages", post(conversations::reply))
+        .route(
+            "/conversations/{id}/files",
+            post(conversations::send_file).layer(DefaultBodyLimit::disable()),
+        )
         .route("/conversations/{id}/assign", post(conversations::assign))
         .route("/conversations/{id}/status", post(conversations::status))
         .route("/conversations/{id}/tags", post(conversations::add_tag))
