@@ -120,10 +120,20 @@ pub async fn get_conversation(id: i64) -> Result<ConversationDetail, AppError> {
     backend()?.conversation(&actor()?, id).await
 }
 
+/// `buttons` is absent when the reply form is posted before the page is interactive.
 #[server(endpoint = "conversations/reply")]
-pub async fn send_reply(conversation_id: i64, body: String) -> Result<(), AppError> {
+pub async fn send_reply(
+    conversation_id: i64,
+    body: String,
+    buttons: Option<Vec<String>>,
+) -> Result<(), AppError> {
     backend()?
-        .send_reply(&actor()?, conversation_id, body)
+        .send_reply(
+            &actor()?,
+            conversation_id,
+            body,
+            buttons.unwrap_or_default(),
+        )
         .await
 }
 

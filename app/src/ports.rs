@@ -86,12 +86,14 @@ pub trait Backend: Send + Sync + 'static {
         query: ConversationQuery,
     ) -> Result<ConversationPage, AppError>;
     async fn conversation(&self, actor: &Actor, id: i64) -> Result<ConversationDetail, AppError>;
-    /// Queues a free-text reply; it is delivered in the background.
+    /// Queues a free-text reply, with reply buttons for the contact to tap if any; it is
+    /// delivered in the background.
     async fn send_reply(
         &self,
         actor: &Actor,
         conversation_id: i64,
         body: String,
+        buttons: Vec<String>,
     ) -> Result<(), AppError>;
     async fn inbox_filters(&self, actor: &Actor) -> Result<InboxFilters, AppError>;
     async fn take_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError>;

@@ -404,6 +404,29 @@ fn messenger_message(
     }
 }
 
+/// A Messenger text with quick-reply buttons (at most 13, titles up to 20 characters); the
+/// tapped one comes back as an inbound message with its `payload`, here the button's `id`.
+pub fn messenger_quick_replies(
+    page_id: &str,
+    recipient_psid: &str,
+    text: &str,
+    buttons: &[ReplyButton],
+    kind: MessengerType,
+) -> SendRequest {
+    let quick_replies: Vec<Value> = buttons
+        .iter()
+        .map(
+            |button| json!({ "content_type": "text", "title": button.title, "payload": button.id }),
+        )
+        .collect();
+    messenger_message(
+        page_id,
+        recipient_psid,
+        json!({ "text": text, "quick_replies": quick_replies }),
+        kind,
+    )
+}
+
 /// A Messenger attachment fetched by Meta from `url` (which must be publicly reachable):
 /// `image`, `audio`, `video`, or `file` for a document.
 pub fn messenger_attachment(
@@ -946,6 +969,35 @@ mod tests {
                     "payload": { "url": "https://example.org/media/shared/abc", "is_reusable": false } } }
             })
         );
+    }
+
+    #[test]
+    fn messenger_quick_replies_match_fixture() {
+        let mut expected = fixture_json("messenger/outbound/send_quick_replies.request.json");
+        let buttons: Vec<ReplyButton> = expected["message"]["quick_replies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|reply| ReplyButton {
+                id: reply["payload"].as_str().unwrap().to_owned(),
+                title: reply["title"].as_str().unwrap().to_owned(),
+            })
+            .collect();
+        let (path, body) = json_request(messenger_quick_replies(
+            "3000",
+            "psid-1",
+            expected["message"]["text"].as_str().unwrap(),
+            &buttons,
+            MessengerType::Response,
+        ));
+        assert_eq!(path, "/3000/messages");
+        // No images on our buttons; everything else as in the fixture.
+        for reply in expected["message"]["quick_replies"].as_array_mut().unwrap() {
+            reply.as_object_mut().unwrap().remove("image_url");
+        }
+        expected["recipient"]["id"] = json!("psid-1");
+        expected["messaging_type"] = json!("RESPONSE");
+        assert_eq!(body, expected);
     }
 
     #[test]

@@ -144,13 +144,19 @@ impl From<E164> for String {
     }
 }
 
-/// Who a contact is on one channel.
+/// Who a contact is on one channel, written as the provider addresses them (so a reply can use
+/// it as its recipient).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ChannelAddress {
-    /// SMS, and WhatsApp users whose phone number is shared.
+    /// SMS, and WhatsApp (Cloud API) users whose phone number is shared.
     Phone(E164),
+    /// A WhatsApp user reached through Twilio, written `whatsapp:+E164` as Twilio does. One Twilio
+    /// number carries both SMS and WhatsApp, so the address keeps the network: replies go back on
+    /// it, and only WhatsApp has the 24-hour window. The number is the same person as on SMS.
+    TwilioWhatsApp(E164),
     /// An id the provider scopes to our page or business: a Messenger PSID, or a WhatsApp
-    /// business-scoped user id when no phone number is given.
+    /// business-scoped user id when no phone number is given (through Twilio, kept in its
+    /// `whatsapp:<id>` form).
     ScopedId(String),
 }
 
@@ -166,6 +172,7 @@ impl fmt::Display for ChannelAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Phone(phone) => phone.fmt(f),
+            Self::TwilioWhatsApp(phone) => write!(f, "whatsapp:{phone}"),
             Self::ScopedId(id) => f.write_str(id),
         }
     }

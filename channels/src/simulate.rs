@@ -1,8 +1,9 @@
 //! Signed inbound webhook requests, built exactly as Meta and Twilio send them.
 //!
 //! For demo tools that post a message "as a contact" through the real webhook path, for
-//! tests, and for benchmarks. The bodies follow the shapes in REFERENCE §1.1–§1.2 (the
-//! WhatsApp `inbound_text.json` fixture), §2.1 (Twilio form) and §3.1 (Messenger), and are
+//! tests (including fake providers that report delivery back), and for benchmarks. The bodies
+//! follow the shapes in REFERENCE §1.1–§1.2 (the WhatsApp `inbound_text.json` and
+//! `status_*.json` fixtures), §2.1 and §2.3 (Twilio forms) and §3.1 (Messenger), and are
 //! signed with [`meta_signature`] / [`twilio_signature`], so the crate's own verifiers and
 //! parsers accept them.
 
@@ -78,34 +79,58 @@ pub fn whatsapp_text(
     text: &str,
 ) -> SignedWebhook {
     let timestamp = timestamp.to_string();
-    let payload = WaEnvelope {
-        object: "whatsapp_business_account",
-        entry: [WaEntry {
-            id: waba_id,
-            changes: [WaChange {
-                value: WaValue {
-                    messaging_product: "whatsapp",
-                    metadata: WaMetadata {
-                        display_phone_number: display_number,
-                        phone_number_id,
-                    },
-                    contacts: [WaContact {
-                        profile: WaProfile { name: profile_name },
-                        wa_id: from.digits(),
-                    }],
-                    messages: [WaMessage {
-                        from: from.digits(),
-                        id: message_id,
-                        timestamp: &timestamp,
-                        kind: "text",
-                        text: WaText { body: text },
-                    }],
-                },
-                field: "messages",
-            }],
+    let value = WaValue {
+        messaging_product: "whatsapp",
+        metadata: WaMetadata {
+            display_phone_number: display_number,
+            phone_number_id,
+        },
+        contacts: [WaContact {
+            profile: WaProfile { name: profile_name },
+            wa_id: from.digits(),
+        }],
+        messages: [WaMessage {
+            from: from.digits(),
+            id: message_id,
+            timestamp: &timestamp,
+            kind: "text",
+            text: WaText { body: text },
         }],
     };
-    SignedWebhook::meta(app_secret, meta_json(&payload))
+    SignedWebhook::meta(app_secret, meta_json(&WaEnvelope::new(waba_id, value)))
+}
+
+/// WhatsApp Cloud API status of a message the business sent (the `status_*.json` fixtures):
+/// message `message_id` (`wamid.…`) to `recipient` reached `status` (`sent`, `delivered` or
+/// `read`) at unix seconds `timestamp`. Addressed and signed like [`whatsapp_text`]. The
+/// `contacts`, `conversation` and `pricing` objects Meta may add are left out, since nothing
+/// here reads them; a `failed` status needs `errors`, which this does not build.
+#[allow(clippy::too_many_arguments)]
+pub fn whatsapp_status(
+    app_secret: &str,
+    waba_id: &str,
+    phone_number_id: &str,
+    display_number: &str,
+    message_id: &str,
+    recipient: &E164,
+    status: &str,
+    timestamp: i64,
+) -> SignedWebhook {
+    let timestamp = timestamp.to_string();
+    let value = WaStatusValue {
+        messaging_product: "whatsapp",
+        metadata: WaMetadata {
+            display_phone_number: display_number,
+            phone_number_id,
+        },
+        statuses: [WaStatus {
+            id: message_id,
+            status,
+            timestamp: &timestamp,
+            recipient_id: recipient.digits(),
+        }],
+    };
+    SignedWebhook::meta(app_secret, meta_json(&WaEnvelope::new(waba_id, value)))
 }
 
 /// Messenger text message event from PSID `sender_id` to Page `page_id`, signed with
@@ -188,9 +213,40 @@ pub fn twilio_message(
         }
         params.push(("WaId", from_digits(&from)));
     }
+    twilio_form(auth_token, url, &params)
+}
 
+/// Twilio status callback (REFERENCE §2.3) for message `message_sid`, as Twilio posts it to
+/// the send's `StatusCallback` `url`, signed with `auth_token` over that URL. `from` (our
+/// number) and `to` are written as in the send, `whatsapp:+…` for WhatsApp; `status` is a
+/// `MessageStatus` such as `sent` or `delivered` (`failed` and `undelivered` also carry an
+/// `ErrorCode`, which this does not build).
+pub fn twilio_status(
+    auth_token: &str,
+    url: &str,
+    account_sid: &str,
+    from: &str,
+    to: &str,
+    message_sid: &str,
+    status: &str,
+) -> SignedWebhook {
+    let params = [
+        ("SmsSid", message_sid),
+        ("SmsStatus", status),
+        ("MessageStatus", status),
+        ("To", to),
+        ("MessageSid", message_sid),
+        ("AccountSid", account_sid),
+        ("From", from),
+        ("ApiVersion", "2010-04-01"),
+    ];
+    twilio_form(auth_token, url, &params)
+}
+
+/// A form post of `params`, in order, signed for `url` as Twilio signs it.
+fn twilio_form(auth_token: &str, url: &str, params: &[(&str, &str)]) -> SignedWebhook {
     let form = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&params)
+        .extend_pairs(params)
         .finish();
     let owned: Vec<(String, String)> = params
         .iter()
@@ -248,20 +304,36 @@ impl serde_json::ser::Formatter for EscapeUnicode {
 // Field order follows the fixtures, since serialisation keeps declaration order.
 
 #[derive(Serialize)]
-struct WaEnvelope<'a> {
+struct WaEnvelope<'a, V> {
     object: &'static str,
-    entry: [WaEntry<'a>; 1],
+    entry: [WaEntry<'a, V>; 1],
+}
+
+impl<'a, V> WaEnvelope<'a, V> {
+    /// One `messages` change of WABA `waba_id`, carrying `value`.
+    fn new(waba_id: &'a str, value: V) -> Self {
+        Self {
+            object: "whatsapp_business_account",
+            entry: [WaEntry {
+                id: waba_id,
+                changes: [WaChange {
+                    value,
+                    field: "messages",
+                }],
+            }],
+        }
+    }
 }
 
 #[derive(Serialize)]
-struct WaEntry<'a> {
+struct WaEntry<'a, V> {
     id: &'a str,
-    changes: [WaChange<'a>; 1],
+    changes: [WaChange<V>; 1],
 }
 
 #[derive(Serialize)]
-struct WaChange<'a> {
-    value: WaValue<'a>,
+struct WaChange<V> {
+    value: V,
     field: &'static str,
 }
 
@@ -306,6 +378,21 @@ struct WaText<'a> {
 }
 
 #[derive(Serialize)]
+struct WaStatusValue<'a> {
+    messaging_product: &'static str,
+    metadata: WaMetadata<'a>,
+    statuses: [WaStatus<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct WaStatus<'a> {
+    id: &'a str,
+    status: &'a str,
+    timestamp: &'a str,
+    recipient_id: &'a str,
+}
+
+#[derive(Serialize)]
 struct FbEnvelope<'a> {
     object: &'static str,
     entry: [FbEntry<'a>; 1],
@@ -343,7 +430,10 @@ mod tests {
     use time::OffsetDateTime;
 
     use super::*;
-    use crate::inbound::{InboundEvent, InboundMessage, MessageContent, RoutingKey, TwilioChannel};
+    use crate::inbound::{
+        DeliveryStatus, InboundEvent, InboundMessage, MessageContent, RoutingKey, StatusTarget,
+        StatusUpdate, TwilioChannel,
+    };
     use crate::phone::ChannelAddress;
     use crate::signature::{SignatureError, verify_meta, verify_twilio};
     use crate::{messenger, twilio, whatsapp};
@@ -664,11 +754,106 @@ mod tests {
                     }
                 );
                 assert_eq!(m.provider_message_id, SID);
-                assert_eq!(m.from, ChannelAddress::Phone(phone("+14155550199")));
+                let from = if whatsapp {
+                    ChannelAddress::TwilioWhatsApp(phone("+14155550199"))
+                } else {
+                    ChannelAddress::Phone(phone("+14155550199"))
+                };
+                assert_eq!(m.from, from);
                 assert_eq!(m.profile_name.as_deref(), whatsapp.then_some("María 🌻"));
                 assert_eq!(m.timestamp, None, "Twilio sends no timestamp");
                 assert_eq!(m.content, [MessageContent::Text(text.into())]);
             }
         }
+    }
+
+    fn only_status(events: Vec<InboundEvent>) -> StatusUpdate {
+        assert_eq!(events.len(), 1, "{events:#?}");
+        match events.into_iter().next().unwrap() {
+            InboundEvent::Status(s) => s,
+            other => panic!("expected a status, got {other:#?}"),
+        }
+    }
+
+    #[test]
+    fn whatsapp_status_is_the_fixture_shape_and_parses_back() {
+        for status in ["sent", "delivered", "read"] {
+            let built = whatsapp_status(
+                SECRET,
+                "5467539754836534",
+                "1122334455667",
+                "972123456789",
+                "wamid.xyzxyz",
+                &phone("+972987654321"),
+                status,
+                1_698_266_945,
+            );
+            let mut expected = fixture(&format!("whatsapp/status_{status}.json"));
+            let value = &mut expected["entry"][0]["changes"][0]["value"];
+            value.as_object_mut().unwrap().remove("contacts");
+            let reported = value["statuses"][0].as_object_mut().unwrap();
+            reported.remove("conversation");
+            reported.remove("pricing");
+            reported.insert("timestamp".into(), "1698266945".into());
+            assert_eq!(
+                serde_json::from_slice::<Value>(&built.body).unwrap(),
+                expected
+            );
+            assert_eq!(
+                verify_meta(SECRET, &built.body, built.header(META_HEADER)),
+                Ok(())
+            );
+
+            let s = only_status(whatsapp::parse_webhook(&built.body).unwrap());
+            assert_eq!(
+                s.routing,
+                RoutingKey::WhatsApp {
+                    phone_number_id: "1122334455667".into()
+                }
+            );
+            assert_eq!(s.target, StatusTarget::Message("wamid.xyzxyz".into()));
+            assert_eq!(
+                s.recipient,
+                Some(ChannelAddress::Phone(phone("+972987654321")))
+            );
+            assert_eq!(s.provider_status, status);
+        }
+    }
+
+    #[test]
+    fn twilio_status_is_signed_over_the_callback_url_and_parses_back() {
+        let built = twilio_status(
+            TOKEN,
+            URL,
+            ACCOUNT,
+            "whatsapp:+14155550100",
+            "whatsapp:+14155550199",
+            SID,
+            "delivered",
+        );
+        let params = form(&built);
+        assert_eq!(
+            verify_twilio(TOKEN, URL, &params, built.header("x-twilio-signature")),
+            Ok(())
+        );
+        let s = match twilio::parse_status(&params).unwrap() {
+            InboundEvent::Status(s) => s,
+            other => panic!("expected a status, got {other:#?}"),
+        };
+        assert_eq!(
+            s.routing,
+            RoutingKey::Twilio {
+                account_sid: ACCOUNT.into(),
+                number: "+14155550100".into(),
+                messaging_service_sid: None,
+                channel: TwilioChannel::WhatsApp,
+            }
+        );
+        assert_eq!(s.target, StatusTarget::Message(SID.into()));
+        assert_eq!(
+            s.recipient,
+            Some(ChannelAddress::TwilioWhatsApp(phone("+14155550199")))
+        );
+        assert_eq!(s.status, DeliveryStatus::Delivered);
     }
 }

@@ -7,14 +7,14 @@ use crate::inbound::{
     DeliveryStatus, InboundEvent, InboundMessage, Media, MediaKind, MediaSource, MessageContent,
     ParseError, ProviderError, Referral, RoutingKey, StatusTarget, StatusUpdate, TwilioChannel,
 };
-use crate::phone::ChannelAddress;
+use crate::phone::{ChannelAddress, E164};
 
 type Params = [(String, String)];
 
 /// Parses an inbound message webhook (SMS, MMS or WhatsApp) into an
 /// [`InboundEvent::Message`]. Twilio sends no timestamp, so the message has none.
 pub fn parse_inbound(params: &Params) -> Result<InboundEvent, ParseError> {
-    let from = strip_channel(required(params, "From")?).0;
+    let from = contact(required(params, "From")?);
     let to = required(params, "To")?;
     let routing = routing(params, to)?;
 
@@ -40,7 +40,7 @@ pub fn parse_inbound(params: &Params) -> Result<InboundEvent, ParseError> {
     Ok(InboundEvent::Message(InboundMessage {
         routing,
         provider_message_id: required(params, "MessageSid")?.to_owned(),
-        from: ChannelAddress::from_provider(from),
+        from,
         profile_name: get(params, "ProfileName").map(str::to_owned),
         timestamp: None,
         reply_to: None,
@@ -83,7 +83,7 @@ pub fn parse_status(params: &Params) -> Result<InboundEvent, ParseError> {
     Ok(InboundEvent::Status(StatusUpdate {
         routing: routing(params, required(params, "From")?)?,
         target: StatusTarget::Message(sid.to_owned()),
-        recipient: get(params, "To").map(|to| ChannelAddress::from_provider(strip_channel(to).0)),
+        recipient: get(params, "To").map(contact),
         status,
         provider_status: provider_status.to_owned(),
         timestamp: None,
@@ -110,10 +110,29 @@ fn invalid(field: &str, value: &str) -> ParseError {
     }
 }
 
+/// Whether a Twilio address (`From`, `To`, or a contact's address as
+/// [`ChannelAddress`] writes it) is on WhatsApp (`whatsapp:…`) or SMS.
+pub fn channel_of(address: &str) -> TwilioChannel {
+    strip_channel(address).1
+}
+
 fn strip_channel(address: &str) -> (&str, TwilioChannel) {
     match address.strip_prefix("whatsapp:") {
         Some(rest) => (rest, TwilioChannel::WhatsApp),
         None => (address, TwilioChannel::Sms),
+    }
+}
+
+/// The contact behind a Twilio `From` (inbound) or `To` (status callback). A WhatsApp address
+/// keeps its network, so that replies go back on WhatsApp under its rules; one without a phone
+/// number (`whatsapp:<BSUID>`) is kept verbatim, as Twilio addresses that person.
+fn contact(address: &str) -> ChannelAddress {
+    match strip_channel(address) {
+        (number, TwilioChannel::WhatsApp) => E164::parse(number).map_or_else(
+            |_| ChannelAddress::ScopedId(address.to_owned()),
+            ChannelAddress::TwilioWhatsApp,
+        ),
+        (number, TwilioChannel::Sms) => ChannelAddress::from_provider(number),
     }
 }
 

@@ -10,7 +10,7 @@ use channels::inbound::{
 };
 use channels::phone::{ChannelAddress, E164};
 use channels::signature::{SignatureError, twilio_signature, verify_twilio};
-use channels::twilio::{parse_inbound, parse_status};
+use channels::twilio::{channel_of, parse_inbound, parse_status};
 
 const ACCOUNT: &str = "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
 
@@ -38,6 +38,10 @@ fn phone(number: &str) -> ChannelAddress {
     ChannelAddress::Phone(E164::parse(number).unwrap())
 }
 
+fn whatsapp(number: &str) -> ChannelAddress {
+    ChannelAddress::TwilioWhatsApp(E164::parse(number).unwrap())
+}
+
 const SMS: &str = "ToCountry=US&ToState=CA&SmsMessageSid=SM1f0e8ae6ade43cb3c0ce4525424e404f&NumMedia=0&ToCity=SAN+FRANCISCO&FromZip=94105&SmsSid=SM1f0e8ae6ade43cb3c0ce4525424e404f&FromState=CA&SmsStatus=received&FromCity=SAN+FRANCISCO&Body=Hi%2C+is+the+pantry+open+today%3F&FromCountry=US&To=%2B14155550100&ToZip=94105&NumSegments=1&MessageSid=SM1f0e8ae6ade43cb3c0ce4525424e404f&AccountSid=ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX&From=%2B14155550199&ApiVersion=2010-04-01";
 
 #[test]
@@ -55,6 +59,7 @@ fn sms() {
     assert_eq!(m.routing.provider(), Provider::Twilio);
     assert_eq!(m.provider_message_id, "SM1f0e8ae6ade43cb3c0ce4525424e404f");
     assert_eq!(m.from, phone("+14155550199"));
+    assert_eq!(channel_of(&m.from.to_string()), TwilioChannel::Sms);
     assert_eq!(m.profile_name, None);
     assert_eq!(m.timestamp, None);
     assert_eq!(m.referral, None);
@@ -131,7 +136,11 @@ fn whatsapp_sender() {
             channel: TwilioChannel::WhatsApp,
         }
     );
-    assert_eq!(m.from, phone("+14155550199"));
+    // The same number as an SMS sender, but answered on WhatsApp.
+    assert_eq!(m.from, whatsapp("+14155550199"));
+    assert_ne!(m.from, phone("+14155550199"));
+    assert_eq!(m.from.to_string(), "whatsapp:+14155550199");
+    assert_eq!(channel_of(&m.from.to_string()), TwilioChannel::WhatsApp);
     assert_eq!(m.profile_name.as_deref(), Some("Maria"));
     assert_eq!(m.referral, None);
     assert_eq!(m.content, [MessageContent::Text("Hola".into())]);
@@ -144,8 +153,10 @@ fn whatsapp_sender_without_phone_number() {
     ));
     assert_eq!(
         m.from,
-        ChannelAddress::ScopedId("US.13491208655302741918".into())
+        ChannelAddress::ScopedId("whatsapp:US.13491208655302741918".into()),
+        "kept as Twilio addresses the person, so it is still known as WhatsApp"
     );
+    assert_eq!(channel_of(&m.from.to_string()), TwilioChannel::WhatsApp);
 }
 
 #[test]
@@ -346,7 +357,7 @@ fn whatsapp_rate_limit_and_read_statuses() {
     assert!(
         matches!(&failed.routing, RoutingKey::Twilio { channel: TwilioChannel::WhatsApp, number, .. } if number == "+14155550100")
     );
-    assert_eq!(failed.recipient, Some(phone("+14155550199")));
+    assert_eq!(failed.recipient, Some(whatsapp("+14155550199")));
     assert_eq!(failed.error.map(|e| e.code), Some(63018));
 
     let read = status(&format!(

@@ -7,7 +7,7 @@ mod common;
 use app::model::{ChannelInput, Role};
 use channels::phone::E164;
 use channels::simulate;
-use common::provider::FakeProvider;
+use common::provider::{FakeProvider, Received};
 use common::{Db, TestApp, spawn_app};
 use serde_json::{Value, json};
 
@@ -455,6 +455,291 @@ async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
     assert_eq!(statuses, ["queued", "sent"]);
 }
 
+async fn conversation_detail(app: &TestApp, token: &str, conversation: i64) -> Value {
+    reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/conversations/{conversation}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The form fields of a Twilio send the fake received.
+fn twilio_form(request: &Received) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(&request.body)
+        .into_owned()
+        .collect()
+}
+
+fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+const TWILIO_NUMBER: &str = "+15550001111";
+
+/// `from` writes to our Twilio number, on WhatsApp or by SMS.
+async fn twilio_inbound(app: &TestApp, from: &str, sid: &str, whatsapp: bool) {
+    let webhook = simulate::twilio_message(
+        AUTH_TOKEN,
+        &app.url("/webhooks/twilio"),
+        ACCOUNT_SID,
+        TWILIO_NUMBER,
+        &E164::parse(from).unwrap(),
+        "Dana",
+        sid,
+        "hi",
+        whatsapp,
+    );
+    assert_eq!(
+        app.post_signed("/webhooks/twilio", webhook).await.status(),
+        200
+    );
+}
+
+/// The conversation on the channel where the contact's address is `address`.
+async fn conversation_at(app: &TestApp, address: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT c.id FROM conversations c JOIN contact_identities i \
+         ON i.contact_id = c.contact_id AND i.channel_id = c.channel_id WHERE i.address = $1",
+    )
+    .bind(address)
+    .fetch_one(&app.sql().await)
+    .await
+    .unwrap()
+}
+
+async fn twilio_whatsapp_keeps_the_24_hour_window_and_replies_on_whatsapp(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    app.connect(ChannelInput {
+        api_base_url: Some(provider),
+        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)
+    })
+    .await;
+    twilio_inbound(
+        &app,
+        "+15552223333",
+        "SM00000000000000000000000000000001",
+        true,
+    )
+    .await;
+    twilio_inbound(
+        &app,
+        "+15554445555",
+        "SM00000000000000000000000000000002",
+        false,
+    )
+    .await;
+    let whatsapp = conversation_at(&app, "whatsapp:+15552223333").await;
+    let sms = conversation_at(&app, "+15554445555").await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+
+    let detail = conversation_detail(&app, &volunteer, whatsapp).await;
+    assert!(
+        detail["window_closes_at"].is_string(),
+        "the thread counts down the window: {detail}"
+    );
+    assert!(conversation_detail(&app, &volunteer, sms).await["window_closes_at"].is_null());
+    assert_eq!(
+        reply(&app, &volunteer, whatsapp, "Inside the window")
+            .await
+            .status(),
+        202
+    );
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let sent = twilio_form(&fake.received()[0]);
+    assert_eq!(field(&sent, "To"), Some("whatsapp:+15552223333"));
+    assert_eq!(field(&sent, "From"), Some("whatsapp:+15550001111"));
+    assert_eq!(field(&sent, "Body"), Some("Inside the window"));
+
+    let day_and_an_hour_ago = server::store::now_ms() - 25 * 3600 * 1000;
+    sqlx::query("UPDATE conversations SET last_inbound_at = $1")
+        .bind(day_and_an_hour_ago)
+        .execute(&app.sql().await)
+        .await
+        .unwrap();
+    let late = reply(&app, &volunteer, whatsapp, "Too late").await;
+    assert_eq!(late.status(), 422);
+    assert!(
+        late.json::<Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("24-hour window")
+    );
+    assert!(
+        conversation_detail(&app, &volunteer, whatsapp).await["reply_blocked"]
+            .as_str()
+            .unwrap()
+            .contains("24-hour window")
+    );
+
+    assert_eq!(
+        reply(&app, &volunteer, sms, "SMS has no window")
+            .await
+            .status(),
+        202,
+        "SMS on the same number has no window"
+    );
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let received = fake.received();
+    assert_eq!(received.len(), 2, "the late WhatsApp reply never left");
+    let sent = twilio_form(&received[1]);
+    assert_eq!(field(&sent, "To"), Some("+15554445555"));
+    assert_eq!(field(&sent, "From"), Some(TWILIO_NUMBER));
+}
+
+async fn a_number_is_one_person_whichever_network_it_writes_on(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    // +15551234567 on the WhatsApp Cloud API number, then through Twilio's WhatsApp.
+    whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    app.connect(ChannelInput {
+        api_base_url: Some(provider),
+        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)
+    })
+    .await;
+    twilio_inbound(
+        &app,
+        "+15551234567",
+        "SM00000000000000000000000000000001",
+        true,
+    )
+    .await;
+    // +15554445555 texts, then writes on WhatsApp to the same Twilio number (as does a person
+    // whose identity was stored before WhatsApp addresses kept their prefix).
+    twilio_inbound(
+        &app,
+        "+15554445555",
+        "SM00000000000000000000000000000002",
+        false,
+    )
+    .await;
+    twilio_inbound(
+        &app,
+        "+15554445555",
+        "SM00000000000000000000000000000003",
+        true,
+    )
+    .await;
+    let pool = app.sql().await;
+    let count = async |sql: &'static str| -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM contacts").await, 2);
+    assert_eq!(count("SELECT COUNT(*) FROM conversations").await, 3);
+    let identities: Vec<String> =
+        sqlx::query_scalar("SELECT address FROM contact_identities ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        identities,
+        [
+            "+15551234567",
+            "whatsapp:+15551234567",
+            "whatsapp:+15554445555"
+        ],
+        "one identity per number and channel, on the network last written on"
+    );
+
+    let switched = conversation_at(&app, "whatsapp:+15554445555").await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    assert_eq!(
+        reply(&app, &volunteer, switched, "Hello").await.status(),
+        202
+    );
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let sent = fake
+        .received()
+        .into_iter()
+        .find(|request| request.path.contains("/Accounts/"))
+        .unwrap();
+    assert_eq!(
+        field(&twilio_form(&sent), "To"),
+        Some("whatsapp:+15554445555"),
+        "the reply follows them to WhatsApp"
+    );
+}
+
+/// Waits until the outbound messages, oldest first, have `wanted` statuses: the provider
+/// reports them by webhooks in the background.
+async fn wait_for_statuses(app: &TestApp, wanted: &[&str]) {
+    let pool = app.sql().await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let statuses: Vec<String> = sqlx::query_scalar(
+            "SELECT status FROM messages WHERE direction = 'outbound' ORDER BY id",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        if statuses == wanted {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the reported statuses never arrived: {statuses:?}, wanted {wanted:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+async fn statuses_the_providers_report_back_reach_the_thread(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    fake.report_whatsapp_statuses(&app.url("/webhooks/whatsapp"), "2000", SECRET);
+    fake.report_twilio_statuses(AUTH_TOKEN);
+    let whatsapp = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    app.connect(ChannelInput {
+        api_base_url: Some(provider),
+        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)
+    })
+    .await;
+    twilio_inbound(
+        &app,
+        "+15552223333",
+        "SM00000000000000000000000000000001",
+        false,
+    )
+    .await;
+    let sms = conversation_at(&app, "+15552223333").await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    for conversation in [whatsapp, sms] {
+        assert_eq!(
+            reply(&app, &volunteer, conversation, "On its way")
+                .await
+                .status(),
+            202
+        );
+    }
+    while app.services.deliver_next("w").await.unwrap() {}
+
+    wait_for_statuses(&app, &["read", "delivered"]).await;
+    for (conversation, status) in [(whatsapp, "read"), (sms, "delivered")] {
+        let detail = conversation_detail(&app, &volunteer, conversation).await;
+        let outbound: Vec<&Value> = detail["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|message| message["direction"] == "outbound")
+            .collect();
+        assert_eq!(outbound.len(), 1);
+        assert_eq!(outbound[0]["status"], status);
+    }
+    let problems: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM webhook_events WHERE processed_at IS NULL OR error IS NOT NULL",
+    )
+    .fetch_one(&app.sql().await)
+    .await
+    .unwrap();
+    assert_eq!(problems, 0, "every report was understood and routed");
+}
+
 on_both_databases!(
     a_whatsapp_reply_is_sent_once_in_the_official_shape,
     closed_windows_and_opted_out_contacts_are_refused,
@@ -463,4 +748,7 @@ on_both_databases!(
     a_pending_reply_survives_a_restart_and_two_workers_send_it_once,
     a_status_that_arrives_before_the_send_returns_is_kept,
     twilio_and_messenger_replies_use_their_formats,
+    twilio_whatsapp_keeps_the_24_hour_window_and_replies_on_whatsapp,
+    a_number_is_one_person_whichever_network_it_writes_on,
+    statuses_the_providers_report_back_reach_the_thread,
 );

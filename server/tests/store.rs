@@ -215,7 +215,54 @@ async fn migrations_can_run_again(db: Db) {
     store.ping().await.unwrap();
 }
 
+async fn instances_sharing_a_database_share_each_channels_send_slots(db: Db) {
+    let (store, test_db) = store(db).await;
+    let other_instance = server::store::Store::connect(&test_db.url).await.unwrap();
+    let channel = store
+        .insert_channel(server::store::ChannelWrite {
+            kind: "twilio",
+            name: "SMS",
+            route_key: "+15550001111",
+            api_base_url: "https://api.twilio.com",
+            settings: "{}",
+            secrets: "{}",
+            send_rate_per_second: 4,
+        })
+        .await
+        .unwrap()
+        .id;
+    let interval = 250_000;
+    let now = 1_800_000_000_000_000;
+    let mut slots = Vec::new();
+    for turn in 0..6 {
+        let instance = if turn % 2 == 0 {
+            &store
+        } else {
+            &other_instance
+        };
+        slots.push(
+            instance
+                .reserve_send_slot(channel, interval, now)
+                .await
+                .unwrap(),
+        );
+    }
+    let expected: Vec<i64> = (0..6).map(|n| now + n * interval).collect();
+    assert_eq!(slots, expected, "each send gets its own slot, 1/rate apart");
+
+    let later = now + 10 * interval;
+    assert_eq!(
+        store
+            .reserve_send_slot(channel, interval, later)
+            .await
+            .unwrap(),
+        later,
+        "an idle channel sends at once"
+    );
+}
+
 on_both_databases!(
+    instances_sharing_a_database_share_each_channels_send_slots,
     people_are_added_found_changed_and_deactivated,
     only_active_admins_are_counted,
     tokens_are_found_by_hash_until_revoked,

@@ -427,3 +427,64 @@ async fn templates_are_written_with_a_preview_and_sent_from_the_composer() {
         "values are text"
     );
 }
+
+#[tokio::test]
+async fn a_volunteer_sends_a_picture_from_the_composer() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    sign_in(&browser, &server, "admin@example.org").await;
+    simulate_whatsapp_message(
+        &browser,
+        &server,
+        "+15550146464",
+        "Fay File",
+        "Where is the hall?",
+    )
+    .await;
+    sign_out(&browser, &server).await;
+
+    let picture = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    std::fs::write(picture.path(), b"\x89PNG\r\n\x1a\n-map-of-the-hall").unwrap();
+    sign_in(&browser, &server, "volunteer@example.org").await;
+    open_conversation(&browser, &server, "unassigned", "Fay File").await;
+    client
+        .find(Locator::Css("#file-input"))
+        .await
+        .unwrap()
+        .send_keys(&picture.path().to_string_lossy())
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#file-caption"))
+        .await
+        .unwrap()
+        .send_keys("The map")
+        .await
+        .unwrap();
+    click(client, "//button[@id='send-file']").await;
+    let sent = shows(
+        client,
+        "//li[contains(@class, 'outbound')][@data-kind='image']",
+        "the picture shows in the thread",
+    )
+    .await;
+    assert!(sent.text().await.unwrap().contains("The map"));
+    let image = sent.find(Locator::Css("img.attachment")).await.unwrap();
+    let src = image.attr("src").await.unwrap().unwrap();
+    assert!(src.starts_with("/media/"), "{src}");
+
+    // A file of a type that could run as a page is refused, with the reason shown.
+    let page = tempfile::Builder::new().suffix(".html").tempfile().unwrap();
+    std::fs::write(page.path(), b"<script>alert(1)</script>").unwrap();
+    client
+        .find(Locator::Css("#file-input"))
+        .await
+        .unwrap()
+        .send_keys(&page.path().to_string_lossy())
+        .await
+        .unwrap();
+    click(client, "//button[@id='send-file']").await;
+    let refused = shows(client, "//p[@id='file-error']", "the refusal is shown").await;
+    assert!(refused.text().await.unwrap().contains("cannot be sent"));
+}

@@ -175,6 +175,8 @@ pub struct ThreadMessage {
     pub attachments: Vec<AttachmentView>,
     /// Emoji reactions on this message.
     pub reactions: Vec<String>,
+    /// The reply buttons an outbound message offered the contact.
+    pub buttons: Vec<String>,
     /// Epoch milliseconds of `sent_at`, to place notes and events among the messages.
     pub at_ms: i64,
 }

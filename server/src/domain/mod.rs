@@ -5,4 +5,5 @@ pub mod conversations;
 pub mod password_policy;
 pub mod people;
 pub mod replies;
+pub mod reply_buttons;
 pub mod templates;

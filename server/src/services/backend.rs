@@ -103,8 +103,9 @@ impl Backend for Services {
         actor: &Actor,
         conversation_id: i64,
         body: String,
+        buttons: Vec<String>,
     ) -> Result<(), AppError> {
-        Services::send_reply(self, actor, conversation_id, &body).await
+        Services::send_reply_with_buttons(self, actor, conversation_id, &body, &buttons).await
     }
 
     async fn inbox_filters(&self, actor: &Actor) -> Result<InboxFilters, AppError> {

@@ -2,18 +2,17 @@
 //! that respects each channel's send rate, retries transient failures with back-off, and never
 //! blindly repeats a send whose outcome is unknown.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use app::error::AppError;
 use app::model::{ChannelKind, LiveEvent, Permission};
 use app::ports::Actor;
 use channels::outbound::{
-    self, MessengerType, OutboundMedia, SendOutcome, SendRequest, TwilioSender,
+    self, MessengerType, OutboundMedia, ReplyButton, SendOutcome, SendRequest, TwilioSender,
 };
 use channels::phone::E164;
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 
 use super::Services;
 use super::channels::{ConnectedChannel, TWILIO_STATUS_WEBHOOK};
@@ -21,30 +20,38 @@ use super::outgoing_media::shared_path;
 use super::provider::CallError;
 use super::templates::QueuedTemplate;
 use crate::domain::channels::ChannelConfig;
-use crate::domain::replies::{ReplyRule, reply_rule};
-use crate::store::{ConversationRow, OutboundFileRow, OutboundJob, OutboundReply, now_ms};
+use crate::domain::replies::{Network, ReplyRule, reply_rule};
+use crate::domain::reply_buttons::check_reply_buttons;
+use crate::store::{ConversationRow, OutboundFileRow, OutboundJob, OutboundReply, now_ms, now_us};
 
 const MAX_BODY_CHARS: usize = 4096;
 /// After this many attempts a transient failure is shown as a failure.
 const MAX_ATTEMPTS: i64 = 8;
 
-/// Spaces sends per channel so the configured rate is never exceeded by this instance.
-#[derive(Debug, Default)]
-pub struct SendPacer {
-    next_slot: Mutex<HashMap<i64, Instant>>,
+/// The reply buttons a message offers, as its content keeps them.
+#[derive(Serialize, Deserialize)]
+struct OfferedButtons {
+    buttons: Vec<String>,
 }
 
-impl SendPacer {
-    /// Reserves the channel's next send slot and returns how long to wait for it.
-    pub fn reserve(&self, channel_id: i64, per_second: u32) -> Duration {
-        let interval = Duration::from_secs(1) / per_second.max(1);
-        let now = Instant::now();
-        let mut slots = self.next_slot.lock().expect("pacer lock poisoned");
-        let slot = slots.entry(channel_id).or_insert(now);
-        let start = (*slot).max(now);
-        *slot = start + interval;
-        start - now
-    }
+/// The reply buttons an outbound message offered, from its content.
+pub(crate) fn reply_buttons_of(content: &str) -> Vec<String> {
+    serde_json::from_str::<OfferedButtons>(content)
+        .map(|offered| offered.buttons)
+        .unwrap_or_default()
+}
+
+/// Buttons as the providers take them: the title shown, and an id that comes back when the
+/// contact taps it.
+fn reply_buttons(job: &OutboundJob) -> Vec<ReplyButton> {
+    reply_buttons_of(&job.content)
+        .into_iter()
+        .enumerate()
+        .map(|(index, title)| ReplyButton {
+            id: format!("button-{}", index + 1),
+            title,
+        })
+        .collect()
 }
 
 /// Exponential back-off with jitter, or the provider's own Retry-After when it gives one.
@@ -64,6 +71,19 @@ impl Services {
         conversation_id: i64,
         body: &str,
     ) -> Result<(), AppError> {
+        self.send_reply_with_buttons(actor, conversation_id, body, &[])
+            .await
+    }
+
+    /// Queues a free-text reply offering the contact reply buttons to tap (none for a plain
+    /// reply).
+    pub async fn send_reply_with_buttons(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        body: &str,
+        buttons: &[String],
+    ) -> Result<(), AppError> {
         actor.require(Permission::AnswerConversations)?;
         let body = body.trim();
         if body.is_empty() || body.chars().count() > MAX_BODY_CHARS {
@@ -75,13 +95,29 @@ impl Services {
         if let Some(refusal) = self.reply_refusal(actor, &conversation).await? {
             return Err(AppError::unprocessable(refusal));
         }
+        let buttons: Vec<String> = buttons
+            .iter()
+            .map(|title| title.trim().to_string())
+            .filter(|title| !title.is_empty())
+            .collect();
+        let kind = ChannelKind::parse(&conversation.channel_kind).ok_or_else(AppError::internal)?;
+        check_reply_buttons(kind, &buttons)
+            .map_err(|refused| AppError::unprocessable(refused.to_string()))?;
+        let (kind, content) = match buttons.is_empty() {
+            true => ("text", "{}".to_string()),
+            false => (
+                "interactive",
+                serde_json::to_string(&OfferedButtons { buttons })
+                    .map_err(|_| AppError::internal())?,
+            ),
+        };
         self.queue_reply(
             actor,
             &conversation,
             OutboundReply {
-                kind: "text",
+                kind,
                 body,
-                content: "{}",
+                content: &content,
                 file: None,
             },
         )
@@ -152,10 +188,7 @@ impl Services {
             return Ok(false);
         };
         let channel = self.connected_channel(job.channel_id).await?;
-        let wait = self
-            .pacer
-            .reserve(channel.id, channel.config.send_rate_per_second);
-        tokio::time::sleep(wait).await;
+        tokio::time::sleep(self.wait_for_send_slot(&channel).await?).await;
         match self.send(&channel, &job).await {
             Ok(SendOutcome::Accepted {
                 provider_message_id,
@@ -201,6 +234,20 @@ impl Services {
         }
         self.live.activity();
         Ok(true)
+    }
+
+    /// How long to wait for the channel's next send slot: slots are spaced by the channel's
+    /// rate across every instance.
+    async fn wait_for_send_slot(&self, channel: &ConnectedChannel) -> Result<Duration, AppError> {
+        let interval_us = 1_000_000 / i64::from(channel.config.send_rate_per_second.max(1));
+        let now_us = now_us();
+        let slot = self
+            .store
+            .reserve_send_slot(channel.id, interval_us, now_us)
+            .await?;
+        Ok(Duration::from_micros(
+            u64::try_from(slot - now_us).unwrap_or(0),
+        ))
     }
 
     async fn send(
@@ -306,6 +353,14 @@ impl Services {
                         file.filename.as_deref(),
                     ));
                 }
+                if job.kind == "interactive" {
+                    return Ok(outbound::whatsapp_reply_buttons(
+                        &config.route_key,
+                        &to,
+                        &job.body,
+                        &reply_buttons(job),
+                    ));
+                }
                 match template {
                     Some(template) => outbound::whatsapp_template(
                         &config.route_key,
@@ -319,7 +374,7 @@ impl Services {
                 }
             }
             ChannelKind::Messenger => {
-                let rule = reply_rule(config.kind, job.last_inbound_at, false, now_ms())
+                let rule = reply_rule(Network::Messenger, job.last_inbound_at, false, now_ms())
                     .unwrap_or(ReplyRule::HumanAgentTag);
                 let kind = match rule {
                     ReplyRule::FreeForm => MessengerType::Response,
@@ -331,6 +386,13 @@ impl Services {
                         &job.address,
                         OutboundMedia::for_mime_type(&file.mime_type),
                         url,
+                        kind,
+                    ),
+                    None if job.kind == "interactive" => outbound::messenger_quick_replies(
+                        &config.route_key,
+                        &job.address,
+                        &job.body,
+                        &reply_buttons(job),
                         kind,
                     ),
                     None => {
@@ -432,25 +494,6 @@ impl Services {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_pacer_spaces_sends_by_the_channel_rate() {
-        let pacer = SendPacer::default();
-        let waits: Vec<Duration> = (0..5).map(|_| pacer.reserve(1, 2)).collect();
-        assert_eq!(waits[0], Duration::ZERO);
-        for (index, wait) in waits.iter().enumerate().skip(1) {
-            let expected = Duration::from_millis(500 * index as u64);
-            assert!(
-                wait.abs_diff(expected) < Duration::from_millis(20),
-                "{index}: {wait:?}"
-            );
-        }
-        assert_eq!(
-            pacer.reserve(2, 2),
-            Duration::ZERO,
-            "channels are paced separately"
-        );
-    }
 
     #[test]
     fn back_off_grows_and_honours_retry_after() {

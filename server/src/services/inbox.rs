@@ -10,11 +10,12 @@ use app::ports::Actor;
 use channels::Provider;
 
 use super::conversations::{describe_event, note_of, tag_of};
+use super::delivery::reply_buttons_of;
 use super::settings::NumberView;
 use super::templates::template_of;
 use super::{Services, rfc3339};
 use crate::domain::conversations::assignee_may_reply;
-use crate::domain::replies::{ReplyRefused, WINDOW_MS, reply_rule};
+use crate::domain::replies::{Network, ReplyRefused, WINDOW_MS, reply_rule};
 use crate::store::{ConversationFilter, ConversationRow, ListRequest, NoteSubject};
 
 const PAGE_SIZE: i64 = 50;
@@ -189,7 +190,7 @@ impl Services {
             return Ok(Some(refusal));
         }
         Ok(reply_rule(
-            kind_of(row),
+            Network::of(kind_of(row), row.contact_address.as_deref()),
             row.last_inbound_at,
             row.opted_out_at.is_some(),
             crate::store::now_ms(),
@@ -235,11 +236,11 @@ impl Services {
     ) -> Result<ConversationDetail, AppError> {
         let row = self.visible_conversation(actor, id).await?;
         let kind = kind_of(&row);
-        let window_closes_at = match kind {
-            ChannelKind::WhatsApp | ChannelKind::Messenger => {
+        let window_closes_at = match Network::of(kind, row.contact_address.as_deref()) {
+            Network::WhatsApp | Network::Messenger => {
                 row.last_inbound_at.map(|at| rfc3339(at + WINDOW_MS))
             }
-            ChannelKind::Twilio => None,
+            Network::Sms => None,
         };
         let reply_blocked = self.reply_refusal(actor, &row).await?;
         let (messages, attachments, reactions) = self.store.thread(id, THREAD_LIMIT).await?;
@@ -264,6 +265,10 @@ impl Services {
                     .filter(|reaction| reaction.message_id == message.id)
                     .map(|reaction| reaction.emoji.clone())
                     .collect(),
+                buttons: match message.direction.as_str() {
+                    "outbound" => reply_buttons_of(&message.content),
+                    _ => Vec::new(),
+                },
                 error_explanation: message
                     .error_code
                     .as_deref()

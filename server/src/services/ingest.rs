@@ -36,9 +36,11 @@ fn epoch_ms(at: Option<time::OffsetDateTime>) -> i64 {
     at.map_or_else(now_ms, |at| (at.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
+/// The address as the channel writes it (see [`ChannelAddress`]), and whether it holds a phone
+/// number, which is the same person on every channel.
 fn address_of(address: &ChannelAddress) -> (String, bool) {
     match address {
-        ChannelAddress::Phone(number) => (number.to_string(), true),
+        ChannelAddress::Phone(_) | ChannelAddress::TwilioWhatsApp(_) => (address.to_string(), true),
         ChannelAddress::ScopedId(id) => (id.clone(), false),
     }
 }

@@ -52,7 +52,6 @@ pub struct Services {
     store: Store,
     settings: Arc<ServiceSettings>,
     throttle: Arc<LoginThrottle>,
-    pacer: Arc<delivery::SendPacer>,
     /// Wakes the delivery worker when a reply is queued.
     deliveries: Arc<tokio::sync::Notify>,
     live: live::LiveHub,
@@ -65,7 +64,6 @@ impl Services {
             store,
             settings: Arc::new(settings),
             throttle: Arc::default(),
-            pacer: Arc::default(),
             deliveries: Arc::default(),
             live: live::LiveHub::default(),
             http: reqwest::Client::builder()

@@ -29,6 +29,8 @@ pub struct MessageRow {
     pub direction: String,
     pub kind: String,
     pub body: String,
+    /// JSON: what the delivery needs besides the body, such as reply buttons.
+    pub content: String,
     pub status: String,
     pub error_code: Option<String>,
     pub error_title: Option<String>,
@@ -218,7 +220,7 @@ impl Store {
         limit: i64,
     ) -> StoreResult<(Vec<MessageRow>, Vec<AttachmentRow>, Vec<ReactionRow>)> {
         let mut messages: Vec<MessageRow> = sqlx::query_as(
-            "SELECT m.id, m.direction, m.kind, m.body, m.status, m.error_code, m.error_title, \
+            "SELECT m.id, m.direction, m.kind, m.body, m.content, m.status, m.error_code, m.error_title, \
                     u.name AS author_name, COALESCE(m.provider_timestamp, m.created_at) AS sent_at \
              FROM messages m LEFT JOIN users u ON u.id = m.author_id \
              WHERE m.conversation_id = $1 ORDER BY m.id DESC LIMIT $2",

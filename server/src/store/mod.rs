@@ -201,6 +201,11 @@ pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// The current time in microseconds, for spacing sends finer than milliseconds allow.
+pub fn now_us() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000) as i64
+}
+
 pub fn flag(value: bool) -> i64 {
     i64::from(value)
 }

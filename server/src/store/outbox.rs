@@ -144,6 +144,28 @@ impl Store {
         .await?)
     }
 
+    /// Reserves the channel's next send slot, `interval_us` after the one before and not before
+    /// `now_us`; returns its start (epoch microseconds). One statement, so instances sharing
+    /// the database never get the same slot.
+    pub async fn reserve_send_slot(
+        &self,
+        channel_id: i64,
+        interval_us: i64,
+        now_us: i64,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO channel_send_slots (channel_id, next_slot_at) VALUES ($1, $2 + $3) \
+             ON CONFLICT (channel_id) DO UPDATE SET next_slot_at = \
+               CASE WHEN channel_send_slots.next_slot_at > $2 THEN channel_send_slots.next_slot_at ELSE $2 END + $3 \
+             RETURNING next_slot_at - $3",
+        )
+        .bind(channel_id)
+        .bind(now_us)
+        .bind(interval_us)
+        .fetch_one(&self.writer)
+        .await?)
+    }
+
     /// Claims the next due job for `worker`. A job left in `sending` by a worker that stopped
     /// is not claimed again automatically: whether it left is unknown, so it is marked for a
     /// person to decide (see [`Store::mark_interrupted_jobs`]).

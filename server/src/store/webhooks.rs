@@ -21,9 +21,9 @@ pub enum Change {
 /// A message a contact sent.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewInbound {
-    /// E.164 or the provider's scoped id.
+    /// As the channel writes it: E.164, Twilio's `whatsapp:+E164`, or the provider's scoped id.
     pub address: String,
-    /// Phone addresses identify a person across channels; scoped ids do not.
+    /// Phone addresses identify a person across channels, however written; scoped ids do not.
     pub address_is_phone: bool,
     pub profile_name: Option<String>,
     pub provider_message_id: String,
@@ -215,8 +215,18 @@ async fn apply(
     }
 }
 
+/// How Twilio writes a WhatsApp number (`whatsapp:+E164`). The same number without it is SMS,
+/// or any other channel: both spellings are one person.
+const TWILIO_WHATSAPP: &str = "whatsapp:";
+
+/// A phone address written both ways: bare E.164, and as Twilio's WhatsApp address.
+fn spellings(address: &str) -> (String, String) {
+    let number = address.strip_prefix(TWILIO_WHATSAPP).unwrap_or(address);
+    (number.to_owned(), format!("{TWILIO_WHATSAPP}{number}"))
+}
+
 /// Finds the contact behind an address on a channel, or creates it. A phone number already known
-/// on another channel is the same person.
+/// on another channel (or on this one, on its other network) is the same person.
 async fn contact_for(
     tx: &mut AnyConnection,
     channel_id: i64,
@@ -246,10 +256,13 @@ async fn contact_for(
         return Ok(contact_id);
     }
     let same_person: Option<i64> = if link_by_address {
+        let (number, whatsapp) = spellings(address);
         sqlx::query_scalar(
-            "SELECT contact_id FROM contact_identities WHERE address = $1 ORDER BY id LIMIT 1",
+            "SELECT contact_id FROM contact_identities WHERE address = $1 OR address = $2 \
+             ORDER BY id LIMIT 1",
         )
-        .bind(address)
+        .bind(number)
+        .bind(whatsapp)
         .fetch_optional(&mut *tx)
         .await?
     } else {
@@ -298,6 +311,25 @@ async fn contact_for(
     .await?)
 }
 
+/// One Twilio number carries SMS and WhatsApp, and a person may write on either. They keep one
+/// identity on the channel (so one conversation), moved to the network they last wrote on, so
+/// that replies follow them and its rules apply. This also moves identities stored before
+/// WhatsApp addresses kept their `whatsapp:` form, on the person's next message.
+async fn follow_network(tx: &mut AnyConnection, channel_id: i64, address: &str) -> StoreResult<()> {
+    let (number, whatsapp) = spellings(address);
+    let other = if address == number { whatsapp } else { number };
+    sqlx::query(
+        "UPDATE contact_identities SET address = $1 WHERE channel_id = $2 AND address = $3 \
+         AND NOT EXISTS (SELECT 1 FROM contact_identities WHERE channel_id = $2 AND address = $1)",
+    )
+    .bind(address)
+    .bind(channel_id)
+    .bind(other)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 async fn conversation_for(
     tx: &mut AnyConnection,
     channel_id: i64,
@@ -323,6 +355,9 @@ async fn insert_inbound(
     message: &NewInbound,
     now: i64,
 ) -> StoreResult<()> {
+    if message.address_is_phone {
+        follow_network(tx, channel_id, &message.address).await?;
+    }
     let contact_id = contact_for(
         tx,
         channel_id,

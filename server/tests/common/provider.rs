@@ -1,6 +1,8 @@
 //! A local stand-in for the Graph API (WhatsApp, Messenger) and Twilio: it records every
 //! request and answers with scripted responses, or like the real API when none is scripted.
 //! WhatsApp templates created through it are listed back with the review status a test gives.
+//! When a test asks, it reports the progress of the messages it accepts back to the app with
+//! signed status webhooks, as the providers do.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -11,6 +13,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
+use channels::phone::E164;
+use channels::simulate::{self, SignedWebhook};
 use serde_json::{Value, json};
 
 /// One request the fake provider received.
@@ -48,11 +52,29 @@ struct Reviewed {
     reason: Option<String>,
 }
 
+/// Where and how the fake reports WhatsApp statuses: the webhook URL of the Meta app, the WABA
+/// the business number belongs to, and the app secret that signs them.
+#[derive(Clone, Debug)]
+struct WhatsAppReports {
+    webhook_url: String,
+    waba_id: String,
+    app_secret: String,
+}
+
+/// The status webhooks a test asked for; none by default.
+#[derive(Clone, Debug, Default)]
+struct Reports {
+    whatsapp: Option<WhatsAppReports>,
+    /// The auth token that signs Twilio status callbacks.
+    twilio_auth_token: Option<String>,
+}
+
 #[derive(Clone, Default)]
 pub struct FakeProvider {
     received: Arc<Mutex<Vec<Received>>>,
     script: Arc<Mutex<VecDeque<Answer>>>,
     templates: Arc<Mutex<Vec<Reviewed>>>,
+    reports: Arc<Mutex<Reports>>,
 }
 
 impl FakeProvider {
@@ -81,6 +103,25 @@ impl FakeProvider {
             .lock()
             .unwrap()
             .push_back((status, headers, body.to_string()));
+    }
+
+    /// From now on, every WhatsApp message the fake accepts is reported `sent`, `delivered`
+    /// and `read`, in that order and in the background, by webhooks to `webhook_url` from WABA
+    /// `waba_id`, signed with `app_secret`.
+    pub fn report_whatsapp_statuses(&self, webhook_url: &str, waba_id: &str, app_secret: &str) {
+        self.reports.lock().unwrap().whatsapp = Some(WhatsAppReports {
+            webhook_url: webhook_url.to_string(),
+            waba_id: waba_id.to_string(),
+            app_secret: app_secret.to_string(),
+        });
+    }
+
+    /// From now on, every Twilio message the fake accepts is reported `sent` and `delivered`
+    /// (and `read` on WhatsApp), in that order and in the background, by callbacks to the
+    /// send's `StatusCallback`, signed with `auth_token`. The send must come `From` a number:
+    /// a Messaging Service's callbacks name the number it picked, which the fake cannot know.
+    pub fn report_twilio_statuses(&self, auth_token: &str) {
+        self.reports.lock().unwrap().twilio_auth_token = Some(auth_token.to_string());
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -153,6 +194,10 @@ async fn answer(
     }
     if path.contains("/Accounts/") {
         let sid = format!("SMfeed{count:028}");
+        let auth_token = fake.reports.lock().unwrap().twilio_auth_token.clone();
+        if let Some(auth_token) = auth_token {
+            report_twilio(&auth_token, &path, &body, &sid);
+        }
         return (
             StatusCode::CREATED,
             axum::Json(json!({ "sid": sid, "status": "queued", "error_code": null })),
@@ -169,12 +214,89 @@ async fn answer(
     if request.get("status").and_then(Value::as_str) == Some("read") {
         return axum::Json(json!({ "success": true })).into_response();
     }
+    let message_id = format!("wamid.sent{count}");
+    let whatsapp = fake.reports.lock().unwrap().whatsapp.clone();
+    if let (Some(reports), Some(to)) = (whatsapp, request["to"].as_str()) {
+        let phone_number_id = path.split('/').nth(2).unwrap_or_default();
+        report_whatsapp(reports, phone_number_id, to, &message_id);
+    }
     axum::Json(json!({
         "messaging_product": "whatsapp",
         "contacts": [{ "input": "+15551234567", "wa_id": "15551234567" }],
-        "messages": [{ "id": format!("wamid.sent{count}") }]
+        "messages": [{ "id": message_id }]
     }))
     .into_response()
+}
+
+/// Reports an accepted WhatsApp message as Meta does: `sent`, `delivered`, `read`.
+fn report_whatsapp(reports: WhatsAppReports, phone_number_id: &str, to: &str, message_id: &str) {
+    let recipient = E164::parse(to).expect("WhatsApp sends go to a phone number");
+    let now = server::store::now_ms() / 1000;
+    let webhooks = ["sent", "delivered", "read"].map(|status| {
+        simulate::whatsapp_status(
+            &reports.app_secret,
+            &reports.waba_id,
+            phone_number_id,
+            // The fake does not know the display number; the app routes by the number's id.
+            "15550000000",
+            message_id,
+            &recipient,
+            status,
+            now,
+        )
+    });
+    tokio::spawn(post_in_order(reports.webhook_url, webhooks.to_vec()));
+}
+
+/// Reports an accepted Twilio message as Twilio does, to the send's `StatusCallback`.
+fn report_twilio(auth_token: &str, path: &str, body: &[u8], sid: &str) {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .unwrap_or_else(|| panic!("the Twilio send has no {name}"))
+    };
+    let (from, to, callback) = (field("From"), field("To"), field("StatusCallback"));
+    let account_sid = path.split('/').nth(3).unwrap_or_default();
+    let mut statuses = vec!["sent", "delivered"];
+    if to.starts_with("whatsapp:") {
+        statuses.push("read");
+    }
+    let webhooks = statuses
+        .into_iter()
+        .map(|status| {
+            simulate::twilio_status(auth_token, callback, account_sid, from, to, sid, status)
+        })
+        .collect();
+    tokio::spawn(post_in_order(callback.to_string(), webhooks));
+}
+
+/// How long after accepting a message the fake starts reporting it. Providers report a second
+/// or so later, never while the send call is still being answered; how the app copes with a
+/// status that beats the send's answer is tested on its own, with a scripted webhook.
+const REPORT_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Posts each webhook once the previous one was answered, as a provider reports one message's
+/// progress; the app must accept every one.
+async fn post_in_order(url: String, webhooks: Vec<SignedWebhook>) {
+    tokio::time::sleep(REPORT_DELAY).await;
+    let client = reqwest::Client::new();
+    for webhook in webhooks {
+        let mut request = client
+            .post(&url)
+            .header("content-type", webhook.content_type)
+            .body(webhook.body);
+        for (name, value) in webhook.headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.expect("the app takes status webhooks");
+        assert_eq!(
+            response.status(),
+            200,
+            "the app refused a status webhook to {url}"
+        );
+    }
 }
 
 /// Creating a template answers like Meta (`{id, status: PENDING, category}`) after checking

@@ -68,6 +68,10 @@ impl Server {
                 format!("sqlite://{}/switchboard.db", data.path().display()),
             ),
             ("SWITCHBOARD_ADDR", format!("127.0.0.1:{port}")),
+            (
+                "SWITCHBOARD_MEDIA_DIR",
+                data.path().join("media").display().to_string(),
+            ),
             ("SWITCHBOARD_SITE_ROOT", site_root().display().to_string()),
             ("SWITCHBOARD_LOG", "warn".to_string()),
             ("SWITCHBOARD_DEMO_MODE", "true".to_string()),

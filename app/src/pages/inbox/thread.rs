@@ -26,8 +26,8 @@ use crate::api::{
 use crate::components::{ErrorNotice, VariableInputs};
 use crate::error::AppError;
 use crate::model::{
-    AttachmentView, ConversationDetail, ConversationEvent, ConversationStatus, Me, Note,
-    Permission, Template, TemplateSend, TemplateValues, ThreadMessage,
+    AttachmentView, ChannelKind, ConversationDetail, ConversationEvent, ConversationStatus, Me,
+    Note, Permission, Template, TemplateSend, TemplateValues, ThreadMessage,
 };
 
 /// A queued reply is usually with the provider by then, so its tick can replace "Sending…".
@@ -175,6 +175,11 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
         templates,
     } = detail;
     let id = summary.id;
+    // WhatsApp (Cloud API) and Messenger let a reply carry buttons; SMS does not.
+    let offers_buttons = matches!(
+        summary.channel_kind,
+        ChannelKind::WhatsApp | ChannelKind::Messenger
+    );
     let contact = contact_label(&summary);
     let address = (contact != summary.contact_address).then_some(summary.contact_address.clone());
     let mut entries: Vec<Entry> = messages
@@ -295,7 +300,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                     <ol class="messages" aria-label="Messages and notes">{entries}</ol>
                 </div>
                 <FileSender id blocked=reply_blocked.is_some() />
-                <Composer id blocked=reply_blocked drafts templates />
+                <Composer id blocked=reply_blocked drafts templates offers_buttons />
             </article>
             <ContactPanel contact_id=summary.contact_id />
         </div>
@@ -431,7 +436,9 @@ fn Composer(
     blocked: Option<String>,
     drafts: Drafts,
     templates: Vec<Template>,
+    offers_buttons: bool,
 ) -> impl IntoView {
+    let buttons = RwSignal::new(vec![String::new(); 3]);
     let actions = use_actions();
     let mode = actions.mode;
     let form = NodeRef::<leptos::html::Form>::new();
@@ -475,9 +482,16 @@ fn Composer(
         if mode.get_untracked() == ComposeMode::Note {
             actions.note.dispatch(AddConversationNote { id, body });
         } else {
+            let offered: Vec<String> = buttons
+                .get_untracked()
+                .into_iter()
+                .map(|title| title.trim().to_string())
+                .filter(|title| !title.is_empty())
+                .collect();
             actions.send.dispatch(SendReply {
                 conversation_id: id,
                 body,
+                buttons: Some(offered),
             });
         }
     };
@@ -620,6 +634,25 @@ fn Composer(
                         on:keydown=shortcut
                     ></textarea>
                     {note.clone()}
+                    {move || (offers_buttons && !is_note()).then(|| view! {
+                        <details class="reply-buttons">
+                            <summary>"Add reply buttons"</summary>
+                            {(0..3).map(|index| view! {
+                                <label>
+                                    {format!("Button {}", index + 1)}
+                                    <input
+                                        id=format!("reply-button-{}", index + 1)
+                                        maxlength="20"
+                                        prop:value=move || buttons.with(|b| b[index].clone())
+                                        on:input=move |event| {
+                                            let title = event_target_value(&event);
+                                            buttons.update(|b| b[index] = title);
+                                        }
+                                    />
+                                </label>
+                            }).collect_view()}
+                        </details>
+                    })}
                     <button
                         type="submit"
                         class="primary"
@@ -843,6 +876,13 @@ fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<
         .into_iter()
         .map(|attachment| attachment_view(attachment, contact))
         .collect_view();
+    let offered = (!message.buttons.is_empty()).then(|| {
+        view! {
+            <ul class="offered-buttons" aria-label="Reply buttons offered">
+                {message.buttons.into_iter().map(|title| view! { <li>{title}</li> }).collect_view()}
+            </ul>
+        }
+    });
     let reactions = (!message.reactions.is_empty()).then(|| {
         view! {
             <p class="reactions">
@@ -885,6 +925,7 @@ fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<
                 <Time at=message.sent_at style=TimeStyle::Full />
                 {outbound.then(|| delivery(&message.status))}
             </p>
+            {offered}
             {failure}
             {retry}
             {reactions}

@@ -54,6 +54,9 @@ pub async fn get(
 pub struct Reply {
     #[serde(default)]
     body: Option<String>,
+    /// Reply buttons offered with a free-text `body` (WhatsApp up to 3, Messenger up to 13).
+    #[serde(default)]
+    buttons: Vec<String>,
     #[serde(default)]
     template: Option<TemplateSend>,
 }
@@ -68,11 +71,18 @@ pub async fn reply(
     match reply {
         Reply {
             body: Some(body),
+            buttons,
             template: None,
-        } => state.services.send_reply(&actor, id, &body).await?,
+        } => {
+            state
+                .services
+                .send_reply_with_buttons(&actor, id, &body, &buttons)
+                .await?
+        }
         Reply {
             body: None,
             template: Some(template),
+            ..
         } => state.services.send_template(&actor, id, template).await?,
         _ => {
             return Err(ApiError(AppError::bad_request(

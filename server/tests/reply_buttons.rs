@@ -1,0 +1,182 @@
+//! Reply buttons offered under a reply: WhatsApp interactive reply buttons and Messenger quick
+//! replies in the providers' shapes, limits checked before anything is queued.
+
+#[macro_use]
+mod common;
+
+use app::model::{ChannelInput, Role};
+use channels::phone::E164;
+use channels::simulate;
+use common::provider::FakeProvider;
+use common::{Db, TestApp, spawn_app};
+use serde_json::{Value, json};
+
+const SECRET: &str = "buttons-secret";
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const AUTH_TOKEN: &str = "twilio-token";
+
+async fn reply(app: &TestApp, token: &str, conversation: i64, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/conversations/{conversation}/messages")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn conversation_with(app: &TestApp, address: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT c.id FROM conversations c JOIN contact_identities i \
+         ON i.contact_id = c.contact_id AND i.channel_id = c.channel_id WHERE i.address = $1",
+    )
+    .bind(address)
+    .fetch_one(&app.sql().await)
+    .await
+    .unwrap()
+}
+
+async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, provider) = FakeProvider::start().await;
+    let now = server::store::now_ms();
+    app.connect(ChannelInput {
+        api_base_url: Some(format!("{provider}/v23.0")),
+        ..common::whatsapp("1000", "2000", SECRET)
+    })
+    .await;
+    app.connect(ChannelInput {
+        api_base_url: Some(format!("{provider}/v23.0")),
+        ..common::messenger("3000", SECRET)
+    })
+    .await;
+    app.connect(ChannelInput {
+        api_base_url: Some(provider.clone()),
+        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
+    })
+    .await;
+    let whatsapp = simulate::whatsapp_text(
+        SECRET,
+        "2000",
+        "1000",
+        "+1 555 0000",
+        &E164::parse("+15551234567").unwrap(),
+        "Dana",
+        "wamid.in1",
+        now / 1000 - 60,
+        "Can I come tomorrow?",
+    );
+    app.post_signed("/webhooks/whatsapp", whatsapp).await;
+    let messenger = simulate::messenger_text(SECRET, "3000", "psid-1", "m_in", now - 60_000, "Hi");
+    app.post_signed("/webhooks/messenger", messenger).await;
+    let sms = simulate::twilio_message(
+        AUTH_TOKEN,
+        &app.url("/webhooks/twilio"),
+        ACCOUNT_SID,
+        "+15550001111",
+        &E164::parse("+15552223333").unwrap(),
+        "",
+        "SM00000000000000000000000000000001",
+        "hi",
+        false,
+    );
+    app.post_signed("/webhooks/twilio", sms).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+
+    let on_whatsapp = conversation_with(&app, "+15551234567").await;
+    let (status, refused) = reply(
+        &app,
+        &volunteer,
+        on_whatsapp,
+        json!({ "body": "When?", "buttons": ["Morning", "Noon", "Evening", "Night"] }),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(refused["message"].as_str().unwrap().contains("at most 3"));
+    let (status, _) = reply(
+        &app,
+        &volunteer,
+        on_whatsapp,
+        json!({ "body": "Yes, when suits you?", "buttons": ["Morning", "Afternoon"] }),
+    )
+    .await;
+    assert_eq!(status, 202);
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let sent = fake
+        .received()
+        .into_iter()
+        .rfind(|request| request.path == "/v23.0/1000/messages")
+        .unwrap();
+    assert_eq!(
+        sent.json(),
+        json!({
+            "messaging_product": "whatsapp", "recipient_type": "individual", "to": "15551234567",
+            "type": "interactive",
+            "interactive": {
+                "type": "button",
+                "body": { "text": "Yes, when suits you?" },
+                "action": { "buttons": [
+                    { "type": "reply", "reply": { "id": "button-1", "title": "Morning" } },
+                    { "type": "reply", "reply": { "id": "button-2", "title": "Afternoon" } }
+                ] }
+            }
+        })
+    );
+    let detail: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/conversations/{on_whatsapp}")))
+        .bearer_auth(&volunteer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        detail["messages"][1]["buttons"],
+        json!(["Morning", "Afternoon"])
+    );
+    assert_eq!(detail["messages"][0]["buttons"], json!([]));
+
+    let on_messenger = conversation_with(&app, "psid-1").await;
+    let (status, _) = reply(
+        &app,
+        &volunteer,
+        on_messenger,
+        json!({ "body": "Which day?", "buttons": ["Monday", "Tuesday"] }),
+    )
+    .await;
+    assert_eq!(status, 202);
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let sent = fake
+        .received()
+        .into_iter()
+        .rfind(|request| request.path == "/v23.0/3000/messages")
+        .unwrap();
+    assert_eq!(
+        sent.json()["message"],
+        json!({ "text": "Which day?", "quick_replies": [
+            { "content_type": "text", "title": "Monday", "payload": "button-1" },
+            { "content_type": "text", "title": "Tuesday", "payload": "button-2" }
+        ] })
+    );
+
+    let on_sms = conversation_with(&app, "+15552223333").await;
+    let (status, refused) = reply(
+        &app,
+        &volunteer,
+        on_sms,
+        json!({ "body": "Reply YES", "buttons": ["Yes"] }),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("WhatsApp and Messenger")
+    );
+}
+
+on_both_databases!(buttons_go_out_as_each_provider_takes_them);
