@@ -15,11 +15,13 @@
 //!    queued reply, each message ended `sent` with a distinct provider id, and each job was
 //!    claimed once.
 //! 2. Rate: a channel at `--rate` per second, `--rate-replies` queued and drained by the largest
-//!    worker count. The pacer gives each send a slot `1/rate` after the previous one, so no
-//!    half-open one-second window `[t, t + 1 s)` of arrivals at the provider may hold more than
-//!    `rate + 1` requests (`rate` slots fit exactly; the `+ 1` absorbs the integer rounding of
-//!    the interval and a send whose slot started a few milliseconds late). The run panics if one
-//!    does.
+//!    worker count. Each send first reserves the channel's next slot (in the database, shared
+//!    by every worker and instance), `1/rate` after the one before and never in the past, and
+//!    waits for it; so no half-open one-second window `[t, t + 1 s)` of arrivals at the provider
+//!    may hold more than `rate + 1` requests (`rate` slots fit exactly; the `+ 1` absorbs the
+//!    rounding of the interval to whole microseconds and a send that left a little after its
+//!    slot). The run panics if one does. There is no burst allowance: an idle channel's next
+//!    slot is simply "now".
 //!
 //! The figures include the fake provider and the benchmark itself, which share the same cores.
 //!
@@ -103,7 +105,7 @@ struct Options {
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..10_000))]
     conversations: u32,
     /// Replies queued and delivered in each throughput round.
-    #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 3_000, value_parser = clap::value_parser!(u32).range(1..))]
     replies: u32,
     /// Concurrent delivery workers of each throughput round, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1,4,16")]

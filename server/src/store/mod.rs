@@ -196,6 +196,32 @@ fn conflict_on_unique(error: sqlx::Error, what: &'static str) -> StoreError {
     }
 }
 
+/// Serialises the transactions about one provider message id (a status webhook, and the send
+/// call's answer storing that id), so a status arriving while its send returns is never lost
+/// between them. SQLite already runs one write transaction at a time.
+async fn lock_provider_message(
+    tx: &mut sqlx::AnyConnection,
+    backend: Backend,
+    channel_id: i64,
+    provider_message_id: &str,
+) -> StoreResult<()> {
+    if backend == Backend::Postgres {
+        // FNV-1a: a stable 64-bit key for PostgreSQL's advisory lock.
+        let key = channel_id
+            .to_le_bytes()
+            .iter()
+            .chain(provider_message_id.as_bytes())
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+            });
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(key as i64)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The current time in the schema's unit.
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64

@@ -1,7 +1,7 @@
 //! The durable outbox: a reply and its delivery job are committed together; workers on any
 //! instance claim jobs atomically, so a job is sent by one worker only.
 
-use super::{Store, StoreResult, now_ms};
+use super::{Store, StoreResult, lock_provider_message, now_ms};
 
 /// A claimed delivery job with what is needed to send it.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -180,7 +180,7 @@ impl Store {
         )
         .bind(now)
         .bind(worker)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writer)
         .await?;
         let Some(job_id) = claimed else {
             return Ok(None);
@@ -209,7 +209,8 @@ impl Store {
         status: &str,
     ) -> StoreResult<()> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
+        lock_provider_message(&mut tx, self.backend, job.channel_id, provider_message_id).await?;
         // An echo of this very message may have been recorded first (Messenger): it is the same
         // message, so it gives way.
         sqlx::query(
@@ -276,7 +277,7 @@ impl Store {
         .bind(error)
         .bind(now_ms())
         .bind(job.id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -291,7 +292,7 @@ impl Store {
         error_title: &str,
     ) -> StoreResult<()> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "UPDATE outbound_jobs SET state = $1, last_error = $2, updated_at = $3 WHERE id = $4",
         )
@@ -359,7 +360,7 @@ impl Store {
     /// unknown, so they wait for a person instead of being sent twice.
     pub async fn mark_interrupted_jobs(&self) -> StoreResult<u64> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "UPDATE messages SET status = 'unknown', error_title = 'Sending was interrupted', updated_at = $1 \
              WHERE id IN (SELECT message_id FROM outbound_jobs WHERE state = 'sending' AND claimed_at < $2)",

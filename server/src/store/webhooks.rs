@@ -5,7 +5,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{Store, StoreResult, now_ms};
+use super::{Backend, Store, StoreResult, lock_provider_message, now_ms};
 
 /// One change a webhook asks for, already translated from the provider's format.
 #[derive(Clone, Debug, PartialEq)]
@@ -143,7 +143,7 @@ impl Store {
             return Ok(Recorded::Duplicate);
         };
         for (channel_id, change) in changes {
-            if let Some(problem) = apply(&mut tx, *channel_id, change, now).await? {
+            if let Some(problem) = apply(&mut tx, self.backend, *channel_id, change, now).await? {
                 problems.push(problem);
             }
         }
@@ -187,6 +187,7 @@ impl Store {
 /// Applies one change; returns a problem to keep with the event when it cannot be applied.
 async fn apply(
     tx: &mut AnyConnection,
+    backend: Backend,
     channel_id: i64,
     change: &Change,
     now: i64,
@@ -201,7 +202,7 @@ async fn apply(
             Ok(None)
         }
         Change::Status(status) => {
-            apply_status(tx, channel_id, status, now).await?;
+            apply_status(tx, backend, channel_id, status, now).await?;
             Ok(None)
         }
         Change::Watermark(watermark) => {
@@ -488,10 +489,12 @@ async fn insert_echo(
 
 async fn apply_status(
     tx: &mut AnyConnection,
+    backend: Backend,
     channel_id: i64,
     status: &StatusChange,
     now: i64,
 ) -> StoreResult<()> {
+    lock_provider_message(tx, backend, channel_id, &status.provider_message_id).await?;
     let known: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM messages WHERE channel_id = $1 AND provider_message_id = $2",
     )
