@@ -1,7 +1,7 @@
 //! The durable outbox: a reply and its delivery job are committed together; workers on any
 //! instance claim jobs atomically, so a job is sent by one worker only.
 
-use super::{Store, StoreResult, lock_provider_message, now_ms};
+use super::{Backend, Store, StoreResult, lock_provider_message, now_ms};
 
 /// A claimed delivery job with what is needed to send it.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -171,17 +171,25 @@ impl Store {
     /// person to decide (see [`Store::mark_interrupted_jobs`]).
     pub async fn claim_outbound_job(&self, worker: &str) -> StoreResult<Option<OutboundJob>> {
         let now = now_ms();
-        let claimed: Option<i64> = sqlx::query_scalar(
+        // On PostgreSQL, concurrent workers would all pick the same oldest job and all but one
+        // would come back empty-handed; skipping the rows others have locked gives each its own.
+        // SQLite has one writer at a time, so there is nothing to skip.
+        let skip_locked = match self.backend {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
             "UPDATE outbound_jobs SET state = 'sending', claimed_at = $1, claimed_by = $2, \
              attempts = attempts + 1, updated_at = $1 \
              WHERE id = (SELECT id FROM outbound_jobs WHERE state = 'pending' AND next_attempt_at <= $1 \
-                         ORDER BY next_attempt_at, id LIMIT 1) \
-               AND state = 'pending' RETURNING id",
-        )
-        .bind(now)
-        .bind(worker)
-        .fetch_optional(&self.writer)
-        .await?;
+                         ORDER BY next_attempt_at, id LIMIT 1 {skip_locked}) \
+               AND state = 'pending' RETURNING id"
+        );
+        let claimed: Option<i64> = sqlx::query_scalar(&sql)
+            .bind(now)
+            .bind(worker)
+            .fetch_optional(&self.writer)
+            .await?;
         let Some(job_id) = claimed else {
             return Ok(None);
         };
