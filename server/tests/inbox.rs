@@ -173,7 +173,46 @@ async fn a_thread_shows_messages_window_reactions_media_and_failures(db: Db) {
     );
 }
 
+/// Every page renders whole on the server: a panic while rendering cuts the streamed page off,
+/// and reading it fails.
+async fn pages_render_whole_on_the_server(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let now = server::store::now_ms() / 1000;
+    receive(
+        &app,
+        "+15550001111",
+        "Ana",
+        "wamid.a",
+        now - 60,
+        "Hello <b>there</b>",
+    )
+    .await;
+    let conversation: i64 = sqlx::query_scalar("SELECT id FROM conversations")
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
+    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    for path in [
+        "/?view=all".to_string(),
+        format!("/conversations/{conversation}?view=all"),
+        "/templates".to_string(),
+        "/settings".to_string(),
+        "/channels".to_string(),
+        "/search?q=hello".to_string(),
+    ] {
+        let response = get(&app, &admin, &path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let page = response
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(page.contains("</html>"), "{path} is whole");
+    }
+}
+
 on_both_databases!(
+    pages_render_whole_on_the_server,
     each_role_sees_only_its_conversations,
     a_thread_shows_messages_window_reactions_media_and_failures,
 );
