@@ -5,8 +5,6 @@
 mod common;
 
 use app::model::{ChannelInput, Role};
-use channels::phone::E164;
-use channels::simulate;
 use common::provider::FakeProvider;
 use common::{Db, TestApp, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
@@ -23,27 +21,16 @@ async fn whatsapp_conversation(app: &TestApp, provider: &str) -> i64 {
         ..common::whatsapp("1000", "2000", SECRET)
     })
     .await;
-    let webhook = simulate::whatsapp_text(
+    app.whatsapp_text_arrives(
         SECRET,
         "2000",
         "1000",
-        "+1 555 0000",
-        &E164::parse("+15551234567").unwrap(),
-        "Dana",
+        "+15551234567",
         "wamid.in1",
         server::store::now_ms() / 1000 - 60,
         "Hello",
-    );
-    assert_eq!(
-        app.post_signed("/webhooks/whatsapp", webhook)
-            .await
-            .status(),
-        200
-    );
-    sqlx::query_scalar("SELECT id FROM conversations")
-        .fetch_one(&app.sql().await)
-        .await
-        .unwrap()
+    )
+    .await
 }
 
 fn form(
@@ -157,22 +144,15 @@ async fn twilio_fetches_sent_files_through_a_shared_link(db: Db) {
         ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
     })
     .await;
-    let sms = simulate::twilio_message(
-        AUTH_TOKEN,
-        &app.url("/webhooks/twilio"),
-        ACCOUNT_SID,
-        "+15550001111",
-        &E164::parse("+15552223333").unwrap(),
-        "",
-        "SM00000000000000000000000000000001",
-        "hi",
-        false,
-    );
-    app.post_signed("/webhooks/twilio", sms).await;
-    let conversation: i64 = sqlx::query_scalar("SELECT id FROM conversations")
-        .fetch_one(&app.sql().await)
-        .await
-        .unwrap();
+    let conversation = app
+        .sms_arrives(
+            AUTH_TOKEN,
+            ACCOUNT_SID,
+            "+15550001111",
+            "+15552223333",
+            "hi",
+        )
+        .await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     let (status, _) = send_file(
         &app,

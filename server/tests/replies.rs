@@ -21,23 +21,16 @@ async fn whatsapp_conversation(app: &TestApp, provider: &str, sent_at_secs: i64)
         ..common::whatsapp("1000", "2000", SECRET)
     })
     .await;
-    let webhook = simulate::whatsapp_text(
+    app.whatsapp_text_arrives(
         SECRET,
         "2000",
         "1000",
-        "+1 555 0000",
-        &E164::parse("+15551234567").unwrap(),
-        "Dana",
+        "+15551234567",
         "wamid.in1",
         sent_at_secs,
         "Hello",
-    );
-    let response = app.post_signed("/webhooks/whatsapp", webhook).await;
-    assert_eq!(response.status(), 200);
-    sqlx::query_scalar("SELECT id FROM conversations")
-        .fetch_one(&app.sql().await)
-        .await
-        .unwrap()
+    )
+    .await
 }
 
 fn now_secs() -> i64 {
@@ -373,18 +366,14 @@ async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
         ..common::messenger("3000", SECRET)
     })
     .await;
-    let sms = simulate::twilio_message(
+    app.sms_arrives(
         AUTH_TOKEN,
-        &app.url("/webhooks/twilio"),
         ACCOUNT_SID,
         "+15550001111",
-        &E164::parse("+15552223333").unwrap(),
-        "",
-        "SM00000000000000000000000000000001",
+        "+15552223333",
         "hi",
-        false,
-    );
-    app.post_signed("/webhooks/twilio", sms).await;
+    )
+    .await;
     let day_and_a_half_ago = server::store::now_ms() - 36 * 3600 * 1000;
     let messenger = simulate::messenger_text(
         SECRET,

@@ -5,7 +5,6 @@
 mod common;
 
 use app::model::{ChannelInput, Role};
-use channels::phone::E164;
 use channels::simulate;
 use common::provider::FakeProvider;
 use common::{Db, TestApp, spawn_app};
@@ -27,17 +26,6 @@ async fn reply(app: &TestApp, token: &str, conversation: i64, body: Value) -> (u
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn conversation_with(app: &TestApp, address: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT c.id FROM conversations c JOIN contact_identities i \
-         ON i.contact_id = c.contact_id AND i.channel_id = c.channel_id WHERE i.address = $1",
-    )
-    .bind(address)
-    .fetch_one(&app.sql().await)
-    .await
-    .unwrap()
-}
-
 async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
     let app = spawn_app(db).await;
     let (fake, provider) = FakeProvider::start().await;
@@ -57,35 +45,30 @@ async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
         ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
     })
     .await;
-    let whatsapp = simulate::whatsapp_text(
-        SECRET,
-        "2000",
-        "1000",
-        "+1 555 0000",
-        &E164::parse("+15551234567").unwrap(),
-        "Dana",
-        "wamid.in1",
-        now / 1000 - 60,
-        "Can I come tomorrow?",
-    );
-    app.post_signed("/webhooks/whatsapp", whatsapp).await;
+    let on_whatsapp = app
+        .whatsapp_text_arrives(
+            SECRET,
+            "2000",
+            "1000",
+            "+15551234567",
+            "wamid.in1",
+            now / 1000 - 60,
+            "Can I come tomorrow?",
+        )
+        .await;
     let messenger = simulate::messenger_text(SECRET, "3000", "psid-1", "m_in", now - 60_000, "Hi");
     app.post_signed("/webhooks/messenger", messenger).await;
-    let sms = simulate::twilio_message(
-        AUTH_TOKEN,
-        &app.url("/webhooks/twilio"),
-        ACCOUNT_SID,
-        "+15550001111",
-        &E164::parse("+15552223333").unwrap(),
-        "",
-        "SM00000000000000000000000000000001",
-        "hi",
-        false,
-    );
-    app.post_signed("/webhooks/twilio", sms).await;
+    let on_sms = app
+        .sms_arrives(
+            AUTH_TOKEN,
+            ACCOUNT_SID,
+            "+15550001111",
+            "+15552223333",
+            "hi",
+        )
+        .await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
 
-    let on_whatsapp = conversation_with(&app, "+15551234567").await;
     let (status, refused) = reply(
         &app,
         &volunteer,
@@ -139,7 +122,7 @@ async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
     );
     assert_eq!(detail["messages"][0]["buttons"], json!([]));
 
-    let on_messenger = conversation_with(&app, "psid-1").await;
+    let on_messenger = app.conversation_with("psid-1").await;
     let (status, _) = reply(
         &app,
         &volunteer,
@@ -162,7 +145,6 @@ async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
         ] })
     );
 
-    let on_sms = conversation_with(&app, "+15552223333").await;
     let (status, refused) = reply(
         &app,
         &volunteer,

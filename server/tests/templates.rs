@@ -7,8 +7,6 @@
 mod common;
 
 use app::model::{ChannelInput, Role};
-use channels::phone::E164;
-use channels::simulate;
 use common::provider::FakeProvider;
 use common::{Db, TestApp, spawn_app};
 use serde_json::{Value, json};
@@ -40,27 +38,17 @@ async fn whatsapp_setup(db: Db, hours_ago: i64) -> Setup {
             ..common::whatsapp(PHONE_NUMBER_ID, WABA_ID, SECRET)
         })
         .await;
-    let webhook = simulate::whatsapp_text(
-        SECRET,
-        WABA_ID,
-        PHONE_NUMBER_ID,
-        "+1 555 0000",
-        &E164::parse("+15551234567").unwrap(),
-        "Dana",
-        "wamid.in1",
-        server::store::now_ms() / 1000 - hours_ago * 3600,
-        "Hello",
-    );
-    assert_eq!(
-        app.post_signed("/webhooks/whatsapp", webhook)
-            .await
-            .status(),
-        200
-    );
-    let conversation_id = sqlx::query_scalar("SELECT id FROM conversations")
-        .fetch_one(&app.sql().await)
-        .await
-        .unwrap();
+    let conversation_id = app
+        .whatsapp_text_arrives(
+            SECRET,
+            WABA_ID,
+            PHONE_NUMBER_ID,
+            "+15551234567",
+            "wamid.in1",
+            server::store::now_ms() / 1000 - hours_ago * 3600,
+            "Hello",
+        )
+        .await;
     let (admin, _) = app.token("admin@example.org", Role::Admin).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     Setup {
@@ -443,22 +431,15 @@ async fn twilio_content_templates_are_registered_and_sent_by_content_sid(db: Db)
             ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
         })
         .await;
-    let sms = simulate::twilio_message(
-        AUTH_TOKEN,
-        &app.url("/webhooks/twilio"),
-        ACCOUNT_SID,
-        "+15550001111",
-        &E164::parse("+15552223333").unwrap(),
-        "",
-        "SM00000000000000000000000000000001",
-        "hi",
-        false,
-    );
-    app.post_signed("/webhooks/twilio", sms).await;
-    let conversation_id: i64 = sqlx::query_scalar("SELECT id FROM conversations")
-        .fetch_one(&app.sql().await)
-        .await
-        .unwrap();
+    let conversation_id = app
+        .sms_arrives(
+            AUTH_TOKEN,
+            ACCOUNT_SID,
+            "+15550001111",
+            "+15552223333",
+            "hi",
+        )
+        .await;
     let (admin, _) = app.token("admin@example.org", Role::Admin).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     let register = |content_sid: &str| {

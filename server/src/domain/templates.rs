@@ -108,15 +108,11 @@ pub fn check_content(content: &TemplateContent) -> Result<(), TemplateRefused> {
     if body.is_empty() || body.chars().count() > MAX_BODY_CHARS {
         return Err(TemplateRefused::BodyLength);
     }
-    let numbers = variables(body);
-    let mut in_order: Vec<usize> = numbers.clone();
-    in_order.sort_unstable();
-    in_order.dedup();
-    let numbered_from_one = in_order.iter().enumerate().all(|(i, &n)| n == i + 1);
-    if !numbered_from_one || body.starts_with("{{") || body.ends_with("}}") {
-        return Err(TemplateRefused::VariableNumbering);
-    }
-    if content.body_samples.len() != in_order.len()
+    let count = match numbered_from_one(body) {
+        Some(count) if !body.starts_with("{{") && !body.ends_with("}}") => count,
+        _ => return Err(TemplateRefused::VariableNumbering),
+    };
+    if content.body_samples.len() != count
         || !content.body_samples.iter().all(|sample| has_text(sample))
     {
         return Err(TemplateRefused::Samples);
@@ -172,14 +168,21 @@ pub fn check_twilio_template(content_sid: &str, body: &str) -> Result<(), Templa
     if length == 0 || length > MAX_TWILIO_BODY_CHARS {
         return Err(TemplateRefused::TwilioBody);
     }
-    let numbers = variables(body);
-    let mut in_order = numbers;
-    in_order.sort_unstable();
-    in_order.dedup();
-    if !in_order.iter().enumerate().all(|(i, &n)| n == i + 1) {
-        return Err(TemplateRefused::VariableNumbering);
-    }
-    Ok(())
+    numbered_from_one(body)
+        .map(|_| ())
+        .ok_or(TemplateRefused::VariableNumbering)
+}
+
+/// How many different variables a text has, if they are numbered 1, 2, 3… without gaps.
+fn numbered_from_one(text: &str) -> Option<usize> {
+    let mut numbers = variables(text);
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+        .iter()
+        .enumerate()
+        .all(|(index, &number)| number == index + 1)
+        .then_some(numbers.len())
 }
 
 /// Values for sending: one per variable, each something Meta accepts as a text parameter.

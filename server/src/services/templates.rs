@@ -135,23 +135,32 @@ impl Services {
             .collect())
     }
 
+    async fn find_template(&self, id: i64) -> Result<Option<Template>, AppError> {
+        Ok(self.store.template(id).await?.map(template_of))
+    }
+
     async fn managed_template(&self, actor: &Actor, id: i64) -> Result<Template, AppError> {
         actor.require(Permission::ManageTemplates)?;
-        self.store
-            .template(id)
+        self.find_template(id)
             .await?
-            .map(template_of)
             .ok_or_else(|| AppError::not_found("Template"))
     }
 
-    async fn whatsapp_channel(&self, channel_id: i64) -> Result<ConnectedChannel, AppError> {
+    /// A WhatsApp channel and its Business Account id, which Meta keeps templates under.
+    async fn whatsapp_account(
+        &self,
+        channel_id: i64,
+    ) -> Result<(ConnectedChannel, String), AppError> {
         let channel = self.connected_channel(channel_id).await?;
         if channel.config.kind != ChannelKind::WhatsApp {
             return Err(AppError::unprocessable(
                 "WhatsApp templates belong to a WhatsApp channel; for Twilio, register a Content template.",
             ));
         }
-        Ok(channel)
+        let waba_id = channel.config.settings.waba_id.clone().ok_or_else(|| {
+            AppError::unprocessable("The channel has no WhatsApp Business Account id.")
+        })?;
+        Ok((channel, waba_id))
     }
 
     /// Saves a WhatsApp template and submits it to Meta. If Meta cannot be reached or refuses
@@ -232,7 +241,7 @@ impl Services {
         category: TemplateCategory,
         content: TemplateContent,
     ) -> Result<Template, AppError> {
-        self.whatsapp_channel(channel_id).await?;
+        self.whatsapp_account(channel_id).await?;
         let content = tidy(content);
         check_content(&content).map_err(unprocessable)?;
         let family = match version {
@@ -274,15 +283,10 @@ impl Services {
 
     async fn submit(&self, id: i64) -> Result<Template, AppError> {
         let template = self
-            .store
-            .template(id)
+            .find_template(id)
             .await?
-            .map(template_of)
             .ok_or_else(|| AppError::not_found("Template"))?;
-        let channel = self.whatsapp_channel(template.channel_id).await?;
-        let waba_id = channel.config.settings.waba_id.clone().ok_or_else(|| {
-            AppError::unprocessable("The channel has no WhatsApp Business Account id.")
-        })?;
+        let (channel, waba_id) = self.whatsapp_account(template.channel_id).await?;
         let request = wire::whatsapp_create_template(&waba_id, &definition_of(&template)?);
         let outcome = match self.call_provider(&channel.config, request).await {
             Ok(answer) => {
@@ -308,21 +312,14 @@ impl Services {
                 self.store.template_not_submitted(id, &reason).await?
             }
         }
-        self.store
-            .template(id)
-            .await?
-            .map(template_of)
-            .ok_or_else(AppError::internal)
+        self.find_template(id).await?.ok_or_else(AppError::internal)
     }
 
     /// Reads every template of the channel's WhatsApp Business Account from Meta and updates
     /// the status of those Switchboard knows; returns how many changed.
     pub async fn sync_templates(&self, actor: &Actor, channel_id: i64) -> Result<u64, AppError> {
         actor.require(Permission::ManageTemplates)?;
-        let channel = self.whatsapp_channel(channel_id).await?;
-        let waba_id = channel.config.settings.waba_id.clone().ok_or_else(|| {
-            AppError::unprocessable("The channel has no WhatsApp Business Account id.")
-        })?;
+        let (channel, waba_id) = self.whatsapp_account(channel_id).await?;
         let mut after: Option<String> = None;
         let mut changed = 0;
         loop {
@@ -408,11 +405,7 @@ impl Services {
                 created_by: Some(actor.id),
             })
             .await?;
-        self.store
-            .template(id)
-            .await?
-            .map(template_of)
-            .ok_or_else(AppError::internal)
+        self.find_template(id).await?.ok_or_else(AppError::internal)
     }
 
     /// Deletes a template Meta has never seen.
@@ -445,10 +438,8 @@ impl Services {
             return Err(AppError::unprocessable(refusal));
         }
         let template = self
-            .store
-            .template(send.template_id)
+            .find_template(send.template_id)
             .await?
-            .map(template_of)
             .filter(|template| template.channel_id == conversation.channel_id)
             .ok_or_else(|| AppError::not_found("Template"))?;
         if !template.sendable() {

@@ -331,6 +331,75 @@ impl TestApp {
         request.send().await.expect("webhook request")
     }
 
+    /// A WhatsApp text from `from` reaches business number `phone_number_id` (account
+    /// `waba_id`) through the signed webhook, dated `sent_at_secs`; returns its conversation.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn whatsapp_text_arrives(
+        &self,
+        app_secret: &str,
+        waba_id: &str,
+        phone_number_id: &str,
+        from: &str,
+        message_id: &str,
+        sent_at_secs: i64,
+        text: &str,
+    ) -> i64 {
+        let from = channels::phone::E164::parse(from).expect("a phone number");
+        let webhook = channels::simulate::whatsapp_text(
+            app_secret,
+            waba_id,
+            phone_number_id,
+            "+1 555 0000",
+            &from,
+            "Dana",
+            message_id,
+            sent_at_secs,
+            text,
+        );
+        let response = self.post_signed("/webhooks/whatsapp", webhook).await;
+        assert_eq!(response.status(), 200);
+        self.conversation_with(&from.to_string()).await
+    }
+
+    /// An SMS from `from` reaches Twilio number `to` through the signed webhook; returns its
+    /// conversation.
+    pub async fn sms_arrives(
+        &self,
+        auth_token: &str,
+        account_sid: &str,
+        to: &str,
+        from: &str,
+        text: &str,
+    ) -> i64 {
+        let from = channels::phone::E164::parse(from).expect("a phone number");
+        let sms = channels::simulate::twilio_message(
+            auth_token,
+            &self.url("/webhooks/twilio"),
+            account_sid,
+            to,
+            &from,
+            "",
+            "SM00000000000000000000000000000001",
+            text,
+            false,
+        );
+        let response = self.post_signed("/webhooks/twilio", sms).await;
+        assert_eq!(response.status(), 200);
+        self.conversation_with(&from.to_string()).await
+    }
+
+    /// The conversation with the contact at `address` on its channel.
+    pub async fn conversation_with(&self, address: &str) -> i64 {
+        sqlx::query_scalar(
+            "SELECT c.id FROM conversations c JOIN contact_identities i \
+             ON i.contact_id = c.contact_id AND i.channel_id = c.channel_id WHERE i.address = $1",
+        )
+        .bind(address)
+        .fetch_one(&self.sql().await)
+        .await
+        .expect("a conversation with that address")
+    }
+
     /// Connects a channel as the demo data does; returns its id.
     pub async fn connect(&self, input: ChannelInput) -> i64 {
         self.services
