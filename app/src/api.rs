@@ -13,8 +13,8 @@ use crate::model::{
     AddedPerson, ApiToken, CannedResponse, Channel, ChannelInput, ContactDetail,
     ConversationDetail, ConversationPage, ConversationQuery, CreatedToken, InboxFilters,
     InboxSettings, Me, Note, Person, PersonChanges, Role, SearchHit, Tag, Template,
-    TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TwilioTemplateInput,
-    WebhookEvent,
+    TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync,
+    TwilioTemplateInput, WebhookEvent,
 };
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput};
@@ -189,7 +189,7 @@ pub async fn submit_template(id: i64) -> Result<Template, AppError> {
 }
 
 #[server(endpoint = "templates/sync")]
-pub async fn sync_templates(channel_id: i64) -> Result<u64, AppError> {
+pub async fn sync_templates(channel_id: i64) -> Result<TemplateSync, AppError> {
     backend()?.sync_templates(&actor()?, channel_id).await
 }
 

@@ -12,7 +12,7 @@ use crate::model::{
     ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
     InboxFilters, InboxSettings, Me, NewPerson, Note, Permission, Person, PersonChanges, Role,
     SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
-    TemplateContent, TemplateInput, TemplateSend, TwilioTemplateInput, WebhookEvent,
+    TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
@@ -181,8 +181,12 @@ pub trait Backend: Send + Sync + 'static {
         content: TemplateContent,
     ) -> Result<Template, AppError>;
     async fn submit_template(&self, actor: &Actor, id: i64) -> Result<Template, AppError>;
-    /// Reads the templates' review status from Meta; returns how many changed.
-    async fn sync_templates(&self, actor: &Actor, channel_id: i64) -> Result<u64, AppError>;
+    /// Reads the templates' review status from Meta and adds those made in WhatsApp Manager.
+    async fn sync_templates(
+        &self,
+        actor: &Actor,
+        channel_id: i64,
+    ) -> Result<TemplateSync, AppError>;
     async fn register_twilio_template(
         &self,
         actor: &Actor,

@@ -56,11 +56,44 @@ pub fn whatsapp_text(phone_number_id: &str, to: &E164, body: &str) -> SendReques
     )
 }
 
+/// A template's header value when sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateHeaderValue<'a> {
+    /// Values for a text header's variable (none for a header without one, or no header).
+    Text(&'a [String]),
+    /// The picture, video or document of a media header, uploaded first; a document keeps
+    /// its `filename`.
+    Media {
+        kind: OutboundMedia,
+        media_id: &'a str,
+        filename: Option<&'a str>,
+    },
+}
+
+/// A value for one of a template's buttons, at its position (`index`, from 0) among them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateButtonValue {
+    /// What comes back as the inbound `button.payload` when the person taps a quick reply.
+    QuickReply { index: usize, payload: String },
+    /// The text that replaces the `{{1}}` at the end of a link button's address.
+    Url { index: usize, suffix: String },
+}
+
+/// The values a template is sent with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateValuesOut<'a> {
+    pub header: TemplateHeaderValue<'a>,
+    /// Values for the body's `{{1}}`, `{{2}}`…, in order.
+    pub body: &'a [String],
+    pub buttons: &'a [TemplateButtonValue],
+}
+
 /// A WhatsApp template message: the only kind that goes through more than 24 hours after the
 /// person's last message. The template must be approved in `language` (e.g. `en_US`).
 ///
-/// `header_values` fill a text header's variable (`{{1}}`), `body_values` fill `{{1}}`,
-/// `{{2}}`… of the body, in order. Components with no values are left out, so a template
+/// Text values go out as `text` parameters, a media header as an `image`, `video` or
+/// `document` parameter by media id, buttons as `button` components with their `sub_type`
+/// and `index` (REFERENCE.md §1.4). Components with no values are left out, so a template
 /// without variables is sent by name alone. Meta answers 132000 when the number of values
 /// does not match the template.
 pub fn whatsapp_template(
@@ -68,20 +101,54 @@ pub fn whatsapp_template(
     to: &E164,
     name: &str,
     language: &str,
-    header_values: &[String],
-    body_values: &[String],
+    values: &TemplateValuesOut<'_>,
 ) -> SendRequest {
-    let components: Vec<Value> = [("header", header_values), ("body", body_values)]
-        .into_iter()
-        .filter(|(_, values)| !values.is_empty())
-        .map(|(component, values)| {
-            let parameters: Vec<Value> = values
-                .iter()
-                .map(|value| json!({ "type": "text", "text": value }))
-                .collect();
-            json!({ "type": component, "parameters": parameters })
-        })
-        .collect();
+    let texts = |values: &[String]| -> Vec<Value> {
+        values
+            .iter()
+            .map(|value| json!({ "type": "text", "text": value }))
+            .collect()
+    };
+    let mut components = Vec::new();
+    let header = match &values.header {
+        TemplateHeaderValue::Text(values) => texts(values),
+        TemplateHeaderValue::Media {
+            kind,
+            media_id,
+            filename,
+        } => {
+            let mut media = json!({ "id": media_id });
+            if let (OutboundMedia::Document, Some(filename)) = (kind, filename) {
+                media["filename"] = json!(filename);
+            }
+            let mut parameter = json!({ "type": kind.as_str() });
+            parameter[kind.as_str()] = media;
+            vec![parameter]
+        }
+    };
+    for (component, parameters) in [("header", header), ("body", texts(values.body))] {
+        if !parameters.is_empty() {
+            components.push(json!({ "type": component, "parameters": parameters }));
+        }
+    }
+    for button in values.buttons {
+        let (sub_type, index, parameter) = match button {
+            TemplateButtonValue::QuickReply { index, payload } => (
+                "quick_reply",
+                index,
+                json!({ "type": "payload", "payload": payload }),
+            ),
+            TemplateButtonValue::Url { index, suffix } => {
+                ("url", index, json!({ "type": "text", "text": suffix }))
+            }
+        };
+        components.push(json!({
+            "type": "button",
+            "sub_type": sub_type,
+            "index": index.to_string(),
+            "parameters": [parameter],
+        }));
+    }
     let mut template = json!({ "name": name, "language": { "code": language } });
     if !components.is_empty() {
         template["components"] = Value::Array(components);
@@ -801,15 +868,23 @@ mod tests {
         values.iter().map(|&value| value.to_owned()).collect()
     }
 
+    fn text_values<'a>(header: &'a [String], body: &'a [String]) -> TemplateValuesOut<'a> {
+        TemplateValuesOut {
+            header: TemplateHeaderValue::Text(header),
+            body,
+            buttons: &[],
+        }
+    }
+
     #[test]
     fn whatsapp_template_matches_fixture() {
+        let (header, body_values) = (strings(&["Maria"]), strings(&["text-string", "Tuesday"]));
         let (path, body) = json_request(whatsapp_template(
             "106540352242922",
             &phone("+1 650 555 1234"),
             "template-name",
             "language-and-locale-code",
-            &strings(&["Maria"]),
-            &strings(&["text-string", "Tuesday"]),
+            &text_values(&header, &body_values),
         ));
         assert_eq!(path, "/106540352242922/messages");
 
@@ -837,27 +912,102 @@ mod tests {
     }
 
     #[test]
+    fn whatsapp_template_media_header_and_buttons_match_fixture() {
+        let body_values = strings(&["text-string"]);
+        let buttons = [
+            TemplateButtonValue::QuickReply {
+                index: 0,
+                payload: "aGlzIHRoaXMgaXMgY29v".into(),
+            },
+            TemplateButtonValue::QuickReply {
+                index: 1,
+                payload: "9rwnB8RbYmPF5t2Mn09x4h".into(),
+            },
+        ];
+        let (_, body) = json_request(whatsapp_template(
+            "106540352242922",
+            &phone("+16505551234"),
+            "template-name",
+            "language-and-locale-code",
+            &TemplateValuesOut {
+                header: TemplateHeaderValue::Media {
+                    kind: OutboundMedia::Image,
+                    media_id: "<IMAGE_OBJECT_ID>",
+                    filename: None,
+                },
+                body: &body_values,
+                buttons: &buttons,
+            },
+        ));
+        // The fixture sends its image by link; an uploaded one goes by id, in the media
+        // object shape of the image-by-id fixture. Its body's currency and date_time
+        // parameters are not sent.
+        let mut expected = fixture_json(
+            "whatsapp/outbound/send_template_header_body_quick_reply_buttons.request.json",
+        );
+        expected["to"] = json!("16505551234");
+        let by_id = fixture_json("whatsapp/outbound/send_image_by_id.request.json");
+        expected["template"]["components"][0]["parameters"][0]["image"] = by_id["image"].clone();
+        expected["template"]["components"][1]["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .truncate(1);
+        assert_eq!(body, expected);
+    }
+
+    #[test]
+    fn whatsapp_template_url_button_and_document_header() {
+        let buttons = [TemplateButtonValue::Url {
+            index: 1,
+            suffix: "A-17".into(),
+        }];
+        let (_, body) = json_request(whatsapp_template(
+            "106540352242922",
+            &phone("+16505551234"),
+            "receipt",
+            "en_US",
+            &TemplateValuesOut {
+                header: TemplateHeaderValue::Media {
+                    kind: OutboundMedia::Document,
+                    media_id: "4490709327384033",
+                    filename: Some("receipt.pdf"),
+                },
+                body: &[],
+                buttons: &buttons,
+            },
+        ));
+        assert_eq!(
+            body["template"]["components"],
+            json!([
+                { "type": "header", "parameters": [{ "type": "document",
+                    "document": { "id": "4490709327384033", "filename": "receipt.pdf" } }] },
+                { "type": "button", "sub_type": "url", "index": "1",
+                    "parameters": [{ "type": "text", "text": "A-17" }] },
+            ])
+        );
+    }
+
+    #[test]
     fn whatsapp_template_leaves_out_components_without_values() {
         let (_, body) = json_request(whatsapp_template(
             "106540352242922",
             &phone("+16505551234"),
             "hello_world",
             "en_US",
-            &[],
-            &[],
+            &text_values(&[], &[]),
         ));
         assert_eq!(
             body["template"],
             json!({ "name": "hello_world", "language": { "code": "en_US" } })
         );
 
+        let body_values = strings(&["Maria"]);
         let (_, body) = json_request(whatsapp_template(
             "106540352242922",
             &phone("+16505551234"),
             "order_update",
             "en_US",
-            &[],
-            &strings(&["Maria"]),
+            &text_values(&[], &body_values),
         ));
         assert_eq!(
             body["template"]["components"],

@@ -22,7 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
-use crate::http::{api, health, live, media, security, sign_in, webhooks};
+use crate::http::{api, health, live, media, security, sign_in, templates, webhooks};
 use crate::services::Services;
 use crate::store::{Backend, Store, StoreError};
 
@@ -187,6 +187,10 @@ pub fn router(services: Services, config: Config) -> Router {
         .route(
             "/conversations/{id}/files",
             post(media::send_file_form).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/templates/form",
+            post(templates::template_form).layer(DefaultBodyLimit::disable()),
         )
         .route("/live", get(live::stream))
         .route("/healthz", get(health::healthz))

@@ -1,7 +1,10 @@
 //! Message templates: admins write WhatsApp templates that are submitted to a fake Meta in the
 //! official shape and followed through review; new versions instead of edits; Twilio Content
 //! templates registered by ContentSid; volunteers send approved templates after the 24-hour
-//! window. Also: opening a WhatsApp conversation marks its messages read at Meta.
+//! window. Media headers are submitted with a sample through the Resumable Upload API and sent
+//! with the volunteer's file; link buttons take their variable and quick replies a payload;
+//! templates made in WhatsApp Manager are imported by the sync. Also: opening a WhatsApp
+//! conversation marks its messages read at Meta.
 
 #[macro_use]
 mod common;
@@ -17,6 +20,9 @@ const WABA_ID: &str = "2000";
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 const AUTH_TOKEN: &str = "twilio-token";
 const CONTENT_SID: &str = "HXb5b62575e6e4ff6129ad7c8efe1f983e";
+const APP_ID: &str = "634974688087057";
+/// The eight-byte signature a PNG file starts with, and a little more.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n-sample-picture";
 
 struct Setup {
     app: TestApp,
@@ -86,6 +92,56 @@ async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Valu
 
 async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     call(app, reqwest::Method::GET, path, token, None).await
+}
+
+/// A multipart form: `json` in the part `json_part`, and a file.
+fn form_with_file(
+    json_part: &str,
+    json: &Value,
+    file_part: &str,
+    bytes: &'static [u8],
+    filename: &str,
+    mime: &str,
+) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text(json_part.to_string(), json.to_string())
+        .part(
+            file_part.to_string(),
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(filename.to_string())
+                .mime_str(mime)
+                .unwrap(),
+        )
+}
+
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    form: reqwest::multipart::Form,
+) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Has the fake's Meta approve a template and syncs, so it can be sent.
+async fn approve(setup: &Setup, name: &str) {
+    setup.fake.review(name, "APPROVED", None);
+    let (status, synced) = post(
+        &setup.app,
+        &format!("/api/v1/channels/{}/templates/sync", setup.channel_id),
+        &setup.admin,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{synced}");
 }
 
 fn reminder(channel_id: i64) -> Value {
@@ -212,14 +268,17 @@ async fn admins_submit_templates_and_follow_their_review(db: Db) {
         .review("visit_reminder", "REJECTED", Some("INCORRECT_CATEGORY"));
     let sync = format!("/api/v1/channels/{}/templates/sync", setup.channel_id);
     let (status, synced) = post(app, &sync, &setup.admin, json!({})).await;
-    assert_eq!((status, synced), (200, json!({ "changed": 1 })));
+    assert_eq!(
+        (status, synced),
+        (200, json!({ "changed": 1, "imported": 0 }))
+    );
     let (_, listed) = get(app, "/api/v1/templates", &setup.admin).await;
     assert_eq!(listed[0]["status"], "rejected");
     assert_eq!(listed[0]["rejection_reason"], "INCORRECT_CATEGORY");
     let (_, synced) = post(app, &sync, &setup.admin, json!({})).await;
     assert_eq!(
         synced,
-        json!({ "changed": 0 }),
+        json!({ "changed": 0, "imported": 0 }),
         "a sync changes only what changed"
     );
 
@@ -390,6 +449,9 @@ async fn approved_templates_are_sent_after_the_window_in_the_official_shape(db: 
                     { "type": "body", "parameters": [
                         { "type": "text", "text": "Friday" },
                         { "type": "text", "text": "9:30" }
+                    ] },
+                    { "type": "button", "sub_type": "quick_reply", "index": "0", "parameters": [
+                        { "type": "payload", "payload": "I'll be there" }
                     ] }
                 ]
             }
@@ -569,10 +631,388 @@ async fn templates_need_an_approved_one_of_the_same_channel(db: Db) {
     );
 }
 
+/// A template with a picture header: its sample goes through the Resumable Upload API under
+/// the channel's Meta app, the handle is the header's example, and sending takes the
+/// volunteer's picture, uploaded and given by media id.
+async fn media_headers_are_reviewed_with_a_sample_and_sent_with_a_file(db: Db) {
+    let setup = whatsapp_setup(db, 30).await;
+    let app = &setup.app;
+    let flyer = json!({
+        "channel_id": setup.channel_id, "name": "food_bank_flyer", "language": "en",
+        "category": "utility",
+        "content": { "header_media": "image", "body": "This week's opening hours, {{1}}.",
+            "body_samples": ["Ana"] }
+    });
+    let (status, refused) = post_form(
+        app,
+        "/api/v1/templates",
+        &setup.admin,
+        form_with_file("template", &flyer, "sample", PNG, "flyer.png", "image/png"),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().contains("Meta app ID"),
+        "{refused}"
+    );
+    let (status, channel) = call(
+        app,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/channels/{}", setup.channel_id),
+        &setup.admin,
+        Some(json!({ "app_id": APP_ID })),
+    )
+    .await;
+    assert_eq!(status, 200, "{channel}");
+    assert_eq!(channel["app_id"], APP_ID);
+
+    let (status, refused) = post(app, "/api/v1/templates", &setup.admin, flyer.clone()).await;
+    assert_eq!(status, 422, "a media header needs its sample");
+    assert!(refused["message"].as_str().unwrap().contains("sample"));
+    let (status, _) = post_form(
+        app,
+        "/api/v1/templates",
+        &setup.admin,
+        form_with_file(
+            "template",
+            &flyer,
+            "sample",
+            b"%PDF-1.4",
+            "flyer.pdf",
+            "application/pdf",
+        ),
+    )
+    .await;
+    assert_eq!(status, 422, "a picture header's sample is a picture");
+    assert!(
+        setup.fake.received().is_empty(),
+        "nothing invalid reaches Meta"
+    );
+
+    let (status, created) = post_form(
+        app,
+        "/api/v1/templates",
+        &setup.admin,
+        form_with_file("template", &flyer, "sample", PNG, "flyer.png", "image/png"),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["status"], "pending", "{created}");
+    assert_eq!(created["content"]["header_media"], "image");
+    let received = setup.fake.received();
+    let paths: Vec<&str> = received.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            format!("/v23.0/{APP_ID}/uploads"),
+            "/v23.0/upload:session-1".to_string(),
+            format!("/v23.0/{WABA_ID}/message_templates"),
+        ]
+    );
+    assert_eq!(received[0].authorization.as_deref(), Some("Bearer token"));
+    assert_eq!(
+        received[0].query.as_deref(),
+        Some(
+            format!(
+                "file_name=flyer.png&file_length={}&file_type=image%2Fpng",
+                PNG.len()
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(received[1].authorization.as_deref(), Some("OAuth token"));
+    assert_eq!(received[1].headers["file_offset"], "0");
+    assert_eq!(received[1].body.as_ref(), PNG);
+    let handles = setup.fake.upload_handles();
+    assert_eq!(
+        received[2].json()["components"][0],
+        json!({ "type": "HEADER", "format": "IMAGE", "example": { "header_handle": [handles[0]] } })
+    );
+
+    // A new version without a new sample keeps the earlier one, uploaded again.
+    let mut content = flyer["content"].clone();
+    content["body"] = json!("Opening hours this week, {{1}}.");
+    let (status, version) = post(
+        app,
+        &format!("/api/v1/templates/{}/versions", created["id"]),
+        &setup.admin,
+        json!({ "category": "utility", "content": content }),
+    )
+    .await;
+    assert_eq!(status, 201, "{version}");
+    assert_eq!(version["status"], "pending", "{version}");
+    let resent = setup
+        .fake
+        .received()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/v23.0/upload:"))
+        .last()
+        .unwrap();
+    assert_eq!(resent.body.as_ref(), PNG);
+
+    approve(&setup, "food_bank_flyer").await;
+    let id = created["id"].as_i64().unwrap();
+    let send = json!({ "template_id": id, "values": { "body": ["Dana"] } });
+    let messages = format!("/api/v1/conversations/{}/messages", setup.conversation_id);
+    let (status, refused) = post(
+        app,
+        &messages,
+        &setup.volunteer,
+        json!({ "template": send }),
+    )
+    .await;
+    assert_eq!(status, 422, "the picture is required");
+    assert!(
+        refused["message"].as_str().unwrap().contains("picture"),
+        "{refused}"
+    );
+    let files = format!("/api/v1/conversations/{}/files", setup.conversation_id);
+    let (status, _) = post_form(
+        app,
+        &files,
+        &setup.volunteer,
+        form_with_file(
+            "template",
+            &send,
+            "file",
+            b"%PDF-1.4",
+            "menu.pdf",
+            "application/pdf",
+        ),
+    )
+    .await;
+    assert_eq!(status, 422, "a picture header takes a picture");
+    let (status, queued) = post_form(
+        app,
+        &files,
+        &setup.volunteer,
+        form_with_file("template", &send, "file", PNG, "hours.png", "image/png"),
+    )
+    .await;
+    assert_eq!(status, 202, "{queued}");
+    let before = setup.fake.received().len();
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let sent = &setup.fake.received()[before..];
+    assert_eq!(sent[0].path, format!("/v23.0/{PHONE_NUMBER_ID}/media"));
+    assert_eq!(sent[1].path, format!("/v23.0/{PHONE_NUMBER_ID}/messages"));
+    let media_id = format!("media-{}", before + 1);
+    assert_eq!(
+        sent[1].json()["template"],
+        json!({
+            "name": "food_bank_flyer",
+            "language": { "code": "en" },
+            "components": [
+                { "type": "header", "parameters": [{ "type": "image", "image": { "id": media_id } }] },
+                { "type": "body", "parameters": [{ "type": "text", "text": "Dana" }] }
+            ]
+        })
+    );
+    let (status, body): (String, String) = sqlx::query_as(
+        "SELECT status, body FROM messages WHERE direction = 'outbound' AND kind = 'template'",
+    )
+    .fetch_one(&app.sql().await)
+    .await
+    .unwrap();
+    assert_eq!(status, "sent");
+    assert_eq!(body, "This week's opening hours, Dana.");
+
+    // The browser's form comes back to the conversation with why, when refused.
+    let (browser, _) = app.signed_in("vic@example.org", Role::Volunteer).await;
+    let refused = browser
+        .post(app.url(&format!("/conversations/{}/files", setup.conversation_id)))
+        .header("origin", app.url("").trim_end_matches('/'))
+        .multipart(form_with_file(
+            "template",
+            &send,
+            "file",
+            b"%PDF-1.4",
+            "menu.pdf",
+            "application/pdf",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 303);
+    let location = common::location(&refused);
+    assert!(
+        location.starts_with(&format!(
+            "/conversations/{}?template_error=",
+            setup.conversation_id
+        )),
+        "{location}"
+    );
+}
+
+/// A link whose address ends with `{{1}}` is reviewed with a sample address and sent with its
+/// ending; quick replies are sent with a payload, at their index among the buttons.
+async fn link_and_quick_reply_buttons_are_sent_with_their_parameters(db: Db) {
+    let setup = whatsapp_setup(db, 30).await;
+    let app = &setup.app;
+    let mut visit = reminder(setup.channel_id);
+    visit["name"] = json!("visit_link");
+    visit["content"]["buttons"] = json!([
+        { "type": "quick_reply", "text": "I'll be there" },
+        { "type": "url", "text": "See your visit", "url": "https://example.org/visits/{{1}}" },
+        { "type": "quick_reply", "text": "Move it" },
+    ]);
+    let (status, refused) = post(app, "/api/v1/templates", &setup.admin, visit.clone()).await;
+    assert_eq!(status, 422, "Meta reviews a link variable with a sample");
+    assert!(
+        refused["message"].as_str().unwrap().contains("sample"),
+        "{refused}"
+    );
+    visit["content"]["buttons"][1]["example"] = json!("https://example.org/visits/A-17");
+    let (status, created) = post(app, "/api/v1/templates", &setup.admin, visit).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["status"], "pending", "{created}");
+    let submitted = setup.fake.received().last().unwrap().json();
+    assert_eq!(
+        submitted["components"][3]["buttons"][1],
+        json!({ "type": "URL", "text": "See your visit",
+            "url": "https://example.org/visits/{{1}}",
+            "example": ["https://example.org/visits/A-17"] })
+    );
+    approve(&setup, "visit_link").await;
+
+    let messages = format!("/api/v1/conversations/{}/messages", setup.conversation_id);
+    let send = |buttons: Value| {
+        json!({ "template": { "template_id": created["id"], "values": {
+            "header": ["Dana"], "body": ["Friday", "9:30"], "buttons": buttons } } })
+    };
+    for buttons in [json!([]), json!(["B 12"])] {
+        let (status, refused) = post(app, &messages, &setup.volunteer, send(buttons)).await;
+        assert_eq!(status, 422, "{refused}");
+    }
+    let (status, _) = post(app, &messages, &setup.volunteer, send(json!(["B-12"]))).await;
+    assert_eq!(status, 202);
+    let before = setup.fake.received().len();
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let sent = setup.fake.received()[before].json();
+    let components = sent["template"]["components"].as_array().unwrap();
+    assert_eq!(
+        components[2..],
+        [
+            json!({ "type": "button", "sub_type": "quick_reply", "index": "0",
+                "parameters": [{ "type": "payload", "payload": "I'll be there" }] }),
+            json!({ "type": "button", "sub_type": "url", "index": "1",
+                "parameters": [{ "type": "text", "text": "B-12" }] }),
+            json!({ "type": "button", "sub_type": "quick_reply", "index": "2",
+                "parameters": [{ "type": "payload", "payload": "Move it" }] }),
+        ]
+    );
+}
+
+/// Templates made in WhatsApp Manager come in with the sync, read back into Switchboard's
+/// shape; a part Switchboard cannot fill in is kept readable and stops only that template
+/// from being sent.
+async fn templates_made_at_meta_are_imported_by_the_sync(db: Db) {
+    let setup = whatsapp_setup(db, 30).await;
+    let app = &setup.app;
+    let listed: Value = serde_json::from_str(include_str!(
+        "../../channels/tests/fixtures/whatsapp/template_management/list_templates.response.json"
+    ))
+    .unwrap();
+    for template in listed["data"].as_array().unwrap() {
+        setup.fake.at_meta(template.clone());
+    }
+    setup.fake.at_meta(json!({
+        "id": "1689556908129840", "name": "pickup_code", "language": "en_US",
+        "status": "APPROVED", "category": "AUTHENTICATION",
+        "components": [
+            { "type": "HEADER", "format": "LOCATION" },
+            { "type": "BODY", "text": "{{1}} is your code." },
+            { "type": "BUTTONS", "buttons": [{ "type": "OTP", "otp_type": "COPY_CODE", "text": "Copy code" }] }
+        ]
+    }));
+    let sync = format!("/api/v1/channels/{}/templates/sync", setup.channel_id);
+    let (status, synced) = post(app, &sync, &setup.volunteer, json!({})).await;
+    assert_eq!(status, 403, "only admins sync: {synced}");
+    let (status, synced) = post(app, &sync, &setup.admin, json!({})).await;
+    assert_eq!(
+        (status, synced),
+        (200, json!({ "changed": 0, "imported": 3 }))
+    );
+    let (_, synced) = post(app, &sync, &setup.admin, json!({})).await;
+    assert_eq!(
+        synced,
+        json!({ "changed": 0, "imported": 0 }),
+        "imported once"
+    );
+
+    let (_, templates) = get(app, "/api/v1/templates", &setup.admin).await;
+    let by_name = |name: &str| {
+        templates
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} not imported: {templates}"))
+    };
+    let promo = by_name("2023_april_promo");
+    assert_eq!(promo["status"], "approved");
+    assert_eq!(promo["category"], "marketing");
+    assert_eq!(promo["language"], "en_US");
+    assert_eq!(
+        promo["content"],
+        json!({
+            "header": "Fall Sale",
+            "header_sample": null,
+            "body": "Hi {{1}}, our Fall Sale is on! Use promo code {{2}} Get an extra 25% off every order above $350!",
+            "body_samples": ["Mark", "FALL25"],
+            "footer": "Not interested in any of our sales? Tap Stop Promotions",
+            "buttons": [{ "type": "quick_reply", "text": "Stop promotions" }],
+        })
+    );
+    let code = by_name("pickup_code");
+    assert_eq!(
+        code["content"]["unsupported"],
+        json!(["LOCATION header", "OTP button “Copy code”"])
+    );
+
+    let messages = format!("/api/v1/conversations/{}/messages", setup.conversation_id);
+    let (status, refused) = post(
+        app,
+        &messages,
+        &setup.volunteer,
+        json!({ "template": { "template_id": code["id"], "values": { "body": ["1234"] } } }),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("LOCATION header"),
+        "{refused}"
+    );
+    let (status, _) = post(
+        app,
+        &messages,
+        &setup.volunteer,
+        json!({ "template": { "template_id": promo["id"], "values": { "body": ["Dana", "FALL26"] } } }),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let before = setup.fake.received().len();
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let sent = setup.fake.received()[before].json();
+    assert_eq!(sent["template"]["name"], "2023_april_promo");
+    assert_eq!(sent["template"]["language"], json!({ "code": "en_US" }));
+    assert_eq!(
+        sent["template"]["components"][1],
+        json!({ "type": "button", "sub_type": "quick_reply", "index": "0",
+            "parameters": [{ "type": "payload", "payload": "Stop promotions" }] })
+    );
+}
+
 on_both_databases!(
     admins_submit_templates_and_follow_their_review,
     approved_templates_are_sent_after_the_window_in_the_official_shape,
     twilio_content_templates_are_registered_and_sent_by_content_sid,
     opening_a_whatsapp_conversation_marks_it_read_at_meta,
     templates_need_an_approved_one_of_the_same_channel,
+    media_headers_are_reviewed_with_a_sample_and_sent_with_a_file,
+    link_and_quick_reply_buttons_are_sent_with_their_parameters,
+    templates_made_at_meta_are_imported_by_the_sync,
 );

@@ -45,7 +45,8 @@ impl ChannelKind {
 /// What an admin gives to connect a channel, or to change one (`PATCH`: absent fields stay as
 /// they are). Which fields a kind needs:
 /// - `whatsapp`: `phone_number_id`, `waba_id`, `display_number`, `access_token`, `app_secret`,
-///   `verify_token`
+///   `verify_token`, and optionally `app_id`: the Meta app's id, which sample files of
+///   templates with a picture, video or document header are uploaded under
 /// - `twilio`: `account_sid`, `auth_token`, and `phone_number` or `messaging_service_sid`
 /// - `messenger`: `page_id`, `page_access_token`, `app_secret`, `verify_token`
 ///
@@ -57,6 +58,8 @@ pub struct ChannelInput {
     pub phone_number_id: Option<String>,
     pub waba_id: Option<String>,
     pub display_number: Option<String>,
+    #[serde(default)]
+    pub app_id: Option<String>,
     pub account_sid: Option<String>,
     pub phone_number: Option<String>,
     pub messaging_service_sid: Option<String>,
@@ -80,6 +83,9 @@ pub struct Channel {
     pub phone_number_id: Option<String>,
     pub waba_id: Option<String>,
     pub display_number: Option<String>,
+    /// WhatsApp: the Meta app that template sample files are uploaded under.
+    #[serde(default)]
+    pub app_id: Option<String>,
     pub account_sid: Option<String>,
     pub phone_number: Option<String>,
     pub messaging_service_sid: Option<String>,

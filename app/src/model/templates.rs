@@ -46,16 +46,32 @@ impl TemplateCategory {
     }
 }
 
-/// A button under a WhatsApp template.
+/// A button under a WhatsApp template. A link's address may end with one variable, `{{1}}`,
+/// filled in when sending; Meta then reviews `example`, the whole address with a sample.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TemplateButton {
-    QuickReply { text: String },
-    Url { text: String, url: String },
-    PhoneNumber { text: String, phone_number: String },
+    QuickReply {
+        text: String,
+    },
+    Url {
+        text: String,
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        example: Option<String>,
+    },
+    PhoneNumber {
+        text: String,
+        phone_number: String,
+    },
 }
 
 impl TemplateButton {
+    /// Whether this is a link whose address ends with a variable, `{{1}}`.
+    pub fn has_url_variable(&self) -> bool {
+        matches!(self, TemplateButton::Url { url, .. } if !variables(url).is_empty())
+    }
+
     pub fn text(&self) -> &str {
         match self {
             TemplateButton::QuickReply { text }
@@ -65,14 +81,84 @@ impl TemplateButton {
     }
 }
 
-/// What a template says. A text header may hold one variable `{{1}}`; the body holds
-/// `{{1}}`, `{{2}}`… Meta reviews the samples, one per variable.
+/// What a media header shows; the file itself is given when sending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeaderMedia {
+    Image,
+    Video,
+    Document,
+}
+
+impl HeaderMedia {
+    pub const ALL: [HeaderMedia; 3] = [
+        HeaderMedia::Image,
+        HeaderMedia::Video,
+        HeaderMedia::Document,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeaderMedia::Image => "image",
+            HeaderMedia::Video => "video",
+            HeaderMedia::Document => "document",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<HeaderMedia> {
+        HeaderMedia::ALL
+            .into_iter()
+            .find(|media| media.as_str().eq_ignore_ascii_case(value))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            HeaderMedia::Image => "a picture (JPEG or PNG)",
+            HeaderMedia::Video => "a video (MP4)",
+            HeaderMedia::Document => "a PDF document",
+        }
+    }
+
+    /// The file types WhatsApp shows in a header of this kind, for a file input's `accept`.
+    pub fn accepted_types(self) -> &'static [&'static str] {
+        match self {
+            HeaderMedia::Image => &["image/jpeg", "image/png"],
+            HeaderMedia::Video => &["video/mp4", "video/3gpp"],
+            HeaderMedia::Document => &["application/pdf"],
+        }
+    }
+
+    pub fn accepts(self, mime_type: &str) -> bool {
+        self.accepted_types().contains(&mime_type)
+    }
+}
+
+/// The sample file of a media header, kept by Switchboard (by its hash) and uploaded to Meta
+/// whenever the template is submitted. Set by the server from an upload, never from input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaSample {
+    pub sha256: String,
+    pub mime_type: String,
+    #[serde(default)]
+    pub filename: Option<String>,
+}
+
+/// What a template says. A text header may hold one variable `{{1}}`; a media header
+/// (`header_media`) shows a file given when sending, and Meta reviews it with
+/// `header_media_sample`. The body holds `{{1}}`, `{{2}}`… Meta reviews the samples, one per
+/// variable. `unsupported` describes parts of a template imported from Meta that
+/// Switchboard cannot fill in (a location header, a one-time-password button…): such a
+/// template is shown, not sent.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateContent {
     #[serde(default)]
     pub header: Option<String>,
     #[serde(default)]
     pub header_sample: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_media: Option<HeaderMedia>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_media_sample: Option<MediaSample>,
     pub body: String,
     #[serde(default)]
     pub body_samples: Vec<String>,
@@ -80,11 +166,21 @@ pub struct TemplateContent {
     pub footer: Option<String>,
     #[serde(default)]
     pub buttons: Vec<TemplateButton>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsupported: Vec<String>,
 }
 
 impl TemplateContent {
     pub fn header_variables(&self) -> usize {
         self.header.as_deref().map_or(0, variable_count)
+    }
+
+    /// The link buttons whose address ends with a variable, each needing a value to send.
+    pub fn url_variables(&self) -> usize {
+        self.buttons
+            .iter()
+            .filter(|button| button.has_url_variable())
+            .count()
     }
 
     pub fn body_variables(&self) -> usize {
@@ -157,13 +253,16 @@ pub fn fill_variables(text: &str, values: &[String]) -> String {
     out
 }
 
-/// The values a template is sent with: the header's variable (if it has one) and the body's.
+/// The values a template is sent with: the header's variable (if it has one), the body's,
+/// and one for each link button whose address ends with a variable, in the buttons' order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateValues {
     #[serde(default)]
     pub header: Vec<String>,
     #[serde(default)]
     pub body: Vec<String>,
+    #[serde(default)]
+    pub buttons: Vec<String>,
 }
 
 /// A template as Switchboard keeps it. `status` is Meta's review state in lower case
@@ -192,8 +291,28 @@ pub struct Template {
 
 impl Template {
     pub fn sendable(&self) -> bool {
-        self.status == "approved"
+        self.status == "approved" && self.content.unsupported.is_empty()
     }
+
+    /// What saving it did, for the admin who wrote it.
+    pub fn submission_outcome(&self) -> String {
+        match self.status.as_str() {
+            "draft" => format!(
+                "Saved {} as a draft, but it was not submitted: {}",
+                self.name,
+                self.rejection_reason.as_deref().unwrap_or_default()
+            ),
+            _ => format!("Submitted {} to Meta for review.", self.name),
+        }
+    }
+}
+
+/// What a sync with Meta did: templates whose review state changed, and templates found only
+/// at Meta (made in WhatsApp Manager) that were added.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateSync {
+    pub changed: u64,
+    pub imported: u64,
 }
 
 /// What an admin writes to create a WhatsApp template, or a new version of one (then
@@ -254,6 +373,7 @@ mod tests {
         let values = TemplateValues {
             header: vec!["Ana".into()],
             body: vec!["A-17".into()],
+            buttons: Vec::new(),
         };
         assert_eq!(
             content.preview(&values),

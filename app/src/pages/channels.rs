@@ -86,6 +86,9 @@ const WHATSAPP: &[Field] = &[
         &mut input.display_number
     })
     .hint("As people see it, e.g. +1 555 000 1111."),
+    Field::text("app_id", "Meta app ID", |input| &mut input.app_id)
+        .optional()
+        .hint("Needed only for templates with a picture, video or document header: Meta keeps their samples under the app."),
     Field::secret("access_token", "Access token", |input| {
         &mut input.access_token
     }),
@@ -304,6 +307,7 @@ fn summary(channel: Channel) -> impl IntoView {
             ("Phone number ID", channel.phone_number_id),
             ("Display number", channel.display_number),
             ("WhatsApp Business Account ID", channel.waba_id),
+            ("Meta app ID", channel.app_id),
         ],
         ChannelKind::Twilio => vec![
             ("Account SID", channel.account_sid),

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{
     CreateTemplate, DeleteTemplate, NewTemplateVersion, RegisterTwilioTemplate, SubmitTemplate,
@@ -12,7 +13,7 @@ use crate::api::{
 use crate::components::{ErrorNotice, Layout, VariableInputs};
 use crate::error::AppError;
 use crate::model::{
-    Channel, ChannelKind, Me, Permission, Template, TemplateButton, TemplateCategory,
+    Channel, ChannelKind, HeaderMedia, Me, Permission, Template, TemplateButton, TemplateCategory,
     TemplateContent, TemplateInput, TemplateValues, TwilioTemplateInput, variable_count,
 };
 
@@ -73,7 +74,12 @@ fn TemplatesAdmin() -> impl IntoView {
         sync.value()
             .get()
             .and_then(Result::ok)
-            .map(|changed| format!("Checked with Meta: {changed} template(s) changed status."))
+            .map(|sync| {
+                format!(
+                    "Checked with Meta: {} template(s) changed status, {} found only at Meta were added.",
+                    sync.changed, sync.imported
+                )
+            })
     };
     view! {
         <main class="page">
@@ -169,6 +175,17 @@ fn TemplateTable(
             let preview = template.content.preview(&TemplateValues {
                 header: template.content.header_sample.clone().into_iter().collect(),
                 body: template.content.body_samples.clone(),
+                buttons: Vec::new(),
+            });
+            let media = template
+                .content
+                .header_media
+                .map(|media| format!("Header: {}", media.label()));
+            let unsupported = (!template.content.unsupported.is_empty()).then(|| {
+                format!(
+                    "Switchboard cannot fill in {}, so it does not offer this template.",
+                    template.content.unsupported.join(", ")
+                )
             });
             view! {
                 <tr data-template=template.name.clone()>
@@ -179,7 +196,11 @@ fn TemplateTable(
                             {template.content_sid.clone().map(|sid| format!(" · {sid}"))}
                         </div>
                     </td>
-                    <td class="template-preview">{preview}</td>
+                    <td class="template-preview">
+                        {media.map(|media| view! { <div class="muted">{media}</div> })}
+                        {preview}
+                        {unsupported.map(|text| view! { <div class="template-reason">{text}</div> })}
+                    </td>
                     <td>
                         <span class=status_class>{status}</span>
                         {template.rejection_reason.clone().map(|reason| view! {
@@ -249,6 +270,8 @@ fn TemplateForm(
     let name = RwSignal::new(String::new());
     let language = RwSignal::new("en".to_string());
     let category = RwSignal::new(TemplateCategory::Utility);
+    // `text`, or a media header's kind (`image`, `video`, `document`).
+    let header_kind = RwSignal::new("text".to_string());
     let header = RwSignal::new(String::new());
     let header_sample = RwSignal::new(Vec::<String>::new());
     let body = RwSignal::new(String::new());
@@ -257,6 +280,7 @@ fn TemplateForm(
     let quick_replies = RwSignal::new(String::new());
     let link_text = RwSignal::new(String::new());
     let link_url = RwSignal::new(String::new());
+    let link_example = RwSignal::new(String::new());
     let call_text = RwSignal::new(String::new());
     let call_number = RwSignal::new(String::new());
 
@@ -268,6 +292,12 @@ fn TemplateForm(
             name.set(template.family);
             language.set(template.language);
             category.set(template.category.unwrap_or(TemplateCategory::Utility));
+            header_kind.set(
+                content
+                    .header_media
+                    .map_or("text", HeaderMedia::as_str)
+                    .to_string(),
+            );
             header.set(content.header.unwrap_or_default());
             header_sample.set(content.header_sample.into_iter().collect());
             body.set(content.body);
@@ -277,9 +307,10 @@ fn TemplateForm(
             for button in content.buttons {
                 match button {
                     TemplateButton::QuickReply { text } => replies.push(text),
-                    TemplateButton::Url { text, url } => {
+                    TemplateButton::Url { text, url, example } => {
                         link_text.set(text);
                         link_url.set(url);
+                        link_example.set(example.unwrap_or_default());
                     }
                     TemplateButton::PhoneNumber { text, phone_number } => {
                         call_text.set(text);
@@ -291,7 +322,12 @@ fn TemplateForm(
         }
     });
 
-    let header_count = Signal::derive(move || header.with(|h| variable_count(h)));
+    let media = Signal::derive(move || header_kind.with(|kind| HeaderMedia::parse(kind)));
+    let header_count = Signal::derive(move || match media.get() {
+        Some(_) => 0,
+        None => header.with(|h| variable_count(h)),
+    });
+    let link_has_variable = Signal::derive(move || link_url.with(|url| url.ends_with("{{1}}")));
     let body_count = Signal::derive(move || body.with(|b| variable_count(b)));
     let content = move || {
         let mut buttons: Vec<TemplateButton> = quick_replies
@@ -301,7 +337,8 @@ fn TemplateForm(
             .map(|text| TemplateButton::QuickReply { text })
             .collect();
         if let (Some(text), Some(url)) = (optional(link_text.get()), optional(link_url.get())) {
-            buttons.push(TemplateButton::Url { text, url });
+            let example = optional(link_example.get()).filter(|_| link_has_variable.get());
+            buttons.push(TemplateButton::Url { text, url, example });
         }
         if let (Some(text), Some(phone_number)) =
             (optional(call_text.get()), optional(call_number.get()))
@@ -309,7 +346,10 @@ fn TemplateForm(
             buttons.push(TemplateButton::PhoneNumber { text, phone_number });
         }
         TemplateContent {
-            header: optional(header.get()),
+            header: optional(header.get()).filter(|_| media.get().is_none()),
+            header_media: media.get(),
+            header_media_sample: None,
+            unsupported: Vec::new(),
             header_sample: header_sample
                 .get()
                 .into_iter()
@@ -330,6 +370,7 @@ fn TemplateForm(
         let values = TemplateValues {
             header: content.header_sample.clone().into_iter().collect(),
             body: content.body_samples.clone(),
+            buttons: Vec::new(),
         };
         let buttons = content
             .buttons
@@ -339,7 +380,18 @@ fn TemplateForm(
             .join(" · ");
         (content.preview(&values), buttons)
     };
+    let input = move || TemplateInput {
+        channel_id: channel_id.get().parse().unwrap_or_default(),
+        name: name.get(),
+        language: language.get(),
+        category: category.get(),
+        content: content(),
+    };
+    // A media header's sample file goes with the form itself, posted to the server as it is.
     let on_submit = move |event: leptos::ev::SubmitEvent| {
+        if media.get_untracked().is_some() {
+            return;
+        }
         event.prevent_default();
         match replacing.get_untracked() {
             Some(template) => {
@@ -351,13 +403,7 @@ fn TemplateForm(
             }
             None => {
                 create.dispatch(CreateTemplate {
-                    input: TemplateInput {
-                        channel_id: channel_id.get_untracked().parse().unwrap_or_default(),
-                        name: name.get_untracked(),
-                        language: language.get_untracked(),
-                        category: category.get_untracked(),
-                        content: content(),
-                    },
+                    input: untrack(input),
                 });
             }
         }
@@ -368,19 +414,16 @@ fn TemplateForm(
         versioned.or(created)
     });
     let error = Signal::derive(move || last_result.get().and_then(Result::err));
+    // A posted form comes back with its outcome in the address.
+    let query = use_query_map();
     let outcome = move || {
         last_result
             .get()
             .and_then(Result::ok)
-            .map(|template| match template.status.as_str() {
-                "draft" => format!(
-                    "Saved {} as a draft, but it was not submitted: {}",
-                    template.name,
-                    template.rejection_reason.unwrap_or_default()
-                ),
-                _ => format!("Submitted {} to Meta for review.", template.name),
-            })
+            .map(|template| template.submission_outcome())
+            .or_else(|| query.with(|query| query.get("template_outcome")))
     };
+    let posted_error = move || query.with(|query| query.get("template_error"));
     // A finished new version clears the form's link to the one it replaced.
     Effect::new(move |_| {
         if matches!(version.value().get(), Some(Ok(_))) {
@@ -399,7 +442,12 @@ fn TemplateForm(
     view! {
         <section class="card" aria-labelledby="template-form-heading">
             <h2 id="template-form-heading">{heading}</h2>
-            <form class="stacked-form template-form" on:submit=on_submit>
+            <form class="stacked-form template-form" method="post" enctype="multipart/form-data"
+                action="/templates/form" on:submit=on_submit>
+                <input type="hidden" name="template"
+                    prop:value=move || serde_json::to_string(&input()).unwrap_or_default() />
+                <input type="hidden" name="version_of"
+                    prop:value=move || replacing.with(|t| t.as_ref().map(|t| t.id.to_string()).unwrap_or_default()) />
                 <label>"Channel"
                     <select id="template-channel" prop:value=move || channel_id.get()
                         disabled=locked
@@ -434,11 +482,37 @@ fn TemplateForm(
                     </select>
                 </label>
                 <p class="hint">"A reminder or an update about something the person asked for is Utility; offers and news are Marketing."</p>
-                <label>"Header (optional, up to 60 characters, may hold {{1}})"
-                    <input id="template-header" maxlength="60"
-                        prop:value=move || header.get()
-                        on:input=move |event| header.set(event_target_value(&event)) />
+                <label>"Header"
+                    <select id="template-header-kind"
+                        on:change=move |event| header_kind.set(event_target_value(&event))>
+                        <option value="text" selected=move || media.get().is_none()>"Text (or none)"</option>
+                        {HeaderMedia::ALL.into_iter().map(|option| view! {
+                            <option value=option.as_str() selected=move || media.get() == Some(option)>
+                                {option.label()}
+                            </option>
+                        }).collect_view()}
+                    </select>
                 </label>
+                {move || match media.get() {
+                    None => view! {
+                        <label>"Header text (optional, up to 60 characters, may hold {{1}})"
+                            <input id="template-header" maxlength="60"
+                                prop:value=move || header.get()
+                                on:input=move |event| header.set(event_target_value(&event)) />
+                        </label>
+                    }.into_any(),
+                    Some(media) => view! {
+                        <label>{format!("Sample file, {}, for Meta's review", media.label())}
+                            <input type="file" name="sample" id="template-sample-file"
+                                accept=media.accepted_types().join(",")
+                                required=move || !locked() />
+                        </label>
+                        <p class="hint">
+                            "The volunteer attaches the real file when sending. "
+                            {move || locked().then_some("Leave the sample empty to keep the earlier version's.")}
+                        </p>
+                    }.into_any(),
+                }}
                 <VariableInputs id_prefix="template-header-sample" label="Sample for the header's" values=header_sample count=header_count />
                 <label>"Text (up to 1024 characters; variables {{1}}, {{2}}…)"
                     <textarea id="template-body" required rows="4" maxlength="1024"
@@ -461,9 +535,14 @@ fn TemplateForm(
                     <label>"Text" <input id="template-link-text" maxlength="25"
                         prop:value=move || link_text.get()
                         on:input=move |event| link_text.set(event_target_value(&event)) /></label>
-                    <label>"https:// address" <input id="template-link-url" type="url"
+                    <label>"https:// address (may end with {{1}}, filled in when sending)" <input id="template-link-url"
                         prop:value=move || link_url.get()
                         on:input=move |event| link_url.set(event_target_value(&event)) /></label>
+                    {move || link_has_variable.get().then(|| view! {
+                        <label>"Sample address, as it will be opened" <input id="template-link-example" type="url" required
+                            prop:value=move || link_example.get()
+                            on:input=move |event| link_example.set(event_target_value(&event)) /></label>
+                    })}
                 </fieldset>
                 <fieldset class="inline-fields">
                     <legend>"Call button (optional)"</legend>
@@ -497,6 +576,9 @@ fn TemplateForm(
                 </div>
             </form>
             <ErrorNotice error />
+            {move || posted_error().map(|message| view! {
+                <p class="notice notice-error" role="alert">{message}</p>
+            })}
             <p role="status" id="template-outcome">{outcome}</p>
         </section>
     }

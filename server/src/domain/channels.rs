@@ -17,6 +17,9 @@ pub struct ChannelSettings {
     pub waba_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_number: Option<String>,
+    /// WhatsApp, optional: the Meta app template samples are uploaded under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_sid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -164,6 +167,7 @@ impl ChannelConfig {
             phone_number_id: merged(&input.phone_number_id, &settings.phone_number_id),
             waba_id: merged(&input.waba_id, &settings.waba_id),
             display_number: merged(&input.display_number, &settings.display_number),
+            app_id: merged(&input.app_id, &settings.app_id),
             account_sid: merged(&input.account_sid, &settings.account_sid),
             phone_number: merged(&input.phone_number, &settings.phone_number),
             messaging_service_sid: merged(
@@ -207,6 +211,9 @@ impl ChannelConfig {
             ChannelKind::WhatsApp => {
                 let route = identifier(&settings.phone_number_id, "phone_number_id")?;
                 identifier(&settings.waba_id, "waba_id")?;
+                if settings.app_id.is_some() {
+                    identifier(&settings.app_id, "app_id")?;
+                }
                 required(&secrets.access_token, "access_token")?;
                 required(&secrets.app_secret, "app_secret")?;
                 required(&settings.verify_token, "verify_token")?;

@@ -2,7 +2,7 @@
 //! when sending (DOMAIN.md, REFERENCE.md §1.7): checked here so an admin learns at once what
 //! to fix instead of waiting for a rejection.
 
-use app::model::{TemplateButton, TemplateContent, TemplateValues, variables};
+use app::model::{HeaderMedia, TemplateButton, TemplateContent, TemplateValues, variables};
 use channels::phone::E164;
 
 const MAX_NAME_CHARS: usize = 512;
@@ -43,6 +43,16 @@ pub enum TemplateRefused {
     Buttons,
     #[error("A link button needs an https:// address.")]
     ButtonUrl,
+    #[error(
+        "A link button's address may end with one variable, {{{{1}}}}; then give a sample: the whole address as it will be opened, for example https://example.org/visits/A-17."
+    )]
+    ButtonUrlVariable,
+    #[error("A header is either text or a file (picture, video or document), not both.")]
+    HeaderKind,
+    #[error(
+        "A picture, video or document header needs a sample file of that kind for Meta's review."
+    )]
+    HeaderSample,
     #[error("A call button needs a phone number in international form, such as +1 555 010 0100.")]
     ButtonPhone,
     #[error("A Twilio ContentSid is HX followed by 32 letters and digits.")]
@@ -54,12 +64,17 @@ pub enum TemplateRefused {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ValuesRefused {
     #[error(
-        "This template needs {expected} value(s) for the header and {expected_body} for the text."
+        "This template needs {expected} value(s) for the header, {expected_body} for the text and {expected_buttons} for its link buttons."
     )]
     Count {
         expected: usize,
         expected_body: usize,
+        expected_buttons: usize,
     },
+    #[error("This template's header is {}: attach one to send it.", .0.label())]
+    HeaderFile(HeaderMedia),
+    #[error("Only a template with a picture, video or document header takes a file.")]
+    UnexpectedFile,
     #[error(
         "Fill in every variable. Values cannot hold line breaks or tabs, more than four spaces in a row, or more than {MAX_VALUE_CHARS} characters."
     )]
@@ -91,6 +106,18 @@ pub fn check_language(language: &str) -> Result<(), TemplateRefused> {
 
 /// A WhatsApp template's content, as Meta's review requires it.
 pub fn check_content(content: &TemplateContent) -> Result<(), TemplateRefused> {
+    if let Some(media) = content.header_media {
+        if content.header.is_some() {
+            return Err(TemplateRefused::HeaderKind);
+        }
+        if !content
+            .header_media_sample
+            .as_ref()
+            .is_some_and(|sample| media.accepts(&sample.mime_type))
+        {
+            return Err(TemplateRefused::HeaderSample);
+        }
+    }
     if let Some(header) = &content.header {
         let numbers = variables(header);
         if header.trim().is_empty()
@@ -145,6 +172,9 @@ fn check_buttons(buttons: &[TemplateButton]) -> Result<(), TemplateRefused> {
             TemplateButton::Url { url, .. } if !url.starts_with("https://") || url.len() < 12 => {
                 return Err(TemplateRefused::ButtonUrl);
             }
+            TemplateButton::Url { url, example, .. } if !variables(url).is_empty() => {
+                check_url_variable(url, example.as_deref())?;
+            }
             TemplateButton::PhoneNumber { phone_number, .. }
                 if E164::parse(phone_number).is_err() =>
             {
@@ -154,6 +184,22 @@ fn check_buttons(buttons: &[TemplateButton]) -> Result<(), TemplateRefused> {
         }
     }
     Ok(())
+}
+
+/// Meta lets a link end with one variable, the part that differs per message (a booking
+/// number, a page), and reviews it with a sample address that starts like the link.
+fn check_url_variable(url: &str, example: Option<&str>) -> Result<(), TemplateRefused> {
+    let Some(prefix) = url.strip_suffix("{{1}}") else {
+        return Err(TemplateRefused::ButtonUrlVariable);
+    };
+    let example_ok = example.is_some_and(|example| {
+        example.len() > prefix.len()
+            && example.starts_with(prefix)
+            && !example.contains(char::is_whitespace)
+    });
+    (variables(prefix).is_empty() && example_ok)
+        .then_some(())
+        .ok_or(TemplateRefused::ButtonUrlVariable)
 }
 
 /// A Twilio Content template as registered: `HX` + 32 hex digits, and its text.
@@ -192,10 +238,15 @@ pub fn check_values(
 ) -> Result<(), ValuesRefused> {
     let expected = content.header_variables();
     let expected_body = content.body_variables();
-    if values.header.len() != expected || values.body.len() != expected_body {
+    let expected_buttons = content.url_variables();
+    if values.header.len() != expected
+        || values.body.len() != expected_body
+        || values.buttons.len() != expected_buttons
+    {
         return Err(ValuesRefused::Count {
             expected,
             expected_body,
+            expected_buttons,
         });
     }
     let acceptable = |value: &String| {
@@ -204,10 +255,29 @@ pub fn check_values(
             && !value.contains(['\n', '\r', '\t'])
             && !value.contains("     ")
     };
-    if values.header.iter().chain(&values.body).all(acceptable) {
+    let url_part_ok = |value: &String| !value.contains(char::is_whitespace);
+    if values.header.iter().chain(&values.body).all(acceptable)
+        && values
+            .buttons
+            .iter()
+            .all(|v| acceptable(v) && url_part_ok(v))
+    {
         Ok(())
     } else {
         Err(ValuesRefused::Value)
+    }
+}
+
+/// A media header is sent with a file of its kind, and only a media header takes one.
+pub fn check_header_file(
+    content: &TemplateContent,
+    file_type: Option<&str>,
+) -> Result<(), ValuesRefused> {
+    match (content.header_media, file_type) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err(ValuesRefused::UnexpectedFile),
+        (Some(media), Some(file_type)) if media.accepts(file_type) => Ok(()),
+        (Some(media), _) => Err(ValuesRefused::HeaderFile(media)),
     }
 }
 
@@ -297,11 +367,42 @@ mod tests {
         with_buttons.buttons = vec![TemplateButton::Url {
             text: "Open".into(),
             url: "http://example.org".into(),
+            example: None,
         }];
         assert_eq!(
             check_content(&with_buttons),
             Err(TemplateRefused::ButtonUrl)
         );
+        let link = |url: &str, example: Option<&str>| TemplateButton::Url {
+            text: "See your visit".into(),
+            url: url.into(),
+            example: example.map(str::to_string),
+        };
+        for (url, example, expected) in [
+            (
+                "https://example.org/visits/{{1}}",
+                Some("https://example.org/visits/A-17"),
+                Ok(()),
+            ),
+            (
+                "https://example.org/visits/{{1}}",
+                None,
+                Err(TemplateRefused::ButtonUrlVariable),
+            ),
+            (
+                "https://example.org/visits/{{1}}",
+                Some("https://other.org/A-17"),
+                Err(TemplateRefused::ButtonUrlVariable),
+            ),
+            (
+                "https://example.org/{{1}}/visit",
+                Some("https://example.org/A-17/visit"),
+                Err(TemplateRefused::ButtonUrlVariable),
+            ),
+        ] {
+            with_buttons.buttons = vec![link(url, example)];
+            assert_eq!(check_content(&with_buttons), expected, "{url} {example:?}");
+        }
         with_buttons.buttons = vec![TemplateButton::PhoneNumber {
             text: "Call us".into(),
             phone_number: "call me".into(),
@@ -313,20 +414,75 @@ mod tests {
     }
 
     #[test]
+    fn media_headers_need_a_sample_of_their_kind_and_a_file_to_send() {
+        let mut pictured = content("Body text.", &[]);
+        pictured.header_media = Some(HeaderMedia::Image);
+        assert_eq!(check_content(&pictured), Err(TemplateRefused::HeaderSample));
+        let sample = |mime_type: &str| app::model::MediaSample {
+            sha256: "ab".repeat(32),
+            mime_type: mime_type.into(),
+            filename: None,
+        };
+        pictured.header_media_sample = Some(sample("application/pdf"));
+        assert_eq!(check_content(&pictured), Err(TemplateRefused::HeaderSample));
+        pictured.header_media_sample = Some(sample("image/png"));
+        assert_eq!(check_content(&pictured), Ok(()));
+        pictured.header = Some("Hello".into());
+        assert_eq!(check_content(&pictured), Err(TemplateRefused::HeaderKind));
+        pictured.header = None;
+
+        assert_eq!(check_header_file(&pictured, Some("image/jpeg")), Ok(()));
+        assert_eq!(
+            check_header_file(&pictured, Some("video/mp4")),
+            Err(ValuesRefused::HeaderFile(HeaderMedia::Image))
+        );
+        assert_eq!(
+            check_header_file(&pictured, None),
+            Err(ValuesRefused::HeaderFile(HeaderMedia::Image))
+        );
+        let plain = content("Body text.", &[]);
+        assert_eq!(check_header_file(&plain, None), Ok(()));
+        assert_eq!(
+            check_header_file(&plain, Some("image/png")),
+            Err(ValuesRefused::UnexpectedFile)
+        );
+    }
+
+    #[test]
     fn values_match_the_variables_and_meta_rules() {
         let template = content("Hi {{1}}, see you on {{2}}.", &["Ana", "Monday"]);
         let values = |body: &[&str]| TemplateValues {
             header: Vec::new(),
             body: body.iter().map(|s| s.to_string()).collect(),
+            buttons: Vec::new(),
         };
         assert_eq!(check_values(&template, &values(&["Ana", "Monday"])), Ok(()));
         assert_eq!(
             check_values(&template, &values(&["Ana"])),
             Err(ValuesRefused::Count {
                 expected: 0,
-                expected_body: 2
+                expected_body: 2,
+                expected_buttons: 0,
             })
         );
+        let mut linked = template.clone();
+        linked.buttons = vec![TemplateButton::Url {
+            text: "Open".into(),
+            url: "https://example.org/v/{{1}}".into(),
+            example: Some("https://example.org/v/1".into()),
+        }];
+        let mut with_link = values(&["Ana", "Monday"]);
+        assert!(matches!(
+            check_values(&linked, &with_link),
+            Err(ValuesRefused::Count {
+                expected_buttons: 1,
+                ..
+            })
+        ));
+        with_link.buttons = vec!["A 17".into()];
+        assert_eq!(check_values(&linked, &with_link), Err(ValuesRefused::Value));
+        with_link.buttons = vec!["A-17".into()];
+        assert_eq!(check_values(&linked, &with_link), Ok(()));
         assert_eq!(
             check_values(&template, &values(&["Ana", "Mon\nday"])),
             Err(ValuesRefused::Value)

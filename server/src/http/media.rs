@@ -4,6 +4,9 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use app::error::AppError;
+use app::model::TemplateSend;
+use app::ports::Actor;
+use serde::de::DeserializeOwned;
 
 use crate::http::api::ApiActor;
 use crate::http::error::ApiError;
@@ -65,12 +68,49 @@ fn file_response(file: MediaFile, fallback_name: &str, cache: &str) -> Response 
     response
 }
 
-/// Reads a `multipart/form-data` upload: a `file` part and an optional `caption`, refusing
-/// files over `limit` bytes before reading them whole.
-pub async fn read_upload(
+/// A `multipart/form-data` form: the file sent in one named part, if any, and the text parts.
+pub struct Form {
+    pub file: Option<Upload>,
+    fields: Vec<(String, String)>,
+}
+
+impl Form {
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// A text part holding JSON, such as `template`.
+    pub fn json<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, AppError> {
+        self.text(name)
+            .map(|text| {
+                serde_json::from_str(text).map_err(|error| {
+                    AppError::unprocessable(format!(
+                        "The form part \"{name}\" is not usable: {error}"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
+    /// The form's file, which it must have.
+    pub fn required_file(self, part: &str) -> Result<Upload, AppError> {
+        self.file.ok_or_else(|| {
+            AppError::bad_request(format!("Send the file as the form part named \"{part}\"."))
+        })
+    }
+}
+
+/// Reads a `multipart/form-data` form whose file is the part named `file_part`, refusing
+/// files over `limit` bytes before reading them whole. An empty file part without a name (a
+/// file input left empty) is no file; a `caption` part is the file's caption.
+pub async fn read_form(
     form: Result<Multipart, MultipartRejection>,
     limit: u64,
-) -> Result<Upload, AppError> {
+    file_part: &str,
+) -> Result<Form, AppError> {
     let mut form = form.map_err(|rejection| {
         AppError::bad_request(format!(
             "Send the file as multipart/form-data: {}",
@@ -83,45 +123,73 @@ pub async fn read_upload(
             error.body_text()
         ))
     };
-    let mut upload = Upload {
-        filename: None,
-        mime_type: String::new(),
-        bytes: Vec::new(),
-        caption: String::new(),
-    };
-    let mut has_file = false;
+    let mut file = None;
+    let mut fields = Vec::new();
     while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
-        match field.name() {
-            Some("file") => {
-                has_file = true;
-                upload.filename = field.file_name().map(str::to_string);
-                upload.mime_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_string();
-                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-                    if (upload.bytes.len() + chunk.len()) as u64 > limit {
-                        return Err(AppError::unprocessable(format!(
-                            "The file is larger than {} MB.",
-                            limit / 1_000_000
-                        )));
-                    }
-                    upload.bytes.extend_from_slice(&chunk);
-                }
+        let name = field.name().unwrap_or_default().to_string();
+        if name != file_part {
+            fields.push((name, field.text().await.map_err(unreadable)?));
+            continue;
+        }
+        let mut upload = Upload {
+            filename: field.file_name().map(str::to_string),
+            mime_type: field
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .to_string(),
+            bytes: Vec::new(),
+            caption: String::new(),
+        };
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            if (upload.bytes.len() + chunk.len()) as u64 > limit {
+                return Err(AppError::unprocessable(format!(
+                    "The file is larger than {} MB.",
+                    limit / 1_000_000
+                )));
             }
-            Some("caption") => upload.caption = field.text().await.map_err(unreadable)?,
-            _ => {}
+            upload.bytes.extend_from_slice(&chunk);
+        }
+        let left_empty =
+            upload.bytes.is_empty() && upload.filename.as_deref().unwrap_or("").is_empty();
+        if !left_empty {
+            file = Some(upload);
         }
     }
-    if !has_file {
-        return Err(AppError::bad_request(
-            "Send the file as the form part named \"file\".",
-        ));
-    }
-    Ok(upload)
+    let mut form = Form { file: None, fields };
+    form.file = file.map(|mut file| {
+        file.caption = form.text("caption").unwrap_or_default().to_string();
+        file
+    });
+    Ok(form)
 }
 
-/// The composer's "Send a file" form: works without the page's script, and comes back to the
+/// What the file form sends: a file with its caption or, with a `template` part (a
+/// [`TemplateSend`] as JSON), that template with the file as its header.
+pub async fn send_file_or_template(
+    state: &AppState,
+    actor: &Actor,
+    conversation_id: i64,
+    form: Form,
+) -> Result<(), AppError> {
+    match form.json::<TemplateSend>("template")? {
+        Some(send) => {
+            state
+                .services
+                .send_template(actor, conversation_id, send, form.file)
+                .await
+        }
+        None => {
+            let upload = form.required_file("file")?;
+            state
+                .services
+                .send_file(actor, conversation_id, upload)
+                .await
+        }
+    }
+}
+
+/// The composer's "Send a file" form, and its Template tab for a template with a picture,
+/// video or document header: works without the page's script, and comes back to the
 /// conversation with the outcome to show.
 pub async fn send_file_form(
     State(state): State<AppState>,
@@ -129,14 +197,23 @@ pub async fn send_file_form(
     Path(id): Path<i64>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Redirect {
-    let sent = match read_upload(form, state.config.media_max_bytes).await {
-        Ok(upload) => state.services.send_file(&actor, id, upload).await,
+    let form = read_form(form, state.config.media_max_bytes, "file").await;
+    let is_template = form
+        .as_ref()
+        .is_ok_and(|form| form.text("template").is_some());
+    let sent = match form {
+        Ok(form) => send_file_or_template(&state, &actor, id, form).await,
         Err(error) => Err(error),
     };
     match sent {
         Ok(()) => Redirect::to(&format!("/conversations/{id}")),
         Err(error) => Redirect::to(&format!(
-            "/conversations/{id}?file_error={}",
+            "/conversations/{id}?{}={}",
+            if is_template {
+                "template_error"
+            } else {
+                "file_error"
+            },
             url::form_urlencoded::byte_serialize(error.message.as_bytes()).collect::<String>()
         )),
     }

@@ -8,4 +8,5 @@ pub mod live;
 pub mod media;
 pub mod security;
 pub mod sign_in;
+pub mod templates;
 pub mod webhooks;

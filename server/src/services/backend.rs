@@ -6,7 +6,7 @@ use app::model::{
     ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
     InboxFilters, InboxSettings, NewPerson, Note, Person, PersonChanges, SearchHit,
     SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory, TemplateContent,
-    TemplateInput, TemplateSend, TwilioTemplateInput, WebhookEvent,
+    TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
@@ -244,7 +244,7 @@ impl Backend for Services {
         actor: &Actor,
         input: TemplateInput,
     ) -> Result<Template, AppError> {
-        Services::create_template(self, actor, input).await
+        Services::create_template(self, actor, input, None).await
     }
 
     async fn new_template_version(
@@ -254,14 +254,18 @@ impl Backend for Services {
         category: TemplateCategory,
         content: TemplateContent,
     ) -> Result<Template, AppError> {
-        Services::new_template_version(self, actor, id, category, content).await
+        Services::new_template_version(self, actor, id, category, content, None).await
     }
 
     async fn submit_template(&self, actor: &Actor, id: i64) -> Result<Template, AppError> {
         Services::submit_template(self, actor, id).await
     }
 
-    async fn sync_templates(&self, actor: &Actor, channel_id: i64) -> Result<u64, AppError> {
+    async fn sync_templates(
+        &self,
+        actor: &Actor,
+        channel_id: i64,
+    ) -> Result<TemplateSync, AppError> {
         Services::sync_templates(self, actor, channel_id).await
     }
 
@@ -283,7 +287,7 @@ impl Backend for Services {
         conversation_id: i64,
         send: TemplateSend,
     ) -> Result<(), AppError> {
-        Services::send_template(self, actor, conversation_id, send).await
+        Services::send_template(self, actor, conversation_id, send, None).await
     }
 
     async fn retry_message(&self, actor: &Actor, message_id: i64) -> Result<(), AppError> {

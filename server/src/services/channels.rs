@@ -110,6 +110,7 @@ impl Services {
             phone_number_id: settings.phone_number_id,
             waba_id: settings.waba_id,
             display_number: settings.display_number,
+            app_id: settings.app_id,
             account_sid: settings.account_sid,
             phone_number: settings.phone_number,
             messaging_service_sid: settings.messaging_service_sid,

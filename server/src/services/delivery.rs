@@ -8,7 +8,8 @@ use app::error::AppError;
 use app::model::{ChannelKind, LiveEvent, Permission};
 use app::ports::Actor;
 use channels::outbound::{
-    self, MessengerType, OutboundMedia, ReplyButton, SendOutcome, SendRequest, TwilioSender,
+    self, MessengerType, OutboundMedia, ReplyButton, SendOutcome, SendRequest, TemplateButtonValue,
+    TemplateHeaderValue, TemplateValuesOut, TwilioSender,
 };
 use channels::phone::E164;
 use rand::Rng;
@@ -18,7 +19,7 @@ use super::Services;
 use super::channels::{ConnectedChannel, TWILIO_STATUS_WEBHOOK};
 use super::outgoing_media::shared_path;
 use super::provider::CallError;
-use super::templates::QueuedTemplate;
+use super::templates::{QueuedButton, QueuedTemplate};
 use crate::domain::channels::ChannelConfig;
 use crate::domain::replies::{Network, ReplyRule, reply_rule};
 use crate::domain::reply_buttons::check_reply_buttons;
@@ -52,6 +53,49 @@ fn reply_buttons(job: &OutboundJob) -> Vec<ReplyButton> {
             title,
         })
         .collect()
+}
+
+/// A queued template as WhatsApp sends it; `attached` is its media header's file with its
+/// media id.
+fn whatsapp_template(
+    phone_number_id: &str,
+    to: &E164,
+    template: &QueuedTemplate,
+    attached: Option<(&OutboundFileRow, &str)>,
+) -> SendRequest {
+    let header = match attached {
+        Some((file, media_id)) => TemplateHeaderValue::Media {
+            kind: OutboundMedia::for_mime_type(&file.mime_type),
+            media_id,
+            filename: file.filename.as_deref(),
+        },
+        None => TemplateHeaderValue::Text(&template.values.header),
+    };
+    let buttons: Vec<TemplateButtonValue> = template
+        .buttons
+        .iter()
+        .map(|button| match button {
+            QueuedButton::QuickReply { index, payload } => TemplateButtonValue::QuickReply {
+                index: *index,
+                payload: payload.clone(),
+            },
+            QueuedButton::Url { index, suffix } => TemplateButtonValue::Url {
+                index: *index,
+                suffix: suffix.clone(),
+            },
+        })
+        .collect();
+    outbound::whatsapp_template(
+        phone_number_id,
+        to,
+        &template.name,
+        &template.language,
+        &TemplateValuesOut {
+            header,
+            body: &template.values.body,
+            buttons: &buttons,
+        },
+    )
 }
 
 /// Exponential back-off with jitter, or the provider's own Retry-After when it gives one.
@@ -343,6 +387,15 @@ impl Services {
             ChannelKind::WhatsApp => {
                 let to =
                     E164::parse(&job.address).map_err(|e| CallError::NotSent(e.to_string()))?;
+                // A template's file is its media header.
+                if let Some(template) = template {
+                    return Ok(whatsapp_template(
+                        &config.route_key,
+                        &to,
+                        &template,
+                        attached,
+                    ));
+                }
                 if let Some((file, media_id)) = attached {
                     return Ok(outbound::whatsapp_media(
                         &config.route_key,
@@ -361,17 +414,7 @@ impl Services {
                         &reply_buttons(job),
                     ));
                 }
-                match template {
-                    Some(template) => outbound::whatsapp_template(
-                        &config.route_key,
-                        &to,
-                        &template.name,
-                        &template.language,
-                        &template.values.header,
-                        &template.values.body,
-                    ),
-                    None => outbound::whatsapp_text(&config.route_key, &to, &job.body),
-                }
+                outbound::whatsapp_text(&config.route_key, &to, &job.body)
             }
             ChannelKind::Messenger => {
                 let rule = reply_rule(Network::Messenger, job.last_inbound_at, false, now_ms())

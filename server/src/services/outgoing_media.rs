@@ -32,6 +32,27 @@ pub fn shared_path(source: &str) -> Option<String> {
         .map(|token| format!("/media/shared/{token}"))
 }
 
+/// An uploaded file that passed the checks and is kept on disk under its hash.
+pub(crate) struct KeptUpload {
+    pub mime_type: String,
+    pub filename: Option<String>,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+impl KeptUpload {
+    /// The file as a queued message carries it, with a new shared link.
+    pub fn outbound<'a>(&'a self, shared_token: &'a str) -> OutboundFile<'a> {
+        OutboundFile {
+            mime_type: &self.mime_type,
+            filename: self.filename.as_deref().filter(|name| !name.is_empty()),
+            size_bytes: self.size_bytes,
+            sha256: &self.sha256,
+            shared_token,
+        }
+    }
+}
+
 impl Services {
     /// Queues a file (with an optional caption) as a reply, under the same rules as text.
     pub async fn send_file(
@@ -45,6 +66,31 @@ impl Services {
         if let Some(refusal) = self.reply_refusal(actor, &conversation).await? {
             return Err(AppError::unprocessable(refusal));
         }
+        let caption = upload.caption.trim().to_string();
+        if caption.chars().count() > MAX_CAPTION_CHARS {
+            return Err(AppError::unprocessable(format!(
+                "A caption has at most {MAX_CAPTION_CHARS} characters."
+            )));
+        }
+        let kept = self.keep_upload(upload).await?;
+        let kind = OutboundMedia::for_mime_type(&kept.mime_type).as_str();
+        let token = random_secret();
+        self.queue_reply(
+            actor,
+            &conversation,
+            OutboundReply {
+                kind,
+                body: &caption,
+                content: "{}",
+                file: Some(kept.outbound(&token)),
+            },
+        )
+        .await
+    }
+
+    /// Checks a file a person uploaded (not empty, a type contacts may be sent, within the
+    /// size limit), cleans its name and keeps it under its hash.
+    pub(crate) async fn keep_upload(&self, upload: Upload) -> Result<KeptUpload, AppError> {
         let mime_type = upload
             .mime_type
             .split(';')
@@ -67,12 +113,6 @@ impl Services {
                 limit / 1_000_000
             )));
         }
-        let caption = upload.caption.trim();
-        if caption.chars().count() > MAX_CAPTION_CHARS {
-            return Err(AppError::unprocessable(format!(
-                "A caption has at most {MAX_CAPTION_CHARS} characters."
-            )));
-        }
         let filename: Option<String> = upload.filename.map(|name| {
             name.chars()
                 .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
@@ -83,25 +123,12 @@ impl Services {
             tracing::error!(%error, "could not keep an uploaded file");
             AppError::internal()
         })?;
-        let kind = OutboundMedia::for_mime_type(&mime_type).as_str();
-        let token = random_secret();
-        self.queue_reply(
-            actor,
-            &conversation,
-            OutboundReply {
-                kind,
-                body: caption,
-                content: "{}",
-                file: Some(OutboundFile {
-                    mime_type: &mime_type,
-                    filename: filename.as_deref().filter(|name| !name.is_empty()),
-                    size_bytes: upload.bytes.len() as i64,
-                    sha256: &sha256,
-                    shared_token: &token,
-                }),
-            },
-        )
-        .await
+        Ok(KeptUpload {
+            mime_type,
+            filename,
+            size_bytes: upload.bytes.len() as i64,
+            sha256,
+        })
     }
 
     /// A sent file through its shared link, for the provider fetching it. Anything else,

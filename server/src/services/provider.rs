@@ -4,6 +4,7 @@
 
 use axum::body::Bytes;
 use channels::outbound::{MediaUpload, SendRequest};
+use channels::templates::FileUpload;
 
 use super::Services;
 use crate::domain::channels::ChannelConfig;
@@ -91,6 +92,28 @@ impl Services {
             .post(format!("{}{}", config.api_base_url, upload.path))
             .multipart(form);
         answer_of(self.authorise(config, builder)?).await
+    }
+
+    /// Sends a whole file into a WhatsApp resumable upload session. Meta wants the token as
+    /// `OAuth`, not `Bearer`, on this call.
+    pub(crate) async fn send_file_to_upload_session(
+        &self,
+        config: &ChannelConfig,
+        upload: FileUpload,
+        bytes: Vec<u8>,
+    ) -> Result<ProviderAnswer, CallError> {
+        let token = config
+            .secrets
+            .access_token
+            .clone()
+            .ok_or_else(|| CallError::missing("access token"))?;
+        let builder = self
+            .http
+            .post(format!("{}{}", config.api_base_url, upload.path))
+            .header(reqwest::header::AUTHORIZATION, format!("OAuth {token}"))
+            .header("file_offset", upload.file_offset.to_string())
+            .body(bytes);
+        answer_of(builder).await
     }
 
     /// Makes a `GET` of a path (with its query) below the channel's API base URL.

@@ -178,6 +178,41 @@ impl Store {
             > 0)
     }
 
+    /// Adds a template found at the provider, unless one with its name and language is on
+    /// the channel already; returns whether it was added.
+    pub async fn import_template(
+        &self,
+        template: NewTemplate<'_>,
+        provider_template_id: &str,
+        reason: Option<&str>,
+    ) -> StoreResult<bool> {
+        let now = now_ms();
+        Ok(sqlx::query(
+            "INSERT INTO message_templates (channel_id, name, language, category, status, components, \
+             content_sid, family, version, created_by, provider_template_id, rejection_reason, \
+             created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
+             ON CONFLICT (channel_id, name, language) DO NOTHING",
+        )
+        .bind(template.channel_id)
+        .bind(template.name)
+        .bind(template.language)
+        .bind(template.category)
+        .bind(template.status)
+        .bind(template.components)
+        .bind(template.content_sid)
+        .bind(template.family)
+        .bind(template.version)
+        .bind(template.created_by)
+        .bind(provider_template_id)
+        .bind(reason)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
     /// Deletes a registered Twilio Content template: it lives on at Twilio.
     pub async fn delete_registered_template(&self, id: i64) -> StoreResult<bool> {
         Ok(

@@ -1,6 +1,8 @@
 //! A local stand-in for the Graph API (WhatsApp, Messenger) and Twilio: it records every
 //! request and answers with scripted responses, or like the real API when none is scripted.
-//! WhatsApp templates created through it are listed back with the review status a test gives.
+//! WhatsApp templates created through it are listed back with the review status a test gives,
+//! with those a test puts at Meta directly (as if made in WhatsApp Manager). Sample files for
+//! media headers go through its Resumable Upload API, whose handles the templates must use.
 //! When a test asks, it reports the progress of the messages it accepts back to the app with
 //! signed status webhooks, as the providers do.
 
@@ -24,6 +26,7 @@ pub struct Received {
     pub path: String,
     pub query: Option<String>,
     pub authorization: Option<String>,
+    pub headers: HeaderMap,
     pub body: Bytes,
 }
 
@@ -50,6 +53,15 @@ struct Reviewed {
     category: String,
     status: String,
     reason: Option<String>,
+    components: Value,
+}
+
+/// The Resumable Upload API's state: open sessions with the length and type they announced,
+/// and the handles of finished uploads.
+#[derive(Clone, Debug, Default)]
+struct Uploads {
+    sessions: Vec<(String, usize, String)>,
+    handles: Vec<String>,
 }
 
 /// Where and how the fake reports WhatsApp statuses: the webhook URL of the Meta app, the WABA
@@ -74,6 +86,7 @@ pub struct FakeProvider {
     received: Arc<Mutex<Vec<Received>>>,
     script: Arc<Mutex<VecDeque<Answer>>>,
     templates: Arc<Mutex<Vec<Reviewed>>>,
+    uploads: Arc<Mutex<Uploads>>,
     reports: Arc<Mutex<Reports>>,
 }
 
@@ -85,6 +98,9 @@ impl FakeProvider {
             .route("/v23.0/{id}/messages", post(answer))
             .route("/v23.0/{id}/message_templates", any(answer))
             .route("/v23.0/{id}/media", post(answer))
+            .route("/v23.0/{id}/uploads", post(answer))
+            // An upload session, `upload:…`, takes the file's bytes.
+            .route("/v23.0/{session}", post(answer))
             .route("/2010-04-01/Accounts/{sid}/Messages.json", post(answer))
             .with_state(fake.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -139,6 +155,26 @@ impl FakeProvider {
         template.reason = reason.map(str::to_string);
     }
 
+    /// A template that exists only at Meta, listed as Meta lists it (`{id, name, language,
+    /// status, category, components}`).
+    pub fn at_meta(&self, template: Value) {
+        let text = |key: &str| template[key].as_str().unwrap_or_default().to_string();
+        self.templates.lock().unwrap().push(Reviewed {
+            id: text("id"),
+            name: text("name"),
+            language: text("language"),
+            category: text("category"),
+            status: text("status"),
+            reason: None,
+            components: template["components"].clone(),
+        });
+    }
+
+    /// The handles the fake's Resumable Upload API gave out, in order.
+    pub fn upload_handles(&self) -> Vec<String> {
+        self.uploads.lock().unwrap().handles.clone()
+    }
+
     /// Waits until a request matching `wanted` has arrived, for calls made in the background.
     pub async fn wait_for(&self, wanted: impl Fn(&Received) -> bool) -> Received {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -175,6 +211,7 @@ async fn answer(
                 .get("authorization")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
+            headers: headers.clone(),
             body: body.clone(),
         });
         received.len()
@@ -191,6 +228,12 @@ async fn answer(
     }
     if path.ends_with("/message_templates") {
         return templates(&fake, &method, &body, count);
+    }
+    if path.ends_with("/uploads") {
+        return upload_session(&fake, uri.query().unwrap_or_default(), count);
+    }
+    if path.starts_with("/v23.0/upload:") {
+        return upload_file(&fake, &path["/v23.0/".len()..], &headers, &body, count);
     }
     if path.contains("/Accounts/") {
         let sid = format!("SMfeed{count:028}");
@@ -214,6 +257,12 @@ async fn answer(
     if request.get("status").and_then(Value::as_str) == Some("read") {
         return axum::Json(json!({ "success": true })).into_response();
     }
+    if request["type"] == "template" && !template_parameters_acceptable(&request["template"]) {
+        return graph_error(
+            132000,
+            "Number of parameters does not match the expected number of params",
+        );
+    }
     let message_id = format!("wamid.sent{count}");
     let whatsapp = fake.reports.lock().unwrap().whatsapp.clone();
     if let (Some(reports), Some(to)) = (whatsapp, request["to"].as_str()) {
@@ -226,6 +275,50 @@ async fn answer(
         "messages": [{ "id": message_id }]
     }))
     .into_response()
+}
+
+/// A template send's components in the send fixture's shape: a media header parameter names
+/// its media by `id` or `link` under its type, and a button component has a `sub_type`, its
+/// `index` as a string and one `payload` (quick reply) or `text` (link) parameter.
+fn template_parameters_acceptable(template: &Value) -> bool {
+    let components = template["components"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    components.iter().all(|component| {
+        let parameters = component["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        match component["type"].as_str() {
+            Some("header") => parameters
+                .iter()
+                .all(|parameter| match parameter["type"].as_str() {
+                    Some(kind @ ("image" | "video" | "document")) => {
+                        parameter[kind]["id"].is_string() || parameter[kind]["link"].is_string()
+                    }
+                    Some("text") => parameter["text"].is_string(),
+                    _ => false,
+                }),
+            Some("body") => parameters
+                .iter()
+                .all(|p| p["type"] == "text" && p["text"].is_string()),
+            Some("button") => {
+                let index_ok = component["index"].as_str().is_some_and(|index| {
+                    !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit())
+                });
+                let parameter_ok = match (component["sub_type"].as_str(), parameters.as_slice()) {
+                    (Some("quick_reply"), [p]) => {
+                        p["type"] == "payload" && p["payload"].is_string()
+                    }
+                    (Some("url"), [p]) => p["type"] == "text" && p["text"].is_string(),
+                    _ => false,
+                };
+                index_ok && parameter_ok
+            }
+            _ => false,
+        }
+    })
 }
 
 /// Reports an accepted WhatsApp message as Meta does: `sent`, `delivered`, `read`.
@@ -299,6 +392,93 @@ async fn post_in_order(url: String, webhooks: Vec<SignedWebhook>) {
     }
 }
 
+/// `POST /{app-id}/uploads?file_name=&file_length=&file_type=` opens a session:
+/// `{id: "upload:…"}`.
+fn upload_session(fake: &FakeProvider, query: &str, count: usize) -> Response {
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    let (Some(_), Some(length), Some(file_type)) = (
+        param("file_name"),
+        param("file_length").and_then(|length| length.parse::<usize>().ok()),
+        param("file_type"),
+    ) else {
+        return graph_error(100, "file_name, file_length and file_type are required");
+    };
+    let session = format!("upload:session-{count}");
+    fake.uploads
+        .lock()
+        .unwrap()
+        .sessions
+        .push((session.clone(), length, file_type));
+    axum::Json(json!({ "id": session })).into_response()
+}
+
+/// `POST /upload:…` with `Authorization: OAuth <token>`, `file_offset: 0` and the whole file
+/// as the body answers `{h: <handle>}`.
+fn upload_file(
+    fake: &FakeProvider,
+    session: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    count: usize,
+) -> Response {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if !header("authorization").is_some_and(|value| value.starts_with("OAuth ")) {
+        return graph_error(190, "Invalid OAuth access token");
+    }
+    let mut uploads = fake.uploads.lock().unwrap();
+    let Some(&(_, length, _)) = uploads.sessions.iter().find(|(s, _, _)| s == session) else {
+        return graph_error(100, "Unknown upload session");
+    };
+    if header("file_offset") != Some("0") || body.len() != length {
+        return graph_error(100, "The file does not match the upload session");
+    }
+    let handle = format!("4::aW1hZ2UvcG5n:handle-{count}");
+    uploads.handles.push(handle.clone());
+    axum::Json(json!({ "h": handle })).into_response()
+}
+
+/// What Meta requires of a template's components, in the create fixture's shape: a media
+/// header's `example.header_handle` is a handle this fake's upload gave out, and a link whose
+/// address ends with a variable has a sample address in `example`.
+fn components_acceptable(fake: &FakeProvider, components: &[Value]) -> bool {
+    let handles = fake.uploads.lock().unwrap().handles.clone();
+    components.iter().all(|component| {
+        match (component["type"].as_str(), component["format"].as_str()) {
+            (Some("HEADER"), Some("IMAGE" | "VIDEO" | "DOCUMENT")) => {
+                component["example"]["header_handle"]
+                    .as_array()
+                    .is_some_and(|handle| {
+                        handle.len() == 1
+                            && handle[0]
+                                .as_str()
+                                .is_some_and(|h| handles.iter().any(|k| k == h))
+                    })
+            }
+            (Some("BUTTONS"), _) => component["buttons"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|button| button["type"] == "URL")
+                .all(|button| {
+                    let url = button["url"].as_str().unwrap_or_default();
+                    !url.contains("{{")
+                        || button["example"]
+                            .as_array()
+                            .is_some_and(|example| example.len() == 1 && example[0].is_string())
+                }),
+            _ => true,
+        }
+    })
+}
+
 /// Creating a template answers like Meta (`{id, status: PENDING, category}`) after checking
 /// the parts Meta requires; listing answers `{data, paging}` with the current reviews.
 fn templates(fake: &FakeProvider, method: &Method, body: &[u8], count: usize) -> Response {
@@ -311,6 +491,7 @@ fn templates(fake: &FakeProvider, method: &Method, body: &[u8], count: usize) ->
                     "id": t.id, "name": t.name, "language": t.language, "status": t.status,
                     "category": t.category,
                     "rejected_reason": t.reason.clone().unwrap_or_else(|| "NONE".into()),
+                    "components": t.components,
                 })
             })
             .collect();
@@ -324,15 +505,17 @@ fn templates(fake: &FakeProvider, method: &Method, body: &[u8], count: usize) ->
         Err(_) => return (StatusCode::BAD_REQUEST, "not JSON").into_response(),
     };
     let text = |key: &str| request.get(key).and_then(Value::as_str).map(str::to_string);
-    let has_body = request["components"]
+    let components = request["components"]
         .as_array()
-        .is_some_and(|components| components.iter().any(|c| c["type"] == "BODY"));
+        .cloned()
+        .unwrap_or_default();
+    let has_body = components.iter().any(|c| c["type"] == "BODY");
     let (Some(name), Some(language), Some(category)) =
         (text("name"), text("language"), text("category"))
     else {
         return graph_error(100, "Invalid parameter");
     };
-    if !has_body {
+    if !has_body || !components_acceptable(fake, &components) {
         return graph_error(100, "Invalid parameter");
     }
     if templates
@@ -349,6 +532,7 @@ fn templates(fake: &FakeProvider, method: &Method, body: &[u8], count: usize) ->
         category: category.clone(),
         status: "PENDING".into(),
         reason: None,
+        components: Value::Array(components),
     });
     axum::Json(json!({ "id": id, "status": "PENDING", "category": category })).into_response()
 }

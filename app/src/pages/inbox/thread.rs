@@ -19,15 +19,14 @@ use super::contact::ContactPanel;
 use super::live::use_live;
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
-    AddConversationNote, AssignConversation, RetryMessage, SendReply, SendTemplate,
-    SetConversationStatus, TagConversation, TakeConversation, announce_presence, get_conversation,
-    list_canned_responses,
+    AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
+    TagConversation, TakeConversation, announce_presence, get_conversation, list_canned_responses,
 };
-use crate::components::{ErrorNotice, VariableInputs};
+use crate::components::{ErrorNotice, TemplateFileForm, TemplatePicker};
 use crate::error::AppError;
 use crate::model::{
     AttachmentView, ChannelKind, ConversationDetail, ConversationEvent, ConversationStatus, Me,
-    Note, Permission, Template, TemplateSend, TemplateValues, ThreadMessage,
+    Note, Permission, Template, ThreadMessage,
 };
 
 /// A queued reply is usually with the provider by then, so its tick can replace "Sending…".
@@ -301,6 +300,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                 </div>
                 <FileSender id blocked=reply_blocked.is_some() />
                 <Composer id blocked=reply_blocked drafts templates offers_buttons />
+                <TemplateFileForm id />
             </article>
             <ContactPanel contact_id=summary.contact_id />
         </div>
@@ -663,7 +663,7 @@ fn Composer(
                     </button>
                 }
             >
-                <TemplatePicker id templates=templates.clone() />
+                <TemplatePicker id templates=templates.clone() send=actions.send_template />
             </Show>
             <ErrorNotice error />
             <p class="visually-hidden" role="status">
@@ -707,96 +707,6 @@ fn FileSender(id: i64, blocked: bool) -> impl IntoView {
         {move || error().map(|message| view! {
             <p class="notice notice-error" role="alert" id="file-error">{message}</p>
         })}
-    }
-}
-
-/// An approved template, filled in with a live preview of what the contact will read. Templates
-/// may be sent after the 24-hour window has closed.
-#[component]
-fn TemplatePicker(id: i64, templates: Vec<Template>) -> impl IntoView {
-    let actions = use_actions();
-    let templates = StoredValue::new(templates);
-    let chosen = RwSignal::new(None::<Template>);
-    let header = RwSignal::new(Vec::<String>::new());
-    let body = RwSignal::new(Vec::<String>::new());
-    let header_count = Signal::derive(move || {
-        chosen.with(|t| t.as_ref().map_or(0, |t| t.content.header_variables()))
-    });
-    let body_count = Signal::derive(move || {
-        chosen.with(|t| t.as_ref().map_or(0, |t| t.content.body_variables()))
-    });
-    let values = move || TemplateValues {
-        header: header.get().into_iter().take(header_count.get()).collect(),
-        body: body.get().into_iter().take(body_count.get()).collect(),
-    };
-    let choose = move |event| {
-        let picked = event_target_value(&event)
-            .parse::<i64>()
-            .ok()
-            .and_then(|picked| {
-                templates.with_value(|list| list.iter().find(|t| t.id == picked).cloned())
-            });
-        header.set(Vec::new());
-        body.set(Vec::new());
-        chosen.set(picked);
-    };
-    let preview = move || {
-        chosen.with(|template| {
-            template.as_ref().map(|template| {
-                let text = template.content.preview(&values());
-                view! {
-                    <p class="template-preview bubble" id="template-preview" aria-live="polite">{text}</p>
-                }
-            })
-        })
-    };
-    let send = move |_| {
-        let Some(template_id) = chosen.with_untracked(|t| t.as_ref().map(|t| t.id)) else {
-            return;
-        };
-        if actions.send_template.pending().get_untracked() {
-            return;
-        }
-        actions.send_template.dispatch(SendTemplate {
-            conversation_id: id,
-            send: TemplateSend {
-                template_id,
-                values: untrack(values),
-            },
-        });
-    };
-    let error = Signal::derive(move || actions.send_template.value().get().and_then(Result::err));
-    let sent = move || matches!(actions.send_template.value().get(), Some(Ok(())));
-    let options = templates.with_value(|list| {
-        list.iter()
-            .map(|t| view! { <option value=t.id>{format!("{} ({})", t.name, t.language)}</option> })
-            .collect_view()
-    });
-    view! {
-        <div class="template-picker">
-            <label>
-                "Approved template"
-                <select id="template-choice" on:change=choose>
-                    <option value="" selected>"Choose a template…"</option>
-                    {options}
-                </select>
-            </label>
-            <VariableInputs id_prefix="template-header-value" label="Header" values=header count=header_count />
-            <VariableInputs id_prefix="template-value" label="Value for" values=body count=body_count />
-            {preview}
-            <button
-                type="button"
-                class="primary"
-                id="send-template"
-                disabled=move || chosen.with(Option::is_none)
-                aria-disabled=move || actions.send_template.pending().get().then_some("true")
-                on:click=send
-            >
-                "Send template"
-            </button>
-            <ErrorNotice error />
-            <p class="visually-hidden" role="status">{move || sent().then_some("Template queued for sending.")}</p>
-        </div>
     }
 }
 

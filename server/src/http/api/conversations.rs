@@ -12,7 +12,7 @@ use app::model::{
 
 use super::{ApiActor, ApiJson};
 use crate::http::error::ApiError;
-use crate::http::media::read_upload;
+use crate::http::media::{read_form, send_file_or_template};
 use crate::startup::AppState;
 
 /// `?view=&status=&channel_id=&tag_id=&after=`, every part optional: Mine, open, first page.
@@ -83,7 +83,12 @@ pub async fn reply(
             body: None,
             template: Some(template),
             ..
-        } => state.services.send_template(&actor, id, template).await?,
+        } => {
+            state
+                .services
+                .send_template(&actor, id, template, None)
+                .await?
+        }
         _ => {
             return Err(ApiError(AppError::bad_request(
                 "Send either a \"body\" or a \"template\".",
@@ -93,15 +98,17 @@ pub async fn reply(
     Ok(StatusCode::ACCEPTED)
 }
 
-/// Queues a file (`multipart/form-data`: `file`, optional `caption`); 202 like a reply.
+/// Queues a file (`multipart/form-data`: `file`, optional `caption`), or with a `template`
+/// part an approved template whose picture, video or document header is the file; 202 like
+/// a reply.
 pub async fn send_file(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<i64>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let upload = read_upload(form, state.config.media_max_bytes).await?;
-    state.services.send_file(&actor, id, upload).await?;
+    let form = read_form(form, state.config.media_max_bytes, "file").await?;
+    send_file_or_template(&state, &actor, id, form).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

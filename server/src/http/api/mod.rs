@@ -60,11 +60,20 @@ pub fn routes() -> Router<AppState> {
             "/settings/inbox",
             get(settings::inbox).put(settings::update_inbox),
         )
-        .route("/templates", get(templates::list).post(templates::create))
+        // Templates with a media header come with their sample file, limited while it is read.
+        .route(
+            "/templates",
+            get(templates::list)
+                .post(templates::create)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route("/templates/twilio", post(templates::register_twilio))
         .route("/templates/{id}", delete(templates::delete))
         .route("/templates/{id}/submit", post(templates::submit))
-        .route("/templates/{id}/versions", post(templates::new_version))
+        .route(
+            "/templates/{id}/versions",
+            post(templates::new_version).layer(DefaultBodyLimit::disable()),
+        )
         .route("/channels/{id}/templates/sync", post(templates::sync))
         .route("/search", get(search::search))
         .route("/channels", get(channels::list).post(channels::create))

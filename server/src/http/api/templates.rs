@@ -1,13 +1,57 @@
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
-use app::model::{Template, TemplateCategory, TemplateContent, TemplateInput, TwilioTemplateInput};
+use app::error::AppError;
+use app::model::{
+    Template, TemplateCategory, TemplateContent, TemplateInput, TemplateSync, TwilioTemplateInput,
+};
 
 use super::{ApiActor, ApiJson};
 use crate::http::error::ApiError;
+use crate::http::media::read_form;
+use crate::services::Upload;
 use crate::startup::AppState;
+
+/// The most a JSON body may hold on routes that also take files.
+const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
+
+/// A JSON body, or a `multipart/form-data` one with the JSON in the part `template` and a
+/// media header's sample file in the part `sample`.
+async fn json_or_form<T: DeserializeOwned>(
+    state: &AppState,
+    request: Request,
+) -> Result<(T, Option<Upload>), AppError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    if multipart {
+        let form = read_form(
+            Multipart::from_request(request, state).await,
+            state.config.media_max_bytes,
+            "sample",
+        )
+        .await?;
+        let value = form.json("template")?.ok_or_else(|| {
+            AppError::bad_request("Send the template as JSON in the form part named \"template\".")
+        })?;
+        return Ok((value, form.file));
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_JSON_BYTES)
+        .await
+        .map_err(|_| AppError::bad_request("The JSON body is cut off or larger than 2 MB."))?;
+    let ApiJson(value) =
+        ApiJson::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
+            .await
+            .map_err(|ApiError(error)| error)?;
+    Ok((value, None))
+}
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -27,14 +71,19 @@ pub async fn list(
     ))
 }
 
-/// Saves and submits a WhatsApp template. 201 also when Meta refused it: the template is
-/// kept as a draft with the reason, which the answer shows.
+/// Saves and submits a WhatsApp template (JSON, or multipart with a media header's sample).
+/// 201 also when Meta refused it: the template is kept as a draft with the reason, which the
+/// answer shows.
 pub async fn create(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiJson(input): ApiJson<TemplateInput>,
+    request: Request,
 ) -> Result<(StatusCode, Json<Template>), ApiError> {
-    let created = state.services.create_template(&actor, input).await?;
+    let (input, sample) = json_or_form::<TemplateInput>(&state, request).await?;
+    let created = state
+        .services
+        .create_template(&actor, input, sample)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -64,15 +113,18 @@ pub struct NewVersion {
     content: TemplateContent,
 }
 
+/// A new version (JSON, or multipart with a new sample for a media header; without one, a
+/// media header keeps the earlier version's sample).
 pub async fn new_version(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<i64>,
-    ApiJson(version): ApiJson<NewVersion>,
+    request: Request,
 ) -> Result<(StatusCode, Json<Template>), ApiError> {
+    let (version, sample) = json_or_form::<NewVersion>(&state, request).await?;
     let created = state
         .services
-        .new_template_version(&actor, id, version.category, version.content)
+        .new_template_version(&actor, id, version.category, version.content, sample)
         .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -86,16 +138,14 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
-pub struct Synced {
-    changed: u64,
-}
-
+/// `{"changed": n, "imported": m}`: review states that changed, and templates found only at
+/// Meta that were added.
 pub async fn sync(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(channel_id): Path<i64>,
-) -> Result<Json<Synced>, ApiError> {
-    let changed = state.services.sync_templates(&actor, channel_id).await?;
-    Ok(Json(Synced { changed }))
+) -> Result<Json<TemplateSync>, ApiError> {
+    Ok(Json(
+        state.services.sync_templates(&actor, channel_id).await?,
+    ))
 }
