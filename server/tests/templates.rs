@@ -843,6 +843,89 @@ async fn media_headers_are_reviewed_with_a_sample_and_sent_with_a_file(db: Db) {
     );
 }
 
+/// The Templates page posts a template with a media header as a plain form, with its sample,
+/// and comes back to the page with the outcome or why it was refused.
+async fn the_templates_page_form_submits_a_media_header_with_its_sample(db: Db) {
+    let setup = whatsapp_setup(db, 1).await;
+    let app = &setup.app;
+    call(
+        app,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/channels/{}", setup.channel_id),
+        &setup.admin,
+        Some(json!({ "app_id": APP_ID })),
+    )
+    .await;
+    let receipt = json!({
+        "channel_id": setup.channel_id, "name": "donation_receipt", "language": "en",
+        "category": "utility",
+        "content": { "header_media": "document", "body": "Thank you for your gift, {{1}}.",
+            "body_samples": ["Ana"] }
+    });
+    let (browser, _) = app.signed_in("ada@example.org", Role::Admin).await;
+    let post_page_form = |form: reqwest::multipart::Form| {
+        browser
+            .post(app.url("/templates/form"))
+            .header("origin", app.url("").trim_end_matches('/'))
+            .multipart(form)
+            .send()
+    };
+    let refused = post_page_form(form_with_file(
+        "template",
+        &receipt,
+        "sample",
+        PNG,
+        "receipt.png",
+        "image/png",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 303);
+    let location = common::location(&refused);
+    assert!(
+        location.starts_with("/templates?template_error="),
+        "{location}"
+    );
+
+    let saved = post_page_form(form_with_file(
+        "template",
+        &receipt,
+        "sample",
+        b"%PDF-1.4 receipt",
+        "receipt.pdf",
+        "application/pdf",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(saved.status(), 303);
+    assert_eq!(
+        common::location(&saved),
+        "/templates?template_outcome=Submitted+donation_receipt+to+Meta+for+review."
+    );
+    let submitted = setup.fake.received().last().unwrap().json();
+    assert_eq!(submitted["components"][0]["format"], "DOCUMENT");
+
+    let (browser, _) = app.signed_in("val@example.org", Role::Volunteer).await;
+    let forbidden = browser
+        .post(app.url("/templates/form"))
+        .header("origin", app.url("").trim_end_matches('/'))
+        .multipart(form_with_file(
+            "template",
+            &receipt,
+            "sample",
+            b"%PDF-1.4 receipt",
+            "receipt.pdf",
+            "application/pdf",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        common::location(&forbidden).starts_with("/templates?template_error="),
+        "only admins write templates"
+    );
+}
+
 /// A link whose address ends with `{{1}}` is reviewed with a sample address and sent with its
 /// ending; quick replies are sent with a payload, at their index among the buttons.
 async fn link_and_quick_reply_buttons_are_sent_with_their_parameters(db: Db) {
@@ -1013,6 +1096,7 @@ on_both_databases!(
     opening_a_whatsapp_conversation_marks_it_read_at_meta,
     templates_need_an_approved_one_of_the_same_channel,
     media_headers_are_reviewed_with_a_sample_and_sent_with_a_file,
+    the_templates_page_form_submits_a_media_header_with_its_sample,
     link_and_quick_reply_buttons_are_sent_with_their_parameters,
     templates_made_at_meta_are_imported_by_the_sync,
 );

@@ -300,6 +300,29 @@ mod tests {
     }
 
     #[test]
+    fn a_whatsapp_channel_may_name_its_meta_app() {
+        assert_eq!(
+            ChannelConfig::new(&whatsapp()).unwrap().settings.app_id,
+            None
+        );
+        let config = ChannelConfig::new(&ChannelInput {
+            app_id: Some("634974688087057".into()),
+            ..whatsapp()
+        })
+        .unwrap();
+        assert_eq!(config.settings.app_id.as_deref(), Some("634974688087057"));
+        let kept = config.changed(&ChannelInput::default()).unwrap();
+        assert_eq!(kept.settings.app_id.as_deref(), Some("634974688087057"));
+        assert!(matches!(
+            ChannelConfig::new(&ChannelInput {
+                app_id: Some("63497/uploads".into()),
+                ..whatsapp()
+            }),
+            Err(ChannelError::Invalid("app_id", _))
+        ));
+    }
+
+    #[test]
     fn missing_credentials_are_named() {
         let input = ChannelInput {
             app_secret: None,
