@@ -815,6 +815,22 @@ async fn media_headers_are_reviewed_with_a_sample_and_sent_with_a_file(db: Db) {
     .unwrap();
     assert_eq!(status, "sent");
     assert_eq!(body, "This week's opening hours, Dana.");
+    let (_, detail) = get(
+        app,
+        &format!("/api/v1/conversations/{}", setup.conversation_id),
+        &setup.volunteer,
+    )
+    .await;
+    let shown = detail["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "template")
+        .unwrap_or_else(|| panic!("no template in {detail}"));
+    assert_eq!(
+        shown["attachments"][0]["kind"], "image",
+        "the thread shows the header's picture"
+    );
 
     // The browser's form comes back to the conversation with why, when refused.
     let (browser, _) = app.signed_in("vic@example.org", Role::Volunteer).await;

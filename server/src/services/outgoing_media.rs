@@ -41,9 +41,15 @@ pub(crate) struct KeptUpload {
 }
 
 impl KeptUpload {
+    /// What the file is sent and shown as, by its type.
+    pub fn kind(&self) -> &'static str {
+        OutboundMedia::for_mime_type(&self.mime_type).as_str()
+    }
+
     /// The file as a queued message carries it, with a new shared link.
     pub fn outbound<'a>(&'a self, shared_token: &'a str) -> OutboundFile<'a> {
         OutboundFile {
+            kind: self.kind(),
             mime_type: &self.mime_type,
             filename: self.filename.as_deref().filter(|name| !name.is_empty()),
             size_bytes: self.size_bytes,
@@ -73,13 +79,12 @@ impl Services {
             )));
         }
         let kept = self.keep_upload(upload).await?;
-        let kind = OutboundMedia::for_mime_type(&kept.mime_type).as_str();
         let token = random_secret();
         self.queue_reply(
             actor,
             &conversation,
             OutboundReply {
-                kind,
+                kind: kept.kind(),
                 body: &caption,
                 content: "{}",
                 file: Some(kept.outbound(&token)),

@@ -30,6 +30,8 @@ pub struct OutboundReply<'a> {
 /// A file a person sends, already kept on disk under its hash. `shared_token` makes the
 /// link Twilio and Meta fetch it from.
 pub struct OutboundFile<'a> {
+    /// What the file is shown as: `image`, `audio`, `video` or `document`.
+    pub kind: &'a str,
     pub mime_type: &'a str,
     pub filename: Option<&'a str>,
     pub size_bytes: i64,
@@ -84,7 +86,7 @@ impl Store {
                  fetch_state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'stored', $8)",
             )
             .bind(message_id)
-            .bind(reply.kind)
+            .bind(file.kind)
             .bind(file.mime_type)
             .bind(file.filename)
             .bind(file.size_bytes)
