@@ -89,6 +89,11 @@ pub async fn list_webhook_events(only_failed: bool) -> Result<Vec<WebhookEvent>,
     backend()?.list_webhook_events(&actor()?, only_failed).await
 }
 
+#[server(endpoint = "webhook-events/reprocess")]
+pub async fn reprocess_webhook_event(id: i64) -> Result<WebhookEvent, AppError> {
+    backend()?.reprocess_webhook_event(&actor()?, id).await
+}
+
 #[server(endpoint = "demo/enabled")]
 pub async fn demo_enabled() -> Result<bool, AppError> {
     Ok(backend()?.demo_mode())

@@ -80,6 +80,12 @@ pub trait Backend: Send + Sync + 'static {
         actor: &Actor,
         only_failed: bool,
     ) -> Result<Vec<WebhookEvent>, AppError>;
+    /// Processes a kept webhook delivery again now; returns it as it is afterwards.
+    async fn reprocess_webhook_event(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<WebhookEvent, AppError>;
     async fn list_conversations(
         &self,
         actor: &Actor,

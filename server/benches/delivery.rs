@@ -51,6 +51,7 @@ use clap::{Parser, ValueEnum};
 use serde_json::{Value, json};
 use server::config::Config;
 use server::services::Services;
+use server::services::channels::WHATSAPP_WEBHOOK;
 use server::store::{Store, now_ms};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Connection, Executor, PgConnection};
@@ -434,7 +435,7 @@ async fn open_windows(
             .find(|(name, _)| name.eq_ignore_ascii_case(META_HEADER))
             .map(|(_, value)| value.as_str());
         services
-            .receive_meta_webhook(ChannelKind::WhatsApp, &webhook.body, signature)
+            .receive_webhook(WHATSAPP_WEBHOOK, &webhook.body, signature)
             .await
             .expect("the signed webhook is stored");
     }

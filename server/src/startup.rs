@@ -119,6 +119,7 @@ impl Application {
                 tokio::spawn(fetch_media(self.services.clone())),
                 tokio::spawn(deliver_replies(self.services.clone())),
                 tokio::spawn(assign_and_wake(self.services.clone())),
+                tokio::spawn(retry_webhook_events(self.services.clone())),
             ]);
         }
         tracing::info!(addr = %self.local_addr(), "Switchboard is listening");
@@ -180,7 +181,7 @@ pub fn router(services: Services, config: Config) -> Router {
             get(webhooks::messenger_subscribe).post(webhooks::messenger),
         )
         .route("/webhooks/twilio", post(webhooks::twilio))
-        .route("/webhooks/twilio/status", post(webhooks::twilio_status))
+        .route("/webhooks/twilio/status", post(webhooks::twilio))
         .route("/media/{id}", get(media::media))
         .route("/media/shared/{token}", get(media::shared))
         // Uploads are limited while they are read, to the media size limit.
@@ -265,6 +266,24 @@ async fn assign_and_wake(services: Services) {
                 Ok(false) => break,
                 Err(error) => {
                     tracing::warn!(error = %error.message, "auto-assignment step failed");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Processes again the kept webhook deliveries whose next try is due; each step is one.
+async fn retry_webhook_events(services: Services) {
+    let mut every = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        every.tick().await;
+        loop {
+            match services.reprocess_due_webhook_event().await {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(error) => {
+                    tracing::warn!(error = %error.message, "webhook retry step failed");
                     break;
                 }
             }

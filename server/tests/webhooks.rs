@@ -1087,6 +1087,197 @@ async fn the_demo_tool_is_off_outside_demo_mode(db: Db) {
     assert_eq!(refused["code"], "forbidden");
 }
 
+/// The kept delivery with `id`: (processed, error, attempts, whether it is waiting to be tried again).
+async fn kept(app: &TestApp, id: i64) -> (bool, Option<String>, i64, bool) {
+    let (processed_at, error, attempts, retry_at): (Option<i64>, Option<String>, i64, Option<i64>) =
+        sqlx::query_as(
+            "SELECT processed_at, error, attempts, retry_at FROM webhook_events WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
+    (processed_at.is_some(), error, attempts, retry_at.is_some())
+}
+
+async fn last_event(app: &TestApp) -> i64 {
+    count(app, "SELECT MAX(id) FROM webhook_events").await
+}
+
+async fn reprocess_by_api(app: &TestApp, token: &str, id: i64) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/webhook-events/{id}/reprocess")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn a_delivery_for_a_number_connected_later_lands_once_it_is(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let mut payload = with_message_id(fixture("inbound_text.json"), "wamid.later.1");
+    payload["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = json!("777");
+    assert_eq!(post_whatsapp(&app, &payload).await.status(), 200);
+    let event = last_event(&app).await;
+    let (processed, error, attempts, waiting) = kept(&app, event).await;
+    assert!(processed && waiting && attempts == 0);
+    assert!(error.unwrap().contains("no connected channel"));
+    assert!(
+        !app.services.reprocess_due_webhook_event().await.unwrap(),
+        "its next try is not due yet"
+    );
+
+    // The same Meta app serves a second number, connected now.
+    let mut second = common::whatsapp("777", "419561257915999", APP_SECRET);
+    second.verify_token = Some("verify-777".into());
+    let second = app.connect(second).await;
+    assert!(app.services.reprocess_due_webhook_event().await.unwrap());
+    assert!(!app.services.reprocess_due_webhook_event().await.unwrap());
+    assert_eq!(kept(&app, event).await, (true, None, 1, false));
+    let stored = count(
+        &app,
+        &format!("SELECT COUNT(*) FROM messages WHERE channel_id = {second}"),
+    )
+    .await;
+    assert_eq!(stored, 1);
+
+    // Processing it again, or the provider retrying it, never stores it twice.
+    let (token, _) = app.token("admin@example.org", Role::Admin).await;
+    let again: Value = reprocess_by_api(&app, &token, event)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["processed"], true);
+    assert_eq!(again["error"], Value::Null);
+    assert_eq!(post_whatsapp(&app, &payload).await.status(), 200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations").await, 1);
+}
+
+/// Makes storing messages fail, as a full disk would, until [`store_messages_again`].
+async fn refuse_messages(app: &TestApp, db: Db) {
+    let sql = app.sql().await;
+    let statements: &[&str] = match db {
+        Db::Sqlite => &["CREATE TRIGGER refuse_messages BEFORE INSERT ON messages \
+             BEGIN SELECT RAISE(ABORT, 'no space left'); END"],
+        Db::Postgres => &[
+            "CREATE FUNCTION refuse_messages() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'no space left'; END $$",
+            "CREATE TRIGGER refuse_messages BEFORE INSERT ON messages \
+             FOR EACH ROW EXECUTE FUNCTION refuse_messages()",
+        ],
+    };
+    for statement in statements {
+        sqlx::raw_sql(statement).execute(&sql).await.unwrap();
+    }
+}
+
+async fn store_messages_again(app: &TestApp, db: Db) {
+    let sql = match db {
+        Db::Sqlite => "DROP TRIGGER refuse_messages",
+        Db::Postgres => "DROP TRIGGER refuse_messages ON messages",
+    };
+    sqlx::raw_sql(sql).execute(&app.sql().await).await.unwrap();
+}
+
+async fn an_admin_processes_a_kept_delivery_again_and_it_lands_once(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    refuse_messages(&app, db).await;
+    let payload = with_message_id(fixture("inbound_text.json"), "wamid.kept.1");
+    assert_eq!(
+        post_whatsapp(&app, &payload).await.status(),
+        200,
+        "the raw delivery is kept, so the provider need not retry"
+    );
+    let event = last_event(&app).await;
+    let (processed, error, attempts, waiting) = kept(&app, event).await;
+    assert!(!processed && waiting && attempts == 0);
+    assert!(error.unwrap().contains("no space left"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 0);
+    store_messages_again(&app, db).await;
+
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    assert_eq!(
+        reprocess_by_api(&app, &volunteer, event).await.status(),
+        403
+    );
+    assert_eq!(
+        kept(&app, event).await.2,
+        0,
+        "a refused request changes nothing"
+    );
+    let (admin, _) = app.signed_in("admin@example.org", Role::Admin).await;
+    let done: Value = app
+        .server_fn(
+            &admin,
+            "webhook-events/reprocess",
+            &[("id", &event.to_string())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["processed"], true, "{done}");
+    assert_eq!(done["error"], Value::Null);
+    assert_eq!(done["attempts"], 1);
+    assert_eq!(done["next_attempt_at"], Value::Null);
+    assert_eq!(
+        texts(&app, "SELECT body FROM messages").await,
+        ["Does it come in another color?"]
+    );
+
+    let again: Value = app
+        .server_fn(
+            &admin,
+            "webhook-events/reprocess",
+            &[("id", &event.to_string())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        again["attempts"], 1,
+        "a processed delivery is left as it is"
+    );
+    assert_eq!(post_whatsapp(&app, &payload).await.status(), 200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 1);
+    let (token, _) = app.token("owner@example.org", Role::Admin).await;
+    assert_eq!(reprocess_by_api(&app, &token, 999_999).await.status(), 404);
+}
+
+async fn a_delivery_that_cannot_be_understood_stays_failed_with_its_reason(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let mut unknown = fixture("inbound_text.json");
+    unknown["entry"][0]["changes"][0]["field"] = json!("group_lifecycle_update");
+    assert_eq!(post_whatsapp(&app, &unknown).await.status(), 200);
+    let event = last_event(&app).await;
+    let (processed, error, _, waiting) = kept(&app, event).await;
+    assert!(processed && !waiting, "no later try would understand it");
+    assert!(error.unwrap().contains("group_lifecycle_update"));
+
+    let (token, _) = app.token("admin@example.org", Role::Admin).await;
+    let again: Value = reprocess_by_api(&app, &token, event)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        again["error"]
+            .as_str()
+            .unwrap()
+            .contains("group_lifecycle_update")
+    );
+    assert_eq!(again["attempts"], 1);
+    assert_eq!(again["next_attempt_at"], Value::Null);
+    assert!(!app.services.reprocess_due_webhook_event().await.unwrap());
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 0);
+}
+
 on_both_databases!(
     the_meta_handshake_answers_only_a_known_verify_token,
     a_whatsapp_message_lands_once_in_one_conversation,
@@ -1106,4 +1297,7 @@ on_both_databases!(
     admins_manage_channels_and_secrets_never_come_back,
     the_demo_tool_sends_through_the_signed_webhook_path,
     the_demo_tool_is_off_outside_demo_mode,
+    a_delivery_for_a_number_connected_later_lands_once_it_is,
+    an_admin_processes_a_kept_delivery_again_and_it_lands_once,
+    a_delivery_that_cannot_be_understood_stays_failed_with_its_reason,
 );

@@ -117,6 +117,10 @@ pub struct WebhookEvent {
     /// Why the event could not be (fully) understood, if so.
     pub error: Option<String>,
     pub body: String,
+    /// How often it was processed again after it arrived.
+    pub attempts: i64,
+    /// RFC 3339: when it is tried again by itself, if what it waits for may still come.
+    pub next_attempt_at: Option<String>,
 }
 
 /// A message sent as a contact through the real, signed webhook path (demo mode only).

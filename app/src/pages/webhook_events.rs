@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::list_webhook_events;
-use crate::components::Layout;
+use crate::api::{ReprocessWebhookEvent, list_webhook_events};
+use crate::components::{ErrorNotice, Layout};
 use crate::model::{Me, WebhookEvent};
 
 #[component]
@@ -45,10 +45,17 @@ fn webhook_events(_: Me) -> impl IntoView {
 
 /// `data-status` of a row, and the status people read.
 fn status(event: &WebhookEvent) -> (&'static str, String) {
-    match (&event.error, event.processed) {
+    let status = match (&event.error, event.processed) {
         (Some(error), _) => ("problem", format!("not understood: {error}")),
         (None, true) => ("processed", "processed".into()),
         (None, false) => ("pending", "pending".into()),
+    };
+    match &event.next_attempt_at {
+        Some(at) => (
+            status.0,
+            format!("{}; tried again by itself at {at}", status.1),
+        ),
+        None => status,
     }
 }
 
@@ -59,20 +66,7 @@ fn EventTable(events: Vec<WebhookEvent>) -> impl IntoView {
     }
     let rows = events
         .into_iter()
-        .map(|event| {
-            let (status_key, status_text) = status(&event);
-            let received = event.received_at.clone();
-            view! {
-                <tr data-event-id=event.id data-status=status_key>
-                    <td><time datetime=received>{event.received_at}</time></td>
-                    <td>{event.provider}</td>
-                    <td>{event.channel_name.unwrap_or_else(|| "no matching channel".into())}</td>
-                    <td class="event-status">{status_text}</td>
-                    // Bodies come from outside: they are only ever rendered as text.
-                    <td><details><summary>"Body"</summary><pre>{event.body}</pre></details></td>
-                </tr>
-            }
-        })
+        .map(|event| view! { <EventRow event /> })
         .collect_view();
     view! {
         <table class="events">
@@ -83,10 +77,60 @@ fn EventTable(events: Vec<WebhookEvent>) -> impl IntoView {
                     <th scope="col">"Channel"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col">"Body"</th>
+                    <th scope="col">"Action"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
     }
     .into_any()
+}
+
+/// One delivery; one not (fully) processed can be processed again, which updates this row only.
+#[component]
+fn EventRow(event: WebhookEvent) -> impl IntoView {
+    let id = event.id;
+    let event = RwSignal::new(event);
+    let reprocess = ServerAction::<ReprocessWebhookEvent>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(updated)) = reprocess.value().get() {
+            event.set(updated);
+        }
+    });
+    let error = Signal::derive(move || reprocess.value().get().and_then(Result::err));
+    view! {
+        <tr data-event-id=id data-status=move || status(&event.get()).0>
+            {move || {
+                let event = event.get();
+                let received = event.received_at.clone();
+                let (_, status_text) = status(&event);
+                view! {
+                    <td><time datetime=received>{event.received_at}</time></td>
+                    <td>{event.provider}</td>
+                    <td>{event.channel_name.unwrap_or_else(|| "no matching channel".into())}</td>
+                    <td class="event-status">{status_text}</td>
+                    // Bodies come from outside: they are only ever rendered as text.
+                    <td><details><summary>"Body"</summary><pre>{event.body}</pre></details></td>
+                }
+            }}
+            <td>
+                {move || {
+                    let event = event.get();
+                    (event.error.is_some() || !event.processed).then(|| view! {
+                        <button
+                            type="button"
+                            class="reprocess"
+                            disabled=move || reprocess.pending().get()
+                            on:click=move |_| {
+                                reprocess.dispatch(ReprocessWebhookEvent { id });
+                            }
+                        >
+                            "Process again"
+                        </button>
+                    })
+                }}
+                <ErrorNotice error />
+            </td>
+        </tr>
+    }
 }

@@ -7,3 +7,4 @@ pub mod people;
 pub mod replies;
 pub mod reply_buttons;
 pub mod templates;
+pub mod webhooks;

@@ -51,74 +51,71 @@ pub async fn messenger_subscribe(
     subscribe(&state, ChannelKind::Messenger, query).await
 }
 
-async fn receive_meta(
-    state: &AppState,
-    kind: ChannelKind,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<StatusCode, ApiError> {
-    state
-        .services
-        .receive_meta_webhook(
-            kind,
-            body,
-            header_value(headers, channels::signature::META_HEADER),
-        )
-        .await?;
-    Ok(StatusCode::OK)
-}
-
-pub async fn whatsapp(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<StatusCode, ApiError> {
-    receive_meta(&state, ChannelKind::WhatsApp, &headers, &body).await
-}
-
-pub async fn messenger(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<StatusCode, ApiError> {
-    receive_meta(&state, ChannelKind::Messenger, &headers, &body).await
-}
-
-async fn receive_twilio(
+/// Meta signs the body alone; Twilio also the URL it posted to.
+async fn receive(
     state: &AppState,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
     body: &[u8],
-    status_callback: bool,
-) -> Result<Response, ApiError> {
+    signature_header: &str,
+) -> Result<(), ApiError> {
     let path = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
     state
         .services
-        .receive_twilio_webhook(
-            path,
-            body,
-            header_value(headers, channels::signature::TWILIO_HEADER),
-            status_callback,
-        )
+        .receive_webhook(path, body, header_value(headers, signature_header))
         .await?;
-    // An empty TwiML response: acknowledged, no automatic reply.
-    Ok(([(header::CONTENT_TYPE, "text/xml")], "<Response/>").into_response())
+    Ok(())
 }
 
+pub async fn whatsapp(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    receive(
+        &state,
+        &uri,
+        &headers,
+        &body,
+        channels::signature::META_HEADER,
+    )
+    .await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn messenger(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    receive(
+        &state,
+        &uri,
+        &headers,
+        &body,
+        channels::signature::META_HEADER,
+    )
+    .await?;
+    Ok(StatusCode::OK)
+}
+
+/// Twilio's inbound messages and status callbacks alike.
 pub async fn twilio(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    receive_twilio(&state, &uri, &headers, &body, false).await
-}
-
-pub async fn twilio_status(
-    State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    receive_twilio(&state, &uri, &headers, &body, true).await
+    receive(
+        &state,
+        &uri,
+        &headers,
+        &body,
+        channels::signature::TWILIO_HEADER,
+    )
+    .await?;
+    // An empty TwiML response: acknowledged, no automatic reply.
+    Ok(([(header::CONTENT_TYPE, "text/xml")], "<Response/>").into_response())
 }

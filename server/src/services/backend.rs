@@ -86,6 +86,14 @@ impl Backend for Services {
         Services::list_webhook_events(self, actor, only_failed).await
     }
 
+    async fn reprocess_webhook_event(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<WebhookEvent, AppError> {
+        Services::reprocess_webhook_event(self, actor, id).await
+    }
+
     async fn list_conversations(
         &self,
         actor: &Actor,

@@ -166,6 +166,8 @@ impl Services {
                 json!({ "kind": config.kind.as_str(), "route": config.route_key }),
             )
             .await?;
+        // Deliveries kept for want of this channel are tried again now, not at their next turn.
+        self.store.retry_waiting_webhooks().await?;
         Ok(self.view(ConnectedChannel::from_row(row)?))
     }
 
@@ -200,6 +202,7 @@ impl Services {
                 json!({ "secrets_replaced": rotated }),
             )
             .await?;
+        self.store.retry_waiting_webhooks().await?;
         self.get_channel(actor, id).await
     }
 

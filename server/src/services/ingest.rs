@@ -14,10 +14,13 @@ use channels::{messenger, signature, twilio, whatsapp};
 use sha2::{Digest, Sha256};
 
 use super::Services;
-use super::channels::ConnectedChannel;
+use super::channels::{
+    ConnectedChannel, MESSENGER_WEBHOOK, TWILIO_STATUS_WEBHOOK, TWILIO_WEBHOOK, WHATSAPP_WEBHOOK,
+};
+use crate::domain::webhooks::next_attempt_at;
 use crate::store::{
-    Change, Delivery, NewAttachment, NewEcho, NewInbound, ReactionChange, Recorded, StatusChange,
-    TemplateStatusChange, WatermarkChange, now_ms,
+    Change, Delivery, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem, Processing,
+    ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange, now_ms,
 };
 
 fn refused(message: impl Into<String>) -> AppError {
@@ -126,6 +129,7 @@ fn inbound_change(message: InboundMessage) -> Change {
     Change::Inbound(NewInbound {
         address,
         address_is_phone,
+        two_networks: matches!(message.routing, RoutingKey::Twilio { .. }),
         profile_name: message.profile_name.clone(),
         sent_at: epoch_ms(message.timestamp),
         kind: message
@@ -248,6 +252,46 @@ fn routes_to(channel: &ConnectedChannel, routing: &RoutingKey) -> bool {
     }
 }
 
+/// Why a delivery cannot be taken at all.
+enum Unreadable {
+    Unsigned(&'static str),
+    Malformed(String),
+}
+
+impl Unreadable {
+    fn reason(&self) -> String {
+        match self {
+            Unreadable::Unsigned(message) => (*message).to_string(),
+            Unreadable::Malformed(message) => message.clone(),
+        }
+    }
+}
+
+impl From<Unreadable> for AppError {
+    fn from(unreadable: Unreadable) -> Self {
+        match unreadable {
+            Unreadable::Unsigned(message) => refused(message),
+            Unreadable::Malformed(message) => AppError::bad_request(message),
+        }
+    }
+}
+
+/// A delivery whose signature matches the channels in `signed_for`, read into events.
+struct Checked {
+    signed_for: Vec<ConnectedChannel>,
+    events: Vec<InboundEvent>,
+}
+
+/// The provider a webhook path belongs to, as webhook events record it.
+fn provider_of(path_and_query: &str) -> Option<&'static str> {
+    match path_and_query.split('?').next().unwrap_or_default() {
+        WHATSAPP_WEBHOOK => Some("whatsapp"),
+        MESSENGER_WEBHOOK => Some("messenger"),
+        TWILIO_WEBHOOK | TWILIO_STATUS_WEBHOOK => Some("twilio"),
+        _ => None,
+    }
+}
+
 impl Services {
     async fn channels_of(&self, kind: ChannelKind) -> Result<Vec<ConnectedChannel>, AppError> {
         self.store
@@ -280,18 +324,69 @@ impl Services {
         }))
     }
 
-    /// A Meta (WhatsApp Cloud API or Messenger) webhook POST. One Meta app may serve several
-    /// numbers or pages, so the signature is checked against every configured app secret of
-    /// that kind, and each event is then routed by its phone number id or page id.
-    pub async fn receive_meta_webhook(
+    /// A webhook POST to `path_and_query` (one of the fixed webhook paths), acknowledged once
+    /// it is durably stored.
+    pub async fn receive_webhook(
         &self,
-        kind: ChannelKind,
+        path_and_query: &str,
         body: &[u8],
         signature_header: Option<&str>,
     ) -> Result<(), AppError> {
+        let provider = provider_of(path_and_query).ok_or_else(|| AppError::not_found("Webhook"))?;
+        let checked = self
+            .check(provider, path_and_query, body, signature_header)
+            .await??;
+        let (channel_id, processing) = translate(checked, now_ms(), 0);
+        let delivery = Delivery {
+            provider,
+            channel_id,
+            dedupe_key: dedupe_key(provider, body),
+            body: String::from_utf8_lossy(body).into_owned(),
+            signature: signature_header.map(str::to_string),
+            request_path: path_and_query.to_string(),
+        };
+        match self
+            .store
+            .record_webhook(delivery.clone(), processing)
+            .await
+        {
+            Ok(Recorded::Stored { .. }) => {
+                self.live.activity();
+                Ok(())
+            }
+            Ok(Recorded::Duplicate) => Ok(()),
+            Err(error) => {
+                tracing::error!(provider, %error, "webhook could not be applied; keeping it raw");
+                let retry_at = next_attempt_at(0, now_ms());
+                self.store
+                    .record_unprocessed_webhook(&delivery, &error.to_string(), retry_at)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Checks a delivery's signature against the channels connected now and reads it. One Meta
+    /// app may serve several numbers or pages, so a Meta signature is checked against every
+    /// configured app secret of that kind; Twilio signs the public URL it posted to.
+    async fn check(
+        &self,
+        provider: &str,
+        path_and_query: &str,
+        body: &[u8],
+        signature_header: Option<&str>,
+    ) -> Result<Result<Checked, Unreadable>, AppError> {
+        let kind = match provider {
+            "messenger" => ChannelKind::Messenger,
+            "twilio" => ChannelKind::Twilio,
+            _ => ChannelKind::WhatsApp,
+        };
         let candidates = self.channels_of(kind).await?;
-        let signed_for: Vec<&ConnectedChannel> = candidates
-            .iter()
+        if kind == ChannelKind::Twilio {
+            return Ok(self.check_twilio(candidates, path_and_query, body, signature_header));
+        }
+        let signed_for: Vec<ConnectedChannel> = candidates
+            .into_iter()
             .filter(|channel| {
                 channel
                     .config
@@ -304,34 +399,34 @@ impl Services {
             })
             .collect();
         if signed_for.is_empty() {
-            tracing::warn!(kind = kind.as_str(), "webhook signature matches no channel");
-            return Err(refused(
+            tracing::warn!(provider, "webhook signature matches no channel");
+            return Ok(Err(Unreadable::Unsigned(
                 "The X-Hub-Signature-256 signature is missing or wrong.",
-            ));
+            )));
         }
         let events = match kind {
             ChannelKind::Messenger => messenger::parse_webhook(body),
             _ => whatsapp::parse_webhook(body),
-        }
-        .map_err(|error| AppError::bad_request(format!("The payload cannot be read: {error}")))?;
-        self.record(kind.as_str(), &signed_for, body, events).await
+        };
+        Ok(events
+            .map(|events| Checked { signed_for, events })
+            .map_err(|error| Unreadable::Malformed(format!("The payload cannot be read: {error}"))))
     }
 
-    /// A Twilio webhook POST (inbound message or status callback), form-encoded, signed over
-    /// the public URL it was sent to.
-    pub async fn receive_twilio_webhook(
+    /// A Twilio inbound message or status callback, form-encoded, signed over the public URL
+    /// it was sent to.
+    fn check_twilio(
         &self,
+        candidates: Vec<ConnectedChannel>,
         path_and_query: &str,
         body: &[u8],
         signature_header: Option<&str>,
-        status_callback: bool,
-    ) -> Result<(), AppError> {
+    ) -> Result<Checked, Unreadable> {
         let params: Vec<(String, String)> =
             url::form_urlencoded::parse(body).into_owned().collect();
         let url = self.public_url(path_and_query);
-        let candidates = self.channels_of(ChannelKind::Twilio).await?;
-        let signed_for: Vec<&ConnectedChannel> = candidates
-            .iter()
+        let signed_for: Vec<ConnectedChannel> = candidates
+            .into_iter()
             .filter(|channel| {
                 channel
                     .config
@@ -351,126 +446,164 @@ impl Services {
             .collect();
         if signed_for.is_empty() {
             tracing::warn!("Twilio webhook signature matches no channel");
-            return Err(refused(
+            return Err(Unreadable::Unsigned(
                 "The X-Twilio-Signature signature is missing or wrong.",
             ));
         }
+        let status_callback = path_and_query.split('?').next() == Some(TWILIO_STATUS_WEBHOOK);
         let event = if status_callback {
             twilio::parse_status(&params)
         } else {
             twilio::parse_inbound(&params)
         }
-        .map_err(|error| AppError::bad_request(format!("The request cannot be read: {error}")))?;
-        self.record("twilio", &signed_for, body, vec![event]).await
+        .map_err(|error| Unreadable::Malformed(format!("The request cannot be read: {error}")))?;
+        Ok(Checked {
+            signed_for,
+            events: vec![event],
+        })
     }
 
-    async fn record(
-        &self,
-        provider: &str,
-        channels: &[&ConnectedChannel],
-        body: &[u8],
-        events: Vec<InboundEvent>,
-    ) -> Result<(), AppError> {
-        let mut changes = Vec::new();
-        let mut problems = Vec::new();
-        for event in events {
-            let routing = match &event {
-                InboundEvent::Message(message) => Some(message.routing.clone()),
-                InboundEvent::Echo(echo) => Some(echo.routing.clone()),
-                InboundEvent::Status(status) => Some(status.routing.clone()),
-                InboundEvent::ChannelError { routing, .. } => Some(routing.clone()),
-                InboundEvent::TemplateStatus(_) | InboundEvent::Unhandled { .. } => None,
-            };
-            let channel = routing
-                .as_ref()
-                .and_then(|routing| channels.iter().find(|channel| routes_to(channel, routing)));
-            if let (Some(routing), None) = (&routing, channel) {
-                problems.push(format!("no connected channel for {routing:?}"));
-                continue;
-            }
-            let channel_id = channel.map(|channel| channel.id);
-            match event {
-                InboundEvent::Message(message) => {
-                    changes.extend(channel_id.map(|id| (id, inbound_change(message))));
-                }
-                InboundEvent::Echo(echo) => {
-                    changes.extend(channel_id.map(|id| (id, echo_change(echo))));
-                }
-                InboundEvent::Status(update) => match status_changes(update) {
-                    Ok(found) => changes.extend(
-                        channel_id
-                            .into_iter()
-                            .flat_map(|id| found.clone().into_iter().map(move |c| (id, c))),
-                    ),
-                    Err(problem) => problems.push(problem),
-                },
-                InboundEvent::TemplateStatus(update) => {
-                    let owner = channels.iter().find(|channel| {
-                        channel.config.settings.waba_id.as_deref() == Some(update.waba_id.as_str())
-                    });
-                    match owner {
-                        Some(channel) => changes.push((
-                            channel.id,
-                            Change::TemplateStatus(TemplateStatusChange {
-                                status: template_status_name(&update.status),
-                                reason: update
-                                    .rejection_detail
-                                    .clone()
-                                    .or_else(|| update.reason.clone()),
-                                provider_template_id: update.template_id,
-                                language: Some(update.language),
-                                name: update.name,
-                            }),
-                        )),
-                        None => problems.push(format!(
-                            "no connected channel for WhatsApp account {}",
-                            update.waba_id
-                        )),
-                    }
-                }
-                InboundEvent::ChannelError { error, .. } => problems.push(format!(
-                    "the provider reported error {}: {}",
-                    error.code,
-                    error.title.unwrap_or_default()
-                )),
-                InboundEvent::Unhandled { reason, .. } => problems.push(reason),
-            }
+    /// Processes a kept delivery again, as it would be if it arrived now: its signature is
+    /// checked against the channels connected now, then whatever it still changes is applied
+    /// (idempotently: a message already stored is not stored again). A delivery already
+    /// processed without problems is left as it is.
+    pub(super) async fn reprocess(&self, event: &KeptWebhook) -> Result<(), AppError> {
+        if event.processed_at.is_some() && event.error.is_none() {
+            return Ok(());
         }
-
-        let key = dedupe_key(provider, body);
-        let body = String::from_utf8_lossy(body);
-        let delivery = || Delivery {
-            provider,
-            channel_id: changes
-                .first()
-                .map(|(id, _)| *id)
-                .or(channels.first().map(|c| c.id)),
-            dedupe_key: &key,
-            body: &body,
+        let attempts = event.attempts + 1;
+        let now = now_ms();
+        let checked = match &event.signature {
+            Some(signature) => {
+                self.check(
+                    event.provider.as_str(),
+                    &event.request_path,
+                    event.body.as_bytes(),
+                    Some(signature),
+                )
+                .await?
+            }
+            None => Err(Unreadable::Unsigned(
+                "Kept without its signature, so it cannot be checked again.",
+            )),
         };
+        let checked = match checked {
+            Ok(checked) => checked,
+            Err(unreadable) => {
+                self.store
+                    .webhook_attempt_failed(event.id, event.attempts, &unreadable.reason(), None)
+                    .await?;
+                return Ok(());
+            }
+        };
+        let (channel_id, processing) = translate(checked, now, attempts);
         match self
             .store
-            .record_webhook(delivery(), &changes, problems)
+            .reprocess_webhook(event.id, event.attempts, channel_id, processing)
             .await
         {
-            Ok(Recorded::Stored { event_id }) => {
-                tracing::debug!(provider, event_id, "webhook recorded");
+            Ok(true) => {
                 self.live.activity();
                 Ok(())
             }
-            Ok(Recorded::Duplicate) => {
-                tracing::debug!(provider, "webhook delivered again; already recorded");
-                Ok(())
-            }
+            Ok(false) => Ok(()),
             Err(error) => {
-                tracing::error!(provider, %error, "webhook could not be applied; keeping it raw");
+                tracing::error!(event = event.id, %error, "kept webhook could not be applied");
+                let retry_at = next_attempt_at(attempts, now);
                 self.store
-                    .record_unprocessed_webhook(delivery(), &error.to_string())
+                    .webhook_attempt_failed(event.id, event.attempts, &error.to_string(), retry_at)
                     .await?;
                 Ok(())
             }
         }
     }
+}
+
+/// What a checked delivery changes, each change for the channel it routes to, and the channel
+/// the event is listed under. Problems that may resolve later make it be tried again after
+/// `attempts` tries.
+fn translate(checked: Checked, now: i64, attempts: i64) -> (Option<i64>, Processing) {
+    let Checked {
+        signed_for: channels,
+        events,
+    } = checked;
+    let mut changes = Vec::new();
+    let mut problems = Vec::new();
+    for event in events {
+        let routing = match &event {
+            InboundEvent::Message(message) => Some(message.routing.clone()),
+            InboundEvent::Echo(echo) => Some(echo.routing.clone()),
+            InboundEvent::Status(status) => Some(status.routing.clone()),
+            InboundEvent::ChannelError { routing, .. } => Some(routing.clone()),
+            InboundEvent::TemplateStatus(_) | InboundEvent::Unhandled { .. } => None,
+        };
+        let channel = routing
+            .as_ref()
+            .and_then(|routing| channels.iter().find(|channel| routes_to(channel, routing)));
+        if let (Some(routing), None) = (&routing, channel) {
+            problems.push(Problem::for_now(format!(
+                "no connected channel for {routing:?}"
+            )));
+            continue;
+        }
+        let channel_id = channel.map(|channel| channel.id);
+        match event {
+            InboundEvent::Message(message) => {
+                changes.extend(channel_id.map(|id| (id, inbound_change(message))));
+            }
+            InboundEvent::Echo(echo) => {
+                changes.extend(channel_id.map(|id| (id, echo_change(echo))));
+            }
+            InboundEvent::Status(update) => match status_changes(update) {
+                Ok(found) => changes.extend(
+                    channel_id
+                        .into_iter()
+                        .flat_map(|id| found.clone().into_iter().map(move |c| (id, c))),
+                ),
+                Err(problem) => problems.push(Problem::lasting(problem)),
+            },
+            InboundEvent::TemplateStatus(update) => {
+                let owner = channels.iter().find(|channel| {
+                    channel.config.settings.waba_id.as_deref() == Some(update.waba_id.as_str())
+                });
+                match owner {
+                    Some(channel) => changes.push((
+                        channel.id,
+                        Change::TemplateStatus(TemplateStatusChange {
+                            status: template_status_name(&update.status),
+                            reason: update
+                                .rejection_detail
+                                .clone()
+                                .or_else(|| update.reason.clone()),
+                            provider_template_id: update.template_id,
+                            language: Some(update.language),
+                            name: update.name,
+                        }),
+                    )),
+                    None => problems.push(Problem::for_now(format!(
+                        "no connected channel for WhatsApp account {}",
+                        update.waba_id
+                    ))),
+                }
+            }
+            InboundEvent::ChannelError { error, .. } => problems.push(Problem::lasting(format!(
+                "the provider reported error {}: {}",
+                error.code,
+                error.title.unwrap_or_default()
+            ))),
+            InboundEvent::Unhandled { reason, .. } => problems.push(Problem::lasting(reason)),
+        }
+    }
+    let channel_id = changes
+        .first()
+        .map(|(id, _)| *id)
+        .or(channels.first().map(|c| c.id));
+    let processing = Processing {
+        changes,
+        problems,
+        retry_at: next_attempt_at(attempts, now),
+    };
+    (channel_id, processing)
 }
 
 #[cfg(test)]

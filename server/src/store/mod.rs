@@ -43,8 +43,8 @@ pub use templates::{NewTemplate, TemplateRow};
 pub use tokens::TokenRow;
 pub use users::{NewUser, UserRow};
 pub use webhooks::{
-    Change, Delivery, NewAttachment, NewEcho, NewInbound, ReactionChange, Recorded, StatusChange,
-    TemplateStatusChange, WatermarkChange, WebhookEventRow,
+    Change, Delivery, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem, Processing,
+    ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange, WebhookEventRow,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub struct Store {
     /// by sleeping, and every write on one connection empties the others' page caches, so on
     /// SQLite this is a single connection that writers queue for. On PostgreSQL it is the pool.
     writer: AnyPool,
+    /// On SQLite, webhook deliveries queue here for the writer to commit in groups.
+    webhook_jobs: Option<webhooks::Jobs>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +77,8 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    #[error("the database writer has stopped")]
+    Closed,
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -116,10 +120,13 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
+        let webhook_jobs = (backend == Backend::Sqlite)
+            .then(|| webhooks::start_writing_webhooks(writer.clone(), backend));
         Ok(Store {
             pool,
             writer,
             backend,
+            webhook_jobs,
         })
     }
 

@@ -3,9 +3,10 @@
 //! provider is acknowledged. A delivery seen before (same body) is recognised and not applied
 //! twice; a message seen before (same provider id on the channel) is never stored twice.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, AnyPool};
+use tokio::sync::{mpsc, oneshot};
 
-use super::{Backend, Store, StoreResult, lock_provider_message, now_ms};
+use super::{Backend, Store, StoreError, StoreResult, lock_provider_message, now_ms};
 
 /// One change a webhook asks for, already translated from the provider's format.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +26,9 @@ pub struct NewInbound {
     pub address: String,
     /// Phone addresses identify a person across channels, however written; scoped ids do not.
     pub address_is_phone: bool,
+    /// The channel carries SMS and WhatsApp under one number (Twilio), so the person's identity
+    /// follows the network they last wrote on.
+    pub two_networks: bool,
     pub profile_name: Option<String>,
     pub provider_message_id: String,
     /// Epoch ms, as the provider dates the message.
@@ -99,11 +103,65 @@ pub struct TemplateStatusChange {
 }
 
 /// The delivery as received.
-pub struct Delivery<'a> {
-    pub provider: &'a str,
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub provider: &'static str,
     pub channel_id: Option<i64>,
-    pub dedupe_key: &'a str,
-    pub body: &'a str,
+    pub dedupe_key: String,
+    pub body: String,
+    /// The signature header as sent and the path (with query) it was posted to, so that
+    /// processing it again checks it again against the channels connected by then.
+    pub signature: Option<String>,
+    pub request_path: String,
+}
+
+/// Part of a delivery that could not be applied, kept with the event for admins to see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub reason: String,
+    /// Whether trying again later may succeed: a channel connected since, the message a
+    /// reaction is for arrived since. A payload that cannot be understood never will be.
+    pub may_resolve: bool,
+}
+
+impl Problem {
+    pub fn lasting(reason: impl Into<String>) -> Problem {
+        Problem {
+            reason: reason.into(),
+            may_resolve: false,
+        }
+    }
+
+    pub fn for_now(reason: impl Into<String>) -> Problem {
+        Problem {
+            reason: reason.into(),
+            may_resolve: true,
+        }
+    }
+}
+
+/// What processing a delivery means for the store: its changes (each for its channel), what
+/// could not be understood, and when to try again if some of that may resolve later.
+#[derive(Clone, Debug, Default)]
+pub struct Processing {
+    pub changes: Vec<(i64, Change)>,
+    pub problems: Vec<Problem>,
+    pub retry_at: Option<i64>,
+}
+
+impl Processing {
+    /// The problems as admins read them, and when to try again (only if one may resolve).
+    fn verdict(&self) -> (Option<String>, Option<i64>) {
+        let error = (!self.problems.is_empty()).then(|| {
+            self.problems
+                .iter()
+                .map(|problem| problem.reason.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        let waiting = self.problems.iter().any(|problem| problem.may_resolve);
+        (error, self.retry_at.filter(|_| waiting))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,64 +174,193 @@ pub enum Recorded {
 const STATUS_RANK: &str = "CASE status WHEN 'received' THEN 0 WHEN 'pending' THEN 0 WHEN 'queued' THEN 1 \
      WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0 END";
 
-impl Store {
-    /// Stores a delivery and applies its changes (each for its channel) atomically. `problems`
-    /// are what the caller could not understand; they are kept with the event for admins to see.
-    pub async fn record_webhook(
-        &self,
-        delivery: Delivery<'_>,
-        changes: &[(i64, Change)],
-        mut problems: Vec<String>,
-    ) -> StoreResult<Recorded> {
-        let now = now_ms();
-        let mut tx = self.writer.begin().await?;
-        let event_id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO webhook_events (provider, channel_id, dedupe_key, body, received_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-        )
-        .bind(delivery.provider)
-        .bind(delivery.channel_id)
-        .bind(delivery.dedupe_key)
-        .bind(delivery.body)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(event_id) = event_id else {
-            tx.rollback().await?;
-            return Ok(Recorded::Duplicate);
+/// The most deliveries one SQLite transaction takes (see [`write_webhooks`]).
+const MOST_PER_COMMIT: usize = 64;
+
+/// A delivery waiting for the SQLite writer, and who waits for it to be durable.
+#[derive(Debug)]
+pub(super) struct Job {
+    delivery: Delivery,
+    processing: Processing,
+    done: oneshot::Sender<StoreResult<Recorded>>,
+}
+
+pub(super) type Jobs = mpsc::UnboundedSender<Job>;
+
+/// Group commit for SQLite, which writes one transaction at a time: the deliveries that queued
+/// while the previous transaction was being written are applied together and committed once,
+/// so each costs its statements but shares the transaction's page writes. Each caller is
+/// answered only after the commit that holds its delivery. If anything in a group fails, the
+/// group is rolled back and its deliveries are applied one transaction each, so one delivery's
+/// failure is only its own.
+pub(super) fn start_writing_webhooks(writer: AnyPool, backend: Backend) -> Jobs {
+    let (jobs, queue) = mpsc::unbounded_channel();
+    tokio::spawn(write_webhooks(writer, backend, queue));
+    jobs
+}
+
+async fn write_webhooks(
+    writer: AnyPool,
+    backend: Backend,
+    mut queue: mpsc::UnboundedReceiver<Job>,
+) {
+    let mut group = Vec::with_capacity(MOST_PER_COMMIT);
+    while queue.recv_many(&mut group, MOST_PER_COMMIT).await > 0 {
+        let together = if group.len() > 1 {
+            record_together(&writer, backend, &group).await.ok()
+        } else {
+            None
         };
-        for (channel_id, change) in changes {
-            if let Some(problem) = apply(&mut tx, self.backend, *channel_id, change, now).await? {
-                problems.push(problem);
+        match together {
+            Some(outcomes) => {
+                for (job, outcome) in group.drain(..).zip(outcomes) {
+                    let _ = job.done.send(Ok(outcome));
+                }
+            }
+            None => {
+                for job in group.drain(..) {
+                    let outcome =
+                        record_alone(&writer, backend, &job.delivery, &job.processing).await;
+                    let _ = job.done.send(outcome);
+                }
             }
         }
-        let error = (!problems.is_empty()).then(|| problems.join("; "));
-        sqlx::query("UPDATE webhook_events SET processed_at = $1, error = $2 WHERE id = $3")
-            .bind(now)
+    }
+}
+
+async fn record_together(
+    writer: &AnyPool,
+    backend: Backend,
+    group: &[Job],
+) -> StoreResult<Vec<Recorded>> {
+    let mut tx = writer.begin().await?;
+    let mut outcomes = Vec::with_capacity(group.len());
+    for job in group {
+        outcomes.push(record(&mut tx, backend, &job.delivery, &job.processing).await?);
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+async fn record_alone(
+    writer: &AnyPool,
+    backend: Backend,
+    delivery: &Delivery,
+    processing: &Processing,
+) -> StoreResult<Recorded> {
+    let mut tx = writer.begin().await?;
+    let outcome = record(&mut tx, backend, delivery, processing).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Stores a delivery and applies its changes, in the caller's transaction; a delivery seen
+/// before changes nothing.
+async fn record(
+    tx: &mut AnyConnection,
+    backend: Backend,
+    delivery: &Delivery,
+    processing: &Processing,
+) -> StoreResult<Recorded> {
+    let now = now_ms();
+    let (error, retry_at) = processing.verdict();
+    let event_id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO webhook_events (provider, channel_id, dedupe_key, body, signature, request_path, \
+         received_at, processed_at, error, retry_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+    )
+    .bind(delivery.provider)
+    .bind(delivery.channel_id)
+    .bind(&delivery.dedupe_key)
+    .bind(&delivery.body)
+    .bind(&delivery.signature)
+    .bind(&delivery.request_path)
+    .bind(now)
+    .bind(error)
+    .bind(retry_at)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(event_id) = event_id else {
+        return Ok(Recorded::Duplicate);
+    };
+    let found = apply_all(tx, backend, &processing.changes, now).await?;
+    if !found.is_empty() {
+        let mut processing = Processing {
+            changes: Vec::new(),
+            problems: processing.problems.clone(),
+            retry_at: processing.retry_at,
+        };
+        processing.problems.extend(found);
+        let (error, retry_at) = processing.verdict();
+        sqlx::query("UPDATE webhook_events SET error = $1, retry_at = $2 WHERE id = $3")
             .bind(error)
+            .bind(retry_at)
             .bind(event_id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(Recorded::Stored { event_id })
+    }
+    Ok(Recorded::Stored { event_id })
+}
+
+/// Applies each change for its channel; returns the problems found on the way.
+async fn apply_all(
+    tx: &mut AnyConnection,
+    backend: Backend,
+    changes: &[(i64, Change)],
+    now: i64,
+) -> StoreResult<Vec<Problem>> {
+    let mut problems = Vec::new();
+    for (channel_id, change) in changes {
+        if let Some(problem) = apply(tx, backend, *channel_id, change, now).await? {
+            problems.push(Problem::for_now(problem));
+        }
+    }
+    Ok(problems)
+}
+
+impl Store {
+    /// Stores a delivery and applies its changes atomically, durably before it returns.
+    pub async fn record_webhook(
+        &self,
+        delivery: Delivery,
+        processing: Processing,
+    ) -> StoreResult<Recorded> {
+        match &self.webhook_jobs {
+            Some(jobs) => {
+                let (done, outcome) = oneshot::channel();
+                jobs.send(Job {
+                    delivery,
+                    processing,
+                    done,
+                })
+                .map_err(|_| StoreError::Closed)?;
+                outcome.await.map_err(|_| StoreError::Closed)?
+            }
+            None => record_alone(&self.writer, self.backend, &delivery, &processing).await,
+        }
     }
 
     /// Keeps a delivery whose changes could not be applied, unprocessed, with the reason.
     pub async fn record_unprocessed_webhook(
         &self,
-        delivery: Delivery<'_>,
+        delivery: &Delivery,
         reason: &str,
+        retry_at: Option<i64>,
     ) -> StoreResult<Recorded> {
         let event_id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO webhook_events (provider, channel_id, dedupe_key, body, received_at, error) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            "INSERT INTO webhook_events (provider, channel_id, dedupe_key, body, signature, \
+             request_path, received_at, error, retry_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
         )
         .bind(delivery.provider)
         .bind(delivery.channel_id)
-        .bind(delivery.dedupe_key)
-        .bind(delivery.body)
+        .bind(&delivery.dedupe_key)
+        .bind(&delivery.body)
+        .bind(&delivery.signature)
+        .bind(&delivery.request_path)
         .bind(now_ms())
         .bind(reason)
+        .bind(retry_at)
         .fetch_optional(&self.writer)
         .await?;
         Ok(
@@ -236,15 +423,17 @@ async fn contact_for(
     profile_name: Option<&str>,
     now: i64,
 ) -> StoreResult<i64> {
-    let known: Option<i64> = sqlx::query_scalar(
-        "SELECT contact_id FROM contact_identities WHERE channel_id = $1 AND address = $2",
+    let known: Option<(i64, String)> = sqlx::query_as(
+        "SELECT i.contact_id, c.name FROM contact_identities i JOIN contacts c ON c.id = i.contact_id \
+         WHERE i.channel_id = $1 AND i.address = $2",
     )
     .bind(channel_id)
     .bind(address)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some(contact_id) = known {
-        if let Some(name) = profile_name {
+    if let Some((contact_id, known_name)) = known {
+        // Only a contact without a name takes the provider's profile name.
+        if let Some(name) = profile_name.filter(|_| known_name.is_empty()) {
             sqlx::query(
                 "UPDATE contacts SET name = $1, updated_at = $2 WHERE id = $3 AND name = ''",
             )
@@ -356,7 +545,7 @@ async fn insert_inbound(
     message: &NewInbound,
     now: i64,
 ) -> StoreResult<()> {
-    if message.address_is_phone {
+    if message.two_networks {
         follow_network(tx, channel_id, &message.address).await?;
     }
     let contact_id = contact_for(
@@ -643,7 +832,29 @@ pub struct WebhookEventRow {
     pub processed_at: Option<i64>,
     pub error: Option<String>,
     pub body: String,
+    pub attempts: i64,
+    pub retry_at: Option<i64>,
 }
+
+const EVENT_COLUMNS: &str = "e.id, e.provider, c.name AS channel_name, e.received_at, e.processed_at, \
+     e.error, e.body, e.attempts, e.retry_at";
+
+/// A kept delivery as needed to process it again.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct KeptWebhook {
+    pub id: i64,
+    pub provider: String,
+    pub body: String,
+    pub signature: Option<String>,
+    pub request_path: String,
+    pub processed_at: Option<i64>,
+    pub error: Option<String>,
+    /// Tries after the delivery itself.
+    pub attempts: i64,
+}
+
+const KEPT_COLUMNS: &str = "id, provider, body, signature, COALESCE(request_path, '') AS request_path, \
+     processed_at, error, attempts";
 
 impl Store {
     /// The newest deliveries first; with `only_problems`, those not (fully) understood.
@@ -658,12 +869,119 @@ impl Store {
             ""
         };
         Ok(sqlx::query_as(&format!(
-            "SELECT e.id, e.provider, c.name AS channel_name, e.received_at, e.processed_at, e.error, e.body \
-             FROM webhook_events e LEFT JOIN channels c ON c.id = e.channel_id \
+            "SELECT {EVENT_COLUMNS} FROM webhook_events e LEFT JOIN channels c ON c.id = e.channel_id \
              {filter} ORDER BY e.id DESC LIMIT $1"
         ))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    pub async fn webhook_event(&self, id: i64) -> StoreResult<Option<WebhookEventRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM webhook_events e LEFT JOIN channels c ON c.id = e.channel_id \
+             WHERE e.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn kept_webhook(&self, id: i64) -> StoreResult<Option<KeptWebhook>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {KEPT_COLUMNS} FROM webhook_events WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The kept delivery whose next try is due soonest, if one is due at `now`.
+    pub async fn due_webhook(&self, now: i64) -> StoreResult<Option<KeptWebhook>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {KEPT_COLUMNS} FROM webhook_events \
+             WHERE retry_at IS NOT NULL AND retry_at <= $1 ORDER BY retry_at, id LIMIT 1"
+        ))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Applies what a kept delivery changes now and records the outcome, atomically. `attempts`
+    /// is the count the caller read: false (and nothing changed) when another try got there
+    /// first.
+    pub async fn reprocess_webhook(
+        &self,
+        event_id: i64,
+        attempts: i64,
+        channel_id: Option<i64>,
+        processing: Processing,
+    ) -> StoreResult<bool> {
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        // Claiming the event first serialises concurrent tries (PostgreSQL waits on the row).
+        let claimed = sqlx::query(
+            "UPDATE webhook_events SET attempts = attempts + 1 \
+             WHERE id = $1 AND attempts = $2 AND (processed_at IS NULL OR error IS NOT NULL)",
+        )
+        .bind(event_id)
+        .bind(attempts)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            return Ok(false);
+        }
+        let mut processing = processing;
+        let found = apply_all(&mut tx, self.backend, &processing.changes, now).await?;
+        processing.problems.extend(found);
+        let (error, retry_at) = processing.verdict();
+        sqlx::query(
+            "UPDATE webhook_events SET channel_id = COALESCE($1, channel_id), processed_at = $2, \
+             error = $3, retry_at = $4 WHERE id = $5",
+        )
+        .bind(channel_id)
+        .bind(now)
+        .bind(error)
+        .bind(retry_at)
+        .bind(event_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records a try that changed nothing: why, and when to try again (`None`: only when an
+    /// admin asks).
+    pub async fn webhook_attempt_failed(
+        &self,
+        event_id: i64,
+        attempts: i64,
+        reason: &str,
+        retry_at: Option<i64>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE webhook_events SET attempts = attempts + 1, error = $1, retry_at = $2 \
+             WHERE id = $3 AND attempts = $4",
+        )
+        .bind(reason)
+        .bind(retry_at)
+        .bind(event_id)
+        .bind(attempts)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Makes every delivery waiting to be tried again due now (a channel was just connected or
+    /// changed, which may be what they wait for).
+    pub async fn retry_waiting_webhooks(&self) -> StoreResult<u64> {
+        Ok(sqlx::query(
+            "UPDATE webhook_events SET retry_at = $1 WHERE retry_at IS NOT NULL AND retry_at > $1",
+        )
+        .bind(now_ms())
+        .execute(&self.writer)
+        .await?
+        .rows_affected())
     }
 }

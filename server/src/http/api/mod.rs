@@ -11,6 +11,7 @@ mod settings;
 mod tags;
 mod templates;
 mod users;
+mod webhook_events;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -82,6 +83,11 @@ pub fn routes() -> Router<AppState> {
             get(channels::get)
                 .patch(channels::update)
                 .delete(channels::delete),
+        )
+        .route("/webhook-events", get(webhook_events::list))
+        .route(
+            "/webhook-events/{id}/reprocess",
+            post(webhook_events::reprocess),
         )
         .fallback(not_found)
 }
