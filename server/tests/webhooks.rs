@@ -1278,6 +1278,40 @@ async fn a_delivery_that_cannot_be_understood_stays_failed_with_its_reason(db: D
     assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 0);
 }
 
+async fn a_kept_reaction_tried_again_never_undoes_a_newer_one(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let text = fixture("inbound_text.json");
+    let target = text["entry"][0]["changes"][0]["value"]["messages"][0]["id"].clone();
+    let mut early = with_message_id(fixture("inbound_reaction.json"), "wamid.reaction.early");
+    early["entry"][0]["changes"][0]["value"]["messages"][0]["reaction"]["message_id"] =
+        target.clone();
+    assert_eq!(post_whatsapp(&app, &early).await.status(), 200);
+    let kept_reaction = last_event(&app).await;
+    let (_, error, _, waiting) = kept(&app, kept_reaction).await;
+    assert!(waiting, "its message may still come");
+    assert!(error.unwrap().contains("reaction to unknown message"));
+
+    post_whatsapp(&app, &text).await;
+    let mut newer = with_message_id(early.clone(), "wamid.reaction.newer");
+    let reacted = &mut newer["entry"][0]["changes"][0]["value"]["messages"][0];
+    reacted["reaction"]["emoji"] = json!("❤️");
+    reacted["timestamp"] = json!("1749419600");
+    post_whatsapp(&app, &newer).await;
+
+    let (token, _) = app.token("admin@example.org", Role::Admin).await;
+    let done: Value = reprocess_by_api(&app, &token, kept_reaction)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["error"], Value::Null, "{done}");
+    assert_eq!(
+        texts(&app, "SELECT emoji FROM message_reactions").await,
+        ["❤️"]
+    );
+}
+
 on_both_databases!(
     the_meta_handshake_answers_only_a_known_verify_token,
     a_whatsapp_message_lands_once_in_one_conversation,
@@ -1300,4 +1334,5 @@ on_both_databases!(
     a_delivery_for_a_number_connected_later_lands_once_it_is,
     an_admin_processes_a_kept_delivery_again_and_it_lands_once,
     a_delivery_that_cannot_be_understood_stays_failed_with_its_reason,
+    a_kept_reaction_tried_again_never_undoes_a_newer_one,
 );

@@ -107,6 +107,7 @@ fn inbound_change(message: InboundMessage) -> Change {
         return Change::Reaction(ReactionChange {
             target_provider_message_id: target_message_id.clone(),
             emoji: emoji.clone().filter(|emoji| !emoji.is_empty()),
+            reacted_at: epoch_ms(message.timestamp),
         });
     }
     let is_sms = matches!(

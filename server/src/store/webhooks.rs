@@ -91,6 +91,9 @@ pub struct ReactionChange {
     pub target_provider_message_id: String,
     /// `None` removes the contact's reaction.
     pub emoji: Option<String>,
+    /// Epoch ms, as the provider dates the reaction: a delivery tried again later never
+    /// overrides a reaction the contact made after it.
+    pub reacted_at: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -396,7 +399,7 @@ async fn apply(
             apply_watermark(tx, channel_id, watermark, now).await?;
             Ok(None)
         }
-        Change::Reaction(reaction) => apply_reaction(tx, channel_id, reaction, now).await,
+        Change::Reaction(reaction) => apply_reaction(tx, channel_id, reaction).await,
         Change::TemplateStatus(template) => {
             apply_template_status(tx, channel_id, template, now).await
         }
@@ -759,7 +762,6 @@ async fn apply_reaction(
     tx: &mut AnyConnection,
     channel_id: i64,
     reaction: &ReactionChange,
-    now: i64,
 ) -> StoreResult<Option<String>> {
     let target: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM messages WHERE channel_id = $1 AND provider_message_id = $2",
@@ -779,19 +781,22 @@ async fn apply_reaction(
             sqlx::query(
                 "INSERT INTO message_reactions (message_id, reactor, emoji, created_at) \
                  VALUES ($1, 'contact', $2, $3) \
-                 ON CONFLICT (message_id, reactor) DO UPDATE SET emoji = excluded.emoji, created_at = excluded.created_at",
+                 ON CONFLICT (message_id, reactor) DO UPDATE SET emoji = excluded.emoji, created_at = excluded.created_at \
+                 WHERE message_reactions.created_at <= excluded.created_at",
             )
             .bind(message_id)
             .bind(emoji)
-            .bind(now)
+            .bind(reaction.reacted_at)
             .execute(&mut *tx)
             .await?;
         }
         None => {
             sqlx::query(
-                "DELETE FROM message_reactions WHERE message_id = $1 AND reactor = 'contact'",
+                "DELETE FROM message_reactions WHERE message_id = $1 AND reactor = 'contact' \
+                 AND created_at <= $2",
             )
             .bind(message_id)
+            .bind(reaction.reacted_at)
             .execute(&mut *tx)
             .await?;
         }
