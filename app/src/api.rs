@@ -12,20 +12,15 @@ use crate::model::SimulatedInbound;
 use crate::model::{
     AddedPerson, ApiToken, CannedResponse, Channel, ChannelInput, ContactDetail,
     ConversationDetail, ConversationPage, ConversationQuery, CreatedToken, InboxFilters,
-    InboxSettings, Me, Note, Person, PersonChanges, Role, SearchHit, Tag, Template,
+    InboxSettings, Mention, Note, Person, PersonChanges, Role, SearchHit, Tag, Template,
     TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync,
     TwilioTemplateInput, WebhookEvent,
 };
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput};
 #[cfg(feature = "ssr")]
-use crate::ports::{actor, backend, current_actor};
+use crate::ports::{actor, backend};
 use leptos::server_fn::codec::Json;
-
-#[server(endpoint = "me")]
-pub async fn current_user() -> Result<Option<Me>, AppError> {
-    Ok(current_actor().map(|actor| actor.me()))
-}
 
 #[server(endpoint = "people/list")]
 pub async fn list_people() -> Result<Vec<Person>, AppError> {
@@ -300,6 +295,11 @@ pub async fn delete_tag(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "search")]
 pub async fn search(query: String) -> Result<Vec<SearchHit>, AppError> {
     backend()?.search(&actor()?, query).await
+}
+
+#[server(endpoint = "mentions")]
+pub async fn list_mentions() -> Result<Vec<Mention>, AppError> {
+    backend()?.mentions(&actor()?).await
 }
 
 #[server(endpoint = "settings/inbox")]

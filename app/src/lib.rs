@@ -11,6 +11,7 @@ pub mod model;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
+mod tracking;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -20,8 +21,8 @@ use leptos_router::{
 };
 
 use pages::{
-    AccountPage, ChannelsPage, InboxPage, LoginPage, NotFound, PeoplePage, SearchPage,
-    SettingsPage, TemplatesPage, WebhookEventsPage,
+    AccountPage, ChannelsPage, InboxPage, LoginPage, MentionsPage, NotFound, PeoplePage,
+    SearchPage, SettingsPage, TemplatesPage, WebhookEventsPage,
 };
 
 /// The CSP nonce the server puts into each page request's extensions, so the
@@ -61,6 +62,7 @@ fn provide_script_nonce() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::provide_signed_in_person();
     // Effects run only in the browser, after hydration: tests and scripts wait for this mark.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -85,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("events") view=WebhookEventsPage />
                 <Route path=StaticSegment("account") view=AccountPage />
                 <Route path=StaticSegment("search") view=SearchPage />
+                <Route path=StaticSegment("mentions") view=MentionsPage />
                 <Route path=StaticSegment("settings") view=SettingsPage />
                 <Route path=StaticSegment("templates") view=TemplatesPage />
             </Routes>

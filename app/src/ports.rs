@@ -10,8 +10,8 @@ use crate::error::AppError;
 use crate::model::{
     AddedPerson, ApiToken, CannedResponse, CannedResponseInput, Channel, ChannelInput,
     ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
-    InboxFilters, InboxSettings, Me, NewPerson, Note, Permission, Person, PersonChanges, Role,
-    SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
+    InboxFilters, InboxSettings, Me, Mention, NewPerson, Note, Permission, Person, PersonChanges,
+    Role, SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
     TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
 
@@ -149,6 +149,7 @@ pub trait Backend: Send + Sync + 'static {
         typing: bool,
     ) -> Result<(), AppError>;
     async fn search(&self, actor: &Actor, query: String) -> Result<Vec<SearchHit>, AppError>;
+    async fn mentions(&self, actor: &Actor) -> Result<Vec<Mention>, AppError>;
     async fn inbox_settings(&self, actor: &Actor) -> Result<InboxSettings, AppError>;
     async fn update_inbox_settings(
         &self,

@@ -403,7 +403,19 @@ async fn tags_are_managed_by_coordinators_and_used_by_everyone(db: Db) {
 
 /// Reads the server-sent event stream until an event matching `wanted` arrives.
 async fn wait_for_event(stream: &mut reqwest::Response, wanted: impl Fn(&Value) -> bool) -> Value {
+    events_until(stream, wanted)
+        .await
+        .pop()
+        .expect("the event arrives")
+}
+
+/// Every event the stream tells, in order, up to and including the first matching `wanted`.
+async fn events_until(
+    stream: &mut reqwest::Response,
+    wanted: impl Fn(&Value) -> bool,
+) -> Vec<Value> {
     let mut buffer = String::new();
+    let mut told = Vec::new();
     let found = tokio::time::timeout(Duration::from_secs(15), async {
         loop {
             let chunk = stream
@@ -419,16 +431,19 @@ async fn wait_for_event(stream: &mut reqwest::Response, wanted: impl Fn(&Value) 
                     .filter_map(|line| line.strip_prefix("data:"))
                     .map(str::trim)
                     .collect::<String>();
-                if let Ok(value) = serde_json::from_str::<Value>(&data)
-                    && wanted(&value)
-                {
-                    return value;
+                if let Ok(value) = serde_json::from_str::<Value>(&data) {
+                    let done = wanted(&value);
+                    told.push(value);
+                    if done {
+                        return;
+                    }
                 }
             }
         }
     })
     .await;
-    found.expect("the event arrives")
+    found.expect("the event arrives");
+    told
 }
 
 async fn open_stream(base: &str, token: &str) -> reqwest::Response {
@@ -468,6 +483,17 @@ async fn notes_mention_people_and_everyone_sees_changes_live(db: Db) {
     assert_eq!(mention["person_id"], ben_id);
     assert_eq!(mention["conversation_id"], id);
     assert_eq!(mention["author_name"], "ana");
+    let mentions = json(get(&app, &ben, "/api/v1/mentions").await).await;
+    assert_eq!(mentions[0]["conversation_id"], id);
+    assert_eq!(mentions[0]["author_name"], "ana");
+    assert_eq!(mentions[0]["contact_name"], "Dina");
+    assert_eq!(mentions[0]["read"], false);
+    assert_eq!(mentions.as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(get(&app, &ana, "/api/v1/mentions").await).await,
+        json!([]),
+        "mentions are the mentioned person's own"
+    );
     wait_for_event(&mut anas_browser, |event| {
         event["type"] == "conversation" && event["id"] == id
     })
@@ -498,6 +524,8 @@ async fn notes_mention_people_and_everyone_sees_changes_live(db: Db) {
     .await
     .unwrap();
     assert_eq!(unread, 0, "opening the conversation read the mention");
+    let mentions = json(get(&app, &ben, "/api/v1/mentions").await).await;
+    assert_eq!(mentions[0]["read"], true);
 
     // A new message from the contact reaches open browsers too.
     receive(&app, "+15550000001", "Dina", "wamid.n2", "still here").await;
@@ -522,7 +550,7 @@ async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
     let app = spawn_app(db).await;
     whatsapp_channel(&app).await;
     let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
-    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    let (cora, cora_id) = app.token("cora@example.org", Role::Coordinator).await;
     let (admin, admin_id) = app.token("root@example.org", Role::Admin).await;
     receive(&app, "+15551234567", "Dina", "wamid.c1", "hello").await;
     let page = json(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
@@ -600,6 +628,31 @@ async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
     assert_eq!(
         reveals, 1,
         "the coordinator's look at the number is recorded; the volunteer's masked views are not"
+    );
+    let coordinators_list = json(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
+    assert_eq!(
+        coordinators_list["conversations"][0]["contact_address"],
+        "+15551234567"
+    );
+    let found = json(get(&app, &cora, "/api/v1/search?q=1234567").await).await;
+    assert_eq!(found[0]["contact_address"], "+15551234567");
+    let volunteers_search = json(get(&app, &ana, "/api/v1/search?q=1234567").await).await;
+    assert_eq!(
+        volunteers_search,
+        json!([]),
+        "volunteers cannot search by a masked number"
+    );
+    let reveals: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'contact.number_revealed' AND subject = $1 AND actor_id = $2",
+    )
+    .bind(format!("contact:{contact_id}"))
+    .bind(cora_id)
+    .fetch_one(&app.sql().await)
+    .await
+    .unwrap();
+    assert_eq!(
+        reveals, 3,
+        "the contact panel, the list and the search each showed the coordinator the number"
     );
 
     // Assigned to a colleague, the contact is out of a volunteer's sight.
@@ -838,8 +891,100 @@ async fn canned_responses_are_kept_by_coordinators_for_everyone(db: Db) {
     );
 }
 
+/// A volunteer's browser hears of colleagues' conversations only that something changed: not
+/// who is viewing or typing there, not which conversation it was.
+async fn volunteers_are_told_live_only_of_conversations_they_may_see(db: Db) {
+    let app = spawn_app(db).await;
+    whatsapp_channel(&app).await;
+    let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
+    let (vic, vic_id) = app.token("vic@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    receive(&app, "+15550000001", "Dina", "wamid.s1", "hello").await;
+    let id = one_conversation(&app, &cora).await;
+    receive(&app, "+15550000002", "Eli", "wamid.s2", "hi").await;
+    let assigned = post(
+        &app,
+        &cora,
+        &format!("/api/v1/conversations/{id}/assign"),
+        json!({ "assignee_id": vic_id }),
+    )
+    .await;
+    assert_eq!(assigned.status(), 200);
+    let mut anas_browser = open_stream(&app.base, &ana).await;
+    let mut coras_browser = open_stream(&app.base, &cora).await;
+
+    let typing = app
+        .server_fn_with_token(
+            &vic,
+            "conversations/presence",
+            &[("conversation_id", &id.to_string()), ("typing", "true")],
+        )
+        .await;
+    assert_eq!(typing.status(), 200);
+    let note = post(
+        &app,
+        &vic,
+        &format!("/api/v1/conversations/{id}/notes"),
+        json!({ "body": "calling her back" }),
+    )
+    .await;
+    assert_eq!(note.status(), 201);
+    // A mention of Ana comes after both, in a conversation she may see.
+    let others = json(get(&app, &cora, "/api/v1/conversations?view=unassigned").await).await;
+    let elis = others["conversations"][0]["id"].as_i64().unwrap();
+    assert_ne!(elis, id);
+    let mention = post(
+        &app,
+        &cora,
+        &format!("/api/v1/conversations/{elis}/notes"),
+        json!({ "body": "@ana can you take Eli?" }),
+    )
+    .await;
+    assert_eq!(mention.status(), 201);
+
+    let told = events_until(&mut anas_browser, |event| event["type"] == "mention").await;
+    assert_eq!(told.last().unwrap()["person_id"], ana_id);
+    assert!(
+        told.iter().all(|event| event["type"] != "presence"),
+        "Ana is not told who types in Vic's conversation: {told:?}"
+    );
+    assert!(
+        told.iter()
+            .all(|event| !(event["type"] == "conversation" && event["id"] == id)),
+        "Ana is not told which of Vic's conversations changed: {told:?}"
+    );
+    assert!(
+        told.iter().any(|event| event["type"] == "activity"),
+        "Ana's list still learns that something changed: {told:?}"
+    );
+    let presence = wait_for_event(&mut coras_browser, |event| event["type"] == "presence").await;
+    assert_eq!(presence["conversation_id"], id);
+    assert_eq!(presence["person_name"], "vic");
+    wait_for_event(&mut coras_browser, |event| {
+        event["type"] == "conversation" && event["id"] == id
+    })
+    .await;
+
+    let anas_mentions = json(get(&app, &ana, "/api/v1/mentions").await).await;
+    assert_eq!(anas_mentions[0]["conversation_id"], elis);
+    let reassigned = post(
+        &app,
+        &cora,
+        &format!("/api/v1/conversations/{elis}/assign"),
+        json!({ "assignee_id": vic_id }),
+    )
+    .await;
+    assert_eq!(reassigned.status(), 200);
+    assert_eq!(
+        json(get(&app, &ana, "/api/v1/mentions").await).await,
+        json!([]),
+        "a mention in a conversation now out of Ana's sight is not listed"
+    );
+}
+
 on_both_databases!(
     canned_responses_are_kept_by_coordinators_for_everyone,
+    volunteers_are_told_live_only_of_conversations_they_may_see,
     taking_and_assigning_are_recorded_and_scoped,
     two_volunteers_taking_at_once_get_one_assignee,
     status_changes_and_snoozes,

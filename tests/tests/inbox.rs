@@ -488,3 +488,88 @@ async fn a_volunteer_sends_a_picture_from_the_composer() {
     let refused = shows(client, "//p[@id='file-error']", "the refusal is shown").await;
     assert!(refused.text().await.unwrap().contains("cannot be sent"));
 }
+
+#[tokio::test]
+async fn a_volunteer_offers_reply_buttons_and_reads_a_mention() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    sign_in(&browser, &server, "admin@example.org").await;
+    simulate_whatsapp_message(
+        &browser,
+        &server,
+        "+15550147474",
+        "Bo Buttons",
+        "Can I come on Friday?",
+    )
+    .await;
+    sign_out(&browser, &server).await;
+
+    sign_in(&browser, &server, "coordinator@example.org").await;
+    open_conversation(&browser, &server, "all", "Bo Buttons").await;
+    click(
+        client,
+        "//button[@role='tab'][normalize-space()='Private note']",
+    )
+    .await;
+    write_in_composer(client, "@Vic can you answer Bo?").await;
+    shows(client, "//li[contains(@class, 'note')]", "the note shows").await;
+    sign_out(&browser, &server).await;
+
+    sign_in(&browser, &server, "volunteer@example.org").await;
+    client.goto(&server.url("/mentions")).await.unwrap();
+    browser.wait_for_hydration().await;
+    let mention = shows(
+        client,
+        "//li[contains(concat(' ', @class, ' '), ' mention ')][contains(., 'mentioned you, with Bo Buttons')]",
+        "the mention is listed",
+    )
+    .await;
+    assert!(mention.text().await.unwrap().contains("can you answer Bo?"));
+    mention
+        .find(Locator::Css("a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    shows(
+        client,
+        "//h2[@id='thread-title'][normalize-space()='Bo Buttons']",
+        "the mention opens its conversation",
+    )
+    .await;
+
+    click(client, "//summary[normalize-space()='Add reply buttons']").await;
+    for (field, title) in [
+        ("#reply-button-1", "Yes, Friday"),
+        ("#reply-button-2", "No"),
+    ] {
+        client
+            .find(Locator::Css(field))
+            .await
+            .unwrap()
+            .send_keys(title)
+            .await
+            .unwrap();
+    }
+    write_in_composer(client, "Shall we book you in?").await;
+    let sent = shows(
+        client,
+        "//li[contains(@class, 'outbound')][contains(., 'Shall we book you in?')]",
+        "the reply shows",
+    )
+    .await;
+    let offered = sent
+        .find(Locator::Css("ul.offered-buttons"))
+        .await
+        .expect("the thread shows the buttons offered")
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        offered.contains("Yes, Friday") && offered.contains("No"),
+        "{offered}"
+    );
+    browser.close().await;
+}

@@ -1,8 +1,32 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::current_user;
 use crate::model::{Me, Permission};
+
+/// Who is signed in, as the server knew it when it rendered the page. Pages that need a person
+/// render at once, without waiting for a call: during server rendering nothing is created twice,
+/// and hydration reads the same value back from the page.
+#[derive(Clone, Debug)]
+pub struct SignedInPerson(pub Option<Me>);
+
+/// Reads the signed-in person once per page load: from the request on the server, from the
+/// page's hydration data in the browser. Sign-in and sign-out are whole page loads, so the
+/// value holds while the page is open.
+pub fn provide_signed_in_person() {
+    let me = SharedValue::new(signed_in_on_the_server).into_inner();
+    provide_context(SignedInPerson(me));
+}
+
+#[cfg(feature = "ssr")]
+fn signed_in_on_the_server() -> Option<Me> {
+    crate::ports::current_actor().map(|actor| actor.me())
+}
+
+/// Only called if the page carries no value: an empty page is a signed-out one.
+#[cfg(not(feature = "ssr"))]
+fn signed_in_on_the_server() -> Option<Me> {
+    None
+}
 
 /// The frame of every signed-in page: the top bar with navigation, the person and sign-out.
 /// Pages receive the signed-in person; the server has already sent anyone signed out to `/login`.
@@ -11,23 +35,14 @@ pub fn Layout<V>(page: fn(Me) -> V) -> impl IntoView
 where
     V: IntoView + 'static,
 {
-    let me = Resource::new(|| (), |_| current_user());
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(me)) => Some(view! { <SignedIn me page /> }.into_any()),
-                    Ok(None) => Some(view! {
-                        <main class="centered">
-                            <p>"Your session has ended. " <a href="/login">"Sign in again"</a> "."</p>
-                        </main>
-                    }.into_any()),
-                    Err(error) => Some(view! {
-                        <main class="centered"><p class="notice notice-error">{error.message}</p></main>
-                    }.into_any()),
-                }
-            })}
-        </Suspense>
+    match use_context::<SignedInPerson>().and_then(|person| person.0) {
+        Some(me) => view! { <SignedIn me page /> }.into_any(),
+        None => view! {
+            <main class="centered">
+                <p>"Your session has ended. " <a href="/login">"Sign in again"</a> "."</p>
+            </main>
+        }
+        .into_any(),
     }
 }
 
@@ -54,6 +69,7 @@ where
             <a class="brand" href="/">"Switchboard"</a>
             <nav aria-label="Main">
                 <A href="/">"Inbox"</A>
+                <A href="/mentions">"Mentions"</A>
                 {is_admin.then(|| view! { <A href="/people">"People"</A> })}
                 {manages_channels.then(|| view! {
                     <A href="/channels">"Channels"</A>

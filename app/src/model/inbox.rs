@@ -192,6 +192,19 @@ pub struct Note {
     pub at_ms: i64,
 }
 
+/// A note that mentioned the signed-in person, for their list of mentions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    pub conversation_id: i64,
+    pub contact_name: String,
+    pub author_name: String,
+    pub body: String,
+    /// RFC 3339.
+    pub at: String,
+    /// The person has opened the conversation since.
+    pub read: bool,
+}
+
 /// Something that happened to a conversation, told in a sentence ("Ana assigned this to Ben").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationEvent {

@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use crate::api::{ChangePassword, CreateToken, RevokeToken, list_tokens};
 use crate::components::{ErrorNotice, Layout};
 use crate::model::{ApiToken, Me};
+use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -57,7 +58,7 @@ fn Tokens() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     let tokens = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
+        tracked_in_browser(move || (create.version().get(), revoke.version().get())),
         |_| list_tokens(),
     );
     let error = Signal::derive(move || {

@@ -9,6 +9,7 @@ use crate::api::{
 use crate::components::{ErrorNotice, Layout};
 use crate::error::AppError;
 use crate::model::{Channel, ChannelInput, ChannelKind, Me, Permission};
+use crate::tracking::tracked_in_browser;
 
 type Slot = fn(&mut ChannelInput) -> &mut Option<String>;
 
@@ -196,7 +197,7 @@ fn channels(me: Me) -> impl IntoView {
     let create = ServerAction::<CreateChannel>::new();
     let delete = ServerAction::<DeleteChannel>::new();
     let channels = Resource::new(
-        move || (create.version().get(), delete.version().get()),
+        tracked_in_browser(move || (create.version().get(), delete.version().get())),
         |_| list_channels(),
     );
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));

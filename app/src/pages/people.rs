@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use crate::api::{AddPerson, UpdatePerson, list_people};
 use crate::components::{ErrorNotice, Layout};
 use crate::model::{Me, Person, PersonChanges, Role};
+use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
@@ -17,7 +18,7 @@ fn people(me: Me) -> impl IntoView {
     let add = ServerAction::<AddPerson>::new();
     let update = ServerAction::<UpdatePerson>::new();
     let people = Resource::new(
-        move || (add.version().get(), update.version().get()),
+        tracked_in_browser(move || (add.version().get(), update.version().get())),
         |_| list_people(),
     );
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err));

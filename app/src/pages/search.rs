@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::search;
 use crate::components::Layout;
 use crate::model::{Me, SearchHit};
+use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
@@ -19,17 +20,21 @@ pub fn SearchPage() -> impl IntoView {
 
 fn search_page(_me: Me) -> impl IntoView {
     let query = use_query_map();
-    let text = Memo::new(move |_| query.with(|query| query.get("q").unwrap_or_default()));
-    let hits = Resource::new(
-        move || text.get(),
-        |text| async move {
-            if text.trim().is_empty() {
-                Ok(Vec::new())
-            } else {
-                search(text).await
-            }
-        },
-    );
+    // `try_`: the search resource's task may read this once more after server rendering has
+    // disposed of the router's URL.
+    let text = Memo::new(move |_| {
+        query
+            .try_with(|query| query.get("q"))
+            .flatten()
+            .unwrap_or_default()
+    });
+    let hits = Resource::new(tracked_in_browser(move || text.get()), |text| async move {
+        if text.trim().is_empty() {
+            Ok(Vec::new())
+        } else {
+            search(text).await
+        }
+    });
     view! {
         <main class="page">
             <h1>"Search"</h1>

@@ -10,6 +10,7 @@ use crate::api::{
 };
 use crate::components::{ErrorNotice, Layout};
 use crate::model::{InboxSettings, Me, Permission};
+use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -37,7 +38,9 @@ fn settings(me: Me) -> impl IntoView {
 #[component]
 fn InboxSettingsForm() -> impl IntoView {
     let save = ServerAction::<SaveInboxSettings>::new();
-    let current = Resource::new(move || save.version().get(), |_| get_inbox_settings());
+    let current = Resource::new(tracked_in_browser(move || save.version().get()), |_| {
+        get_inbox_settings()
+    });
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
@@ -117,7 +120,7 @@ fn Tags() -> impl IntoView {
     let create = ServerAction::<CreateTag>::new();
     let delete = ServerAction::<DeleteTag>::new();
     let tags = Resource::new(
-        move || (create.version().get(), delete.version().get()),
+        tracked_in_browser(move || (create.version().get(), delete.version().get())),
         |_| list_tags(),
     );
     let error = Signal::derive(move || {
@@ -170,7 +173,7 @@ fn CannedResponses() -> impl IntoView {
     let create = ServerAction::<CreateCannedResponse>::new();
     let delete = ServerAction::<DeleteCannedResponse>::new();
     let responses = Resource::new(
-        move || (create.version().get(), delete.version().get()),
+        tracked_in_browser(move || (create.version().get(), delete.version().get())),
         |_| list_canned_responses(),
     );
     let error = Signal::derive(move || {

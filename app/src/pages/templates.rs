@@ -16,6 +16,7 @@ use crate::model::{
     Channel, ChannelKind, HeaderMedia, Me, Permission, Template, TemplateButton, TemplateCategory,
     TemplateContent, TemplateInput, TemplateValues, TwilioTemplateInput, variable_count,
 };
+use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
@@ -47,7 +48,7 @@ fn TemplatesAdmin() -> impl IntoView {
     let sync = ServerAction::<SyncTemplates>::new();
     let register = ServerAction::<RegisterTwilioTemplate>::new();
     let templates = Resource::new(
-        move || {
+        tracked_in_browser(move || {
             (
                 create.version().get(),
                 version.version().get(),
@@ -56,7 +57,7 @@ fn TemplatesAdmin() -> impl IntoView {
                 sync.version().get(),
                 register.version().get(),
             )
-        },
+        }),
         |_| list_templates(None),
     );
     let channels = Resource::new(|| (), |_| list_channels());

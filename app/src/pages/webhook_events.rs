@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use crate::api::{ReprocessWebhookEvent, list_webhook_events};
 use crate::components::{ErrorNotice, Layout};
 use crate::model::{Me, WebhookEvent};
+use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn WebhookEventsPage() -> impl IntoView {
@@ -15,7 +16,10 @@ pub fn WebhookEventsPage() -> impl IntoView {
 
 fn webhook_events(_: Me) -> impl IntoView {
     let only_failed = RwSignal::new(false);
-    let events = Resource::new(move || only_failed.get(), list_webhook_events);
+    let events = Resource::new(
+        tracked_in_browser(move || only_failed.get()),
+        list_webhook_events,
+    );
     view! {
         <main class="page">
             <h1>"Webhook events"</h1>

@@ -4,7 +4,7 @@ use app::error::AppError;
 use app::model::{
     AddedPerson, ApiToken, CannedResponse, CannedResponseInput, Channel, ChannelInput,
     ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
-    InboxFilters, InboxSettings, NewPerson, Note, Person, PersonChanges, SearchHit,
+    InboxFilters, InboxSettings, Mention, NewPerson, Note, Person, PersonChanges, SearchHit,
     SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory, TemplateContent,
     TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
@@ -201,6 +201,10 @@ impl Backend for Services {
 
     async fn search(&self, actor: &Actor, query: String) -> Result<Vec<SearchHit>, AppError> {
         Services::search(self, actor, &query).await
+    }
+
+    async fn mentions(&self, actor: &Actor) -> Result<Vec<Mention>, AppError> {
+        Services::mentions(self, actor).await
     }
 
     async fn inbox_settings(&self, actor: &Actor) -> Result<InboxSettings, AppError> {

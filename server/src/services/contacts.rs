@@ -39,7 +39,7 @@ impl Services {
             .contact(id)
             .await?
             .ok_or_else(|| AppError::not_found("Contact"))?;
-        let numbers = self.reveal_numbers_of(actor, id).await?;
+        let numbers = self.reveal_numbers_of(actor, &[id]).await?;
         let addresses = self
             .store
             .contact_identities(id)
@@ -68,7 +68,7 @@ impl Services {
             addresses,
             opted_out_at: contact.opted_out_at.map(rfc3339),
             notes,
-            conversations: self.summaries(actor, conversations).await?,
+            conversations: self.summaries_with(conversations, numbers).await?,
         })
     }
 

@@ -3,7 +3,9 @@
 //! thread and to every open browser.
 
 use app::error::AppError;
-use app::model::{ConversationStatus, LiveEvent, Note, Permission, StatusChange, Tag, TagInput};
+use app::model::{
+    ConversationStatus, LiveEvent, Mention, Note, Permission, StatusChange, Tag, TagInput,
+};
 use app::ports::Actor;
 
 use super::{Services, rfc3339};
@@ -11,6 +13,8 @@ use crate::domain::conversations::mentioned_people;
 use crate::store::{AssignWhen, EventRow, NoteRow, NoteSubject, PersonRow, TagRow, now_ms};
 
 const MAX_NOTE_CHARS: usize = 4000;
+/// Mentions older than the latest this many are in their conversations still.
+const MENTIONS_LISTED: i64 = 100;
 const MAX_TAG_NAME_CHARS: usize = 40;
 
 pub(crate) fn tag_of(row: TagRow) -> Tag {
@@ -285,6 +289,26 @@ impl Services {
     }
 
     /// A private note in the thread; the people it `@mentions` are notified.
+    /// The notes that mentioned this person, in conversations they may still see.
+    pub async fn mentions(&self, actor: &Actor) -> Result<Vec<Mention>, AppError> {
+        actor.require(Permission::AnswerConversations)?;
+        let visible_to = (!actor.role.can(Permission::SeeAllConversations)).then_some(actor.id);
+        Ok(self
+            .store
+            .mentions_of(actor.id, visible_to, MENTIONS_LISTED)
+            .await?
+            .into_iter()
+            .map(|row| Mention {
+                conversation_id: row.conversation_id,
+                contact_name: row.contact_name,
+                author_name: row.author_name,
+                body: row.body,
+                at: rfc3339(row.created_at),
+                read: row.read_at.is_some(),
+            })
+            .collect())
+    }
+
     pub async fn add_conversation_note(
         &self,
         actor: &Actor,

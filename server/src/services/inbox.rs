@@ -118,17 +118,19 @@ impl Services {
         Ok(InboxFilters { channels, tags })
     }
 
-    /// List rows as this person may see them: with their tags, numbers masked if so decided.
+    /// List rows as this person may see them: with their tags, numbers masked if so decided
+    /// (and recorded when shown while masked for volunteers).
     pub(crate) async fn summaries(
         &self,
         actor: &Actor,
         rows: Vec<ConversationRow>,
     ) -> Result<Vec<ConversationSummary>, AppError> {
-        let numbers = self.number_view(actor).await?;
+        let contact_ids: Vec<i64> = rows.iter().map(|row| row.contact_id).collect();
+        let numbers = self.reveal_numbers_of(actor, &contact_ids).await?;
         self.summaries_with(rows, numbers).await
     }
 
-    async fn summaries_with(
+    pub(crate) async fn summaries_with(
         &self,
         rows: Vec<ConversationRow>,
         numbers: NumberView,
@@ -342,7 +344,7 @@ impl Services {
                 self.mark_read_at_provider(row.channel_id, id);
             }
         }
-        let numbers = self.reveal_numbers_of(actor, row.contact_id).await?;
+        let numbers = self.reveal_numbers_of(actor, &[row.contact_id]).await?;
         let summary = self
             .summaries_with(vec![row], numbers)
             .await?

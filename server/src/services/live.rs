@@ -5,9 +5,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::model::LiveEvent;
+use app::model::{LiveEvent, Permission};
+use app::ports::Actor;
+use futures::{Stream, StreamExt};
 use tokio::sync::{Notify, broadcast};
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
+use super::Services;
+use super::inbox::may_see;
 use crate::store::{Backend, Store};
 
 /// The PostgreSQL channel events travel on.
@@ -99,6 +105,55 @@ impl LiveHub {
                     tracing::warn!(%error, "live update listener interrupted");
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 }
+            }
+        }
+    }
+}
+
+impl Services {
+    /// What one person's open browser is told. A mention reaches only the person mentioned;
+    /// who is viewing or typing is told only where the person may see the conversation; a
+    /// change to a conversation they may not see (one just assigned away from them, say) only
+    /// says that something changed, so its id and its people stay with those who may see it.
+    pub fn live_events_for(&self, actor: Actor) -> impl Stream<Item = LiveEvent> + Send + use<> {
+        let services = self.clone();
+        BroadcastStream::new(self.live.subscribe()).filter_map(move |event| {
+            let services = services.clone();
+            let actor = actor.clone();
+            async move {
+                match event {
+                    Ok(event) => services.live_event_for(&actor, event).await,
+                    // Events were missed: reloading what the page shows catches up.
+                    Err(BroadcastStreamRecvError::Lagged(_)) => Some(LiveEvent::Activity),
+                }
+            }
+        })
+    }
+
+    async fn live_event_for(&self, actor: &Actor, event: LiveEvent) -> Option<LiveEvent> {
+        match event {
+            LiveEvent::Mention { person_id, .. } if person_id != actor.id => None,
+            LiveEvent::Conversation { id } if !self.sees_live(actor, id).await => {
+                Some(LiveEvent::Activity)
+            }
+            LiveEvent::Presence {
+                conversation_id, ..
+            } if !self.sees_live(actor, conversation_id).await => None,
+            event => Some(event),
+        }
+    }
+
+    /// Live updates are a convenience: a conversation that cannot be read now is not told.
+    async fn sees_live(&self, actor: &Actor, conversation_id: i64) -> bool {
+        if actor.role.can(Permission::SeeAllConversations) {
+            return true;
+        }
+        match self.store.conversation(conversation_id).await {
+            Ok(Some(row)) => may_see(actor, &row),
+            Ok(None) => false,
+            Err(error) => {
+                tracing::warn!(%error, "could not check who may see a live update");
+                false
             }
         }
     }

@@ -45,10 +45,12 @@ impl Services {
             .search(SearchRequest {
                 text: query,
                 scope,
-                match_numbers: numbers == NumberView::Shown,
+                match_numbers: numbers != NumberView::Masked,
                 limit: HIT_LIMIT,
             })
             .await?;
+        let contact_ids: Vec<i64> = rows.iter().map(|row| row.contact_id).collect();
+        self.record_reveal(actor, numbers, &contact_ids).await?;
         Ok(rows
             .into_iter()
             .map(|row| hit_of(row, query, numbers))

@@ -13,6 +13,9 @@ const INBOX_SETTINGS: &str = "inbox";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NumberView {
     Shown,
+    /// Shown to a coordinator or admin while numbers are masked for volunteers: a reveal, which
+    /// is recorded.
+    Revealed,
     /// Country code and last four digits only, so a volunteer can tell contacts apart without
     /// being able to reach them outside Switchboard.
     Masked,
@@ -67,39 +70,55 @@ impl Services {
         Ok(settings)
     }
 
-    /// How this person sees one contact's numbers. While numbers are masked for volunteers,
-    /// showing them to a coordinator or admin is a reveal, and recorded in the audit log.
+    /// How this person sees these contacts' numbers. While numbers are masked for volunteers,
+    /// showing them to a coordinator or admin is a reveal, and recorded in the audit log: one
+    /// entry per contact whose number an answer showed.
     pub(crate) async fn reveal_numbers_of(
         &self,
         actor: &Actor,
-        contact_id: i64,
+        contact_ids: &[i64],
     ) -> Result<NumberView, AppError> {
-        if !self.inbox_settings().await?.mask_numbers_for_volunteers {
-            return Ok(NumberView::Shown);
+        let numbers = self.number_view(actor).await?;
+        self.record_reveal(actor, numbers, contact_ids).await?;
+        Ok(numbers)
+    }
+
+    /// Records what [`NumberView::Revealed`] showed, once the answer is known.
+    pub(crate) async fn record_reveal(
+        &self,
+        actor: &Actor,
+        numbers: NumberView,
+        contact_ids: &[i64],
+    ) -> Result<(), AppError> {
+        if numbers != NumberView::Revealed {
+            return Ok(());
         }
-        if !actor.role.can(Permission::SeeAllConversations) {
-            return Ok(NumberView::Masked);
-        }
+        let mut contact_ids = contact_ids.to_vec();
+        contact_ids.sort_unstable();
+        contact_ids.dedup();
+        let subjects: Vec<String> = contact_ids
+            .iter()
+            .map(|id| format!("contact:{id}"))
+            .collect();
         self.store
-            .audit(
+            .audit_each(
                 Some(actor.id),
                 "contact.number_revealed",
-                &format!("contact:{contact_id}"),
+                &subjects,
                 serde_json::json!({}),
             )
             .await?;
-        Ok(NumberView::Shown)
+        Ok(())
     }
 
     pub(crate) async fn number_view(&self, actor: &Actor) -> Result<NumberView, AppError> {
-        Ok(
-            if !actor.role.can(Permission::SeeAllConversations)
-                && self.inbox_settings().await?.mask_numbers_for_volunteers
-            {
-                NumberView::Masked
-            } else {
-                NumberView::Shown
-            },
-        )
+        if !self.inbox_settings().await?.mask_numbers_for_volunteers {
+            return Ok(NumberView::Shown);
+        }
+        Ok(if actor.role.can(Permission::SeeAllConversations) {
+            NumberView::Revealed
+        } else {
+            NumberView::Masked
+        })
     }
 }

@@ -381,15 +381,28 @@ impl Store {
         .await?)
     }
 
-    /// Unread mentions of a person: (notification id, conversation id, author name, note body).
-    pub async fn unread_mentions(&self, person: i64) -> StoreResult<Vec<MentionRow>> {
+    /// The latest notes that mentioned a person, newest first. With `visible_to`, only in
+    /// conversations assigned to that person or to no one (a volunteer's sight).
+    pub async fn mentions_of(
+        &self,
+        person: i64,
+        visible_to: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<MentionRow>> {
         Ok(sqlx::query_as(
-            "SELECT nt.id, nt.conversation_id, u.name AS author_name, n.body, nt.created_at \
+            "SELECT nt.conversation_id, COALESCE(ct.name, '') AS contact_name, \
+                    COALESCE(u.name, '') AS author_name, n.body, nt.created_at, nt.read_at \
              FROM notifications nt JOIN notes n ON n.id = nt.note_id \
+             JOIN conversations c ON c.id = nt.conversation_id \
+             JOIN contacts ct ON ct.id = c.contact_id \
              LEFT JOIN users u ON u.id = nt.actor_id \
-             WHERE nt.user_id = $1 AND nt.read_at IS NULL ORDER BY nt.id DESC LIMIT 50",
+             WHERE nt.user_id = $1 AND nt.kind = 'mention' \
+               AND ($2 IS NULL OR c.assignee_id IS NULL OR c.assignee_id = $2) \
+             ORDER BY nt.id DESC LIMIT $3",
         )
         .bind(person)
+        .bind(visible_to)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -465,11 +478,12 @@ impl Store {
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct MentionRow {
-    pub id: i64,
     pub conversation_id: i64,
-    pub author_name: Option<String>,
+    pub contact_name: String,
+    pub author_name: String,
     pub body: String,
     pub created_at: i64,
+    pub read_at: Option<i64>,
 }
 
 /// What a note is about.

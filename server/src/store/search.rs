@@ -31,6 +31,7 @@ pub struct SearchRow {
     pub message_id: Option<i64>,
     /// The matching message's text, or the conversation's newest message for a contact match.
     pub text: String,
+    pub contact_id: i64,
     pub contact_name: String,
     pub contact_address: Option<String>,
     pub channel_kind: String,
@@ -40,7 +41,7 @@ pub struct SearchRow {
 /// A query of fewer digits matches too many numbers to be of use.
 const MIN_NUMBER_DIGITS: usize = 4;
 
-const HIT_COLUMNS: &str = "ct.name AS contact_name, \
+const HIT_COLUMNS: &str = "c.contact_id, ct.name AS contact_name, \
        (SELECT i.address FROM contact_identities i \
          WHERE i.contact_id = c.contact_id AND i.channel_id = c.channel_id ORDER BY i.id LIMIT 1) AS contact_address, \
        ch.kind AS channel_kind";

@@ -11,12 +11,13 @@ use super::clock::{Time, TimeStyle};
 use crate::api::{AddContactNote, get_contact};
 use crate::components::ErrorNotice;
 use crate::model::ContactDetail;
+use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn ContactPanel(contact_id: i64) -> impl IntoView {
     let actions = use_actions();
     let contact = Resource::new(
-        move || actions.contact_note.version().get(),
+        tracked_in_browser(move || actions.contact_note.version().get()),
         move |_| get_contact(contact_id),
     );
     view! {

@@ -22,6 +22,7 @@ use crate::model::{
     ChannelKind, ConversationQuery, ConversationStatus, ConversationSummary, InboxFilters,
     InboxView, Me, Permission, Tag,
 };
+use crate::tracking::tracked_in_browser;
 use actions::InboxActions;
 use clock::{Time, TimeStyle, provide_now};
 use live::{ask_for_notifications, notifications_decided, notify, provide_live};
@@ -143,28 +144,40 @@ fn inbox(me: Me) -> impl IntoView {
     };
     let query = use_query_map();
     // A view the role does not have (an old link, a changed role) falls back to the default.
+    // These memos read with `try_`: a resource's task can read them once more after server
+    // rendering has disposed of the router's URL, and then finds the start of the list.
     let place = Memo::new(move |_| {
-        query.with(|query| {
-            let number = |key: &str| query.get_str(key).and_then(|value| value.parse().ok());
-            ListPlace {
-                view: query
-                    .get_str("view")
-                    .and_then(|key| views.iter().copied().find(|view| view_key(*view) == key))
-                    .unwrap_or(default),
-                status: query
-                    .get_str("status")
-                    .and_then(ConversationStatus::parse)
-                    .unwrap_or(ConversationStatus::Open),
-                channel_id: number("channel"),
-                tag_id: number("tag"),
-            }
-        })
+        query
+            .try_with(|query| {
+                let number = |key: &str| query.get_str(key).and_then(|value| value.parse().ok());
+                ListPlace {
+                    view: query
+                        .get_str("view")
+                        .and_then(|key| views.iter().copied().find(|view| view_key(*view) == key))
+                        .unwrap_or(default),
+                    status: query
+                        .get_str("status")
+                        .and_then(ConversationStatus::parse)
+                        .unwrap_or(ConversationStatus::Open),
+                    channel_id: number("channel"),
+                    tag_id: number("tag"),
+                }
+            })
+            .unwrap_or(ListPlace {
+                view: default,
+                status: ConversationStatus::Open,
+                channel_id: None,
+                tag_id: None,
+            })
     });
-    let after = Memo::new(move |_| query.with(|query| query.get("after")));
-    let view = Memo::new(move |_| place.with(|place| place.view));
+    let after = Memo::new(move |_| query.try_with(|query| query.get("after")).flatten());
+    let view = Memo::new(move |_| place.try_with(|place| place.view).unwrap_or(default));
     let params = use_params_map();
-    let open = Memo::new(move |_| params.with(|params| params.get("id")));
-    let selected = Memo::new(move |_| open.with(|id| id.as_deref()?.parse::<i64>().ok()));
+    let open = Memo::new(move |_| params.try_with(|params| params.get("id")).flatten());
+    let selected = Memo::new(move |_| {
+        open.try_with(|id| id.as_deref()?.parse::<i64>().ok())
+            .flatten()
+    });
 
     let navigate = use_navigate();
     let go = move |place: ListPlace| {
@@ -205,14 +218,14 @@ fn inbox(me: Me) -> impl IntoView {
     };
 
     let conversations = Resource::new(
-        move || {
+        tracked_in_browser(move || {
             (
                 place.get(),
                 after.get(),
                 live.version.get(),
                 actions.version(),
             )
-        },
+        }),
         |(place, after, _, _)| {
             list_conversations(ConversationQuery {
                 view: place.view,
@@ -466,7 +479,9 @@ fn Pages(
 #[component]
 fn Availability() -> impl IntoView {
     let set = ServerAction::<SetMyAvailability>::new();
-    let available = Resource::new(move || set.version().get(), |_| my_availability());
+    let available = Resource::new(tracked_in_browser(move || set.version().get()), |_| {
+        my_availability()
+    });
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

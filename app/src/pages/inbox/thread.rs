@@ -28,6 +28,7 @@ use crate::model::{
     AttachmentView, ChannelKind, ConversationDetail, ConversationEvent, ConversationStatus, Me,
     Note, Permission, Template, ThreadMessage,
 };
+use crate::tracking::tracked_in_browser;
 
 /// A queued reply is usually with the provider by then, so its tick can replace "Sending…".
 const DELIVERY_CHECK: Duration = Duration::from_secs(2);
@@ -65,7 +66,7 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
     let actions = use_actions();
     let live = use_live();
     let conversation = Resource::new(
-        move || (id.get(), actions.version(), live.version.get()),
+        tracked_in_browser(move || (id.get(), actions.version(), live.version.get())),
         |(id, _, _)| async move {
             match id {
                 Some(id) => get_conversation(id).await,

@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/conversations/{id}/notes", post(conversations::add_note))
         .route("/messages/{id}/retry", post(conversations::retry_message))
+        .route("/mentions", get(search::mentions))
         .route("/contacts/{id}", get(contacts::get))
         .route("/contacts/{id}/notes", post(contacts::add_note))
         .route("/canned-responses", get(canned::list).post(canned::create))

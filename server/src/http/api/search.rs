@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 
-use app::model::SearchHit;
+use app::model::{Mention, SearchHit};
 
 use super::ApiActor;
 use crate::http::error::ApiError;
@@ -21,4 +21,12 @@ pub async fn search(
     Query(query): Query<SearchQuery>,
 ) -> Result<Json<Vec<SearchHit>>, ApiError> {
     Ok(Json(state.services.search(&actor, &query.q).await?))
+}
+
+/// The notes that mentioned the caller; found like search results, by the caller's sight.
+pub async fn mentions(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<Mention>>, ApiError> {
+    Ok(Json(state.services.mentions(&actor).await?))
 }
