@@ -174,11 +174,11 @@ pub fn router(services: Services, config: Config) -> Router {
         .route("/auth/logout", post(sign_in::sign_out))
         .route(
             "/webhooks/whatsapp",
-            get(webhooks::whatsapp_subscribe).post(webhooks::whatsapp),
+            get(webhooks::whatsapp_subscribe).post(webhooks::meta),
         )
         .route(
             "/webhooks/messenger",
-            get(webhooks::messenger_subscribe).post(webhooks::messenger),
+            get(webhooks::messenger_subscribe).post(webhooks::meta),
         )
         .route("/webhooks/twilio", post(webhooks::twilio))
         .route("/webhooks/twilio/status", post(webhooks::twilio))

@@ -67,24 +67,9 @@ async fn receive(
     Ok(())
 }
 
-pub async fn whatsapp(
-    State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<StatusCode, ApiError> {
-    receive(
-        &state,
-        &uri,
-        &headers,
-        &body,
-        channels::signature::META_HEADER,
-    )
-    .await?;
-    Ok(StatusCode::OK)
-}
-
-pub async fn messenger(
+/// WhatsApp Cloud API and Messenger deliveries alike: both are signed by a Meta app and routed
+/// by what they carry.
+pub async fn meta(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,

@@ -19,20 +19,11 @@ impl Store {
         subject: &str,
         detail: serde_json::Value,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (actor_id, action, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(actor_id)
-        .bind(action)
-        .bind(subject)
-        .bind(detail.to_string())
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.audit_each(actor_id, action, &[subject.to_owned()], detail)
+            .await
     }
 
-    /// One entry per subject, in one statement: what one answer showed of several contacts.
+    /// One entry per subject, in one statement (what one answer showed of several contacts).
     pub async fn audit_each(
         &self,
         actor_id: Option<i64>,
