@@ -16,13 +16,13 @@ mod tracking;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, StaticSegment,
+    Lazy, ParamSegment, StaticSegment,
     components::{ParentRoute, Route, Router, Routes},
 };
 
 use pages::{
-    AccountPage, ChannelsPage, InboxPage, LoginPage, MentionsPage, NotFound, PeoplePage,
-    SearchPage, SettingsPage, TemplatesPage, WebhookEventsPage,
+    AccountRoute, ChannelsRoute, InboxPage, LoginRoute, MentionsRoute, NotFound, PeopleRoute,
+    SearchRoute, SettingsRoute, TemplatesRoute, WebhookEventsRoute,
 };
 
 /// The CSP nonce the server puts into each page request's extensions, so the
@@ -63,12 +63,6 @@ fn provide_script_nonce() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::provide_signed_in_person();
-    // Effects run only in the browser, after hydration: tests and scripts wait for this mark.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/switchboard.css" />
@@ -81,15 +75,15 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=|| () />
                     <Route path=(StaticSegment("conversations"), ParamSegment("id")) view=|| () />
                 </ParentRoute>
-                <Route path=StaticSegment("login") view=LoginPage />
-                <Route path=StaticSegment("people") view=PeoplePage />
-                <Route path=StaticSegment("channels") view=ChannelsPage />
-                <Route path=StaticSegment("events") view=WebhookEventsPage />
-                <Route path=StaticSegment("account") view=AccountPage />
-                <Route path=StaticSegment("search") view=SearchPage />
-                <Route path=StaticSegment("mentions") view=MentionsPage />
-                <Route path=StaticSegment("settings") view=SettingsPage />
-                <Route path=StaticSegment("templates") view=TemplatesPage />
+                <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} />
+                <Route path=StaticSegment("people") view={Lazy::<PeopleRoute>::new()} />
+                <Route path=StaticSegment("channels") view={Lazy::<ChannelsRoute>::new()} />
+                <Route path=StaticSegment("events") view={Lazy::<WebhookEventsRoute>::new()} />
+                <Route path=StaticSegment("account") view={Lazy::<AccountRoute>::new()} />
+                <Route path=StaticSegment("search") view={Lazy::<SearchRoute>::new()} />
+                <Route path=StaticSegment("mentions") view={Lazy::<MentionsRoute>::new()} />
+                <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} />
+                <Route path=StaticSegment("templates") view={Lazy::<TemplatesRoute>::new()} />
             </Routes>
         </Router>
     }

@@ -1068,6 +1068,22 @@ async fn templates_made_at_meta_are_imported_by_the_sync(db: Db) {
         code["content"]["unsupported"],
         json!(["LOCATION header", "OTP button “Copy code”"])
     );
+    let (_, detail) = get(
+        app,
+        &format!("/api/v1/conversations/{}", setup.conversation_id),
+        &setup.volunteer,
+    )
+    .await;
+    let offered: Vec<&str> = detail["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(
+        offered.contains(&"2023_april_promo") && !offered.contains(&"pickup_code"),
+        "the composer offers only templates it can send: {offered:?}"
+    );
 
     let messages = format!("/api/v1/conversations/{}/messages", setup.conversation_id);
     let (status, refused) = post(

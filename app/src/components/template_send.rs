@@ -20,13 +20,7 @@ pub fn TemplatePicker(
     templates: Vec<Template>,
     send: ServerAction<SendTemplate>,
 ) -> impl IntoView {
-    // Templates imported from Meta with parts Switchboard cannot fill in are not offered.
-    let templates = StoredValue::new(
-        templates
-            .into_iter()
-            .filter(Template::sendable)
-            .collect::<Vec<_>>(),
-    );
+    let templates = StoredValue::new(templates);
     let chosen = RwSignal::new(None::<Template>);
     let header = RwSignal::new(Vec::<String>::new());
     let body = RwSignal::new(Vec::<String>::new());

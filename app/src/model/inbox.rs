@@ -267,6 +267,6 @@ pub struct ConversationDetail {
     pub assignees: Vec<Assignee>,
     /// Every tag, to add to this conversation.
     pub all_tags: Vec<Tag>,
-    /// The approved templates of the conversation's channel, for the composer.
+    /// The templates of the conversation's channel that can be sent now, for the composer.
     pub templates: Vec<super::Template>,
 }

@@ -1,4 +1,10 @@
 //! One module a page, named after its route.
+//!
+//! The inbox is where volunteers spend their shift, so it ships in the main browser bundle. Every
+//! other page is a lazy route: `cargo leptos build --split` puts each one in its own wasm chunk,
+//! fetched the first time someone opens that page.
+
+use leptos::prelude::*;
 
 mod account;
 mod channels;
@@ -12,14 +18,36 @@ mod settings;
 mod templates;
 mod webhook_events;
 
-pub use account::AccountPage;
-pub use channels::ChannelsPage;
 pub use inbox::InboxPage;
-pub use login::LoginPage;
-pub use mentions::MentionsPage;
 pub use not_found::NotFound;
-pub use people::PeoplePage;
-pub use search::SearchPage;
-pub use settings::SettingsPage;
-pub use templates::TemplatesPage;
-pub use webhook_events::WebhookEventsPage;
+
+/// Declares `$route` as a lazy route that renders `$page`. The pages load their own data, so a
+/// route has no data of its own to start loading beside its chunk.
+macro_rules! lazy_page {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    AccountRoute => account::AccountPage,
+    ChannelsRoute => channels::ChannelsPage,
+    LoginRoute => login::LoginPage,
+    MentionsRoute => mentions::MentionsPage,
+    PeopleRoute => people::PeoplePage,
+    SearchRoute => search::SearchPage,
+    SettingsRoute => settings::SettingsPage,
+    TemplatesRoute => templates::TemplatesPage,
+    WebhookEventsRoute => webhook_events::WebhookEventsPage,
+}

@@ -4,7 +4,7 @@ use app::error::AppError;
 use app::model::{
     Assignee, AttachmentView, ChannelKind, ChannelOption, ConversationDetail, ConversationEvent,
     ConversationPage, ConversationQuery, ConversationStatus, ConversationSummary, InboxFilters,
-    InboxView, Permission, Tag, ThreadMessage,
+    InboxView, Permission, Tag, Template, ThreadMessage,
 };
 use app::ports::Actor;
 use channels::Provider;
@@ -334,6 +334,8 @@ impl Services {
             .await?
             .into_iter()
             .map(template_of)
+            // Templates imported from Meta with parts Switchboard cannot fill in are not offered.
+            .filter(Template::sendable)
             .collect();
         // Opening the conversation is reading what mentioned this person in it, and, for the
         // person answering it, reading its messages.

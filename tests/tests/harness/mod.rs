@@ -161,8 +161,8 @@ impl Browser {
         }
     }
 
-    /// The app marks `<body data-hydrated="true">` from an effect, which runs only once the
-    /// page is interactive.
+    /// The browser entry point marks `<body data-hydrated="true">` once the whole page,
+    /// lazy-loaded route included, is interactive.
     pub async fn wait_for_hydration(&self) {
         self.client
             .wait()
