@@ -26,7 +26,7 @@ use crate::tracking::tracked_in_browser;
 use actions::InboxActions;
 use clock::{Time, TimeStyle, provide_now};
 use live::{ask_for_notifications, notifications_decided, notify, provide_live};
-use thread::Thread;
+use thread::LazyThread;
 
 const VOLUNTEER_VIEWS: &[InboxView] = &[InboxView::Mine, InboxView::Unassigned];
 const ALL_VIEWS: &[InboxView] = &[InboxView::Mine, InboxView::Unassigned, InboxView::All];
@@ -350,7 +350,7 @@ fn inbox(me: Me) -> impl IntoView {
                         <p class="empty">"Pick a conversation to read and answer it."</p>
                     }
                 >
-                    <Thread id=selected me=me.clone() />
+                    <LazyThread id=selected me=me.clone() />
                 </Show>
             </section>
         </main>
