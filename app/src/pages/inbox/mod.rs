@@ -305,12 +305,11 @@ fn inbox(me: Me) -> impl IntoView {
                 </div>
                 <Transition fallback=|| ()>
                     {move || {
-                        let go = Callback::new(go.clone());
+                        let go = go.clone();
                         Suspend::new(async move {
-                            match filters.await {
-                                Ok(filters) => Some(list_filters_view(filters, place, go).await),
-                                Err(_) => None,
-                            }
+                            filters.await.ok().map(|filters| view! {
+                                <ListFilters filters place go />
+                            })
                         })
                     }}
                 </Transition>
@@ -358,24 +357,12 @@ fn inbox(me: Me) -> impl IntoView {
     }
 }
 
-/// The filters come in their own wasm chunk (`cargo leptos build --split`), so the first load
-/// carries only what lists and opens conversations.
-#[leptos::lazy]
-fn list_filters_view(
-    filters: InboxFilters,
-    place: Memo<ListPlace>,
-    go: Callback<ListPlace>,
-) -> AnyView {
-    view! { <ListFilters filters place go /> }.into_any()
-}
-
 /// Narrows the list by status, channel and tag. Each choice applies at once.
 #[component]
-fn ListFilters(
-    filters: InboxFilters,
-    place: Memo<ListPlace>,
-    go: Callback<ListPlace>,
-) -> impl IntoView {
+fn ListFilters<G>(filters: InboxFilters, place: Memo<ListPlace>, go: G) -> impl IntoView
+where
+    G: Fn(ListPlace) + Clone + Send + Sync + 'static,
+{
     let status_options = STATUSES
         .iter()
         .map(|status| {
@@ -414,24 +401,30 @@ fn ListFilters(
             }
         })
         .collect_view();
-    let on_status = move |event| {
-        let status = ConversationStatus::parse(&event_target_value(&event))
-            .unwrap_or(ConversationStatus::Open);
-        go.run(ListPlace {
-            status,
-            ..place.get_untracked()
-        });
+    let on_status = {
+        let go = go.clone();
+        move |event| {
+            let status = ConversationStatus::parse(&event_target_value(&event))
+                .unwrap_or(ConversationStatus::Open);
+            go(ListPlace {
+                status,
+                ..place.get_untracked()
+            });
+        }
     };
-    let on_channel = move |event| {
-        let channel_id = event_target_value(&event).parse().ok();
-        go.run(ListPlace {
-            channel_id,
-            ..place.get_untracked()
-        });
+    let on_channel = {
+        let go = go.clone();
+        move |event| {
+            let channel_id = event_target_value(&event).parse().ok();
+            go(ListPlace {
+                channel_id,
+                ..place.get_untracked()
+            });
+        }
     };
     let on_tag = move |event| {
         let tag_id = event_target_value(&event).parse().ok();
-        go.run(ListPlace {
+        go(ListPlace {
             tag_id,
             ..place.get_untracked()
         });
