@@ -26,7 +26,7 @@ use crate::tracking::tracked_in_browser;
 use actions::InboxActions;
 use clock::{Time, TimeStyle, provide_now};
 use live::{ask_for_notifications, notifications_decided, notify, provide_live};
-use thread::LazyThread;
+use thread::Thread;
 
 const VOLUNTEER_VIEWS: &[InboxView] = &[InboxView::Mine, InboxView::Unassigned];
 const ALL_VIEWS: &[InboxView] = &[InboxView::Mine, InboxView::Unassigned, InboxView::All];
@@ -350,7 +350,7 @@ fn inbox(me: Me) -> impl IntoView {
                         <p class="empty">"Pick a conversation to read and answer it."</p>
                     }
                 >
-                    <LazyThread id=selected me=me.clone() />
+                    <Thread id=selected me=me.clone() />
                 </Show>
             </section>
         </main>

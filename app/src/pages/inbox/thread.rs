@@ -61,24 +61,8 @@ fn announce(conversation_id: i64, typing: bool) {
     });
 }
 
-/// The open conversation arrives as its own wasm chunk (`cargo leptos build --split`): the list
-/// is live before the thread's code is, and a server-rendered thread waits for it to hydrate.
 #[component]
-pub fn LazyThread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {Suspend::new(thread_view(id, me))}
-        </Suspense>
-    }
-}
-
-#[leptos::lazy]
-fn thread_view(id: Memo<Option<i64>>, me: Me) -> AnyView {
-    view! { <Thread id me /> }.into_any()
-}
-
-#[component]
-fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
+pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
     let actions = use_actions();
     let live = use_live();
     let conversation = Resource::new(
