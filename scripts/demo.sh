@@ -7,7 +7,7 @@ cd "$ROOT"
 source scripts/setup.sh
 
 say "Building Switchboard (release)"
-cargo leptos build --release --split
+cargo leptos build --release --split --precompress
 export SWITCHBOARD_SITE_ROOT="$ROOT/target/site"
 BIN="$CARGO_TARGET_DIR/release/switchboard"
 

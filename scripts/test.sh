@@ -34,7 +34,7 @@ run_tests -p channels
 run_tests -p server
 
 say "Release build (server binary and browser bundle)"
-cargo leptos build --release --split
+cargo leptos build --release --split --precompress
 export SWITCHBOARD_BIN="$CARGO_TARGET_DIR/release/switchboard"
 export SWITCHBOARD_SITE_ROOT="$ROOT/target/site"
 bash scripts/wasm-size.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the size of the release browser bundle, gzipped: the main module every page loads first,
-# each lazy page's chunks (`cargo leptos build --split`), and all of it together.
+# each lazy route's chunks (`cargo leptos build --split`), and all of it together; and what the
+# server sends a browser that accepts brotli (`--precompress` writes the .br copies).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pkg="$ROOT/target/site/pkg"
@@ -16,3 +17,6 @@ done
 echo "browser bundle, gzipped: main module $((main_gz / 1024)) KiB" \
   "(raw $(($(stat -c %s "$pkg/switchboard.wasm") / 1024)) KiB);" \
   "with $chunks lazy chunks $((total_gz / 1024)) KiB ($pkg)"
+if [ -f "$pkg/switchboard.wasm.br" ]; then
+  echo "main module as served with brotli: $(($(stat -c %s "$pkg/switchboard.wasm.br") / 1024)) KiB"
+fi

@@ -21,8 +21,9 @@ use leptos_router::{
 };
 
 use pages::{
-    AccountRoute, ChannelsRoute, InboxPage, LoginRoute, MentionsRoute, NotFound, PeopleRoute,
-    SearchRoute, SettingsRoute, TemplatesRoute, WebhookEventsRoute,
+    AccountRoute, ChannelsRoute, ConversationRoute, InboxPage, LoginRoute, MentionsRoute,
+    NoConversation, NotFound, PeopleRoute, SearchRoute, SettingsRoute, TemplatesRoute,
+    WebhookEventsRoute,
 };
 
 /// The CSP nonce the server puts into each page request's extensions, so the
@@ -69,11 +70,14 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Switchboard") />
         <Router>
             <Routes fallback=NotFound>
-                // The inbox renders the open conversation itself (from the `id` param), so moving
-                // between conversations keeps the list and the signed-in frame in place.
+                // The open conversation renders beside the list, so moving between conversations
+                // keeps the list and the signed-in frame in place.
                 <ParentRoute path=StaticSegment("") view=InboxPage>
-                    <Route path=StaticSegment("") view=|| () />
-                    <Route path=(StaticSegment("conversations"), ParamSegment("id")) view=|| () />
+                    <Route path=StaticSegment("") view=NoConversation />
+                    <Route
+                        path=(StaticSegment("conversations"), ParamSegment("id"))
+                        view={Lazy::<ConversationRoute>::new()}
+                    />
                 </ParentRoute>
                 <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} />
                 <Route path=StaticSegment("people") view={Lazy::<PeopleRoute>::new()} />

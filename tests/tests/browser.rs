@@ -341,3 +341,32 @@ async fn a_volunteer_replies_from_the_composer() {
     );
     browser.close().await;
 }
+
+/// Volunteers on phones download the browser code compressed: the release build writes brotli
+/// and gzip copies beside every file (`--precompress`), and the server sends the one the browser
+/// accepts.
+#[tokio::test]
+async fn the_browser_code_is_served_compressed() {
+    let server = Server::start().await;
+    let http = reqwest::Client::new();
+    let wasm = server.url("/pkg/switchboard.wasm");
+    let plain = http.get(&wasm).send().await.unwrap();
+    assert!(plain.status().is_success(), "{}", plain.status());
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_len = plain.bytes().await.unwrap().len();
+    for encoding in ["br", "gzip"] {
+        let response = http
+            .get(&wasm)
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-encoding"], encoding);
+        assert_eq!(response.headers()["content-type"], "application/wasm");
+        let len = response.bytes().await.unwrap().len();
+        assert!(
+            len * 2 < plain_len,
+            "{encoding}: {len} of {plain_len} bytes"
+        );
+    }
+}

@@ -5,6 +5,7 @@ mod harness;
 
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use harness::{Browser, Server, sign_in, sign_out, simulate_whatsapp_message};
@@ -221,7 +222,18 @@ async fn a_coordinator_assigns_while_a_colleague_watches_live() {
     .await;
     sign_in(&coordinator, &server, "coordinator@example.org").await;
     open_conversation(&admin, &server, "all", "Lia Live").await;
-    open_conversation(&coordinator, &server, "all", "Lia Live").await;
+    // The coordinator follows a link to the conversation: the page is rendered on the server
+    // with the thread open, and the thread's code arrives before the page hydrates.
+    let link = admin.client.current_url().await.unwrap();
+    assert!(link.path().starts_with("/conversations/"), "{link}");
+    coordinator.client.goto(link.as_str()).await.unwrap();
+    coordinator.wait_for_hydration().await;
+    shows(
+        &coordinator.client,
+        "//h2[@id='thread-title'][normalize-space()='Lia Live']",
+        "the linked conversation is open",
+    )
+    .await;
 
     shows(
         &admin.client,
@@ -269,6 +281,74 @@ async fn a_coordinator_assigns_while_a_colleague_watches_live() {
     .await;
     admin.close().await;
     coordinator.close().await;
+}
+
+/// Presses `key` the way a person does: on the page, not in a field.
+async fn press(client: &Client, key: char) {
+    client
+        .perform_actions(
+            KeyActions::new("keyboard".into())
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key }),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_volunteer_works_the_queue_by_keyboard() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    sign_in(&browser, &server, "admin@example.org").await;
+    simulate_whatsapp_message(&browser, &server, "+15550144646", "Kim Keys", "Hello?").await;
+    sign_out(&browser, &server).await;
+
+    sign_in(&browser, &server, "volunteer@example.org").await;
+    client.goto(&server.url("/?view=unassigned")).await.unwrap();
+    browser.wait_for_hydration().await;
+    press(client, 'j').await;
+    let first = shows(
+        client,
+        "//a[contains(@class, 'conversation-row')][@aria-current='page']",
+        "j opens the first conversation in the list",
+    )
+    .await;
+    let contact = first
+        .find(Locator::Css(".contact-name"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    shows(
+        client,
+        &format!("//h2[@id='thread-title'][normalize-space()='{contact}']"),
+        "and shows it",
+    )
+    .await;
+    press(client, 'a').await;
+    shows(
+        client,
+        "//span[@class='assignee'][normalize-space()='Assigned to Vic Volunteer']",
+        "a assigns it to me",
+    )
+    .await;
+    press(client, 'e').await;
+    shows(
+        client,
+        "//header[@class='thread-header']//span[@data-status='resolved']",
+        "e resolves it",
+    )
+    .await;
+    press(client, '/').await;
+    let focused = client.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("search-query"),
+        "/ goes to search"
+    );
+    browser.close().await;
 }
 
 #[tokio::test]

@@ -28,6 +28,11 @@ fn signed_in_on_the_server() -> Option<Me> {
     None
 }
 
+/// The person this page was rendered for, if anyone is signed in.
+pub fn signed_in_person() -> Option<Me> {
+    use_context::<SignedInPerson>().and_then(|person| person.0)
+}
+
 /// The frame of every signed-in page: the top bar with navigation, the person and sign-out.
 /// Pages receive the signed-in person; the server has already sent anyone signed out to `/login`.
 #[component]
@@ -35,7 +40,7 @@ pub fn Layout<V>(page: fn(Me) -> V) -> impl IntoView
 where
     V: IntoView + 'static,
 {
-    match use_context::<SignedInPerson>().and_then(|person| person.0) {
+    match signed_in_person() {
         Some(me) => view! { <SignedIn me page /> }.into_any(),
         None => view! {
             <main class="centered">

@@ -5,7 +5,7 @@ mod notice;
 mod template_send;
 mod template_values;
 
-pub use layout::{Layout, provide_signed_in_person};
+pub use layout::{Layout, provide_signed_in_person, signed_in_person};
 pub use notice::ErrorNotice;
 pub use template_send::{TemplateFileForm, TemplatePicker};
 pub use template_values::VariableInputs;

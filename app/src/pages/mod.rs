@@ -1,8 +1,8 @@
 //! One module a page, named after its route.
 //!
-//! The inbox is where volunteers spend their shift, so it ships in the main browser bundle. Every
-//! other page is a lazy route: `cargo leptos build --split` puts each one in its own wasm chunk,
-//! fetched the first time someone opens that page.
+//! The inbox list is where volunteers spend their shift, so it ships in the main browser bundle.
+//! The open conversation and every other page are lazy routes: `cargo leptos build --split` puts
+//! each one in its own wasm chunk, fetched the first time someone opens it.
 
 use leptos::prelude::*;
 
@@ -18,7 +18,7 @@ mod settings;
 mod templates;
 mod webhook_events;
 
-pub use inbox::InboxPage;
+pub use inbox::{InboxPage, NoConversation};
 pub use not_found::NotFound;
 
 /// Declares `$route` as a lazy route that renders `$page`. The pages load their own data, so a
@@ -43,6 +43,7 @@ macro_rules! lazy_page {
 lazy_page! {
     AccountRoute => account::AccountPage,
     ChannelsRoute => channels::ChannelsPage,
+    ConversationRoute => inbox::OpenConversation,
     LoginRoute => login::LoginPage,
     MentionsRoute => mentions::MentionsPage,
     PeopleRoute => people::PeoplePage,

@@ -1,5 +1,7 @@
-//! What a person can do to conversations from the inbox, shared by the thread's buttons and the
+//! What a person can do to the open conversation, shared by the thread's buttons and the
 //! keyboard shortcuts. Every finished action reloads the list and the open conversation.
+//!
+//! The open conversation provides these, so their code travels in its lazy chunk.
 
 use leptos::prelude::*;
 
@@ -8,6 +10,8 @@ use crate::api::{
     SetConversationStatus, TagConversation, TakeConversation,
 };
 use crate::error::AppError;
+
+use super::live::Live;
 
 /// Whether the composer writes a reply to the contact, fills in an approved template, or
 /// writes a private note for the team.
@@ -33,7 +37,7 @@ pub struct InboxActions {
 }
 
 impl InboxActions {
-    pub fn provide() -> InboxActions {
+    pub fn provide(live: Live) -> InboxActions {
         let actions = InboxActions {
             send: ServerAction::new(),
             send_template: ServerAction::new(),
@@ -47,11 +51,16 @@ impl InboxActions {
             mode: RwSignal::new(ComposeMode::Reply),
         };
         provide_context(actions);
+        Effect::watch(
+            move || actions.version(),
+            move |_, _, _| live.changed(),
+            false,
+        );
         actions
     }
 
-    /// Changes with every finished action: resources keyed on it reload.
-    pub fn version(&self) -> usize {
+    /// Changes with every finished action.
+    fn version(&self) -> usize {
         self.send.version().get()
             + self.send_template.version().get()
             + self.note.version().get()

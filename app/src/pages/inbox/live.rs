@@ -30,12 +30,17 @@ pub struct Presence {
 
 #[derive(Clone, Copy)]
 pub struct Live {
-    /// Bumped whenever something the inbox shows may have changed.
+    /// Bumped whenever something the inbox shows may have changed: the server said so, or an
+    /// action taken here finished.
     pub version: RwSignal<u64>,
     pub presence: RwSignal<Vec<Presence>>,
 }
 
 impl Live {
+    pub fn changed(&self) {
+        self.version.update(|version| *version += 1);
+    }
+
     /// Who else (not `me`) is in this conversation now, typing ones first.
     pub fn others_in(&self, conversation_id: i64, me: i64) -> Vec<Presence> {
         let mut here: Vec<Presence> = self.presence.with(|all| {
@@ -91,9 +96,7 @@ pub fn use_live() -> Live {
 
 fn receive(live: Live, me: i64, event: LiveEvent) {
     match event {
-        LiveEvent::Activity | LiveEvent::Conversation { .. } => {
-            live.version.update(|version| *version += 1);
-        }
+        LiveEvent::Activity | LiveEvent::Conversation { .. } => live.changed(),
         LiveEvent::Presence {
             conversation_id,
             person_id,
@@ -118,7 +121,7 @@ fn receive(live: Live, me: i64, event: LiveEvent) {
                 &format!("{author_name} mentioned you"),
                 &format!("/conversations/{conversation_id}"),
             );
-            live.version.update(|version| *version += 1);
+            live.changed();
         }
         LiveEvent::Mention { .. } => {}
     }

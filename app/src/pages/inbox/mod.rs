@@ -1,6 +1,10 @@
 //! The inbox: the conversation list beside the open conversation and its contact. The view,
 //! the filters and the page (`?view=&status=&channel=&tag=&after=`) and the open conversation
 //! (`/conversations/:id`) live in the URL, so a reload or a shared link keeps them all.
+//!
+//! The open conversation is the inbox's child route, rendered into the pane beside the list. It
+//! is a lazy route: the list is live before the thread's code has arrived, and a page loaded at
+//! `/conversations/:id` waits for that code before it hydrates.
 
 mod actions;
 mod clock;
@@ -14,16 +18,16 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::HtmlElement;
 use leptos_meta::Title;
+use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{SetMyAvailability, list_conversations, list_inbox_filters, my_availability};
-use crate::components::Layout;
+use crate::components::{Layout, signed_in_person};
 use crate::model::{
     ChannelKind, ConversationQuery, ConversationStatus, ConversationSummary, InboxFilters,
     InboxView, Me, Permission, Tag,
 };
 use crate::tracking::tracked_in_browser;
-use actions::InboxActions;
 use clock::{Time, TimeStyle, provide_now};
 use live::{ask_for_notifications, notifications_decided, notify, provide_live};
 use thread::Thread;
@@ -135,7 +139,6 @@ pub fn InboxPage() -> impl IntoView {
 fn inbox(me: Me) -> impl IntoView {
     provide_now();
     let live = provide_live(me.id);
-    let actions = InboxActions::provide();
     // Volunteers start with what coordinators gave them; Unassigned is one tab away.
     let (views, default) = if me.role.can(Permission::SeeAllConversations) {
         (ALL_VIEWS, InboxView::All)
@@ -218,15 +221,8 @@ fn inbox(me: Me) -> impl IntoView {
     };
 
     let conversations = Resource::new(
-        tracked_in_browser(move || {
-            (
-                place.get(),
-                after.get(),
-                live.version.get(),
-                actions.version(),
-            )
-        }),
-        |(place, after, _, _)| {
+        tracked_in_browser(move || (place.get(), after.get(), live.version.get())),
+        |(place, after, _)| {
             list_conversations(ConversationQuery {
                 view: place.view,
                 status: place.status,
@@ -253,7 +249,7 @@ fn inbox(me: Me) -> impl IntoView {
             unread_mine.set(Some(page.unread_mine));
         }
     });
-    shortcuts::install(order, selected, place);
+    shortcuts::install_for_list(order, selected, place);
 
     let (loading, set_loading) = signal(false);
     let tabs = views
@@ -344,17 +340,28 @@ fn inbox(me: Me) -> impl IntoView {
                 </footer>
             </nav>
             <section class="conversation-pane" aria-label="Conversation">
-                <Show
-                    when=move || open.with(Option::is_some)
-                    fallback=|| view! {
-                        <p class="empty">"Pick a conversation to read and answer it."</p>
-                    }
-                >
-                    <Thread id=selected me=me.clone() />
-                </Show>
+                <Outlet />
             </section>
         </main>
     }
+}
+
+/// The pane when no conversation is open.
+#[component]
+pub fn NoConversation() -> impl IntoView {
+    view! { <p class="empty">"Pick a conversation to read and answer it."</p> }
+}
+
+/// The pane at `/conversations/:id`.
+#[component]
+pub fn OpenConversation() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .try_with(|params| params.get("id")?.parse::<i64>().ok())
+            .flatten()
+    });
+    signed_in_person().map(|me| view! { <Thread id me /> })
 }
 
 /// Narrows the list by status, channel and tag. Each choice applies at once.

@@ -41,60 +41,86 @@ fn focus(id: &str) {
     }
 }
 
-pub fn install(order: RwSignal<Vec<i64>>, selected: Memo<Option<i64>>, place: Memo<ListPlace>) {
-    let actions = use_actions();
-    let navigate = use_navigate();
+/// Runs `handle` on keys pressed outside fields and without modifiers, while the calling view
+/// is mounted; `handle` says whether the key was one of its shortcuts.
+fn on_shortcut(handle: impl Fn(&str) -> bool + Clone + 'static) {
     Effect::new(move |_| {
-        let navigate = navigate.clone();
-        let handle = window_event_listener(ev::keydown, move |event| {
+        let handle = handle.clone();
+        let listener = window_event_listener(ev::keydown, move |event| {
             if is_typing(&event) || event.ctrl_key() || event.meta_key() || event.alt_key() {
                 return;
             }
-            let current = selected.get_untracked();
-            let step = |by: isize| {
-                let order = order.get_untracked();
-                let at = current.and_then(|id| order.iter().position(|other| *other == id));
-                let to = match at {
-                    Some(at) => at.checked_add_signed(by).filter(|to| *to < order.len()),
-                    None => (!order.is_empty()).then_some(0),
-                };
-                to.map(|to| order[to])
-            };
-            match event.key().as_str() {
-                key @ ("j" | "k") => {
-                    if let Some(id) = step(if key == "j" { 1 } else { -1 }) {
-                        let query = place.get_untracked().query(None);
-                        navigate(&format!("/conversations/{id}?{query}"), Default::default());
-                    }
-                }
-                key @ ("r" | "n") => {
-                    actions.mode.set(if key == "r" {
-                        ComposeMode::Reply
-                    } else {
-                        ComposeMode::Note
-                    });
-                    focus("composer-body");
-                }
-                "e" => {
-                    if let Some(id) = current {
-                        actions.status.dispatch(SetConversationStatus {
-                            id,
-                            status: ConversationStatus::Resolved,
-                            snoozed_until: None,
-                        });
-                    }
-                }
-                "a" => {
-                    if let Some(id) = current {
-                        actions.take.dispatch(TakeConversation { id });
-                    }
-                }
-                "/" => focus("search-query"),
-                _ => return,
+            if handle(&event.key()) {
+                event.prevent_default();
             }
-            event.prevent_default();
         });
-        on_cleanup(move || handle.remove());
+        on_cleanup(move || listener.remove());
+    });
+}
+
+/// Moving through the list and to search.
+pub fn install_for_list(
+    order: RwSignal<Vec<i64>>,
+    selected: Memo<Option<i64>>,
+    place: Memo<ListPlace>,
+) {
+    let navigate = use_navigate();
+    on_shortcut(move |key| {
+        let step = |by: isize| {
+            let order = order.get_untracked();
+            let at = selected
+                .get_untracked()
+                .and_then(|id| order.iter().position(|other| *other == id));
+            let to = match at {
+                Some(at) => at.checked_add_signed(by).filter(|to| *to < order.len()),
+                None => (!order.is_empty()).then_some(0),
+            };
+            to.map(|to| order[to])
+        };
+        match key {
+            "j" | "k" => {
+                if let Some(id) = step(if key == "j" { 1 } else { -1 }) {
+                    let query = place.get_untracked().query(None);
+                    navigate(&format!("/conversations/{id}?{query}"), Default::default());
+                }
+            }
+            "/" => focus("search-query"),
+            _ => return false,
+        }
+        true
+    });
+}
+
+/// Answering and changing the open conversation.
+pub fn install_for_conversation(id: Memo<Option<i64>>) {
+    let actions = use_actions();
+    on_shortcut(move |key| {
+        match key {
+            "r" | "n" => {
+                actions.mode.set(if key == "r" {
+                    ComposeMode::Reply
+                } else {
+                    ComposeMode::Note
+                });
+                focus("composer-body");
+            }
+            "e" => {
+                if let Some(id) = id.get_untracked() {
+                    actions.status.dispatch(SetConversationStatus {
+                        id,
+                        status: ConversationStatus::Resolved,
+                        snoozed_until: None,
+                    });
+                }
+            }
+            "a" => {
+                if let Some(id) = id.get_untracked() {
+                    actions.take.dispatch(TakeConversation { id });
+                }
+            }
+            _ => return false,
+        }
+        true
     });
 }
 

@@ -17,6 +17,7 @@ use super::actions::{ComposeMode, InboxActions, use_actions};
 use super::clock::{Time, TimeStyle, is_past, use_now};
 use super::contact::ContactPanel;
 use super::live::use_live;
+use super::shortcuts;
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
     AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
@@ -63,11 +64,12 @@ fn announce(conversation_id: i64, typing: bool) {
 
 #[component]
 pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
-    let actions = use_actions();
     let live = use_live();
+    let actions = InboxActions::provide(live);
+    shortcuts::install_for_conversation(id);
     let conversation = Resource::new(
-        tracked_in_browser(move || (id.get(), actions.version(), live.version.get())),
-        |(id, _, _)| async move {
+        tracked_in_browser(move || (id.get(), live.version.get())),
+        |(id, _)| async move {
             match id {
                 Some(id) => get_conversation(id).await,
                 None => Err(AppError::not_found("Conversation")),
