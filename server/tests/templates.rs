@@ -902,6 +902,13 @@ async fn the_templates_page_form_submits_a_media_header_with_its_sample(db: Db) 
         location.starts_with("/templates?template_error="),
         "{location}"
     );
+    let query: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+            .into_owned()
+            .collect();
+    let draft: serde_json::Value = serde_json::from_str(&query["template_draft"]).unwrap();
+    assert_eq!(draft, receipt, "what was typed comes back to the page");
+    assert!(!query.contains_key("version_of"), "it is a new template");
 
     let saved = post_page_form(form_with_file(
         "template",

@@ -455,6 +455,65 @@ async fn templates_are_written_with_a_preview_and_sent_from_the_composer() {
         "the preview fills the sample in",
     )
     .await;
+
+    // A document header's sample must be a document: the refused form comes back as it was typed.
+    let picture = tempfile::tempdir().unwrap();
+    let picture_path = picture.path().join("parcel.png");
+    std::fs::write(&picture_path, b"\x89PNG\r\n\x1a\n-not-a-document").unwrap();
+    client
+        .find(Locator::Css("#template-name"))
+        .await
+        .unwrap()
+        .send_keys("parcel_ready")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#template-header-kind"))
+        .await
+        .unwrap()
+        .select_by_value("document")
+        .await
+        .unwrap();
+    shows(
+        client,
+        "//input[@id='template-sample-file']",
+        "a sample file field",
+    )
+    .await
+    .send_keys(picture_path.to_str().unwrap())
+    .await
+    .unwrap();
+    click(
+        client,
+        "//form[contains(@class, 'template-form')]//button[@type='submit']",
+    )
+    .await;
+    shows(
+        client,
+        "//p[@id='template-posted-error'][contains(., 'choose the sample file again')]",
+        "the refusal is explained",
+    )
+    .await;
+    browser.wait_for_hydration().await;
+    for (field, typed) in [
+        ("#template-name", "parcel_ready"),
+        ("#template-body", "Hi {{1}}, your parcel is ready."),
+        ("#template-sample-1", "Ana"),
+        ("#template-header-kind", "document"),
+    ] {
+        let value = client
+            .find(Locator::Css(field))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+        assert_eq!(
+            value.as_deref(),
+            Some(typed),
+            "{field} keeps what was typed"
+        );
+    }
     sign_out(&browser, &server).await;
 
     // A volunteer fills the approved template in and sends it.

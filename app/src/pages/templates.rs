@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 
 use crate::api::{
     CreateTemplate, DeleteTemplate, NewTemplateVersion, RegisterTwilioTemplate, SubmitTemplate,
@@ -63,6 +64,8 @@ fn TemplatesAdmin() -> impl IntoView {
     let channels = Resource::new(|| (), |_| list_channels());
     // The submitted template a new version is being written for, if any.
     let replacing = RwSignal::new(None::<Template>);
+    // The form is filled in with a refused form's draft once, not on every reload of the list.
+    let refused = StoredValue::new(use_query_map().with_untracked(RefusedForm::from_query));
     let error = Signal::derive(move || {
         submit
             .value()
@@ -96,6 +99,11 @@ fn TemplatesAdmin() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let channels = channels.await.unwrap_or_default();
                     let list = templates.await;
+                    let refused = refused.try_update_value(Option::take).flatten();
+                    if let (Some(RefusedForm { version_of: Some(id), .. }), Ok(list)) = (&refused, &list) {
+                        replacing.set(list.iter().find(|template| template.id == *id).cloned());
+                    }
+                    let draft = refused.map(|refused| refused.draft);
                     view! {
                         <SyncButtons channels=channels.clone() sync />
                         {match list {
@@ -106,12 +114,28 @@ fn TemplatesAdmin() -> impl IntoView {
                                 <p class="notice notice-error" role="alert">{error.message}</p>
                             }.into_any(),
                         }}
-                        <TemplateForm channels=channels.clone() create version replacing />
+                        <TemplateForm channels=channels.clone() create version replacing draft />
                         <TwilioForm channels register />
                     }
                 })}
             </Transition>
         </main>
+    }
+}
+
+/// A template form with a sample file is posted as it is (`/templates/form`); when the server
+/// refuses it, it sends back what was typed, and which template it was a new version of.
+struct RefusedForm {
+    draft: TemplateInput,
+    version_of: Option<i64>,
+}
+
+impl RefusedForm {
+    fn from_query(query: &ParamsMap) -> Option<RefusedForm> {
+        Some(RefusedForm {
+            draft: serde_json::from_str(&query.get_str("template_draft")?).ok()?,
+            version_of: query.get_str("version_of").and_then(|id| id.parse().ok()),
+        })
     }
 }
 
@@ -255,6 +279,7 @@ fn TemplateForm(
     create: ServerAction<CreateTemplate>,
     version: ServerAction<NewTemplateVersion>,
     replacing: RwSignal<Option<Template>>,
+    draft: Option<TemplateInput>,
 ) -> impl IntoView {
     let whatsapp: Vec<Channel> = channels
         .into_iter()
@@ -285,43 +310,61 @@ fn TemplateForm(
     let call_text = RwSignal::new(String::new());
     let call_number = RwSignal::new(String::new());
 
-    // Writing a new version starts from the version it replaces.
-    Effect::new(move |_| {
-        if let Some(template) = replacing.get() {
-            let content = template.content;
-            channel_id.set(template.channel_id.to_string());
-            name.set(template.family);
-            language.set(template.language);
-            category.set(template.category.unwrap_or(TemplateCategory::Utility));
-            header_kind.set(
-                content
-                    .header_media
-                    .map_or("text", HeaderMedia::as_str)
-                    .to_string(),
-            );
-            header.set(content.header.unwrap_or_default());
-            header_sample.set(content.header_sample.into_iter().collect());
-            body.set(content.body);
-            body_samples.set(content.body_samples);
-            footer.set(content.footer.unwrap_or_default());
-            let mut replies = Vec::new();
-            for button in content.buttons {
-                match button {
-                    TemplateButton::QuickReply { text } => replies.push(text),
-                    TemplateButton::Url { text, url, example } => {
-                        link_text.set(text);
-                        link_url.set(url);
-                        link_example.set(example.unwrap_or_default());
-                    }
-                    TemplateButton::PhoneNumber { text, phone_number } => {
-                        call_text.set(text);
-                        call_number.set(phone_number);
-                    }
+    let fill = move |input: TemplateInput| {
+        let content = input.content;
+        channel_id.set(input.channel_id.to_string());
+        name.set(input.name);
+        language.set(input.language);
+        category.set(input.category);
+        header_kind.set(
+            content
+                .header_media
+                .map_or("text", HeaderMedia::as_str)
+                .to_string(),
+        );
+        header.set(content.header.unwrap_or_default());
+        header_sample.set(content.header_sample.into_iter().collect());
+        body.set(content.body);
+        body_samples.set(content.body_samples);
+        footer.set(content.footer.unwrap_or_default());
+        let mut replies = Vec::new();
+        for button in content.buttons {
+            match button {
+                TemplateButton::QuickReply { text } => replies.push(text),
+                TemplateButton::Url { text, url, example } => {
+                    link_text.set(text);
+                    link_url.set(url);
+                    link_example.set(example.unwrap_or_default());
+                }
+                TemplateButton::PhoneNumber { text, phone_number } => {
+                    call_text.set(text);
+                    call_number.set(phone_number);
                 }
             }
-            quick_replies.set(replies.join("\n"));
         }
-    });
+        quick_replies.set(replies.join("\n"));
+    };
+    // A refused form comes back with what was typed; writing a new version starts from the
+    // version it replaces.
+    let refused = draft.is_some();
+    if let Some(draft) = draft {
+        fill(draft);
+    }
+    Effect::watch(
+        move || replacing.get(),
+        move |template, _, _| {
+            if let Some(template) = template {
+                fill(TemplateInput {
+                    channel_id: template.channel_id,
+                    name: template.family.clone(),
+                    language: template.language.clone(),
+                    category: template.category.unwrap_or(TemplateCategory::Utility),
+                    content: template.content.clone(),
+                });
+            }
+        },
+        !refused,
+    );
 
     let media = Signal::derive(move || header_kind.with(|kind| HeaderMedia::parse(kind)));
     let header_count = Signal::derive(move || match media.get() {
@@ -578,7 +621,11 @@ fn TemplateForm(
             </form>
             <ErrorNotice error />
             {move || posted_error().map(|message| view! {
-                <p class="notice notice-error" role="alert">{message}</p>
+                <p class="notice notice-error" role="alert" id="template-posted-error">
+                    {message}
+                    // Browsers never fill a file field in by themselves.
+                    {refused.then_some(" What you wrote is kept; choose the sample file again.")}
+                </p>
             })}
             <p role="status" id="template-outcome">{outcome}</p>
         </section>

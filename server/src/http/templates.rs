@@ -1,6 +1,6 @@
 //! The Templates page's form for a template with a picture, video or document header: its
 //! sample file is posted with it, so it is a plain multipart form that comes back to the page
-//! with the outcome to show.
+//! with the outcome to show, and with what was typed when it was refused.
 
 use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -20,12 +20,23 @@ pub async fn template_form(
     ApiActor(actor): ApiActor,
     form: Result<Multipart, MultipartRejection>,
 ) -> Redirect {
+    let form = match read_form(form, state.config.media_max_bytes, "sample").await {
+        Ok(form) => form,
+        Err(error) => return back_to_page(&[("template_error", &error.message)]),
+    };
+    // What was typed goes back with a refusal, so the page can fill the form in again.
+    let draft = form
+        .text("template")
+        .filter(|json| json.len() <= MAX_DRAFT_BYTES)
+        .map(str::to_owned);
+    let version_of = form
+        .text("version_of")
+        .and_then(|id| id.parse::<i64>().ok());
     let saved = async {
-        let form = read_form(form, state.config.media_max_bytes, "sample").await?;
         let input: TemplateInput = form
             .json("template")?
             .ok_or_else(|| AppError::bad_request("The form has no template."))?;
-        match form.text("version_of").and_then(|id| id.parse().ok()) {
+        match version_of {
             Some(id) => {
                 state
                     .services
@@ -41,12 +52,25 @@ pub async fn template_form(
         }
     }
     .await;
-    let (key, message) = match saved {
-        Ok(template) => ("template_outcome", template.submission_outcome()),
-        Err(error) => ("template_error", error.message),
-    };
-    Redirect::to(&format!(
-        "/templates?{key}={}",
-        url::form_urlencoded::byte_serialize(message.as_bytes()).collect::<String>()
-    ))
+    match saved {
+        Ok(template) => back_to_page(&[("template_outcome", &template.submission_outcome())]),
+        Err(error) => {
+            let version_of = version_of.map(|id| id.to_string());
+            let mut query = vec![("template_error", error.message.as_str())];
+            query.extend(draft.as_deref().map(|draft| ("template_draft", draft)));
+            query.extend(version_of.as_deref().map(|id| ("version_of", id)));
+            back_to_page(&query)
+        }
+    }
+}
+
+/// A template's text is at most a few kilobytes; anything longer is not from the page's form
+/// and is not worth an address that long.
+const MAX_DRAFT_BYTES: usize = 16 * 1024;
+
+fn back_to_page(query: &[(&str, &str)]) -> Redirect {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(query)
+        .finish();
+    Redirect::to(&format!("/templates?{query}"))
 }
