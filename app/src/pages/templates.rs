@@ -133,7 +133,7 @@ struct RefusedForm {
 impl RefusedForm {
     fn from_query(query: &ParamsMap) -> Option<RefusedForm> {
         Some(RefusedForm {
-            draft: serde_json::from_str(&query.get_str("template_draft")?).ok()?,
+            draft: serde_json::from_str(query.get_str("template_draft")?).ok()?,
             version_of: query.get_str("version_of").and_then(|id| id.parse().ok()),
         })
     }
