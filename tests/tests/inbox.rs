@@ -50,12 +50,25 @@ async fn click(client: &Client, xpath: &str) {
 
 /// Waits until the element at `xpath` exists: changes arrive by refetch or live update.
 async fn shows(client: &Client, xpath: &str, what: &str) -> Element {
-    client
+    match client
         .wait()
         .at_most(Duration::from_secs(15))
         .for_element(Locator::XPath(xpath))
         .await
-        .unwrap_or_else(|_| panic!("{what}"))
+    {
+        Ok(element) => element,
+        Err(_) => panic!("{what}: not shown\n{}", what_the_page_shows(client).await),
+    }
+}
+
+/// The address and text of the page, so a failure says what was there instead.
+async fn what_the_page_shows(client: &Client) -> String {
+    let url = client.current_url().await.map(|url| url.to_string());
+    let text = match client.find(Locator::Css("body")).await {
+        Ok(body) => body.text().await.unwrap_or_default(),
+        Err(error) => format!("(no body: {error})"),
+    };
+    format!("at {url:?}, the page reads:\n{text}")
 }
 
 async fn choose(client: &Client, select: &str, option: &str) {

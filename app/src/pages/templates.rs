@@ -64,8 +64,20 @@ fn TemplatesAdmin() -> impl IntoView {
     let channels = Resource::new(|| (), |_| list_channels());
     // The submitted template a new version is being written for, if any.
     let replacing = RwSignal::new(None::<Template>);
-    // The form is filled in with a refused form's draft once, not on every reload of the list.
     let refused = StoredValue::new(use_query_map().with_untracked(RefusedForm::from_query));
+    // Any action finished on this page reloads the list, and the form starts empty again.
+    let no_action_finished = move || {
+        [
+            create.version(),
+            version.version(),
+            submit.version(),
+            delete.version(),
+            sync.version(),
+            register.version(),
+        ]
+        .iter()
+        .all(|finished| finished.get_untracked() == 0)
+    };
     let error = Signal::derive(move || {
         submit
             .value()
@@ -99,7 +111,13 @@ fn TemplatesAdmin() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let channels = channels.await.unwrap_or_default();
                     let list = templates.await;
-                    let refused = refused.try_update_value(Option::take).flatten();
+                    // A refused form's draft fills the form in until the page's own first
+                    // action. Decided afresh on each run, not taken once: the server runs a
+                    // Suspense's children more than once, and its page must match the browser's.
+                    let refused = refused
+                        .try_get_value()
+                        .flatten()
+                        .filter(|_| no_action_finished());
                     if let (Some(RefusedForm { version_of: Some(id), .. }), Ok(list)) = (&refused, &list) {
                         replacing.set(list.iter().find(|template| template.id == *id).cloned());
                     }
@@ -125,6 +143,7 @@ fn TemplatesAdmin() -> impl IntoView {
 
 /// A template form with a sample file is posted as it is (`/templates/form`); when the server
 /// refuses it, it sends back what was typed, and which template it was a new version of.
+#[derive(Clone)]
 struct RefusedForm {
     draft: TemplateInput,
     version_of: Option<i64>,
