@@ -27,7 +27,7 @@ use crate::model::{
     ChannelKind, ConversationQuery, ConversationStatus, ConversationSummary, InboxFilters,
     InboxView, Me, Permission, Tag,
 };
-use crate::tracking::tracked_in_browser;
+use crate::tracking::{pending_in_browser, tracked_in_browser};
 use clock::{Time, TimeStyle, provide_now};
 use live::{ask_for_notifications, notifications_decided, notify, provide_live};
 use thread::Thread;
@@ -318,7 +318,7 @@ fn inbox(me: Me) -> impl IntoView {
                     <h2 class="list-heading">{move || view_label(view.get())}</h2>
                     <Transition
                         fallback=|| view! { <p class="loading">"Loading…"</p> }
-                        set_pending=set_loading
+                        set_pending=pending_in_browser(set_loading)
                     >
                         {move || Suspend::new(async move {
                             match conversations.await {

@@ -29,7 +29,7 @@ use crate::model::{
     AttachmentView, ChannelKind, ConversationDetail, ConversationEvent, ConversationStatus, Me,
     Note, Permission, Template, ThreadMessage,
 };
-use crate::tracking::tracked_in_browser;
+use crate::tracking::{pending_in_browser, tracked_in_browser};
 
 /// A queued reply is usually with the provider by then, so its tick can replace "Sending…".
 const DELIVERY_CHECK: Duration = Duration::from_secs(2);
@@ -126,7 +126,7 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
         <div class="thread-frame" aria-busy=move || loading.get().to_string()>
             <Transition
                 fallback=|| view! { <p class="loading">"Loading…"</p> }
-                set_pending=set_loading
+                set_pending=pending_in_browser(set_loading)
             >
                 {move || {
                     let me = me.clone();
