@@ -3,10 +3,10 @@
 use leptos::prelude::{SignalSetter, WriteSignal};
 
 /// Wraps what a `Resource` is keyed by: tracked in the browser, so the data follows the URL and
-/// the person's actions; on the server, read once, untracked, and remembered. A server render
-/// needs each resource's first value only, and the resource's own task can run its source again
-/// after the page's owner is disposed (seen in the inbox benchmark: a panic in a worker on
-/// reading a disposed memo); the remembered value reads no signal then.
+/// the person's actions; on the server, read once, untracked, as the page is built. A server
+/// render needs each resource's first value only, and a resource's task can first run after the
+/// page is rendered and its router disposed (a resource no `Suspense` waits for): a source read
+/// then recomputes the router's URL memos and panics in a worker (seen in the inbox benchmark).
 #[cfg(feature = "ssr")]
 pub fn tracked_in_browser<T>(
     read: impl Fn() -> T + Send + Sync + 'static,
@@ -14,12 +14,8 @@ pub fn tracked_in_browser<T>(
 where
     T: Clone + Send + Sync + 'static,
 {
-    let first = std::sync::OnceLock::new();
-    move || {
-        first
-            .get_or_init(|| leptos::prelude::untrack(&read))
-            .clone()
-    }
+    let value = leptos::prelude::untrack(read);
+    move || value.clone()
 }
 
 #[cfg(not(feature = "ssr"))]

@@ -20,8 +20,8 @@ pub fn SearchPage() -> impl IntoView {
 
 fn search_page(_me: Me) -> impl IntoView {
     let query = use_query_map();
-    // `try_`: the search resource's task may read this once more after server rendering has
-    // disposed of the router's URL.
+    // `try_`: read while the page is torn down, after the router's URL is gone, this finds no
+    // search instead of panicking.
     let text = Memo::new(move |_| {
         query
             .try_with(|query| query.get("q"))

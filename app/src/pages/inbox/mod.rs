@@ -147,8 +147,8 @@ fn inbox(me: Me) -> impl IntoView {
     };
     let query = use_query_map();
     // A view the role does not have (an old link, a changed role) falls back to the default.
-    // These memos read with `try_`: a resource's task can read them once more after server
-    // rendering has disposed of the router's URL, and then finds the start of the list.
+    // These memos read with `try_`: read while the page is torn down, after the router's URL is
+    // gone, they find the start of the list instead of panicking.
     let place = Memo::new(move |_| {
         query
             .try_with(|query| {
