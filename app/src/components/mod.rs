@@ -1,10 +1,12 @@
 //! Pieces shared by several pages.
 
+mod busy_transition;
 mod layout;
 mod notice;
 mod template_send;
 mod template_values;
 
+pub use busy_transition::BusyTransition;
 pub use layout::{Layout, provide_signed_in_person, signed_in_person};
 pub use notice::ErrorNotice;
 pub use template_send::{TemplateFileForm, TemplatePicker};

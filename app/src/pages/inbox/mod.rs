@@ -22,12 +22,12 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{SetMyAvailability, list_conversations, list_inbox_filters, my_availability};
-use crate::components::{Layout, signed_in_person};
+use crate::components::{BusyTransition, Layout, signed_in_person};
 use crate::model::{
     ChannelKind, ConversationQuery, ConversationStatus, ConversationSummary, InboxFilters,
     InboxView, Me, Permission, Tag,
 };
-use crate::tracking::{pending_in_browser, tracked_in_browser};
+use crate::tracking::tracked_in_browser;
 use clock::{Time, TimeStyle, provide_now};
 use live::{ask_for_notifications, notifications_decided, notify, provide_live};
 use thread::Thread;
@@ -316,9 +316,9 @@ fn inbox(me: Me) -> impl IntoView {
                     aria-busy=move || loading.get().to_string()
                 >
                     <h2 class="list-heading">{move || view_label(view.get())}</h2>
-                    <Transition
+                    <BusyTransition
                         fallback=|| view! { <p class="loading">"Loading…"</p> }
-                        set_pending=pending_in_browser(set_loading)
+                        set_busy=set_loading
                     >
                         {move || Suspend::new(async move {
                             match conversations.await {
@@ -331,7 +331,7 @@ fn inbox(me: Me) -> impl IntoView {
                                 }.into_any(),
                             }
                         })}
-                    </Transition>
+                    </BusyTransition>
                 </div>
                 <footer class="list-footer">
                     {is_volunteer.then(|| view! { <Availability /> })}

@@ -23,13 +23,13 @@ use crate::api::{
     AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
     TagConversation, TakeConversation, announce_presence, get_conversation, list_canned_responses,
 };
-use crate::components::{ErrorNotice, TemplateFileForm, TemplatePicker};
+use crate::components::{BusyTransition, ErrorNotice, TemplateFileForm, TemplatePicker};
 use crate::error::AppError;
 use crate::model::{
     AttachmentView, ChannelKind, ConversationDetail, ConversationEvent, ConversationStatus, Me,
     Note, Permission, Template, ThreadMessage,
 };
-use crate::tracking::{pending_in_browser, tracked_in_browser};
+use crate::tracking::tracked_in_browser;
 
 /// A queued reply is usually with the provider by then, so its tick can replace "Sending…".
 const DELIVERY_CHECK: Duration = Duration::from_secs(2);
@@ -124,9 +124,9 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
     let (loading, set_loading) = signal(false);
     view! {
         <div class="thread-frame" aria-busy=move || loading.get().to_string()>
-            <Transition
+            <BusyTransition
                 fallback=|| view! { <p class="loading">"Loading…"</p> }
-                set_pending=pending_in_browser(set_loading)
+                set_busy=set_loading
             >
                 {move || {
                     let me = me.clone();
@@ -141,7 +141,7 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
                         }
                     })
                 }}
-            </Transition>
+            </BusyTransition>
         </div>
     }
 }
