@@ -10,10 +10,10 @@ use crate::model::NewPerson;
 #[cfg(feature = "ssr")]
 use crate::model::SimulatedInbound;
 use crate::model::{
-    AddedPerson, ApiToken, CannedResponse, Channel, ChannelInput, ContactDetail,
-    ConversationDetail, ConversationPage, ConversationQuery, CreatedToken, InboxFilters,
-    InboxSettings, Mention, Note, Person, PersonChanges, Role, SearchHit, Tag, Template,
-    TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync,
+    AddedPerson, ApiToken, AuditPage, AuditQuery, CannedResponse, Channel, ChannelInput,
+    ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
+    InboxFilters, InboxSettings, Mention, Note, Person, PersonChanges, Role, SearchHit, Tag,
+    Template, TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync,
     TwilioTemplateInput, WebhookEvent,
 };
 #[cfg(feature = "ssr")]
@@ -118,6 +118,11 @@ pub async fn list_conversations(query: ConversationQuery) -> Result<Conversation
 #[server(endpoint = "conversations/get")]
 pub async fn get_conversation(id: i64) -> Result<ConversationDetail, AppError> {
     backend()?.conversation(&actor()?, id).await
+}
+
+#[server(endpoint = "conversations/read")]
+pub async fn mark_conversation_read(id: i64) -> Result<(), AppError> {
+    backend()?.mark_conversation_read(&actor()?, id).await
 }
 
 /// `buttons` is absent when the reply form is posted before the page is interactive.
@@ -320,4 +325,9 @@ pub async fn my_availability() -> Result<bool, AppError> {
 #[server(endpoint = "me/available/set")]
 pub async fn set_my_availability(available: bool) -> Result<(), AppError> {
     backend()?.set_available(&actor()?, available).await
+}
+
+#[server(endpoint = "audit/list", input = Json)]
+pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
+    backend()?.audit_log(&actor()?, query).await
 }

@@ -21,7 +21,7 @@ use leptos_router::{
 };
 
 use pages::{
-    AccountRoute, ChannelsRoute, ConversationRoute, InboxPage, LoginRoute, MentionsRoute,
+    AccountRoute, AuditRoute, ChannelsRoute, ConversationRoute, InboxPage, LoginRoute, MentionsRoute,
     NoConversation, NotFound, PeopleRoute, SearchRoute, SettingsRoute, TemplatesRoute,
     WebhookEventsRoute,
 };
@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("channels") view={Lazy::<ChannelsRoute>::new()} />
                 <Route path=StaticSegment("events") view={Lazy::<WebhookEventsRoute>::new()} />
                 <Route path=StaticSegment("account") view={Lazy::<AccountRoute>::new()} />
+                <Route path=StaticSegment("audit") view={Lazy::<AuditRoute>::new()} />
                 <Route path=StaticSegment("search") view={Lazy::<SearchRoute>::new()} />
                 <Route path=StaticSegment("mentions") view={Lazy::<MentionsRoute>::new()} />
                 <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} />

@@ -8,11 +8,12 @@ use leptos::prelude::use_context;
 
 use crate::error::AppError;
 use crate::model::{
-    AddedPerson, ApiToken, CannedResponse, CannedResponseInput, Channel, ChannelInput,
-    ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
-    InboxFilters, InboxSettings, Me, Mention, NewPerson, Note, Permission, Person, PersonChanges,
-    Role, SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
-    TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
+    AddedPerson, ApiToken, AuditPage, AuditQuery, CannedResponse, CannedResponseInput, Channel,
+    ChannelInput, ContactDetail, ConversationDetail, ConversationPage, ConversationQuery,
+    CreatedToken, InboxFilters, InboxSettings, Me, Mention, NewPerson, Note, Permission, Person,
+    PersonChanges, Role, SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template,
+    TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync,
+    TwilioTemplateInput, WebhookEvent,
 };
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
@@ -92,6 +93,11 @@ pub trait Backend: Send + Sync + 'static {
         query: ConversationQuery,
     ) -> Result<ConversationPage, AppError>;
     async fn conversation(&self, actor: &Actor, id: i64) -> Result<ConversationDetail, AppError>;
+    /// This person has seen the conversation: its mentions of them and, if they answer it, its
+    /// messages are read.
+    async fn mark_conversation_read(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    /// A page of the audit log, newest first (admins).
+    async fn audit_log(&self, actor: &Actor, query: AuditQuery) -> Result<AuditPage, AppError>;
     /// Queues a free-text reply, with reply buttons for the contact to tap if any; it is
     /// delivered in the background.
     async fn send_reply(

@@ -74,13 +74,15 @@ impl E164 {
         &self.0[1..]
     }
 
-    /// A privacy-preserving rendering that keeps the country code and the last four digits,
-    /// e.g. `+1 ••• ••• 45 67`.
+    /// A privacy-preserving rendering that keeps the country code and at most the last four
+    /// digits, e.g. `+1 ••• ••• 45 67`. Short numbers show fewer, so at least
+    /// [`MIN_HIDDEN_DIGITS`] are always hidden: `+353 ••• ••` for a five-digit subscriber number.
     pub fn mask(&self) -> String {
         let digits = self.digits();
-        let country = &digits[..country_code_len(digits)];
-        let hidden = digits.len() - country.len() - 4;
-        let last = &digits[digits.len() - 4..];
+        let (country, subscriber) = digits.split_at(country_code_len(digits));
+        let shown = shown_digits(subscriber.len());
+        let hidden = subscriber.len() - shown;
+        let last = &subscriber[hidden..];
 
         let mut out = format!("+{country}");
         for group in 0..hidden.div_ceil(3) {
@@ -88,9 +90,41 @@ impl E164 {
             let width = (hidden - group * 3).min(3);
             out.extend(std::iter::repeat_n('•', width));
         }
-        out.push_str(&format!(" {} {}", &last[..2], &last[2..]));
+        match last.len() {
+            0 => {}
+            4 => out.push_str(&format!(" {} {}", &last[..2], &last[2..])),
+            _ => out.push_str(&format!(" {last}")),
+        }
         out
     }
+}
+
+/// Digits a masked number always hides: a million candidates is too many to try by hand.
+pub const MIN_HIDDEN_DIGITS: usize = 6;
+
+/// How many trailing digits of `len` a mask may show: up to four, never leaving fewer than
+/// [`MIN_HIDDEN_DIGITS`] hidden.
+fn shown_digits(len: usize) -> usize {
+    len.saturating_sub(MIN_HIDDEN_DIGITS).min(4)
+}
+
+/// Masks an address that is not a valid international number (a short code, a national
+/// number, an id a provider made up): every digit but the last few becomes `•`, under the same
+/// rule as [`E164::mask`], so a number that failed to parse is not shown whole.
+pub fn mask_unparsed(address: &str) -> String {
+    let total = address.chars().filter(char::is_ascii_digit).count();
+    let mut to_hide = total - shown_digits(total);
+    address
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() && to_hide > 0 {
+                to_hide -= 1;
+                '•'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -250,9 +284,18 @@ mod tests {
         );
         assert_eq!(
             E164::parse("+972987654321").unwrap().mask(),
-            "+972 ••• •• 43 21"
+            "+972 ••• ••• 321"
         );
-        assert_eq!(E164::parse("+35312345").unwrap().mask(), "+353 • 23 45");
+        assert_eq!(E164::parse("+35312345").unwrap().mask(), "+353 ••• ••");
+        assert_eq!(E164::parse("+4930123456").unwrap().mask(), "+49 ••• ••• 56");
+    }
+
+    #[test]
+    fn numbers_that_do_not_parse_are_masked_too() {
+        assert_eq!(mask_unparsed("+1234567"), "+•••••••");
+        assert_eq!(mask_unparsed("whatsapp:0612345678"), "whatsapp:••••••5678");
+        assert_eq!(mask_unparsed("12345678901234567"), "•••••••••••••4567");
+        assert_eq!(mask_unparsed("US.98765432"), "US.••••••32");
     }
 
     #[test]

@@ -157,7 +157,9 @@ async fn taking_and_assigning_are_recorded_and_scoped(db: Db) {
     receive(&app, "+15550000001", "Dina", "wamid.t2", "hello again").await;
     let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(mine["unread_mine"], 1, "Dina's new message waits for ben");
+    let read = format!("/api/v1/conversations/{id}/read");
     json(get(&app, &cora, &format!("/api/v1/conversations/{id}")).await).await;
+    assert_eq!(post(&app, &cora, &read, json!({})).await.status(), 204);
     let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(
         mine["unread_mine"], 1,
@@ -165,7 +167,10 @@ async fn taking_and_assigning_are_recorded_and_scoped(db: Db) {
     );
     json(get(&app, &ben, &format!("/api/v1/conversations/{id}")).await).await;
     let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
-    assert_eq!(mine["unread_mine"], 0, "opening it read it");
+    assert_eq!(mine["unread_mine"], 1, "loading it (a GET) changes nothing");
+    assert_eq!(post(&app, &ben, &read, json!({})).await.status(), 204);
+    let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
+    assert_eq!(mine["unread_mine"], 0, "the page's read call read it");
     assert_eq!(
         get(&app, &ana, &format!("/api/v1/conversations/{id}"))
             .await
@@ -500,6 +505,14 @@ async fn notes_mention_people_and_everyone_sees_changes_live(db: Db) {
     .await;
 
     let detail = json(get(&app, &ben, &format!("/api/v1/conversations/{id}")).await).await;
+    let read = post(
+        &app,
+        &ben,
+        &format!("/api/v1/conversations/{id}/read"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(read.status(), 204);
     assert_eq!(
         detail["notes"][0]["body"],
         "@ben she needs a call back <b>today</b>"
@@ -523,7 +536,7 @@ async fn notes_mention_people_and_everyone_sees_changes_live(db: Db) {
     .fetch_one(&app.sql().await)
     .await
     .unwrap();
-    assert_eq!(unread, 0, "opening the conversation read the mention");
+    assert_eq!(unread, 0, "the page's read call read the mention");
     let mentions = json(get(&app, &ben, "/api/v1/mentions").await).await;
     assert_eq!(mentions[0]["read"], true);
 
@@ -979,6 +992,36 @@ async fn volunteers_are_told_live_only_of_conversations_they_may_see(db: Db) {
         json(get(&app, &ana, "/api/v1/mentions").await).await,
         json!([]),
         "a mention in a conversation now out of Ana's sight is not listed"
+    );
+
+    let out_of_sight = post(
+        &app,
+        &cora,
+        &format!("/api/v1/conversations/{elis}/notes"),
+        json!({ "body": "@ana Vic has Eli now" }),
+    )
+    .await;
+    assert_eq!(out_of_sight.status(), 201);
+    receive(&app, "+15550000003", "Fay", "wamid.s3", "hey").await;
+    let unassigned = json(get(&app, &cora, "/api/v1/conversations?view=unassigned").await).await;
+    let fays = unassigned["conversations"][0]["id"].as_i64().unwrap();
+    let in_sight = post(
+        &app,
+        &cora,
+        &format!("/api/v1/conversations/{fays}/notes"),
+        json!({ "body": "@ana can you take Fay?" }),
+    )
+    .await;
+    assert_eq!(in_sight.status(), 201);
+    let told = events_until(&mut anas_browser, |event| event["type"] == "mention").await;
+    assert_eq!(
+        told.last().unwrap()["conversation_id"],
+        fays,
+        "the mention in Vic's conversation reached Ana only as activity: {told:?}"
+    );
+    assert!(
+        told.iter().any(|event| event["type"] == "activity"),
+        "{told:?}"
     );
 }
 

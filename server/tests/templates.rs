@@ -573,6 +573,12 @@ async fn twilio_content_templates_are_registered_and_sent_by_content_sid(db: Db)
 
 async fn opening_a_whatsapp_conversation_marks_it_read_at_meta(db: Db) {
     let setup = whatsapp_setup(db, 1).await;
+    let unread = || async {
+        sqlx::query_scalar::<_, i64>("SELECT unread_count FROM conversations")
+            .fetch_one(&setup.app.sql().await)
+            .await
+            .unwrap()
+    };
     let (status, _) = get(
         &setup.app,
         &format!("/api/v1/conversations/{}", setup.conversation_id),
@@ -580,6 +586,19 @@ async fn opening_a_whatsapp_conversation_marks_it_read_at_meta(db: Db) {
     )
     .await;
     assert_eq!(status, 200);
+    assert_eq!(
+        unread().await,
+        1,
+        "loading the conversation changes nothing"
+    );
+    let (status, _) = post(
+        &setup.app,
+        &format!("/api/v1/conversations/{}/read", setup.conversation_id),
+        &setup.volunteer,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 204);
     let read = setup
         .fake
         .wait_for(|request| {
@@ -595,11 +614,7 @@ async fn opening_a_whatsapp_conversation_marks_it_read_at_meta(db: Db) {
             "typing_indicator": { "type": "text" }
         })
     );
-    let unread: i64 = sqlx::query_scalar("SELECT unread_count FROM conversations")
-        .fetch_one(&setup.app.sql().await)
-        .await
-        .unwrap();
-    assert_eq!(unread, 0);
+    assert_eq!(unread().await, 0);
 }
 
 async fn templates_need_an_approved_one_of_the_same_channel(db: Db) {

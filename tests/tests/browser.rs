@@ -5,7 +5,29 @@
 mod harness;
 
 use fantoccini::Locator;
-use harness::{Browser, Server, sign_in, sign_out, simulate_whatsapp_message};
+use harness::{
+    Browser, Server, processes_in_group, sign_in, sign_out, simulate_whatsapp_message, wait_until,
+};
+
+/// A browser that outlived its test kept a Chromium running after `scripts/test.sh` ended.
+#[tokio::test]
+async fn a_finished_browser_leaves_no_process_behind() {
+    let browser = Browser::start().await;
+    browser.client.goto("about:blank").await.unwrap();
+    let group = browser.process_group();
+    assert!(
+        processes_in_group(group).len() > 1,
+        "ChromeDriver and Chromium run in the group"
+    );
+    drop(browser);
+    // SIGKILL has been sent to the whole group; the kernel ends them a moment later.
+    wait_until(
+        "every process of the browser to end",
+        std::time::Duration::from_secs(10),
+        async || processes_in_group(group).is_empty(),
+    )
+    .await;
+}
 
 #[tokio::test]
 async fn a_volunteer_signs_in_and_the_inbox_comes_alive() {

@@ -76,6 +76,7 @@ where
                 <A href="/">"Inbox"</A>
                 <A href="/mentions">"Mentions"</A>
                 {is_admin.then(|| view! { <A href="/people">"People"</A> })}
+                {is_admin.then(|| view! { <A href="/audit">"Audit"</A> })}
                 {manages_channels.then(|| view! {
                     <A href="/channels">"Channels"</A>
                     <A href="/templates">"Templates"</A>

@@ -1,5 +1,6 @@
 //! Types shared by the server and the browser.
 
+mod audit;
 mod canned;
 mod channels;
 mod inbox;
@@ -9,6 +10,7 @@ mod search;
 mod settings;
 mod templates;
 
+pub use audit::*;
 pub use canned::*;
 pub use channels::*;
 pub use inbox::*;

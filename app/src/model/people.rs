@@ -24,6 +24,7 @@ pub enum Permission {
     ManageTags,
     ManageCannedResponses,
     AnswerConversations,
+    ReadAuditLog,
 }
 
 impl Role {
@@ -54,7 +55,9 @@ impl Role {
     pub fn can(self, permission: Permission) -> bool {
         use Permission::*;
         match permission {
-            ManagePeople | ManageChannels | ManageTemplates | ManageSettings => self == Role::Admin,
+            ManagePeople | ManageChannels | ManageTemplates | ManageSettings | ReadAuditLog => {
+                self == Role::Admin
+            }
             SeeAllConversations | AssignConversations | ManageTags | ManageCannedResponses => {
                 matches!(self, Role::Admin | Role::Coordinator)
             }

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 
 mod account;
+mod audit;
 mod channels;
 mod inbox;
 mod login;
@@ -42,6 +43,7 @@ macro_rules! lazy_page {
 
 lazy_page! {
     AccountRoute => account::AccountPage,
+    AuditRoute => audit::AuditPage,
     ChannelsRoute => channels::ChannelsPage,
     ConversationRoute => inbox::OpenConversation,
     LoginRoute => login::LoginPage,

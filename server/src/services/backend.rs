@@ -2,11 +2,11 @@
 
 use app::error::AppError;
 use app::model::{
-    AddedPerson, ApiToken, CannedResponse, CannedResponseInput, Channel, ChannelInput,
-    ContactDetail, ConversationDetail, ConversationPage, ConversationQuery, CreatedToken,
-    InboxFilters, InboxSettings, Mention, NewPerson, Note, Person, PersonChanges, SearchHit,
-    SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory, TemplateContent,
-    TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
+    AddedPerson, ApiToken, AuditPage, AuditQuery, CannedResponse, CannedResponseInput, Channel,
+    ChannelInput, ContactDetail, ConversationDetail, ConversationPage, ConversationQuery,
+    CreatedToken, InboxFilters, InboxSettings, Mention, NewPerson, Note, Person, PersonChanges,
+    SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
+    TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
@@ -104,6 +104,14 @@ impl Backend for Services {
 
     async fn conversation(&self, actor: &Actor, id: i64) -> Result<ConversationDetail, AppError> {
         Services::conversation(self, actor, id).await
+    }
+
+    async fn mark_conversation_read(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        Services::mark_conversation_read(self, actor, id).await
+    }
+
+    async fn audit_log(&self, actor: &Actor, query: AuditQuery) -> Result<AuditPage, AppError> {
+        Services::audit_log(self, actor, query).await
     }
 
     async fn send_reply(

@@ -231,6 +231,21 @@ impl Services {
             .map(|refusal| refusal.to_string()))
     }
 
+    /// The page posts this once it shows the conversation, so reading is never a side effect of
+    /// a GET: it reads what mentioned this person in it and, for the person answering it, its
+    /// messages (with read receipts on WhatsApp).
+    pub async fn mark_conversation_read(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        let row = self.visible_conversation(actor, id).await?;
+        self.store.read_mentions(actor.id, id).await?;
+        if row.unread_count > 0 && row.assignee_id.is_none_or(|assignee| assignee == actor.id) {
+            self.store.mark_conversation_read(id).await?;
+            if kind_of(&row) == ChannelKind::WhatsApp {
+                self.mark_read_at_provider(row.channel_id, id);
+            }
+        }
+        Ok(())
+    }
+
     pub async fn conversation(
         &self,
         actor: &Actor,
@@ -337,15 +352,6 @@ impl Services {
             // Templates imported from Meta with parts Switchboard cannot fill in are not offered.
             .filter(Template::sendable)
             .collect();
-        // Opening the conversation is reading what mentioned this person in it, and, for the
-        // person answering it, reading its messages.
-        self.store.read_mentions(actor.id, id).await?;
-        if row.unread_count > 0 && row.assignee_id.is_none_or(|assignee| assignee == actor.id) {
-            self.store.mark_conversation_read(id).await?;
-            if kind == ChannelKind::WhatsApp {
-                self.mark_read_at_provider(row.channel_id, id);
-            }
-        }
         let numbers = self.reveal_numbers_of(actor, &[row.contact_id]).await?;
         let summary = self
             .summaries_with(vec![row], numbers)

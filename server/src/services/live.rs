@@ -111,7 +111,8 @@ impl LiveHub {
 }
 
 impl Services {
-    /// What one person's open browser is told. A mention reaches only the person mentioned;
+    /// What one person's open browser is told. A mention reaches only the person mentioned, and
+    /// only as activity where they may not see the conversation;
     /// who is viewing or typing is told only where the person may see the conversation; a
     /// change to a conversation they may not see (one just assigned away from them, say) only
     /// says that something changed, so its id and its people stay with those who may see it.
@@ -133,6 +134,11 @@ impl Services {
     async fn live_event_for(&self, actor: &Actor, event: LiveEvent) -> Option<LiveEvent> {
         match event {
             LiveEvent::Mention { person_id, .. } if person_id != actor.id => None,
+            // Mentioned in a conversation they may not open (assigned to someone else): they
+            // learn that something changed, not where or by whom.
+            LiveEvent::Mention {
+                conversation_id, ..
+            } if !self.sees_live(actor, conversation_id).await => Some(LiveEvent::Activity),
             LiveEvent::Conversation { id } if !self.sees_live(actor, id).await => {
                 Some(LiveEvent::Activity)
             }

@@ -2,6 +2,7 @@
 //! domain rules, and calls the store. Used alike by server functions (through `app::ports`), the
 //! JSON API and the command line.
 
+mod audit;
 mod backend;
 mod canned;
 pub mod channels;

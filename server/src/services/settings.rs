@@ -3,7 +3,7 @@
 use app::error::AppError;
 use app::model::{InboxSettings, Permission};
 use app::ports::Actor;
-use channels::phone::E164;
+use channels::phone::{E164, mask_unparsed};
 
 use super::Services;
 
@@ -16,17 +16,18 @@ pub(crate) enum NumberView {
     /// Shown to a coordinator or admin while numbers are masked for volunteers: a reveal, which
     /// is recorded.
     Revealed,
-    /// Country code and last four digits only, so a volunteer can tell contacts apart without
-    /// being able to reach them outside Switchboard.
+    /// Country code and at most the last four digits, so a volunteer can tell contacts apart
+    /// without being able to reach them outside Switchboard.
     Masked,
 }
 
 impl NumberView {
-    /// An address as this person may see it. Addresses that are not phone numbers (a Messenger
-    /// page-scoped id) are shown as they are.
+    /// An address as this person may see it. Masked, an address that is not a valid number
+    /// still has its digits hidden: it may be a number in a form the parser refuses.
     pub(crate) fn show(self, address: &str) -> String {
         match (self, E164::parse(address)) {
             (NumberView::Masked, Ok(number)) => number.mask(),
+            (NumberView::Masked, Err(_)) => mask_unparsed(address),
             _ => address.to_owned(),
         }
     }

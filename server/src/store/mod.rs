@@ -26,7 +26,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use attachments::{DueAttachment, StoredAttachment};
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, AuditFilter, AuditRow};
 pub use canned::CannedRow;
 pub use channels::{ChannelRow, ChannelWrite};
 pub use conversations::{
@@ -241,4 +241,22 @@ pub fn now_us() -> i64 {
 
 pub fn flag(value: bool) -> i64 {
     i64::from(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+
+    /// A schema version is one step on both databases: an upgrade test, an operator reading
+    /// `_sqlx_migrations`, or a fixture database all rely on the numbers meaning the same thing.
+    #[test]
+    fn both_databases_have_the_same_migration_versions() {
+        let versions = |migrator: &sqlx::migrate::Migrator| {
+            migrator
+                .iter()
+                .map(|migration| (migration.version, migration.description.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(versions(&SQLITE_MIGRATIONS), versions(&POSTGRES_MIGRATIONS));
+    }
 }

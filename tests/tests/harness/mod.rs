@@ -1,6 +1,7 @@
 //! Starts the built Switchboard binary with demo data, and ChromeDriver with headless Chromium.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,7 +32,7 @@ fn site_root() -> PathBuf {
 }
 
 /// Polls `ready` until it holds; a process that does not come up within `limit` fails the test.
-async fn wait_until(what: &str, limit: Duration, mut ready: impl AsyncFnMut() -> bool) {
+pub async fn wait_until(what: &str, limit: Duration, mut ready: impl AsyncFnMut() -> bool) {
     let started = Instant::now();
     while !ready().await {
         assert!(
@@ -42,14 +43,49 @@ async fn wait_until(what: &str, limit: Duration, mut ready: impl AsyncFnMut() ->
     }
 }
 
-/// A child process killed when the test ends, pass or fail.
+/// A child process, and every process it started, killed when the test ends, pass or fail.
 struct Process(Child);
+
+impl Process {
+    /// Starts the command as the leader of a process group of its own: ChromeDriver starts
+    /// Chromium, which starts helpers, and killing ChromeDriver alone left them running.
+    fn spawn(command: &mut Command) -> std::io::Result<Process> {
+        command.process_group(0).spawn().map(Process)
+    }
+
+    fn group(&self) -> i32 {
+        i32::try_from(self.0.id()).expect("process ids fit in pid_t")
+    }
+}
 
 impl Drop for Process {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        // SAFETY: kill(2) only sends a signal; a negative pid names the group this child leads.
+        unsafe {
+            libc::kill(-self.group(), libc::SIGKILL);
+        }
         let _ = self.0.wait();
     }
+}
+
+/// The processes still alive in a process group (read from /proc; zombies count as ended).
+pub fn processes_in_group(group: i32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces.
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+                    Some(fields.first()? != &"Z" && fields.get(2)?.parse::<i32>().ok()? == group)
+                })
+                .unwrap_or(false)
+        })
+        .collect()
 }
 
 pub struct Server {
@@ -82,12 +118,13 @@ impl Server {
             .status()
             .unwrap_or_else(|error| panic!("cannot run {}: {error}", binary().display()));
         assert!(demo.success(), "switchboard demo failed");
-        let process = Command::new(binary())
-            .arg("serve")
-            .envs(envs)
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
+        let process = Process::spawn(
+            Command::new(binary())
+                .arg("serve")
+                .envs(envs)
+                .stdout(Stdio::null()),
+        )
+        .unwrap();
         let base = format!("http://127.0.0.1:{port}");
         let health = format!("{base}/healthz");
         wait_until("switchboard", Duration::from_secs(30), async || {
@@ -98,7 +135,7 @@ impl Server {
         .await;
         Server {
             base,
-            _process: Process(process),
+            _process: process,
             _data: data,
         }
     }
@@ -114,20 +151,20 @@ impl Server {
 
 pub struct Browser {
     pub client: Client,
-    _driver: Process,
+    driver: Process,
     _profile: tempfile::TempDir,
 }
 
 impl Browser {
     pub async fn start() -> Browser {
         let port = free_port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver must be installed (scripts/setup.sh does it)");
-        let driver = Process(driver);
+        let driver = Process::spawn(
+            Command::new("chromedriver")
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )
+        .expect("chromedriver must be installed (scripts/setup.sh does it)");
         let status = format!("http://127.0.0.1:{port}/status");
         wait_until("chromedriver", Duration::from_secs(30), async || {
             reqwest::get(&status).await.is_ok()
@@ -156,7 +193,7 @@ impl Browser {
             .expect("a Chromium session");
         Browser {
             client,
-            _driver: driver,
+            driver,
             _profile: profile,
         }
     }
@@ -169,6 +206,11 @@ impl Browser {
             .for_element(fantoccini::Locator::Css("body[data-hydrated='true']"))
             .await
             .expect("the page hydrates");
+    }
+
+    /// The process group of ChromeDriver and the Chromium it started.
+    pub fn process_group(&self) -> i32 {
+        self.driver.group()
     }
 
     pub async fn close(self) {

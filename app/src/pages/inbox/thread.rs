@@ -22,6 +22,7 @@ use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
     AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
     TagConversation, TakeConversation, announce_presence, get_conversation, list_canned_responses,
+    mark_conversation_read,
 };
 use crate::components::{BusyTransition, ErrorNotice, TemplateFileForm, TemplatePicker};
 use crate::error::AppError;
@@ -119,6 +120,21 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
             {
                 on_cleanup(move || repeat.clear());
             }
+        }
+    });
+    // Reading is a POST the page makes once it shows the conversation, never a side effect of
+    // loading it; every load, refetches for new messages included, reads what it showed.
+    Effect::new(move |_| {
+        let shown = conversation.with(|loaded| {
+            loaded
+                .as_ref()
+                .and_then(|detail| detail.as_ref().ok())
+                .map(|detail| detail.summary.id)
+        });
+        if let Some(id) = shown {
+            spawn_local(async move {
+                let _ = mark_conversation_read(id).await;
+            });
         }
     });
     let (loading, set_loading) = signal(false);

@@ -48,6 +48,16 @@ pub async fn get(
     Ok(Json(state.services.conversation(&actor, id).await?))
 }
 
+/// Marks the conversation read for the caller (mentions, and messages if they answer it).
+pub async fn read(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state.services.mark_conversation_read(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `{"body": "…"}` for free text, `{"template": {"template_id": 3, "values": {"body": […]}}}`
 /// for an approved template.
 #[derive(Deserialize)]

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same services and permission checks as the UI, for scripts
 //! and integrations holding an API token.
 
+mod audit;
 mod canned;
 mod channels;
 mod contacts;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}", patch(users::update))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get))
+        .route("/conversations/{id}/read", post(conversations::read))
         .route("/conversations/{id}/messages", post(conversations::reply))
         .route(
             "/conversations/{id}/files",
@@ -85,6 +87,8 @@ pub fn routes() -> Router<AppState> {
                 .patch(channels::update)
                 .delete(channels::delete),
         )
+        .route("/audit", get(audit::list))
+        .route("/audit.csv", get(audit::export_csv))
         .route("/webhook-events", get(webhook_events::list))
         .route(
             "/webhook-events/{id}/reprocess",
