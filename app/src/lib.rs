@@ -21,9 +21,9 @@ use leptos_router::{
 };
 
 use pages::{
-    AccountRoute, AuditRoute, ChannelsRoute, ConversationRoute, InboxPage, LoginRoute, MentionsRoute,
-    NoConversation, NotFound, PeopleRoute, SearchRoute, SettingsRoute, TemplatesRoute,
-    WebhookEventsRoute,
+    AccountRoute, AuditRoute, ChannelsRoute, ConversationRoute, InboxPage, LoginRoute,
+    MentionsRoute, NoConversation, NotFound, PeopleRoute, SearchRoute, SettingsRoute,
+    TemplatesRoute, WebhookEventsRoute,
 };
 
 /// The CSP nonce the server puts into each page request's extensions, so the

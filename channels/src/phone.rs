@@ -292,7 +292,8 @@ mod tests {
 
     #[test]
     fn numbers_that_do_not_parse_are_masked_too() {
-        assert_eq!(mask_unparsed("+1234567"), "+•••••••");
+        assert_eq!(mask_unparsed("+1234567"), "+••••••7");
+        assert_eq!(mask_unparsed("12345"), "•••••");
         assert_eq!(mask_unparsed("whatsapp:0612345678"), "whatsapp:••••••5678");
         assert_eq!(mask_unparsed("12345678901234567"), "•••••••••••••4567");
         assert_eq!(mask_unparsed("US.98765432"), "US.••••••32");

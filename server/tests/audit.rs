@@ -71,7 +71,12 @@ async fn admins_filter_page_and_export_the_audit_log(db: Db) {
     let long_ago = page(&app, &admin, "?from=2000-01-01&to=2000-01-02").await;
     assert_eq!(long_ago["entries"], json!([]));
     let today = time::OffsetDateTime::now_utc().date();
-    let this_day = page(&app, &admin, &format!("?action=test_step&from={today}&to={today}")).await;
+    let this_day = page(
+        &app,
+        &admin,
+        &format!("?action=test_step&from={today}&to={today}"),
+    )
+    .await;
     assert_eq!(this_day["entries"].as_array().unwrap().len(), 100);
 
     let (status, body) = get(&app, &admin, "/api/v1/audit?from=yesterday").await;
@@ -85,18 +90,20 @@ async fn admins_filter_page_and_export_the_audit_log(db: Db) {
     assert_eq!(status, 200);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 106, "a header and every entry, not one page");
-    assert_eq!(
-        lines[0],
-        "id,at,actor_id,actor_name,action,subject,detail"
-    );
+    assert_eq!(lines[0], "id,at,actor_id,actor_name,action,subject,detail");
     assert!(
-        lines[1].contains(&format!(",{admin_id},ada,test_step,contact:104,\"{{\"\"n\"\":104}}\"")),
+        lines[1].contains(&format!(
+            ",{admin_id},ada,test_step,contact:104,\"{{\"\"n\"\":104}}\""
+        )),
         "{}",
         lines[1]
     );
     let exported = page(&app, &admin, "?action=audit_exported").await;
     assert_eq!(exported["entries"][0]["actor_id"], admin_id);
-    assert_eq!(exported["entries"][0]["detail"], json!({ "action": "test_step" }));
+    assert_eq!(
+        exported["entries"][0]["detail"],
+        json!({ "action": "test_step" })
+    );
 }
 
 on_both_databases!(admins_filter_page_and_export_the_audit_log);
