@@ -69,6 +69,8 @@ impl Drop for Process {
 }
 
 /// The processes still alive in a process group (read from /proc; zombies count as ended).
+// Each test file compiles the harness on its own; only browser.rs checks process groups.
+#[allow(dead_code)]
 pub fn processes_in_group(group: i32) -> Vec<i32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
@@ -151,6 +153,7 @@ impl Server {
 
 pub struct Browser {
     pub client: Client,
+    #[allow(dead_code)]
     driver: Process,
     _profile: tempfile::TempDir,
 }
@@ -209,6 +212,7 @@ impl Browser {
     }
 
     /// The process group of ChromeDriver and the Chromium it started.
+    #[allow(dead_code)]
     pub fn process_group(&self) -> i32 {
         self.driver.group()
     }
