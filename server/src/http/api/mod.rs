@@ -24,7 +24,7 @@ use app::error::AppError;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
-pub use extract::{ApiActor, ApiJson};
+pub use extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 
 /// The OpenAPI document, kept beside the handlers it describes.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -91,12 +91,25 @@ pub fn routes() -> Router<AppState> {
             post(webhook_events::reprocess),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
 }
 
 async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
+/// The message tells a path the API does not have from a resource it does not have.
 async fn not_found() -> ApiError {
     ApiError(AppError::not_found("API endpoint"))
+}
+
+/// A path the API has, with a method it does not take: 405 in the API's error format, not
+/// axum's empty body.
+async fn method_not_allowed() -> impl IntoResponse {
+    (
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(AppError::bad_request(
+            "This endpoint does not take this method; see /api/v1/openapi.json.",
+        )),
+    )
 }
