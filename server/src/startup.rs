@@ -23,7 +23,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
-use crate::http::{api, health, live, media, security, sign_in, templates, webhooks};
+use crate::http::{api, health, live, media, security, sign_in, templates, text, webhooks};
 use crate::services::Services;
 use crate::store::{Backend, Store, StoreError};
 
@@ -219,6 +219,7 @@ pub fn router(services: Services, config: Config) -> Router {
                 ))
                 .layer(sessions)
                 .layer(from_fn_with_state(state.clone(), authenticate))
+                .layer(from_fn(text::refuse_nul_text))
                 .layer(from_fn(require_sign_in_for_pages)),
         )
         .with_state(state)

@@ -11,6 +11,7 @@ use app::error::AppError;
 use app::ports::Actor;
 
 use crate::http::error::ApiError;
+use crate::http::text::{json_has_nul, nul_refused, urlencoded_has_nul};
 
 /// The authenticated caller, or 401.
 pub struct ApiActor(pub Actor);
@@ -29,7 +30,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
 }
 
 /// A JSON object body whose rejections use the API's error format: 400 for a body that is not
-/// a JSON object, 422 for an object of the wrong shape.
+/// a JSON object, 422 for an object of the wrong shape or with a NUL in its text.
 pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
@@ -50,6 +51,9 @@ where
             return Err(ApiError(AppError::bad_request(
                 "The body must be a JSON object.",
             )));
+        }
+        if json_has_nul(&value) {
+            return Err(ApiError(nul_refused()));
         }
         serde_json::from_value(value).map(ApiJson).map_err(|error| {
             ApiError(AppError::unprocessable(format!(
@@ -78,7 +82,7 @@ where
     }
 }
 
-/// Query parameters; one of the wrong type is a 400.
+/// Query parameters; one of the wrong type is a 400, text with a NUL a 422.
 pub struct ApiQuery<T>(pub T);
 
 impl<S, T> FromRequestParts<S> for ApiQuery<T>
@@ -89,6 +93,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if urlencoded_has_nul(parts.uri.query().unwrap_or_default().as_bytes()) {
+            return Err(ApiError(nul_refused()));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(rejection) => Err(client_or_internal(rejection)),
