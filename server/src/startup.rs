@@ -213,12 +213,13 @@ pub fn router(services: Services, config: Config) -> Router {
                     state.clone(),
                     security::security_headers,
                 ))
+                .layer(sessions)
+                .layer(from_fn_with_state(state.clone(), authenticate))
+                // After authentication: only a request a valid token authenticated is exempt.
                 .layer(from_fn_with_state(
                     state.clone(),
                     security::same_origin_writes,
                 ))
-                .layer(sessions)
-                .layer(from_fn_with_state(state.clone(), authenticate))
                 .layer(from_fn(text::refuse_nul_text))
                 .layer(from_fn(require_sign_in_for_pages)),
         )
