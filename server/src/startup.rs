@@ -213,6 +213,7 @@ pub fn router(services: Services, config: Config) -> Router {
                     state.clone(),
                     security::security_headers,
                 ))
+                .layer(from_fn(security::no_store))
                 .layer(sessions)
                 .layer(from_fn_with_state(state.clone(), authenticate))
                 // After authentication: only a request a valid token authenticated is exempt.

@@ -25,7 +25,8 @@ pub async fn media(
     Ok(file_response(
         file,
         &format!("attachment-{id}"),
-        "private, max-age=3600",
+        // Contacts' files are personal data: no copy is kept, not even in the browser.
+        "private, no-store",
     ))
 }
 

@@ -83,6 +83,21 @@ pub async fn same_origin_writes(
     next.run(request).await
 }
 
+/// Answers with personal data are kept by no cache: every page and API answer is `no-store`
+/// unless its handler chose otherwise (media files are `private, no-store`). The site's
+/// static files (`/pkg/`, the icon) hold nothing personal and stay cacheable.
+pub async fn no_store(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let static_file = path.starts_with("/pkg/") || path == "/favicon.ico";
+    let mut response = next.run(request).await;
+    if !static_file && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 fn comes_from_this_site(state: &AppState, request: &Request) -> bool {
     let headers = request.headers();
     let origin = headers
