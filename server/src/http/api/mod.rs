@@ -15,11 +15,11 @@ mod webhook_events;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::header;
+use axum::http::{Method, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post};
 
-use app::error::AppError;
+use app::error::{AppError, ErrorCode};
 
 use crate::http::error::ApiError;
 use crate::startup::AppState;
@@ -103,13 +103,12 @@ async fn not_found() -> ApiError {
     ApiError(AppError::not_found("API endpoint"))
 }
 
-/// A path the API has, with a method it does not take: 405 in the API's error format, not
-/// axum's empty body.
-async fn method_not_allowed() -> impl IntoResponse {
-    (
-        axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        axum::Json(AppError::bad_request(
-            "This endpoint does not take this method; see /api/v1/openapi.json.",
-        )),
-    )
+/// A path the API has, with a method it does not take. Like a path it does not have, this is
+/// `not_found` in the API's format (axum's own answer is an empty 405), with a message of its
+/// own so that callers and tests can tell it from a handler's 404.
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError(AppError::new(
+        ErrorCode::NotFound,
+        format!("This API endpoint does not take {method}; see /api/v1/openapi.json."),
+    ))
 }
