@@ -66,6 +66,11 @@ impl AppError {
         Self::new(ErrorCode::TooManyRequests, message)
     }
 
+    /// Text holding U+0000, which PostgreSQL cannot store and no person types.
+    pub fn nul_in_text() -> Self {
+        Self::unprocessable("Text may not contain the NUL character (U+0000).")
+    }
+
     pub fn provider_unavailable(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::ProviderUnavailable, message)
     }

@@ -23,7 +23,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
-use crate::http::{api, health, live, media, security, sign_in, templates, webhooks};
+use crate::http::{api, health, live, media, security, sign_in, templates, text, webhooks};
 use crate::services::Services;
 use crate::store::{Backend, Store, StoreError};
 
@@ -213,12 +213,15 @@ pub fn router(services: Services, config: Config) -> Router {
                     state.clone(),
                     security::security_headers,
                 ))
+                .layer(from_fn(security::no_store))
+                .layer(sessions)
+                .layer(from_fn_with_state(state.clone(), authenticate))
+                // After authentication: only a request a valid token authenticated is exempt.
                 .layer(from_fn_with_state(
                     state.clone(),
                     security::same_origin_writes,
                 ))
-                .layer(sessions)
-                .layer(from_fn_with_state(state.clone(), authenticate))
+                .layer(from_fn(text::refuse_nul_text))
                 .layer(from_fn(require_sign_in_for_pages)),
         )
         .with_state(state)

@@ -215,6 +215,11 @@ async fn whatsapp_media_is_fetched_stored_by_hash_and_served_to_signed_in_people
             .unwrap()
             .starts_with("inline")
     );
+    assert_eq!(
+        served.headers()["cache-control"],
+        "private, no-store",
+        "contacts' files are kept by no cache"
+    );
     assert_eq!(served.bytes().await.unwrap().as_ref(), PHOTO);
 }
 

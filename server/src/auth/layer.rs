@@ -25,7 +25,10 @@ pub async fn authenticate(
 ) -> Response {
     let actor = match bearer_token(&request) {
         Some(token) => match state.services.actor_by_token(token).await {
-            Ok(Some(actor)) => Some(actor),
+            Ok(Some(actor)) => {
+                request.extensions_mut().insert(TokenAuthenticated);
+                Some(actor)
+            }
             Ok(None) => {
                 return ApiError(AppError::new(
                     ErrorCode::Unauthenticated,
@@ -56,10 +59,10 @@ fn bearer_token(request: &Request) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Whether the request carries an `Authorization` header: such requests never use the session.
-pub fn uses_authorization_header(request: &Request) -> bool {
-    request.headers().contains_key(header::AUTHORIZATION)
-}
+/// Marks a request whose actor a valid API token names. Only such a request carries no
+/// ambient credential: any other `Authorization` header leaves the session cookie in use.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenAuthenticated;
 
 async fn session_actor(state: &AppState, session: &Session) -> Result<Option<Actor>, AppError> {
     let auth: Option<SessionAuth> = session.get(AUTH_KEY).await.map_err(|error| {

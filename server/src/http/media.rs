@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::http::api::ApiActor;
 use crate::http::error::ApiError;
+use crate::http::text::{has_nul, nul_refused};
 use crate::services::{MediaFile, Upload};
 use crate::startup::AppState;
 
@@ -24,7 +25,8 @@ pub async fn media(
     Ok(file_response(
         file,
         &format!("attachment-{id}"),
-        "private, max-age=3600",
+        // Contacts' files are personal data: no copy is kept, not even in the browser.
+        "private, no-store",
     ))
 }
 
@@ -154,6 +156,17 @@ pub async fn read_form(
         if !left_empty {
             file = Some(upload);
         }
+    }
+    let named_with_nul = file
+        .as_ref()
+        .and_then(|file: &Upload| file.filename.as_deref())
+        .is_some_and(has_nul);
+    if named_with_nul
+        || fields
+            .iter()
+            .any(|(name, value)| has_nul(name) || has_nul(value))
+    {
+        return Err(nul_refused());
     }
     let mut form = Form { file: None, fields };
     form.file = file.map(|mut file| {

@@ -9,4 +9,5 @@ pub mod media;
 pub mod security;
 pub mod sign_in;
 pub mod templates;
+pub mod text;
 pub mod webhooks;

@@ -3,12 +3,13 @@
 
 use app::ScriptNonce;
 use app::error::{AppError, ErrorCode};
+use app::ports::Actor;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::layer::uses_authorization_header;
+use crate::auth::layer::TokenAuthenticated;
 use crate::auth::tokens::random_secret;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
@@ -50,9 +51,11 @@ pub async fn security_headers(
 }
 
 /// Cross-site request forgery protection by a strict origin check: a request that changes state
-/// with the session cookie must come from a page of this site. Requests authenticated by an
-/// `Authorization` header carry no ambient credentials, and provider webhooks are signed, so
-/// both are exempt.
+/// with the session cookie must come from a page of this site. Runs after authentication, which
+/// says who the request is from. Exempt are requests a valid API token authenticated (a token
+/// is never sent by the browser on its own), signed provider webhooks, and API calls that no
+/// one authenticated: they can do nothing but get the API's 401. Sign-in itself stays checked,
+/// so no other site can sign a visitor into an account of its choosing.
 pub async fn same_origin_writes(
     State(state): State<AppState>,
     request: Request,
@@ -62,9 +65,13 @@ pub async fn same_origin_writes(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
+    let path = request.uri().path();
+    let anonymous_api_call =
+        path.starts_with("/api/v1/") && request.extensions().get::<Actor>().is_none();
     let exempt = safe_method
-        || uses_authorization_header(&request)
-        || request.uri().path().starts_with("/webhooks/");
+        || request.extensions().get::<TokenAuthenticated>().is_some()
+        || anonymous_api_call
+        || path.starts_with("/webhooks/");
     if !exempt && !comes_from_this_site(&state, &request) {
         tracing::warn!(path = %request.uri().path(), "cross-site write refused");
         return ApiError(AppError::new(
@@ -74,6 +81,21 @@ pub async fn same_origin_writes(
         .into_response();
     }
     next.run(request).await
+}
+
+/// Answers with personal data are kept by no cache: every page and API answer is `no-store`
+/// unless its handler chose otherwise (media files are `private, no-store`). The site's
+/// static files (`/pkg/`, the icon) hold nothing personal and stay cacheable.
+pub async fn no_store(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let static_file = path.starts_with("/pkg/") || path == "/favicon.ico";
+    let mut response = next.run(request).await;
+    if !static_file && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 fn comes_from_this_site(state: &AppState, request: &Request) -> bool {

@@ -93,6 +93,10 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict(what) => AppError::conflict(format!("{what} already exists.")),
+            StoreError::InvalidText(error) => {
+                tracing::warn!(%error, "text the database cannot store was refused");
+                AppError::nul_in_text()
+            }
             other => {
                 tracing::error!(error = %other, "store failure");
                 AppError::internal()

@@ -34,6 +34,11 @@ impl Services {
                 "A search can be at most {MAX_QUERY_CHARS} characters long."
             )));
         }
+        // SQLite's full-text search fails on a NUL and PostgreSQL cannot take one as text;
+        // no stored text holds one, so nothing would be found.
+        if query.contains('\0') {
+            return Err(AppError::nul_in_text());
+        }
         let scope = if actor.role.can(Permission::SeeAllConversations) {
             SearchScope::Everyone
         } else {

@@ -75,6 +75,10 @@ pub enum StoreError {
     Directory(#[from] std::io::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// Text PostgreSQL cannot store (a NUL); the requests bringing it are refused before, so
+    /// this is the backstop that keeps it from being a 500.
+    #[error("text the database cannot store: {0}")]
+    InvalidText(sqlx::Error),
     #[error("database error: {0}")]
     Database(sqlx::Error),
     #[error("the database writer has stopped")]
@@ -83,7 +87,14 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
-        StoreError::Database(error)
+        // PostgreSQL's character_not_in_repertoire: "invalid byte sequence for encoding UTF8:
+        // 0x00", its answer to a NUL in text.
+        match &error {
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => {
+                StoreError::InvalidText(error)
+            }
+            _ => StoreError::Database(error),
+        }
     }
 }
 
@@ -199,7 +210,7 @@ fn prepare_sqlite_file(url: &str) -> StoreResult<String> {
 fn conflict_on_unique(error: sqlx::Error, what: &'static str) -> StoreError {
     match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
-        _ => StoreError::Database(error),
+        _ => error.into(),
     }
 }
 

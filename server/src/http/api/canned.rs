@@ -1,10 +1,10 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 
 use app::model::{CannedResponse, CannedResponseInput};
 
-use super::{ApiActor, ApiJson};
+use super::{ApiActor, ApiJson, ApiPath};
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
@@ -27,7 +27,7 @@ pub async fn create(
 pub async fn delete(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.services.delete_canned_response(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,10 +1,10 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 
 use app::model::{Channel, ChannelInput};
 
-use super::{ApiActor, ApiJson};
+use super::{ApiActor, ApiJson, ApiPath};
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
@@ -27,7 +27,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Channel>, ApiError> {
     Ok(Json(state.services.get_channel(&actor, id).await?))
 }
@@ -35,7 +35,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ChannelInput>,
 ) -> Result<Json<Channel>, ApiError> {
     Ok(Json(
@@ -46,7 +46,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.services.delete_channel(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,18 +1,18 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
 use app::model::{ContactDetail, Note};
 
-use super::{ApiActor, ApiJson};
+use super::{ApiActor, ApiJson, ApiPath};
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
 pub async fn get(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ContactDetail>, ApiError> {
     Ok(Json(state.services.contact(&actor, id).await?))
 }
@@ -25,7 +25,7 @@ pub struct NewNote {
 pub async fn add_note(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(note): ApiJson<NewNote>,
 ) -> Result<(StatusCode, Json<Note>), ApiError> {
     let note = state

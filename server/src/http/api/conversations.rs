@@ -1,6 +1,6 @@
 use axum::Json;
+use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
@@ -10,7 +10,7 @@ use app::model::{
     StatusChange, TemplateSend,
 };
 
-use super::{ApiActor, ApiJson};
+use super::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::http::error::ApiError;
 use crate::http::media::{read_form, send_file_or_template};
 use crate::startup::AppState;
@@ -28,7 +28,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ConversationPage>, ApiError> {
     let mut request = ConversationQuery::view(query.view.unwrap_or(InboxView::Mine));
     request.status = query.status.unwrap_or(request.status);
@@ -43,7 +43,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     Ok(Json(state.services.conversation(&actor, id).await?))
 }
@@ -75,7 +75,7 @@ pub struct Reply {
 pub async fn reply(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(reply): ApiJson<Reply>,
 ) -> Result<StatusCode, ApiError> {
     match reply {
@@ -114,7 +114,7 @@ pub async fn reply(
 pub async fn send_file(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<StatusCode, ApiError> {
     let form = read_form(form, state.config.media_max_bytes, "file").await?;
@@ -123,28 +123,46 @@ pub async fn send_file(
 }
 
 /// `{"assignee_id": 7}` assigns, `{"assignee_id": null}` unassigns, `{"take": true}` takes it
-/// for oneself (what volunteers may do).
+/// for oneself (what volunteers may do). Unassigning must be asked for: a body naming neither
+/// is refused rather than read as "nobody".
 #[derive(Deserialize)]
 pub struct Assignment {
-    #[serde(default)]
-    assignee_id: Option<i64>,
+    /// `None` when the body leaves it out, `Some(None)` for `null`.
+    #[serde(default, deserialize_with = "present")]
+    assignee_id: Option<Option<i64>>,
     #[serde(default)]
     take: bool,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(value).map(Some)
 }
 
 pub async fn assign(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(assignment): ApiJson<Assignment>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
-    if assignment.take {
-        state.services.take_conversation(&actor, id).await?;
-    } else {
-        state
-            .services
-            .assign_conversation(&actor, id, assignment.assignee_id)
-            .await?;
+    match assignment {
+        Assignment {
+            take: true,
+            assignee_id: None,
+        } => state.services.take_conversation(&actor, id).await?,
+        Assignment {
+            take: false,
+            assignee_id: Some(assignee),
+        } => {
+            state
+                .services
+                .assign_conversation(&actor, id, assignee)
+                .await?
+        }
+        _ => {
+            return Err(ApiError(AppError::bad_request(
+                "Send either \"assignee_id\" (null to unassign) or \"take\": true.",
+            )));
+        }
     }
     Ok(Json(state.services.conversation(&actor, id).await?))
 }
@@ -152,7 +170,7 @@ pub async fn assign(
 pub async fn status(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     state
@@ -170,7 +188,7 @@ pub struct Tagging {
 pub async fn add_tag(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(tagging): ApiJson<Tagging>,
 ) -> Result<StatusCode, ApiError> {
     state
@@ -183,7 +201,7 @@ pub async fn add_tag(
 pub async fn remove_tag(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path((id, tag_id)): Path<(i64, i64)>,
+    ApiPath((id, tag_id)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     state
         .services
@@ -200,7 +218,7 @@ pub struct NewNote {
 pub async fn add_note(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(note): ApiJson<NewNote>,
 ) -> Result<(StatusCode, Json<Note>), ApiError> {
     let note = state
@@ -214,7 +232,7 @@ pub async fn add_note(
 pub async fn retry_message(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.services.retry_message(&actor, id).await?;
     Ok(StatusCode::ACCEPTED)

@@ -16,16 +16,16 @@ mod webhook_events;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::header;
+use axum::http::{Method, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post};
 
-use app::error::AppError;
+use app::error::{AppError, ErrorCode};
 
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
-pub use extract::{ApiActor, ApiJson};
+pub use extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 
 /// The OpenAPI document, kept beside the handlers it describes.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -95,12 +95,24 @@ pub fn routes() -> Router<AppState> {
             post(webhook_events::reprocess),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
 }
 
 async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
+/// The message tells a path the API does not have from a resource it does not have.
 async fn not_found() -> ApiError {
     ApiError(AppError::not_found("API endpoint"))
+}
+
+/// A path the API has, with a method it does not take. Like a path it does not have, this is
+/// `not_found` in the API's format (axum's own answer is an empty 405), with a message of its
+/// own so that callers and tests can tell it from a handler's 404.
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError(AppError::new(
+        ErrorCode::NotFound,
+        format!("This API endpoint does not take {method}; see /api/v1/openapi.json."),
+    ))
 }

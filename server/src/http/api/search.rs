@@ -1,10 +1,10 @@
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 use app::model::{Mention, SearchHit};
 
-use super::ApiActor;
+use super::{ApiActor, ApiQuery};
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
@@ -18,7 +18,7 @@ pub struct SearchQuery {
 pub async fn search(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(query): Query<SearchQuery>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<Vec<SearchHit>>, ApiError> {
     Ok(Json(state.services.search(&actor, &query.q).await?))
 }

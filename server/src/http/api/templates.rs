@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -10,7 +10,7 @@ use app::model::{
     Template, TemplateCategory, TemplateContent, TemplateInput, TemplateSync, TwilioTemplateInput,
 };
 
-use super::{ApiActor, ApiJson};
+use super::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::http::error::ApiError;
 use crate::http::media::read_form;
 use crate::services::Upload;
@@ -61,7 +61,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<Template>>, ApiError> {
     Ok(Json(
         state
@@ -102,7 +102,7 @@ pub async fn register_twilio(
 pub async fn submit(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Template>, ApiError> {
     Ok(Json(state.services.submit_template(&actor, id).await?))
 }
@@ -118,7 +118,7 @@ pub struct NewVersion {
 pub async fn new_version(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     request: Request,
 ) -> Result<(StatusCode, Json<Template>), ApiError> {
     let (version, sample) = json_or_form::<NewVersion>(&state, request).await?;
@@ -132,7 +132,7 @@ pub async fn new_version(
 pub async fn delete(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.services.delete_template(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -143,7 +143,7 @@ pub async fn delete(
 pub async fn sync(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(channel_id): Path<i64>,
+    ApiPath(channel_id): ApiPath<i64>,
 ) -> Result<Json<TemplateSync>, ApiError> {
     Ok(Json(
         state.services.sync_templates(&actor, channel_id).await?,

@@ -1,10 +1,10 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 
 use app::model::{AddedPerson, Me, NewPerson, Person, PersonChanges};
 
-use super::{ApiActor, ApiJson};
+use super::{ApiActor, ApiJson, ApiPath};
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
@@ -34,7 +34,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(changes): ApiJson<PersonChanges>,
 ) -> Result<Json<Person>, ApiError> {
     Ok(Json(

@@ -1,10 +1,10 @@
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 use app::model::WebhookEvent;
 
-use super::ApiActor;
+use super::{ApiActor, ApiPath, ApiQuery};
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
@@ -17,7 +17,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<WebhookEvent>>, ApiError> {
     Ok(Json(
         state
@@ -30,7 +30,7 @@ pub async fn list(
 pub async fn reprocess(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<WebhookEvent>, ApiError> {
     Ok(Json(
         state.services.reprocess_webhook_event(&actor, id).await?,
