@@ -1,19 +1,19 @@
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use app::model::{AuditPage, AuditQuery};
 
-use super::ApiActor;
+use super::{ApiActor, ApiQuery};
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 
 pub async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     Ok(Json(state.services.audit_log(&actor, query).await?))
 }
@@ -22,7 +22,7 @@ pub async fn list(
 pub async fn export_csv(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Response, ApiError> {
     let lines = state.services.audit_csv(&actor, query).await?;
     Ok((

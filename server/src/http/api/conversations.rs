@@ -52,7 +52,7 @@ pub async fn get(
 pub async fn read(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.services.mark_conversation_read(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
