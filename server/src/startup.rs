@@ -100,6 +100,11 @@ impl Application {
         })
     }
 
+    /// The services this application serves with (tests read their counters).
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
@@ -230,6 +235,13 @@ async fn delete_expired_sessions(store: Store) {
         every.tick().await;
         if let Err(error) = store.delete_expired_sessions().await {
             tracing::warn!(%error, "could not delete expired sessions");
+        }
+        let window = crate::auth::throttle::WINDOW.as_millis() as i64;
+        if let Err(error) = store
+            .delete_stale_login_attempts(crate::store::now_ms() - window)
+            .await
+        {
+            tracing::warn!(%error, "could not delete old sign-in counts");
         }
     }
 }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use axum::Form;
 use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -25,10 +26,15 @@ pub struct SignInForm {
 pub async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     session: Session,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    let address = peer.ip().to_string();
+    let address = state
+        .config
+        .trusted_proxies
+        .client_address(peer.ip(), &headers)
+        .to_string();
     let failure = match state
         .services
         .sign_in(&form.email, &form.password, &address)

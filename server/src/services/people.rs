@@ -45,22 +45,35 @@ impl Services {
         address: &str,
     ) -> Result<Actor, SignInError> {
         let account = email.trim().to_lowercase();
-        if !self.throttle.allows(&account, address) {
+        let internal = |error: crate::store::StoreError| {
+            tracing::error!(%error, "sign-in storage failed");
+            SignInError::Internal
+        };
+        // Reserved before hashing: the failure is already counted while the hash runs.
+        if !self
+            .throttle
+            .reserve(&self.store, &account, address)
+            .await
+            .map_err(internal)?
+        {
             tracing::warn!(address, "sign-in throttled");
             return Err(SignInError::Throttled);
         }
-        let user = self.store.user_by_email(&account).await.map_err(|error| {
-            tracing::error!(%error, "sign-in lookup failed");
-            SignInError::Internal
-        })?;
+        let user = self.store.user_by_email(&account).await.map_err(internal)?;
         let stored_hash = match &user {
             Some(user) => user.password_hash.clone(),
             None => password::dummy_hash().await.to_string(),
         };
-        let verified = password::verify(password.to_string(), stored_hash).await;
+        let verified = self.hashing.verify(password.to_string(), stored_hash).await;
         match user.filter(|_| verified).and_then(actor_from) {
             Some(actor) => {
-                self.throttle.record_success(&account);
+                if let Err(error) = self
+                    .throttle
+                    .succeeded(&self.store, &account, address)
+                    .await
+                {
+                    tracing::warn!(%error, "could not clear the sign-in throttle");
+                }
                 let _ = self
                     .store
                     .audit(
@@ -72,10 +85,7 @@ impl Services {
                     .await;
                 Ok(actor)
             }
-            None => {
-                self.throttle.record_failure(&account, address);
-                Err(SignInError::Invalid)
-            }
+            None => Err(SignInError::Invalid),
         }
     }
 
@@ -114,7 +124,7 @@ impl Services {
         password: &str,
         must_change_password: bool,
     ) -> Result<Person, AppError> {
-        let password_hash = password::hash(password.to_string()).await;
+        let password_hash = self.hashing.hash(password.to_string()).await;
         let user = self
             .store
             .insert_user(NewUser {
