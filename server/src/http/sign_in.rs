@@ -54,11 +54,11 @@ pub async fn sign_in(
                 "internal"
             } else {
                 let target = if actor.must_change_password {
-                    "/account"
+                    "/account".to_string()
                 } else {
                     safe_next(&form.next)
                 };
-                return Redirect::to(target).into_response();
+                return Redirect::to(&target).into_response();
             }
         }
         Err(SignInError::Invalid) => "invalid",
@@ -77,10 +77,13 @@ pub async fn sign_out(session: Session) -> Response {
     Redirect::to("/login?signed_out=1").into_response()
 }
 
-/// Only paths on this site: never `//other.example` or an absolute URL.
-fn safe_next(next: &str) -> &str {
+/// Only paths on this site: never `//other.example` or an absolute URL. Browsers drop tabs and
+/// newlines from URLs (so `/\t/evil.example` becomes `//evil.example`), hence control characters
+/// are removed before the check and the cleaned path is what is followed.
+fn safe_next(next: &str) -> String {
+    let next: String = next.chars().filter(|c| !c.is_control()).collect();
     let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
-    if local { next } else { "/" }
+    if local { next } else { "/".to_string() }
 }
 
 #[cfg(test)]
@@ -94,5 +97,15 @@ mod tests {
         assert_eq!(safe_next("/\\evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next(""), "/");
+    }
+
+    #[test]
+    fn control_characters_cannot_hide_another_site() {
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/\n/evil.example"), "/");
+        assert_eq!(safe_next("/\r\n/evil.example"), "/");
+        assert_eq!(safe_next("\t//evil.example"), "/");
+        assert_eq!(safe_next("/\t\\evil.example"), "/");
+        assert_eq!(safe_next("/inbox\t?x=1"), "/inbox?x=1");
     }
 }
