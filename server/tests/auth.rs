@@ -1,4 +1,5 @@
-//! Sign-in throttling through real HTTP on SQLite and PostgreSQL.
+//! Sign-in throttling, sessions and tokens ending when they should, and the one-time password,
+//! through real HTTP on SQLite and PostgreSQL.
 
 #[macro_use]
 mod common;
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 use app::model::Role;
 use common::{Db, PASSWORD, location, spawn_app, spawn_app_with};
+use serde_json::{Value, json};
 use server::auth::throttle::{MAX_FAILURES_PER_ACCOUNT, ManualClock, WINDOW};
 use server::config::Config;
 use server::services::{Services, SignInError};
@@ -128,8 +130,299 @@ async fn the_throttle_releases_after_its_window(db: Db) {
     assert_eq!(sign_in().await.unwrap().email, "ana@example.org");
 }
 
+async fn me_status(app: &common::TestApp, client: &reqwest::Client) -> u16 {
+    client
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn token_status(app: &common::TestApp, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn a_password_change_ends_other_sessions_and_may_revoke_tokens(db: Db) {
+    let app = spawn_app(db).await;
+    let (here, ana) = app.signed_in("ana@example.org", Role::Volunteer).await;
+    let elsewhere = app.browser();
+    app.sign_in(&elsewhere, "ana@example.org", PASSWORD).await;
+    let actor = app.services.actor_by_id(ana).await.unwrap().unwrap();
+    let token = app
+        .services
+        .create_token(&actor, "script")
+        .await
+        .unwrap()
+        .secret;
+    assert_eq!(me_status(&app, &elsewhere).await, 200);
+
+    let changed = app
+        .server_fn(
+            &here,
+            "account/password",
+            &[("current", PASSWORD), ("new", "orchid-meadow-canal-7")],
+        )
+        .await;
+    assert!(changed.status().is_success());
+    assert_eq!(
+        me_status(&app, &here).await,
+        200,
+        "the changing session stays"
+    );
+    assert_eq!(
+        me_status(&app, &elsewhere).await,
+        401,
+        "every other session ends"
+    );
+    assert_eq!(
+        app.services.store().count_sessions_of(ana).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        token_status(&app, &token).await,
+        200,
+        "tokens stay unless asked"
+    );
+
+    let changed = app
+        .server_fn(
+            &here,
+            "account/password",
+            &[
+                ("current", "orchid-meadow-canal-7"),
+                ("new", "lantern-quarry-violet-3"),
+                ("revoke_tokens", "true"),
+            ],
+        )
+        .await;
+    assert!(changed.status().is_success());
+    assert_eq!(
+        token_status(&app, &token).await,
+        401,
+        "tokens revoked on request"
+    );
+    assert_eq!(me_status(&app, &here).await, 200);
+}
+
+async fn a_one_time_password_must_be_changed_before_anything_else(db: Db) {
+    let app = spawn_app(db).await;
+    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    let added: Value = reqwest::Client::new()
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&admin)
+        .json(&json!({ "email": "ben@example.org", "name": "Ben", "role": "coordinator" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let one_time = added["one_time_password"].as_str().unwrap().to_string();
+    let ben_id = added["person"]["id"].as_i64().unwrap();
+    let ben = app.browser();
+    assert_eq!(
+        location(&app.sign_in(&ben, "ben@example.org", &one_time).await),
+        "/account"
+    );
+
+    assert_eq!(me_status(&app, &ben).await, 200, "who am I stays open");
+    let refused = [
+        ben.get(app.url("/api/v1/conversations"))
+            .send()
+            .await
+            .unwrap(),
+        app.server_fn(&ben, "tokens/list", &[]).await,
+        app.server_fn(&ben, "tokens/create", &[("name", "x")]).await,
+    ];
+    for response in refused {
+        assert_eq!(response.status(), 403);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "password_change_required", "{body}");
+        assert!(body["message"].as_str().unwrap().contains("password"));
+    }
+    let page = ben.get(app.url("/inbox")).send().await.unwrap();
+    assert_eq!(location(&page), "/account", "pages send them to choose one");
+    // A token made for them some other way is held to the same rule.
+    let actor = app.services.actor_by_id(ben_id).await.unwrap().unwrap();
+    let token = app.services.create_token(&actor, "x").await.unwrap().secret;
+    let by_token = reqwest::Client::new()
+        .get(app.url("/api/v1/conversations"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_token.status(), 403);
+
+    let changed = app
+        .server_fn(
+            &ben,
+            "account/password",
+            &[("current", &one_time), ("new", "orchid-meadow-canal-7")],
+        )
+        .await;
+    assert!(changed.status().is_success());
+    let listed = app.server_fn(&ben, "tokens/list", &[]).await;
+    assert_eq!(listed.status(), 200);
+    let conversations = ben
+        .get(app.url("/api/v1/conversations"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(conversations.status(), 200);
+}
+
+async fn tokens_expire_and_need_a_recent_sign_in(db: Db) {
+    let app = spawn_app(db).await;
+    let (browser, ana) = app.signed_in("ana@example.org", Role::Volunteer).await;
+    let created: Value = app
+        .server_fn(
+            &browser,
+            "tokens/create",
+            &[("name", "monthly report"), ("expires_in_days", "30")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = created["secret"].as_str().unwrap().to_string();
+    let id = created["token"]["id"].as_i64().unwrap();
+    assert!(created["token"]["expires_at"].is_string(), "{created}");
+    assert_eq!(token_status(&app, &secret).await, 200);
+    let sql = app.sql().await;
+    sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE id = $2")
+        .bind(server::store::now_ms() - 1)
+        .bind(id)
+        .execute(&sql)
+        .await
+        .unwrap();
+    assert_eq!(
+        token_status(&app, &secret).await,
+        401,
+        "refused after it expires"
+    );
+
+    let by_token = app
+        .server_fn_with_token(
+            &app.token("ben@example.org", Role::Admin).await.0,
+            "tokens/create",
+            &[("name", "x")],
+        )
+        .await;
+    let body: Value = by_token.json().await.unwrap();
+    assert_eq!(body["code"], "reauthentication_required", "{body}");
+
+    // The session signed in 16 minutes ago.
+    let (session_id, data): (String, String) =
+        sqlx::query_as("SELECT id, data FROM sessions WHERE user_id = $1")
+            .bind(ana)
+            .fetch_one(&sql)
+            .await
+            .unwrap();
+    let mut data: Value = serde_json::from_str(&data).unwrap();
+    let signed_in_at = data["auth"]["signed_in_at"].as_i64().unwrap();
+    data["auth"]["signed_in_at"] = json!(signed_in_at - 16 * 60 * 1000);
+    sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2")
+        .bind(data.to_string())
+        .bind(session_id)
+        .execute(&sql)
+        .await
+        .unwrap();
+    let stale = app
+        .server_fn(&browser, "tokens/create", &[("name", "later")])
+        .await;
+    let body: Value = stale.json().await.unwrap();
+    assert_eq!(body["code"], "reauthentication_required", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Sign in again"));
+    assert_eq!(
+        me_status(&app, &browser).await,
+        200,
+        "the session itself goes on"
+    );
+}
+
+/// Opens `/live` as `client`; the returned task finishes when the server ends the stream.
+async fn open_live(app: &common::TestApp, client: &reqwest::Client) -> tokio::task::JoinHandle<()> {
+    let mut response = client.get(app.url("/live")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    tokio::spawn(async move { while let Ok(Some(_)) = response.chunk().await {} })
+}
+
+async fn assert_closes(stream: tokio::task::JoinHandle<()>, why: &str) {
+    tokio::time::timeout(Duration::from_secs(5), stream)
+        .await
+        .unwrap_or_else(|_| panic!("the live stream stayed open after {why}"))
+        .unwrap();
+}
+
+async fn live_streams_close_when_access_ends(db: Db) {
+    let app = spawn_app(db).await;
+    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    let http = reqwest::Client::new();
+
+    let (ana, _) = app.signed_in("ana@example.org", Role::Volunteer).await;
+    let stream = open_live(&app, &ana).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!stream.is_finished(), "an untouched stream stays open");
+    ana.post(app.url("/auth/logout"))
+        .header("Origin", &app.base)
+        .send()
+        .await
+        .unwrap();
+    assert_closes(stream, "signing out").await;
+
+    let (ben, ben_id) = app.signed_in("ben@example.org", Role::Coordinator).await;
+    let stream = open_live(&app, &ben).await;
+    let changed = http
+        .patch(app.url(&format!("/api/v1/users/{ben_id}")))
+        .bearer_auth(&admin)
+        .json(&json!({ "role": "volunteer" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_closes(stream, "a role change").await;
+
+    let (vic, vic_id) = app.signed_in("vic@example.org", Role::Volunteer).await;
+    let stream = open_live(&app, &vic).await;
+    let changed = http
+        .patch(app.url(&format!("/api/v1/users/{vic_id}")))
+        .bearer_auth(&admin)
+        .json(&json!({ "active": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_closes(stream, "deactivation").await;
+
+    // A session ended by a password change elsewhere.
+    let (here, _) = app.signed_in("wan@example.org", Role::Volunteer).await;
+    let elsewhere = app.browser();
+    app.sign_in(&elsewhere, "wan@example.org", PASSWORD).await;
+    let stream = open_live(&app, &elsewhere).await;
+    app.server_fn(
+        &here,
+        "account/password",
+        &[("current", PASSWORD), ("new", "orchid-meadow-canal-7")],
+    )
+    .await;
+    assert_closes(stream, "a password change elsewhere").await;
+}
+
 on_both_databases!(
     parallel_guesses_are_throttled_before_they_are_hashed,
     forwarded_for_counts_only_from_trusted_proxies,
     the_throttle_releases_after_its_window,
+    a_password_change_ends_other_sessions_and_may_revoke_tokens,
+    a_one_time_password_must_be_changed_before_anything_else,
+    tokens_expire_and_need_a_recent_sign_in,
+    live_streams_close_when_access_ends,
 );

@@ -70,9 +70,14 @@ pub async fn sign_in(
     Redirect::to(&format!("/login?error={failure}&next={next}")).into_response()
 }
 
-pub async fn sign_out(session: Session) -> Response {
+pub async fn sign_out(State(state): State<AppState>, session: Session) -> Response {
+    let signed_in: Option<SessionAuth> = session.get(AUTH_KEY).await.ok().flatten();
     if let Err(error) = session.flush().await {
         tracing::error!(%error, "could not end the session");
+    }
+    // Its live stream closes now rather than at its next check.
+    if let Some(auth) = signed_in {
+        state.services.live().access_changed(auth.user_id);
     }
     Redirect::to("/login?signed_out=1").into_response()
 }

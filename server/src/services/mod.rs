@@ -122,6 +122,7 @@ fn actor_from(user: UserRow) -> Option<Actor> {
         name: user.name,
         role,
         must_change_password: user.must_change_password != 0,
+        credential: app::ports::Credential::Direct,
     })
 }
 

@@ -1,6 +1,6 @@
 use app::error::AppError;
 use app::model::{AddedPerson, Permission, Person, PersonChanges, Role};
-use app::ports::Actor;
+use app::ports::{Actor, Credential};
 use serde_json::json;
 
 use super::{Services, actor_from, rfc3339};
@@ -246,36 +246,51 @@ impl Services {
             .user_by_id(id)
             .await?
             .ok_or_else(|| AppError::not_found("Person"))?;
+        if updated.role != user.role || updated.is_active() != user.is_active() {
+            self.live.access_changed(id);
+        }
         Ok(person_from(updated))
     }
 
+    /// Changes the actor's own password. Every other session of theirs ends; their API tokens are
+    /// revoked too when `revoke_tokens` is set.
     pub async fn change_password(
         &self,
         actor: &Actor,
         current: &str,
         new: &str,
+        revoke_tokens: bool,
     ) -> Result<(), AppError> {
         let user = self
             .store
             .user_by_id(actor.id)
             .await?
             .ok_or_else(AppError::unauthenticated)?;
-        if !password::verify(current.to_string(), user.password_hash.clone()).await {
+        if !self
+            .hashing
+            .verify(current.to_string(), user.password_hash.clone())
+            .await
+        {
             return Err(AppError::unprocessable(
                 "Your current password is not correct.",
             ));
         }
         password_policy::check(new, &[&user.email, &user.name, current]).map_err(unprocessable)?;
-        let password_hash = password::hash(new.to_string()).await;
+        let password_hash = self.hashing.hash(new.to_string()).await;
+        let keep_session = match &actor.credential {
+            Credential::Session { id, .. } => Some(id.as_str()),
+            Credential::Token | Credential::Direct => None,
+        };
         self.store
-            .set_password(actor.id, &password_hash, false)
+            .change_password(actor.id, &password_hash, keep_session, revoke_tokens)
             .await?;
+        self.live.access_changed(actor.id);
         self.store
             .audit(
                 Some(actor.id),
                 "password_changed",
                 &format!("user:{}", actor.id),
-                json!({}),
+                json!({ "tokens_revoked": revoke_tokens }),
             )
             .await?;
         Ok(())
