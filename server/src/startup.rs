@@ -222,6 +222,7 @@ pub fn router(services: Services, config: Config) -> Router {
                     state.clone(),
                     security::same_origin_writes,
                 ))
+                .layer(from_fn_with_state(state.clone(), media::limit_form_bodies))
                 .layer(sessions)
                 .layer(from_fn_with_state(state.clone(), authenticate))
                 .layer(from_fn(require_sign_in_for_pages)),

@@ -1,5 +1,5 @@
-//! Sign-in throttling, sessions and tokens ending when they should, and the one-time password,
-//! through real HTTP on SQLite and PostgreSQL.
+//! Sign-in throttling, sessions and tokens ending when they should, the one-time password, and
+//! the size limits of uploaded forms, through real HTTP on SQLite and PostgreSQL.
 
 #[macro_use]
 mod common;
@@ -417,7 +417,111 @@ async fn live_streams_close_when_access_ends(db: Db) {
     assert_closes(stream, "a password change elsewhere").await;
 }
 
+/// A caption just over the limit of a text part.
+fn long_caption() -> String {
+    "x".repeat(server::http::media::MAX_TEXT_PART_BYTES + 1)
+}
+
+async fn oversized_form_parts_are_refused_with_413_and_a_reason(db: Db) {
+    let app = spawn_app(db).await;
+    let (token, _) = app.token("admin@example.org", Role::Admin).await;
+    let file = || {
+        reqwest::multipart::Part::bytes(b"hello".to_vec())
+            .file_name("note.txt")
+            .mime_str("text/plain")
+            .unwrap()
+    };
+    let api = reqwest::Client::new()
+        .post(app.url("/api/v1/conversations/1/files"))
+        .bearer_auth(&token)
+        .multipart(
+            reqwest::multipart::Form::new()
+                .part("file", file())
+                .text("caption", long_caption()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 413);
+    let body: Value = api.json().await.unwrap();
+    assert_eq!(body["code"], "payload_too_large");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"caption\" is longer than 64 KB"),
+        "{body}"
+    );
+
+    let template_api = reqwest::Client::new()
+        .post(app.url("/api/v1/templates"))
+        .bearer_auth(&token)
+        .multipart(reqwest::multipart::Form::new().text("template", long_caption()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(template_api.status(), 413);
+
+    let many_parts = (0..=server::http::media::MAX_PARTS)
+        .fold(reqwest::multipart::Form::new(), |form, n| {
+            form.text(format!("part{n}"), "x")
+        });
+    let too_many = reqwest::Client::new()
+        .post(app.url("/api/v1/conversations/1/files"))
+        .bearer_auth(&token)
+        .multipart(many_parts)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_many.status(), 413);
+
+    let (browser, _) = app.signed_in("cora@example.org", Role::Coordinator).await;
+    for (path, back) in [
+        ("/conversations/1/files", "/conversations/1"),
+        ("/templates/form", "/templates"),
+    ] {
+        let page = browser
+            .post(app.url(path))
+            .header("Origin", &app.base)
+            .multipart(
+                reqwest::multipart::Form::new()
+                    .part("file", file())
+                    .text("caption", long_caption())
+                    .text("template", long_caption()),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 413, "{path}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("is longer than 64 KB"), "{html}");
+        assert!(html.contains(&format!("href=\"{back}\"")), "{html}");
+    }
+}
+
+async fn form_bodies_over_the_limit_are_refused_before_they_are_read(db: Db) {
+    let app = spawn_app_with(db, |key| {
+        (key == "SWITCHBOARD_MEDIA_MAX_BYTES").then(|| "1000".to_string())
+    })
+    .await;
+    let (token, _) = app.token("admin@example.org", Role::Admin).await;
+    let limit = 1000 + server::http::media::FORM_TEXT_ALLOWANCE as usize;
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/conversations/1/files"))
+        .bearer_auth(&token)
+        .header("Content-Type", "multipart/form-data; boundary=b")
+        .body(vec![b'x'; limit + 1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "payload_too_large");
+}
+
 on_both_databases!(
+    oversized_form_parts_are_refused_with_413_and_a_reason,
+    form_bodies_over_the_limit_are_refused_before_they_are_read,
     parallel_guesses_are_throttled_before_they_are_hashed,
     forwarded_for_counts_only_from_trusted_proxies,
     the_throttle_releases_after_its_window,
