@@ -39,9 +39,16 @@ pub async fn update_person(id: i64, changes: PersonChanges) -> Result<Person, Ap
     backend()?.update_person(&actor()?, id, changes).await
 }
 
+/// Every other session of the person ends; `revoke_tokens` revokes their API tokens too.
 #[server(endpoint = "account/password")]
-pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
-    backend()?.change_password(&actor()?, current, new).await
+pub async fn change_password(
+    current: String,
+    new: String,
+    #[server(default)] revoke_tokens: bool,
+) -> Result<(), AppError> {
+    backend()?
+        .change_password(&actor()?, current, new, revoke_tokens)
+        .await
 }
 
 #[server(endpoint = "tokens/list")]
@@ -49,9 +56,19 @@ pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
     backend()?.list_tokens(&actor()?).await
 }
 
+/// `expires_in_days`: 0 (the default) for a token that lasts until revoked.
 #[server(endpoint = "tokens/create")]
-pub async fn create_token(name: String) -> Result<CreatedToken, AppError> {
-    backend()?.create_token(&actor()?, name).await
+pub async fn create_token(
+    name: String,
+    #[server(default)] expires_in_days: u32,
+) -> Result<CreatedToken, AppError> {
+    backend()?
+        .create_token(
+            &actor()?,
+            name,
+            (expires_in_days > 0).then_some(expires_in_days),
+        )
+        .await
 }
 
 #[server(endpoint = "tokens/revoke")]

@@ -11,9 +11,15 @@ pub enum ErrorCode {
     BadRequest,
     Unauthenticated,
     Forbidden,
+    /// The person signed in with a one-time password and must choose their own first.
+    PasswordChangeRequired,
+    /// The action needs a recent sign-in; the person signs in again.
+    ReauthenticationRequired,
     NotFound,
     Conflict,
     Unprocessable,
+    /// A request body or one of its parts is larger than allowed.
+    PayloadTooLarge,
     TooManyRequests,
     /// A provider (Meta, Twilio) could not be reached or failed.
     ProviderUnavailable,
@@ -48,6 +54,21 @@ impl AppError {
             ErrorCode::Forbidden,
             "Your role does not allow this action.",
         )
+    }
+
+    pub fn password_change_required() -> Self {
+        Self::new(
+            ErrorCode::PasswordChangeRequired,
+            "Choose your own password on the Account page before doing anything else.",
+        )
+    }
+
+    pub fn reauthentication_required(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::ReauthenticationRequired, message)
+    }
+
+    pub fn payload_too_large(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::PayloadTooLarge, message)
     }
 
     pub fn not_found(what: &str) -> Self {

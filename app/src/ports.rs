@@ -25,6 +25,20 @@ pub struct Actor {
     pub name: String,
     pub role: Role,
     pub must_change_password: bool,
+    /// How this request proved who it is; some actions need a recent sign-in.
+    pub credential: Credential,
+}
+
+/// What authenticated a request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session: its id, and when its person signed in (epoch milliseconds).
+    Session { id: String, signed_in_at: i64 },
+    /// An API token.
+    Token,
+    /// The server itself acting for someone: the command line, background work, tests.
+    #[default]
+    Direct,
 }
 
 impl Actor {
@@ -62,9 +76,16 @@ pub trait Backend: Send + Sync + 'static {
         actor: &Actor,
         current: String,
         new: String,
+        revoke_tokens: bool,
     ) -> Result<(), AppError>;
     async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, AppError>;
-    async fn create_token(&self, actor: &Actor, name: String) -> Result<CreatedToken, AppError>;
+    /// A token that lasts until revoked, or that expires after `expires_in_days`.
+    async fn create_token(
+        &self,
+        actor: &Actor,
+        name: String,
+        expires_in_days: Option<u32>,
+    ) -> Result<CreatedToken, AppError>;
     async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
     async fn list_channels(&self, actor: &Actor) -> Result<Vec<Channel>, AppError>;
     async fn create_channel(&self, actor: &Actor, input: ChannelInput)

@@ -54,6 +54,8 @@ pub struct Config {
     /// Where media sent by contacts is kept, and the largest file accepted.
     pub media_dir: PathBuf,
     pub media_max_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the sign-in throttle).
+    pub trusted_proxies: crate::http::client_address::TrustedProxies,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +121,14 @@ impl Config {
                 "SWITCHBOARD_DEMO_MODE",
                 &get("SWITCHBOARD_DEMO_MODE", "false"),
             )?,
+            trusted_proxies: crate::http::client_address::TrustedProxies::parse(&get(
+                "SWITCHBOARD_TRUSTED_PROXIES",
+                "",
+            ))
+            .map_err(|reason| ConfigError::Invalid {
+                name: "SWITCHBOARD_TRUSTED_PROXIES",
+                reason,
+            })?,
             site_root: lookup("SWITCHBOARD_SITE_ROOT")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_site_root),

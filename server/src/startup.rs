@@ -100,6 +100,11 @@ impl Application {
         })
     }
 
+    /// The services this application serves with (tests read their counters).
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
@@ -221,6 +226,8 @@ pub fn router(services: Services, config: Config) -> Router {
                     state.clone(),
                     security::same_origin_writes,
                 ))
+                // Bodies are capped before anything reads them.
+                .layer(from_fn_with_state(state.clone(), media::limit_form_bodies))
                 .layer(from_fn(text::refuse_nul_text))
                 .layer(from_fn(require_sign_in_for_pages)),
         )
@@ -233,6 +240,13 @@ async fn delete_expired_sessions(store: Store) {
         every.tick().await;
         if let Err(error) = store.delete_expired_sessions().await {
             tracing::warn!(%error, "could not delete expired sessions");
+        }
+        let window = crate::auth::throttle::WINDOW.as_millis() as i64;
+        if let Err(error) = store
+            .delete_stale_login_attempts(crate::store::now_ms() - window)
+            .await
+        {
+            tracing::warn!(%error, "could not delete old sign-in counts");
         }
     }
 }

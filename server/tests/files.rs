@@ -226,7 +226,7 @@ async fn unsafe_or_oversized_files_are_refused_with_a_reason(db: Db) {
         form(&[b'x'; 2000], "big.txt", "text/plain", ""),
     )
     .await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 413);
     assert!(refused["message"].as_str().unwrap().contains("larger"));
     let (status, _) = send_file(
         &app,

@@ -43,11 +43,15 @@ fn all_error_codes() -> BTreeSet<String> {
         TooManyRequests,
         ProviderUnavailable,
         Internal,
+        PasswordChangeRequired,
+        ReauthenticationRequired,
+        PayloadTooLarge,
     ];
     for code in all {
         match code {
             BadRequest | Unauthenticated | Forbidden | NotFound | Conflict | Unprocessable
-            | TooManyRequests | ProviderUnavailable | Internal => {}
+            | TooManyRequests | ProviderUnavailable | Internal | PasswordChangeRequired
+            | ReauthenticationRequired | PayloadTooLarge => {}
         }
     }
     all.iter()

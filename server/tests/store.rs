@@ -62,7 +62,7 @@ async fn people_are_added_found_changed_and_deactivated(db: Db) {
     );
 
     store
-        .insert_token(ana.id, "script", "hash-1")
+        .insert_token(ana.id, "script", "hash-1", None)
         .await
         .unwrap();
     let mut record = session_record(Some(ana.id), time::Duration::hours(1));
@@ -127,7 +127,7 @@ async fn tokens_are_found_by_hash_until_revoked(db: Db) {
         .await
         .unwrap();
     let token = store
-        .insert_token(ana.id, "script", "hash-ana")
+        .insert_token(ana.id, "script", "hash-ana", None)
         .await
         .unwrap();
     assert_eq!(token.last_used_at, None);

@@ -121,6 +121,9 @@ pub struct ApiToken {
     pub created_at: String,
     /// RFC 3339.
     pub last_used_at: Option<String>,
+    /// RFC 3339; after it the token is refused. None: until revoked.
+    #[serde(default)]
+    pub expires_at: Option<String>,
 }
 
 /// A token just created, with its secret; the secret is shown only this once.

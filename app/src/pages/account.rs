@@ -43,11 +43,18 @@ fn PasswordForm() -> impl IntoView {
                     <input type="password" name="new" autocomplete="new-password" minlength="8" required />
                     <small>"At least 8 characters. A long phrase is easiest to remember."</small>
                 </label>
+                <label class="checkbox">
+                    <input type="checkbox" name="revoke_tokens" value="true" />
+                    "Also revoke my API tokens"
+                </label>
+                <small>"Changing your password signs you out everywhere else."</small>
                 <button type="submit" class="primary">"Change password"</button>
             </ActionForm>
             <ErrorNotice error />
             {move || changed().then(|| view! {
-                <p class="notice notice-success" role="status">"Your password has been changed."</p>
+                <p class="notice notice-success" role="status">
+                    "Your password has been changed; your other sessions have ended."
+                </p>
             })}
         </section>
     }
@@ -75,6 +82,15 @@ fn Tokens() -> impl IntoView {
             <p>"Tokens let scripts use the Switchboard API as you, with your role's permissions."</p>
             <ActionForm action=create attr:class="inline-form">
                 <label>"Token name" <input name="name" required maxlength="100" /></label>
+                <label>
+                    "Expires"
+                    <select name="expires_in_days">
+                        <option value="0">"never"</option>
+                        <option value="30">"after 30 days"</option>
+                        <option value="90" selected>"after 90 days"</option>
+                        <option value="365">"after a year"</option>
+                    </select>
+                </label>
                 <button type="submit">"Create token"</button>
             </ActionForm>
             <ErrorNotice error />
@@ -112,6 +128,7 @@ fn TokenList(tokens: Vec<ApiToken>, revoke: ServerAction<RevokeToken>) -> impl I
                         <strong>{token.name}</strong>
                         " · created " {token.created_at}
                         " · last used " {token.last_used_at.unwrap_or_else(|| "never".into())}
+                        " · expires " {token.expires_at.unwrap_or_else(|| "never".into())}
                         <button type="button" on:click=move |_| { revoke.dispatch(RevokeToken { id }); }>
                             "Revoke"
                         </button>

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use app::error::{AppError, ErrorCode};
-use app::ports::Actor;
+use app::ports::{Actor, Credential};
 
 use super::SessionAuth;
 use crate::http::error::ApiError;
@@ -25,10 +25,10 @@ pub async fn authenticate(
 ) -> Response {
     let actor = match bearer_token(&request) {
         Some(token) => match state.services.actor_by_token(token).await {
-            Ok(Some(actor)) => {
-                request.extensions_mut().insert(TokenAuthenticated);
-                Some(actor)
-            }
+            Ok(Some(actor)) => Some(Actor {
+                credential: Credential::Token,
+                ..actor
+            }),
             Ok(None) => {
                 return ApiError(AppError::new(
                     ErrorCode::Unauthenticated,
@@ -44,9 +44,29 @@ pub async fn authenticate(
         },
     };
     if let Some(actor) = actor {
+        if actor.must_change_password && !allowed_before_password_change(&request) {
+            return ApiError(AppError::password_change_required()).into_response();
+        }
         request.extensions_mut().insert(actor);
     }
     next.run(request).await
+}
+
+/// A person holding a one-time password may only choose their own, see who they are, sign out
+/// and load pages (pages send them to the Account page): every API call and server function,
+/// and every form post, is refused until then. Someone who intercepted the one-time password
+/// cannot act with it behind the person's back.
+fn allowed_before_password_change(request: &Request) -> bool {
+    let path = request.uri().path();
+    match *request.method() {
+        Method::GET | Method::HEAD => {
+            !(path.starts_with("/api/") || path == "/live") || path == "/api/v1/me"
+        }
+        _ => matches!(
+            path,
+            "/api/account/password" | "/auth/logout" | "/auth/login"
+        ),
+    }
 }
 
 fn bearer_token(request: &Request) -> Option<&str> {
@@ -58,11 +78,6 @@ fn bearer_token(request: &Request) -> Option<&str> {
         .strip_prefix("Bearer ")
         .map(str::trim)
 }
-
-/// Marks a request whose actor a valid API token names. Only such a request carries no
-/// ambient credential: any other `Authorization` header leaves the session cookie in use.
-#[derive(Clone, Copy, Debug)]
-pub struct TokenAuthenticated;
 
 async fn session_actor(state: &AppState, session: &Session) -> Result<Option<Actor>, AppError> {
     let auth: Option<SessionAuth> = session.get(AUTH_KEY).await.map_err(|error| {
@@ -77,6 +92,16 @@ async fn session_actor(state: &AppState, session: &Session) -> Result<Option<Act
         None
     } else {
         state.services.actor_by_id(auth.user_id).await?
+    };
+    let actor = match (actor, session.id()) {
+        (Some(actor), Some(id)) => Some(Actor {
+            credential: Credential::Session {
+                id: id.to_string(),
+                signed_in_at: auth.signed_in_at,
+            },
+            ..actor
+        }),
+        (actor, _) => actor,
     };
     if actor.is_none() {
         let _ = session.flush().await;
@@ -104,8 +129,18 @@ fn is_public(path: &str) -> bool {
 }
 
 pub async fn require_sign_in_for_pages(request: Request, next: Next) -> Response {
-    let signed_out = request.extensions().get::<Actor>().is_none();
+    let actor = request.extensions().get::<Actor>();
+    let signed_out = actor.is_none();
     let path = request.uri().path();
+    // Pages read data as they render, without a server function call to refuse.
+    let must_change_password = actor.is_some_and(|actor| actor.must_change_password);
+    if must_change_password
+        && request.method() == Method::GET
+        && !is_public(path)
+        && path != "/account"
+    {
+        return Redirect::to("/account").into_response();
+    }
     if signed_out && request.method() == Method::GET && !is_public(path) {
         let next_path = request
             .uri()

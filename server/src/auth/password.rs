@@ -37,6 +37,55 @@ pub async fn verify(password: String, stored_hash: String) -> bool {
     .expect("password verification task panicked")
 }
 
+/// Bounds how many argon2 computations run at once, each holding 19 MiB: beyond the machine's
+/// cores more would only queue for CPU while their memory adds up. Also counts them, which is how
+/// tests see that throttled attempts never reach the hash.
+#[derive(Debug)]
+pub struct Hashing {
+    permits: tokio::sync::Semaphore,
+    performed: std::sync::atomic::AtomicU64,
+}
+
+impl Hashing {
+    pub fn new(concurrent: usize) -> Hashing {
+        Hashing {
+            permits: tokio::sync::Semaphore::new(concurrent.max(1)),
+            performed: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// One computation per available core.
+    pub fn sized_to_machine() -> Hashing {
+        Hashing::new(std::thread::available_parallelism().map_or(1, usize::from))
+    }
+
+    async fn permit(&self) -> tokio::sync::SemaphorePermit<'_> {
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("the hashing semaphore is never closed");
+        self.performed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        permit
+    }
+
+    pub async fn hash(&self, password: String) -> String {
+        let _permit = self.permit().await;
+        hash(password).await
+    }
+
+    pub async fn verify(&self, password: String, stored_hash: String) -> bool {
+        let _permit = self.permit().await;
+        verify(password, stored_hash).await
+    }
+
+    /// How many hashes and verifications were asked for since start.
+    pub fn performed(&self) -> u64 {
+        self.performed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// A hash of a password nobody knows, verified when an email matches no one so that the response
 /// time does not reveal which emails have accounts.
 pub async fn dummy_hash() -> &'static str {
@@ -57,5 +106,20 @@ mod tests {
         assert!(verify("tamarind kettle orbit".into(), stored.clone()).await);
         assert!(!verify("tamarind kettle orbiT".into(), stored).await);
         assert!(!verify("anything".into(), "not a hash".into()).await);
+    }
+
+    #[tokio::test]
+    async fn hashing_runs_at_most_its_permits_at_once() {
+        let hashing = std::sync::Arc::new(Hashing::new(1));
+        let held = hashing.permits.try_acquire().unwrap();
+        let waiting = tokio::spawn({
+            let hashing = hashing.clone();
+            async move { hashing.verify("x".into(), "not a hash".into()).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "waits for the permit");
+        drop(held);
+        assert!(!waiting.await.unwrap());
+        assert_eq!(hashing.performed(), 1);
     }
 }

@@ -1,95 +1,101 @@
-//! Slows down password guessing: too many failed sign-ins for one account or from one address
+//! Slows down password guessing: too many sign-in attempts for one account or from one address
 //! within a window block further attempts until the window has passed.
 //!
-//! Kept in memory: with several instances each enforces its own limit, which still bounds guessing
-//! to a small multiple.
+//! An attempt reserves its place before the password is hashed, in one database transaction over
+//! both keys, so parallel attempts cannot all pass the check and hash before any failure is
+//! recorded. The counts live in the database so that every instance sharing it enforces one
+//! limit. A successful sign-in clears the account's count and gives the address back its place,
+//! so only failures accumulate.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use crate::store::{Store, StoreResult};
 
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-pub const MAX_FAILURES_PER_ACCOUNT: usize = 5;
-pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 
-#[derive(Default, Debug)]
+/// Where the throttle reads the time, so that a test can move it past the window.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Epoch milliseconds.
+    fn now_ms(&self) -> i64;
+}
+
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        crate::store::now_ms()
+    }
+}
+
+/// A clock that moves only when told to.
+#[derive(Debug)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    pub fn starting_now() -> ManualClock {
+        ManualClock(AtomicI64::new(crate::store::now_ms()))
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.0.fetch_add(by.as_millis() as i64, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        LoginThrottle::with_clock(Arc::new(SystemClock))
+    }
+}
+
+fn account_key(account: &str) -> String {
+    format!("account:{account}")
+}
+
+fn address_key(address: &str) -> String {
+    format!("address:{address}")
 }
 
 impl LoginThrottle {
-    fn keys(account: &str, address: &str) -> [(String, usize); 2] {
-        [
-            (format!("account:{account}"), MAX_FAILURES_PER_ACCOUNT),
-            (format!("address:{address}"), MAX_FAILURES_PER_ADDRESS),
-        ]
+    pub fn with_clock(clock: Arc<dyn Clock>) -> LoginThrottle {
+        LoginThrottle { clock }
     }
 
-    /// Whether another attempt is allowed now.
-    pub fn allows(&self, account: &str, address: &str) -> bool {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().expect("throttle lock poisoned");
-        Self::keys(account, address).iter().all(|(key, limit)| {
-            failures.get_mut(key).is_none_or(|times| {
-                times.retain(|time| now.duration_since(*time) < WINDOW);
-                times.len() < *limit
-            })
-        })
+    /// Takes a place for one attempt; false (and nothing counted) when the account or the address
+    /// has used up its attempts in the current window.
+    pub async fn reserve(&self, store: &Store, account: &str, address: &str) -> StoreResult<bool> {
+        store
+            .reserve_login_attempt(
+                &[
+                    (&account_key(account), MAX_FAILURES_PER_ACCOUNT),
+                    (&address_key(address), MAX_FAILURES_PER_ADDRESS),
+                ],
+                self.clock.now_ms(),
+                WINDOW.as_millis() as i64,
+            )
+            .await
     }
 
-    pub fn record_failure(&self, account: &str, address: &str) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().expect("throttle lock poisoned");
-        failures.retain(|_, times| {
-            times
-                .last()
-                .is_some_and(|t| now.duration_since(*t) < WINDOW)
-        });
-        for (key, _) in Self::keys(account, address) {
-            failures.entry(key).or_default().push(now);
-        }
-    }
-
-    /// A successful sign-in clears the account's failures (not the address's).
-    pub fn record_success(&self, account: &str) {
-        let mut failures = self.failures.lock().expect("throttle lock poisoned");
-        failures.remove(&format!("account:{account}"));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_account_is_blocked_after_too_many_failures() {
-        let throttle = LoginThrottle::default();
-        for _ in 0..MAX_FAILURES_PER_ACCOUNT {
-            assert!(throttle.allows("ana@example.org", "10.0.0.1"));
-            throttle.record_failure("ana@example.org", "10.0.0.1");
-        }
-        assert!(!throttle.allows("ana@example.org", "10.0.0.2"));
-        assert!(throttle.allows("ben@example.org", "10.0.0.1"));
-    }
-
-    #[test]
-    fn an_address_is_blocked_across_accounts() {
-        let throttle = LoginThrottle::default();
-        for attempt in 0..MAX_FAILURES_PER_ADDRESS {
-            throttle.record_failure(&format!("user{attempt}@example.org"), "10.0.0.9");
-        }
-        assert!(!throttle.allows("new@example.org", "10.0.0.9"));
-        assert!(throttle.allows("new@example.org", "10.0.0.10"));
-    }
-
-    #[test]
-    fn success_clears_the_account() {
-        let throttle = LoginThrottle::default();
-        for _ in 0..MAX_FAILURES_PER_ACCOUNT - 1 {
-            throttle.record_failure("ana@example.org", "10.0.0.1");
-        }
-        throttle.record_success("ana@example.org");
-        throttle.record_failure("ana@example.org", "10.0.0.1");
-        assert!(throttle.allows("ana@example.org", "10.0.0.1"));
+    /// A successful sign-in clears the account's failures and returns the address's place; the
+    /// address's failures stay, since they may be guesses at other accounts.
+    pub async fn succeeded(&self, store: &Store, account: &str, address: &str) -> StoreResult<()> {
+        store
+            .release_login_attempt(&account_key(account), &address_key(address))
+            .await
     }
 }

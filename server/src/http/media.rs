@@ -3,7 +3,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use app::error::AppError;
+use app::error::{AppError, ErrorCode};
 use app::model::TemplateSend;
 use app::ports::Actor;
 use serde::de::DeserializeOwned;
@@ -105,9 +105,63 @@ impl Form {
     }
 }
 
+/// The most a text part of a form may hold: a caption, a template as JSON, an id. Text parts are
+/// read into memory, so each is bounded, and read in chunks so that the bound holds while reading.
+pub const MAX_TEXT_PART_BYTES: usize = 64 * 1024;
+
+/// The most parts a form may have; with [`MAX_TEXT_PART_BYTES`] it bounds the text of a form.
+pub const MAX_PARTS: usize = 16;
+
+/// What a form body may hold besides its file: its text parts and the parts' headers.
+pub const FORM_TEXT_ALLOWANCE: u64 = (MAX_PARTS * (MAX_TEXT_PART_BYTES + 1024)) as u64;
+
+/// Bounds every `multipart/form-data` body to the largest file plus [`FORM_TEXT_ALLOWANCE`], on
+/// every route: a body announced larger is refused at once with 413, and one that grows larger
+/// while it is read fails the read (which [`read_form`] answers with 413). Other bodies keep the
+/// extractors' own limits.
+pub async fn limit_form_bodies(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let limit = state.config.media_max_bytes + FORM_TEXT_ALLOWANCE;
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit) {
+        return ApiError(too_large_body(limit)).into_response();
+    }
+    let request = request.map(|body| {
+        axum::body::Body::new(http_body_util::Limited::new(
+            body,
+            usize::try_from(limit).unwrap_or(usize::MAX),
+        ))
+    });
+    next.run(request).await
+}
+
+fn too_large_body(limit: u64) -> AppError {
+    AppError::payload_too_large(format!(
+        "The upload is larger than {} MB in all.",
+        limit.div_ceil(1_000_000)
+    ))
+}
+
 /// Reads a `multipart/form-data` form whose file is the part named `file_part`, refusing
-/// files over `limit` bytes before reading them whole. An empty file part without a name (a
-/// file input left empty) is no file; a `caption` part is the file's caption.
+/// files over `limit` bytes, text parts over [`MAX_TEXT_PART_BYTES`] and forms of more than
+/// [`MAX_PARTS`] parts as they are read, never reading more than that into memory. An empty
+/// file part without a name (a file input left empty) is no file; a `caption` part is the
+/// file's caption.
 pub async fn read_form(
     form: Result<Multipart, MultipartRejection>,
     limit: u64,
@@ -120,18 +174,47 @@ pub async fn read_form(
         ))
     })?;
     let unreadable = |error: axum::extract::multipart::MultipartError| {
-        AppError::bad_request(format!(
-            "The upload could not be read: {}",
-            error.body_text()
-        ))
+        if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            too_large_body(limit + FORM_TEXT_ALLOWANCE)
+        } else {
+            AppError::bad_request(format!(
+                "The upload could not be read: {}",
+                error.body_text()
+            ))
+        }
     };
     let mut file = None;
     let mut fields = Vec::new();
+    let mut parts = 0;
     while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(AppError::payload_too_large(format!(
+                "The form has more than {MAX_PARTS} parts."
+            )));
+        }
         let name = field.name().unwrap_or_default().to_string();
         if name != file_part {
-            fields.push((name, field.text().await.map_err(unreadable)?));
+            let mut text = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                if text.len() + chunk.len() > MAX_TEXT_PART_BYTES {
+                    return Err(AppError::payload_too_large(format!(
+                        "The form part \"{name}\" is longer than {} KB.",
+                        MAX_TEXT_PART_BYTES / 1024
+                    )));
+                }
+                text.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8(text).map_err(|_| {
+                AppError::bad_request(format!("The form part \"{name}\" is not UTF-8 text."))
+            })?;
+            fields.push((name, text));
             continue;
+        }
+        if file.is_some() {
+            return Err(AppError::bad_request(format!(
+                "Send one file, in the form part named \"{file_part}\"."
+            )));
         }
         let mut upload = Upload {
             filename: field.file_name().map(str::to_string),
@@ -144,7 +227,7 @@ pub async fn read_form(
         };
         while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
             if (upload.bytes.len() + chunk.len()) as u64 > limit {
-                return Err(AppError::unprocessable(format!(
+                return Err(AppError::payload_too_large(format!(
                     "The file is larger than {} MB.",
                     limit / 1_000_000
                 )));
@@ -174,6 +257,30 @@ pub async fn read_form(
         file
     });
     Ok(form)
+}
+
+/// A browser's form refused for its size: a page saying why, with the way back, and 413. The
+/// other refusals go back to the form's page, but a body cut off mid-read may leave the browser
+/// unable to follow a redirect with it.
+pub fn too_large_page(error: &AppError, back: &str) -> Response {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>Upload too large</title></head><body><main><h1>This upload is too large</h1>\
+         <p>{}</p><p><a href=\"{}\">Go back</a></p></main></body></html>",
+        escape(&error.message),
+        escape(back)
+    );
+    (
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        axum::response::Html(page),
+    )
+        .into_response()
 }
 
 /// What the file form sends: a file with its caption or, with a `template` part (a
@@ -209,8 +316,13 @@ pub async fn send_file_form(
     ApiActor(actor): ApiActor,
     Path(id): Path<i64>,
     form: Result<Multipart, MultipartRejection>,
-) -> Redirect {
+) -> Response {
     let form = read_form(form, state.config.media_max_bytes, "file").await;
+    if let Err(error) = &form
+        && error.code == ErrorCode::PayloadTooLarge
+    {
+        return too_large_page(error, &format!("/conversations/{id}"));
+    }
     let is_template = form
         .as_ref()
         .is_ok_and(|form| form.text("template").is_some());
@@ -219,7 +331,7 @@ pub async fn send_file_form(
         Err(error) => Err(error),
     };
     match sent {
-        Ok(()) => Redirect::to(&format!("/conversations/{id}")),
+        Ok(()) => Redirect::to(&format!("/conversations/{id}")).into_response(),
         Err(error) => Redirect::to(&format!(
             "/conversations/{id}?{}={}",
             if is_template {
@@ -228,6 +340,7 @@ pub async fn send_file_form(
                 "file_error"
             },
             url::form_urlencoded::byte_serialize(error.message.as_bytes()).collect::<String>()
-        )),
+        ))
+        .into_response(),
     }
 }

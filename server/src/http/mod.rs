@@ -2,6 +2,7 @@
 //! `services`.
 
 pub mod api;
+pub mod client_address;
 pub mod error;
 pub mod health;
 pub mod live;

@@ -3,13 +3,12 @@
 
 use app::ScriptNonce;
 use app::error::{AppError, ErrorCode};
-use app::ports::Actor;
+use app::ports::{Actor, Credential};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::layer::TokenAuthenticated;
 use crate::auth::tokens::random_secret;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
@@ -66,12 +65,13 @@ pub async fn same_origin_writes(
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     let path = request.uri().path();
-    let anonymous_api_call =
-        path.starts_with("/api/v1/") && request.extensions().get::<Actor>().is_none();
-    let exempt = safe_method
-        || request.extensions().get::<TokenAuthenticated>().is_some()
-        || anonymous_api_call
-        || path.starts_with("/webhooks/");
+    let actor = request.extensions().get::<Actor>();
+    let anonymous_api_call = path.starts_with("/api/v1/") && actor.is_none();
+    // Only a valid API token carries no ambient credential: any other `Authorization` header
+    // leaves the session cookie in use.
+    let token_authenticated = actor.is_some_and(|actor| actor.credential == Credential::Token);
+    let exempt =
+        safe_method || token_authenticated || anonymous_api_call || path.starts_with("/webhooks/");
     if !exempt && !comes_from_this_site(&state, &request) {
         tracing::warn!(path = %request.uri().path(), "cross-site write refused");
         return ApiError(AppError::new(

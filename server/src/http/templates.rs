@@ -4,13 +4,13 @@
 
 use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect, Response};
 
-use app::error::AppError;
+use app::error::{AppError, ErrorCode};
 use app::model::TemplateInput;
 
 use crate::http::api::ApiActor;
-use crate::http::media::read_form;
+use crate::http::media::{read_form, too_large_page};
 use crate::startup::AppState;
 
 /// Parts: `template` (a [`TemplateInput`] as JSON), the file `sample`, and `version_of`, the
@@ -19,10 +19,13 @@ pub async fn template_form(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     form: Result<Multipart, MultipartRejection>,
-) -> Redirect {
+) -> Response {
     let form = match read_form(form, state.config.media_max_bytes, "sample").await {
         Ok(form) => form,
-        Err(error) => return back_to_page(&[("template_error", &error.message)]),
+        Err(error) if error.code == ErrorCode::PayloadTooLarge => {
+            return too_large_page(&error, "/templates");
+        }
+        Err(error) => return back_to_page(&[("template_error", &error.message)]).into_response(),
     };
     // What was typed goes back with a refusal, so the page can fill the form in again.
     let draft = form
@@ -52,7 +55,7 @@ pub async fn template_form(
         }
     }
     .await;
-    match saved {
+    let redirect = match saved {
         Ok(template) => back_to_page(&[("template_outcome", &template.submission_outcome())]),
         Err(error) => {
             let version_of = version_of.map(|id| id.to_string());
@@ -61,7 +64,8 @@ pub async fn template_form(
             query.extend(version_of.as_deref().map(|id| ("version_of", id)));
             back_to_page(&query)
         }
-    }
+    };
+    redirect.into_response()
 }
 
 /// A template's text is at most a few kilobytes; anything longer is not from the page's form

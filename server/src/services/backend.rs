@@ -37,16 +37,22 @@ impl Backend for Services {
         actor: &Actor,
         current: String,
         new: String,
+        revoke_tokens: bool,
     ) -> Result<(), AppError> {
-        Services::change_password(self, actor, &current, &new).await
+        Services::change_password(self, actor, &current, &new, revoke_tokens).await
     }
 
     async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, AppError> {
         Services::list_tokens(self, actor).await
     }
 
-    async fn create_token(&self, actor: &Actor, name: String) -> Result<CreatedToken, AppError> {
-        Services::create_token(self, actor, &name).await
+    async fn create_token(
+        &self,
+        actor: &Actor,
+        name: String,
+        expires_in_days: Option<u32>,
+    ) -> Result<CreatedToken, AppError> {
+        Services::create_expiring_token(self, actor, &name, expires_in_days).await
     }
 
     async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), AppError> {

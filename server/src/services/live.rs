@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::model::{LiveEvent, Permission};
-use app::ports::Actor;
+use app::ports::{Actor, Credential};
 use futures::{Stream, StreamExt};
 use tokio::sync::{Notify, broadcast};
 use tokio_stream::wrappers::BroadcastStream;
@@ -26,10 +26,17 @@ const BACKLOG: usize = 1024;
 /// per webhook would cost a `NOTIFY` each and make every browser reload as often.
 const ACTIVITY_EVERY: Duration = Duration::from_millis(250);
 
+/// How often an open stream checks that its session and its person's access still hold. Changes
+/// made on this instance are told at once ([`LiveHub::access_changed`]); this bounds how long a
+/// stream outlives a change made on another instance, or its session's expiry.
+const ACCESS_RECHECK: Duration = Duration::from_secs(10);
+
 #[derive(Clone, Debug)]
 pub struct LiveHub {
     sender: broadcast::Sender<LiveEvent>,
     activity: Arc<Notify>,
+    /// Ids of people whose sessions, role or active state just changed.
+    access: broadcast::Sender<i64>,
 }
 
 impl Default for LiveHub {
@@ -37,6 +44,7 @@ impl Default for LiveHub {
         LiveHub {
             sender: broadcast::channel(BACKLOG).0,
             activity: Arc::default(),
+            access: broadcast::channel(BACKLOG).0,
         }
     }
 }
@@ -58,6 +66,11 @@ impl LiveHub {
                 }
             }
         }
+    }
+
+    /// Tells this instance's open streams of the person to check whether they may stay open.
+    pub fn access_changed(&self, person_id: i64) {
+        let _ = self.access.send(person_id);
     }
 
     /// Notes that messages arrived or delivery statuses changed; told in batches by
@@ -116,19 +129,67 @@ impl Services {
     /// who is viewing or typing is told only where the person may see the conversation; a
     /// change to a conversation they may not see (one just assigned away from them, say) only
     /// says that something changed, so its id and its people stay with those who may see it.
+    ///
+    /// The stream ends when its session ends (signed out, expired, ended by a password change),
+    /// or when the person is deactivated or their role changes: what they were allowed to see
+    /// was decided with the access they had when it opened.
     pub fn live_events_for(&self, actor: Actor) -> impl Stream<Item = LiveEvent> + Send + use<> {
+        let ended = self
+            .clone()
+            .access_ends(actor.clone(), self.live.access.subscribe());
         let services = self.clone();
-        BroadcastStream::new(self.live.subscribe()).filter_map(move |event| {
-            let services = services.clone();
-            let actor = actor.clone();
-            async move {
-                match event {
-                    Ok(event) => services.live_event_for(&actor, event).await,
-                    // Events were missed: reloading what the page shows catches up.
-                    Err(BroadcastStreamRecvError::Lagged(_)) => Some(LiveEvent::Activity),
+        BroadcastStream::new(self.live.subscribe())
+            .filter_map(move |event| {
+                let services = services.clone();
+                let actor = actor.clone();
+                async move {
+                    match event {
+                        Ok(event) => services.live_event_for(&actor, event).await,
+                        // Events were missed: reloading what the page shows catches up.
+                        Err(BroadcastStreamRecvError::Lagged(_)) => Some(LiveEvent::Activity),
+                    }
+                }
+            })
+            .take_until(ended)
+    }
+
+    /// Returns once `actor` may no longer listen.
+    async fn access_ends(self, actor: Actor, mut changes: broadcast::Receiver<i64>) {
+        let mut every = tokio::time::interval(ACCESS_RECHECK);
+        every.tick().await;
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                change = changes.recv() => match change {
+                    Ok(person_id) if person_id != actor.id => continue,
+                    // Ours, or missed changes: check.
+                    _ => {}
+                },
+            }
+            if !self.may_keep_listening(&actor).await {
+                return;
+            }
+        }
+    }
+
+    /// Whether the stream's session still exists and its person is active with the same role.
+    /// A failing database keeps the stream open: it is checked again soon.
+    async fn may_keep_listening(&self, actor: &Actor) -> bool {
+        if let Credential::Session { id, .. } = &actor.credential {
+            match self.store.session_exists(id).await {
+                Ok(true) => {}
+                Ok(false) => return false,
+                Err(error) => {
+                    tracing::warn!(%error, "could not check a live stream's session");
+                    return true;
                 }
             }
-        })
+        }
+        match self.actor_by_id(actor.id).await {
+            Ok(Some(current)) => current.role == actor.role,
+            Ok(None) => false,
+            Err(_) => true,
+        }
     }
 
     async fn live_event_for(&self, actor: &Actor, event: LiveEvent) -> Option<LiveEvent> {

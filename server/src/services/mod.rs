@@ -34,7 +34,8 @@ use app::model::Role;
 use app::ports::Actor;
 use time::format_description::well_known::Rfc3339;
 
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::password::Hashing;
+use crate::auth::throttle::{Clock, LoginThrottle};
 use crate::store::{Store, StoreError, UserRow};
 
 /// What the services need to know about their deployment.
@@ -52,7 +53,8 @@ pub struct ServiceSettings {
 pub struct Services {
     store: Store,
     settings: Arc<ServiceSettings>,
-    throttle: Arc<LoginThrottle>,
+    throttle: LoginThrottle,
+    hashing: Arc<Hashing>,
     /// Wakes the delivery worker when a reply is queued.
     deliveries: Arc<tokio::sync::Notify>,
     live: live::LiveHub,
@@ -64,7 +66,8 @@ impl Services {
         Services {
             store,
             settings: Arc::new(settings),
-            throttle: Arc::default(),
+            throttle: LoginThrottle::default(),
+            hashing: Arc::new(Hashing::sized_to_machine()),
             deliveries: Arc::default(),
             live: live::LiveHub::default(),
             http: reqwest::Client::builder()
@@ -72,6 +75,17 @@ impl Services {
                 .build()
                 .expect("the HTTP client builds"),
         }
+    }
+
+    /// The same services with the sign-in throttle reading `clock` (tests move it).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Services {
+        self.throttle = LoginThrottle::with_clock(clock);
+        self
+    }
+
+    /// How many password hashes and verifications these services have run.
+    pub fn password_hashes(&self) -> u64 {
+        self.hashing.performed()
     }
 
     pub fn demo_mode(&self) -> bool {
@@ -113,6 +127,7 @@ fn actor_from(user: UserRow) -> Option<Actor> {
         name: user.name,
         role,
         must_change_password: user.must_change_password != 0,
+        credential: app::ports::Credential::Direct,
     })
 }
 

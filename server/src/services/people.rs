@@ -1,6 +1,6 @@
 use app::error::AppError;
 use app::model::{AddedPerson, Permission, Person, PersonChanges, Role};
-use app::ports::Actor;
+use app::ports::{Actor, Credential};
 use serde_json::json;
 
 use super::{Services, actor_from, rfc3339};
@@ -45,22 +45,35 @@ impl Services {
         address: &str,
     ) -> Result<Actor, SignInError> {
         let account = email.trim().to_lowercase();
-        if !self.throttle.allows(&account, address) {
+        let internal = |error: crate::store::StoreError| {
+            tracing::error!(%error, "sign-in storage failed");
+            SignInError::Internal
+        };
+        // Reserved before hashing: the failure is already counted while the hash runs.
+        if !self
+            .throttle
+            .reserve(&self.store, &account, address)
+            .await
+            .map_err(internal)?
+        {
             tracing::warn!(address, "sign-in throttled");
             return Err(SignInError::Throttled);
         }
-        let user = self.store.user_by_email(&account).await.map_err(|error| {
-            tracing::error!(%error, "sign-in lookup failed");
-            SignInError::Internal
-        })?;
+        let user = self.store.user_by_email(&account).await.map_err(internal)?;
         let stored_hash = match &user {
             Some(user) => user.password_hash.clone(),
             None => password::dummy_hash().await.to_string(),
         };
-        let verified = password::verify(password.to_string(), stored_hash).await;
+        let verified = self.hashing.verify(password.to_string(), stored_hash).await;
         match user.filter(|_| verified).and_then(actor_from) {
             Some(actor) => {
-                self.throttle.record_success(&account);
+                if let Err(error) = self
+                    .throttle
+                    .succeeded(&self.store, &account, address)
+                    .await
+                {
+                    tracing::warn!(%error, "could not clear the sign-in throttle");
+                }
                 let _ = self
                     .store
                     .audit(
@@ -72,10 +85,7 @@ impl Services {
                     .await;
                 Ok(actor)
             }
-            None => {
-                self.throttle.record_failure(&account, address);
-                Err(SignInError::Invalid)
-            }
+            None => Err(SignInError::Invalid),
         }
     }
 
@@ -114,7 +124,7 @@ impl Services {
         password: &str,
         must_change_password: bool,
     ) -> Result<Person, AppError> {
-        let password_hash = password::hash(password.to_string()).await;
+        let password_hash = self.hashing.hash(password.to_string()).await;
         let user = self
             .store
             .insert_user(NewUser {
@@ -236,36 +246,51 @@ impl Services {
             .user_by_id(id)
             .await?
             .ok_or_else(|| AppError::not_found("Person"))?;
+        if updated.role != user.role || updated.is_active() != user.is_active() {
+            self.live.access_changed(id);
+        }
         Ok(person_from(updated))
     }
 
+    /// Changes the actor's own password. Every other session of theirs ends; their API tokens are
+    /// revoked too when `revoke_tokens` is set.
     pub async fn change_password(
         &self,
         actor: &Actor,
         current: &str,
         new: &str,
+        revoke_tokens: bool,
     ) -> Result<(), AppError> {
         let user = self
             .store
             .user_by_id(actor.id)
             .await?
             .ok_or_else(AppError::unauthenticated)?;
-        if !password::verify(current.to_string(), user.password_hash.clone()).await {
+        if !self
+            .hashing
+            .verify(current.to_string(), user.password_hash.clone())
+            .await
+        {
             return Err(AppError::unprocessable(
                 "Your current password is not correct.",
             ));
         }
         password_policy::check(new, &[&user.email, &user.name, current]).map_err(unprocessable)?;
-        let password_hash = password::hash(new.to_string()).await;
+        let password_hash = self.hashing.hash(new.to_string()).await;
+        let keep_session = match &actor.credential {
+            Credential::Session { id, .. } => Some(id.as_str()),
+            Credential::Token | Credential::Direct => None,
+        };
         self.store
-            .set_password(actor.id, &password_hash, false)
+            .change_password(actor.id, &password_hash, keep_session, revoke_tokens)
             .await?;
+        self.live.access_changed(actor.id);
         self.store
             .audit(
                 Some(actor.id),
                 "password_changed",
                 &format!("user:{}", actor.id),
-                json!({}),
+                json!({ "tokens_revoked": revoke_tokens }),
             )
             .await?;
         Ok(())

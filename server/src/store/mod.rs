@@ -14,6 +14,7 @@ mod search;
 mod sessions;
 mod settings;
 mod templates;
+mod throttle;
 mod tokens;
 mod users;
 mod webhooks;

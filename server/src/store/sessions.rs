@@ -32,6 +32,17 @@ impl Store {
             .rows_affected())
     }
 
+    /// Whether the session is stored and not expired.
+    pub async fn session_exists(&self, id: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM sessions WHERE id = $1 AND expires_at > $2")
+                .bind(id)
+                .bind(now_ms())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
     pub async fn count_sessions_of(&self, user_id: i64) -> Result<i64, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")

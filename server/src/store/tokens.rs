@@ -8,9 +8,10 @@ pub struct TokenRow {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    pub expires_at: Option<i64>,
 }
 
-const TOKEN_COLUMNS: &str = "id, user_id, name, created_at, last_used_at, revoked_at";
+const TOKEN_COLUMNS: &str = "id, user_id, name, created_at, last_used_at, revoked_at, expires_at";
 
 impl Store {
     pub async fn insert_token(
@@ -18,15 +19,17 @@ impl Store {
         user_id: i64,
         name: &str,
         token_hash: &str,
+        expires_at: Option<i64>,
     ) -> StoreResult<TokenRow> {
         Ok(sqlx::query_as(&format!(
-            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
-             RETURNING {TOKEN_COLUMNS}"
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING {TOKEN_COLUMNS}"
         ))
         .bind(user_id)
         .bind(name)
         .bind(token_hash)
         .bind(now_ms())
+        .bind(expires_at)
         .fetch_one(&self.pool)
         .await?)
     }
@@ -53,15 +56,18 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 
-    /// The active person holding a live token with this hash, marking the token as used.
+    /// The active person holding a live, unexpired token with this hash, marking the token as
+    /// used.
     pub async fn user_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<UserRow>> {
         let user: Option<UserRow> = sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.role, u.password_hash, u.must_change_password, \
                     u.deactivated_at, u.created_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.deactivated_at IS NULL",
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.deactivated_at IS NULL \
+               AND (t.expires_at IS NULL OR t.expires_at > $2)",
         )
         .bind(token_hash)
+        .bind(now_ms())
         .fetch_optional(&self.pool)
         .await?;
         if user.is_some() {

@@ -110,6 +110,44 @@ impl Store {
         Ok(())
     }
 
+    /// A new password ends every session of the person but `keep_session` (the one that changed
+    /// it) and, when asked, revokes their API tokens, in one transaction with the change: whoever
+    /// knew the old password keeps nothing it opened.
+    pub async fn change_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        revoke_tokens: bool,
+    ) -> StoreResult<()> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = 0, updated_at = $2 WHERE id = $3",
+        )
+        .bind(password_hash)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(id)
+            .bind(keep_session.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        if revoke_tokens {
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Deactivating ends every session and revokes every token of the person, in one transaction.
     pub async fn deactivate_user(&self, id: i64) -> StoreResult<()> {
         let now = now_ms();

@@ -96,6 +96,8 @@ pub async fn store(db: Db) -> (Store, TestDb) {
 pub struct TestApp {
     pub base: String,
     pub services: Services,
+    /// The running application's own services (their counters see its requests).
+    pub app_services: Services,
     pub db: TestDb,
 }
 
@@ -125,6 +127,7 @@ pub async fn spawn_app_with(db: Db, extra: impl Fn(&str) -> Option<String>) -> T
         .await
         .expect("application starts");
     let base = format!("http://{}", application.local_addr());
+    let app_services = application.services().clone();
     let settings = server::services::ServiceSettings {
         public_url: base.parse().expect("base URL"),
         ..config_settings
@@ -134,6 +137,7 @@ pub async fn spawn_app_with(db: Db, extra: impl Fn(&str) -> Option<String>) -> T
     TestApp {
         base,
         services: Services::new(store, settings),
+        app_services,
         db: test_db,
     }
 }
