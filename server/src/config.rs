@@ -54,6 +54,9 @@ pub struct Config {
     /// Where media sent by contacts is kept, and the largest file accepted.
     pub media_dir: PathBuf,
     pub media_max_bytes: u64,
+    /// Lets channel API addresses be http, loopback or private (local fake providers in
+    /// sandboxes and tests); off, credentials go only to https and public addresses.
+    pub allow_private_provider_urls: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +122,10 @@ impl Config {
                 "SWITCHBOARD_DEMO_MODE",
                 &get("SWITCHBOARD_DEMO_MODE", "false"),
             )?,
+            allow_private_provider_urls: parse(
+                "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS",
+                &get("SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS", "false"),
+            )?,
             site_root: lookup("SWITCHBOARD_SITE_ROOT")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_site_root),
@@ -133,6 +140,7 @@ impl Config {
                 dir: self.media_dir.clone(),
                 max_bytes: self.media_max_bytes,
             },
+            allow_private_provider_urls: self.allow_private_provider_urls,
         }
     }
 
@@ -175,6 +183,7 @@ mod tests {
         assert_eq!(config.public_url.as_str(), "http://127.0.0.1:3000/");
         assert_eq!(config.session_idle_timeout, Duration::from_secs(7200));
         assert!(!config.is_https());
+        assert!(!config.allow_private_provider_urls);
     }
 
     #[test]

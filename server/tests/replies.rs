@@ -300,6 +300,7 @@ async fn a_pending_reply_survives_a_restart_and_two_workers_send_it_once(db: Db)
             dir: std::env::temp_dir(),
             max_bytes: 1,
         },
+        allow_private_provider_urls: true,
     };
     let first = server::services::Services::new(
         server::store::Store::connect(&app.db.url).await.unwrap(),

@@ -53,13 +53,13 @@ impl Services {
             SendRequest::Json { path, body } => {
                 let builder = self
                     .http
-                    .post(format!("{}{path}", config.api_base_url))
+                    .post(self.provider_url(config, &path)?)
                     .json(&body);
                 self.authorise(config, builder)?
             }
             SendRequest::Form { path, params } => self
                 .http
-                .post(format!("{}{path}", config.api_base_url))
+                .post(self.provider_url(config, &path)?)
                 .basic_auth(
                     config.settings.account_sid.clone().unwrap_or_default(),
                     config.secrets.auth_token.clone(),
@@ -91,7 +91,7 @@ impl Services {
             .part("file", file);
         let builder = self
             .http
-            .post(format!("{}{}", config.api_base_url, upload.path))
+            .post(self.provider_url(config, &upload.path)?)
             .multipart(form);
         answer_of(config.kind, self.authorise(config, builder)?).await
     }
@@ -111,7 +111,7 @@ impl Services {
             .ok_or_else(|| CallError::missing("access token"))?;
         let builder = self
             .http
-            .post(format!("{}{}", config.api_base_url, upload.path))
+            .post(self.provider_url(config, &upload.path)?)
             .header(reqwest::header::AUTHORIZATION, format!("OAuth {token}"))
             .header("file_offset", upload.file_offset.to_string())
             .body(bytes);
@@ -124,8 +124,25 @@ impl Services {
         config: &ChannelConfig,
         path: &str,
     ) -> Result<ProviderAnswer, CallError> {
-        let builder = self.http.get(format!("{}{path}", config.api_base_url));
+        let builder = self.http.get(self.provider_url(config, path)?);
         answer_of(config.kind, self.authorise(config, builder)?).await
+    }
+
+    /// A path below the channel's API base URL, if the address rules allow it: the address is
+    /// checked on every call, not only when it was saved (an address stored before the rules,
+    /// or a setting turned off since). A host name's addresses are checked as it resolves.
+    pub(crate) fn provider_url(
+        &self,
+        config: &ChannelConfig,
+        path: &str,
+    ) -> Result<reqwest::Url, CallError> {
+        let allow_private = self.settings.allow_private_provider_urls;
+        super::egress::provider_url(&format!("{}{path}", config.api_base_url), allow_private)
+            .map_err(|reason| {
+                CallError::NotSent(format!(
+                    "The channel's API address is not allowed: {reason}"
+                ))
+            })
     }
 
     fn authorise(
@@ -171,7 +188,9 @@ pub(crate) fn provider_name(kind: ChannelKind) -> &'static str {
 pub(crate) fn failure_reason(provider: &str, error: reqwest::Error) -> String {
     let error = error.without_url();
     tracing::info!(provider, error = ?error, "provider call failed");
-    if error.is_timeout() {
+    if super::egress::refused_by_rules(&error) {
+        format!("The channel's API address for {provider} resolves to a private address")
+    } else if error.is_timeout() {
         format!("{provider} did not answer in time")
     } else if error.is_connect() {
         format!("Could not connect to {provider}")
