@@ -56,10 +56,7 @@ async fn hanging_up_graph_api() -> (Arc<Mutex<Vec<String>>>, String) {
             let mut request = Vec::new();
             let mut buffer = [0u8; 4096];
             // Headers, then as much body as they announce.
-            loop {
-                let Ok(read) = socket.read(&mut buffer).await else {
-                    break;
-                };
+            while let Ok(read) = socket.read(&mut buffer).await {
                 if read == 0 {
                     break;
                 }
