@@ -513,7 +513,36 @@ async fn a_media_lookup_pointing_elsewhere_is_not_fetched_with_the_token(db: Db)
     }
 }
 
+async fn the_channels_page_warns_while_private_addresses_are_allowed(db: Db) {
+    let warning = "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS is on";
+    let sandbox = spawn_app(db).await;
+    let (admin, _) = sandbox.signed_in("ada@example.org", Role::Admin).await;
+    let page = admin
+        .get(sandbox.url("/channels"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(warning), "the sandbox setting is shown");
+
+    let deployed = spawn_strict_app(db).await;
+    let (admin, _) = deployed.signed_in("ada@example.org", Role::Admin).await;
+    let page = admin
+        .get(deployed.url("/channels"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Connected channels"), "the page rendered");
+    assert!(!page.contains(warning), "no warning when it is off");
+}
+
 on_both_databases!(
+    the_channels_page_warns_while_private_addresses_are_allowed,
     a_dropped_connection_leaks_no_token_to_the_thread_the_api_or_the_log,
     private_and_plain_http_api_addresses_are_refused_and_nothing_stored,
     an_address_stored_before_the_rules_is_not_called,
