@@ -1300,6 +1300,29 @@ mod tests {
     }
 
     #[test]
+    fn messenger_requests_carry_no_credentials() {
+        // The caller adds the Page token as a header; a token in the path would travel in the
+        // URL, which error texts and logs repeat.
+        let requests = [
+            messenger_text("3000", "psid-1", "hi", MessengerType::Response),
+            messenger_attachment(
+                "3000",
+                "psid-1",
+                OutboundMedia::Image,
+                "https://example.org/f.jpg",
+                MessengerType::Response,
+            ),
+        ];
+        for request in requests {
+            let SendRequest::Json { path, body } = request else {
+                panic!("Messenger sends are JSON");
+            };
+            assert_eq!(path, "/3000/messages");
+            assert!(!body.to_string().contains("access_token"));
+        }
+    }
+
+    #[test]
     fn messenger_response_matches_fixture() {
         let (path, body) = json_request(messenger_text(
             "1234567890",
