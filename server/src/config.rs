@@ -196,6 +196,25 @@ mod tests {
     }
 
     #[test]
+    fn private_provider_urls_are_allowed_only_when_asked() {
+        let config = Config::from_lookup(|name| {
+            (name == "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS").then(|| "true".to_string())
+        })
+        .unwrap();
+        assert!(config.allow_private_provider_urls);
+        assert!(config.service_settings().allow_private_provider_urls);
+        let error = Config::from_lookup(|name| {
+            (name == "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS").then(|| "yes".to_string())
+        })
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS")
+        );
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let error = Config::from_lookup(|name| {
             (name == "SWITCHBOARD_ADDR").then(|| "not an address".to_string())
