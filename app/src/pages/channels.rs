@@ -69,7 +69,10 @@ const API_BASE_URL: Field = Field::text("api_base_url", "API base URL", |input| 
     &mut input.api_base_url
 })
 .optional()
-.hint("Leave empty for the provider's own.");
+.hint(
+    "Leave empty for the provider's own. Must be https to a public address; the credentials \
+     are sent there, so changing it needs the access token entered again.",
+);
 const VERIFY_TOKEN: Field = Field::text("verify_token", "Verify token", |input| {
     &mut input.verify_token
 })
