@@ -106,6 +106,15 @@ pub async fn reprocess_webhook_event(id: i64) -> Result<WebhookEvent, AppError> 
     backend()?.reprocess_webhook_event(&actor()?, id).await
 }
 
+/// Whether this instance lets channel credentials go to private addresses; for the warning on
+/// the Channels page, so only for people who manage channels.
+#[server(endpoint = "channels/private-urls-allowed")]
+pub async fn private_provider_urls_allowed() -> Result<bool, AppError> {
+    let backend = backend()?;
+    actor()?.require(crate::model::Permission::ManageChannels)?;
+    Ok(backend.private_provider_urls_allowed())
+}
+
 #[server(endpoint = "demo/enabled")]
 pub async fn demo_enabled() -> Result<bool, AppError> {
     Ok(backend()?.demo_mode())

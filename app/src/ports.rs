@@ -235,6 +235,11 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<(), AppError>;
     /// Whether demo tools (such as simulating an inbound message) are enabled.
     fn demo_mode(&self) -> bool;
+    /// Whether channel API addresses may be http, loopback or private (a sandbox setting that
+    /// lets credentials go to local addresses; the Channels page warns while it is on).
+    fn private_provider_urls_allowed(&self) -> bool {
+        false
+    }
     async fn simulate_inbound(
         &self,
         actor: &Actor,

@@ -24,9 +24,8 @@ use crate::phone::E164;
 /// Ids passed to the builders are inserted into the path as given.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SendRequest {
-    /// A JSON `POST`. WhatsApp authenticates with `Authorization: Bearer <access token>`;
-    /// Messenger with the Page access token as an `access_token` query parameter (see
-    /// [`messenger_text`]).
+    /// A JSON `POST`, authenticated with `Authorization: Bearer <token>`: the access token for
+    /// WhatsApp, the Page access token for Messenger (see [`messenger_text`]).
     Json {
         /// Path below the base URL, starting with `/`.
         path: String,
@@ -436,8 +435,9 @@ pub enum MessengerType {
 
 /// A Messenger text message to a page-scoped id (PSID).
 ///
-/// The Page access token is not part of the request: the caller appends it as
-/// `?access_token=<Page token>` to the URL, and must keep it out of logs.
+/// The Page access token is not part of the request: the caller sends it as
+/// `Authorization: Bearer <Page token>`, which the Graph API accepts in place of the
+/// `access_token` query parameter. Never in the URL: a URL ends up in error messages and logs.
 pub fn messenger_text(
     page_id: &str,
     recipient_psid: &str,
@@ -1297,6 +1297,29 @@ mod tests {
                 ("StatusCallback", "https://example.org/twilio/status"),
             ])
         );
+    }
+
+    #[test]
+    fn messenger_requests_carry_no_credentials() {
+        // The caller adds the Page token as a header; a token in the path would travel in the
+        // URL, which error texts and logs repeat.
+        let requests = [
+            messenger_text("3000", "psid-1", "hi", MessengerType::Response),
+            messenger_attachment(
+                "3000",
+                "psid-1",
+                OutboundMedia::Image,
+                "https://example.org/f.jpg",
+                MessengerType::Response,
+            ),
+        ];
+        for request in requests {
+            let SendRequest::Json { path, body } = request else {
+                panic!("Messenger sends are JSON");
+            };
+            assert_eq!(path, "/3000/messages");
+            assert!(!body.to_string().contains("access_token"));
+        }
     }
 
     #[test]

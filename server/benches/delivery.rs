@@ -359,6 +359,8 @@ fn config(database_url: &str, scratch: &Path) -> Config {
         "SWITCHBOARD_LOG" => Some("warn".to_string()),
         "SWITCHBOARD_SITE_ROOT" => Some(scratch.display().to_string()),
         "SWITCHBOARD_MEDIA_DIR" => Some(scratch.join("media").display().to_string()),
+        // The fake provider listens on loopback over plain http.
+        "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS" => Some("true".to_string()),
         _ => None,
     })
     .expect("benchmark configuration")

@@ -143,6 +143,8 @@ async fn start_app(database_url: &str, scratch: &Path) -> (String, ServiceSettin
         "SWITCHBOARD_LOG" => Some("warn".to_string()),
         "SWITCHBOARD_SITE_ROOT" => Some(scratch.display().to_string()),
         "SWITCHBOARD_MEDIA_DIR" => Some(media_dir.display().to_string()),
+        // The fake provider listens on loopback over plain http.
+        "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS" => Some("true".to_string()),
         _ => None,
     })
     .expect("benchmark configuration");

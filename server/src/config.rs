@@ -56,6 +56,9 @@ pub struct Config {
     pub media_max_bytes: u64,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the sign-in throttle).
     pub trusted_proxies: crate::http::client_address::TrustedProxies,
+    /// Lets channel API addresses be http, loopback or private (local fake providers in
+    /// sandboxes and tests); off, credentials go only to https and public addresses.
+    pub allow_private_provider_urls: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +132,10 @@ impl Config {
                 name: "SWITCHBOARD_TRUSTED_PROXIES",
                 reason,
             })?,
+            allow_private_provider_urls: parse(
+                "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS",
+                &get("SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS", "false"),
+            )?,
             site_root: lookup("SWITCHBOARD_SITE_ROOT")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_site_root),
@@ -143,6 +150,7 @@ impl Config {
                 dir: self.media_dir.clone(),
                 max_bytes: self.media_max_bytes,
             },
+            allow_private_provider_urls: self.allow_private_provider_urls,
         }
     }
 
@@ -185,6 +193,7 @@ mod tests {
         assert_eq!(config.public_url.as_str(), "http://127.0.0.1:3000/");
         assert_eq!(config.session_idle_timeout, Duration::from_secs(7200));
         assert!(!config.is_https());
+        assert!(!config.allow_private_provider_urls);
     }
 
     #[test]
@@ -194,6 +203,25 @@ mod tests {
         })
         .unwrap();
         assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn private_provider_urls_are_allowed_only_when_asked() {
+        let config = Config::from_lookup(|name| {
+            (name == "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS").then(|| "true".to_string())
+        })
+        .unwrap();
+        assert!(config.allow_private_provider_urls);
+        assert!(config.service_settings().allow_private_provider_urls);
+        let error = Config::from_lookup(|name| {
+            (name == "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS").then(|| "yes".to_string())
+        })
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS")
+        );
     }
 
     #[test]

@@ -49,9 +49,18 @@ fn all_error_codes() -> BTreeSet<String> {
     ];
     for code in all {
         match code {
-            BadRequest | Unauthenticated | Forbidden | NotFound | Conflict | Unprocessable
-            | TooManyRequests | ProviderUnavailable | Internal | PasswordChangeRequired
-            | ReauthenticationRequired | PayloadTooLarge => {}
+            BadRequest
+            | Unauthenticated
+            | Forbidden
+            | NotFound
+            | Conflict
+            | Unprocessable
+            | TooManyRequests
+            | ProviderUnavailable
+            | Internal
+            | PasswordChangeRequired
+            | ReauthenticationRequired
+            | PayloadTooLarge => {}
         }
     }
     all.iter()

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::api::{
     CreateChannel, DeleteChannel, SimulateInbound, UpdateChannel, demo_enabled, list_channels,
+    private_provider_urls_allowed,
 };
 use crate::components::{ErrorNotice, Layout};
 use crate::error::AppError;
@@ -68,7 +69,10 @@ const API_BASE_URL: Field = Field::text("api_base_url", "API base URL", |input| 
     &mut input.api_base_url
 })
 .optional()
-.hint("Leave empty for the provider's own.");
+.hint(
+    "Leave empty for the provider's own. Must be https to a public address; the credentials \
+     are sent there, so changing it needs the access token entered again.",
+);
 const VERIFY_TOKEN: Field = Field::text("verify_token", "Verify token", |input| {
     &mut input.verify_token
 })
@@ -206,6 +210,7 @@ fn channels(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Channels"</h1>
+            {admin.then(|| view! { <PrivateUrlsWarning /> })}
             <section aria-labelledby="channel-list-heading">
                 <h2 id="channel-list-heading">"Connected channels"</h2>
                 <ErrorNotice error=delete_error />
@@ -439,6 +444,27 @@ fn ConnectForm(create: ServerAction<CreateChannel>) -> impl IntoView {
                 </p>
             })}
         </section>
+    }
+}
+
+/// While the sandbox setting is on, channel credentials may be sent to plain http and to
+/// addresses on this server's own network; an admin should not leave it on unknowingly.
+#[component]
+fn PrivateUrlsWarning() -> impl IntoView {
+    let allowed = Resource::new(|| (), |_| private_provider_urls_allowed());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                matches!(allowed.await, Ok(true)).then(|| view! {
+                    <p class="notice notice-warning private-urls-warning" role="alert">
+                        "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS is on: channel API addresses \
+                         may use plain http and loopback or private network addresses, and \
+                         credentials are sent there. Use it only for a sandbox or tests with \
+                         local fake providers."
+                    </p>
+                })
+            })}
+        </Transition>
     }
 }
 

@@ -95,6 +95,12 @@ pub enum ChannelError {
     Invalid(&'static str, String),
     #[error("The send rate must be between 1 and 1000 messages per second.")]
     InvalidRate,
+    /// The stored credentials would follow a changed API address, so they must be entered
+    /// again: whoever changes the address has to know them already.
+    #[error(
+        "Changing api_base_url sends the channel's credentials to the new address: enter {0} again with it."
+    )]
+    SecretsNeededForNewUrl(&'static str),
 }
 
 fn clean(value: &Option<String>) -> Option<String> {
@@ -153,7 +159,23 @@ impl ChannelConfig {
         if input.kind.is_some_and(|kind| kind != self.kind) {
             return Err(ChannelError::KindChanged);
         }
-        Self::build(self.kind, input, Some(self))
+        let changed = Self::build(self.kind, input, Some(self))?;
+        if changed.api_base_url != self.api_base_url {
+            let (name, given) = match self.kind {
+                ChannelKind::WhatsApp => ("access_token", &input.access_token),
+                ChannelKind::Messenger => ("page_access_token", &input.page_access_token),
+                ChannelKind::Twilio => ("auth_token", &input.auth_token),
+            };
+            if clean(given).is_none() {
+                return Err(ChannelError::SecretsNeededForNewUrl(name));
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Whether this is the provider's own API address, which needs no checking.
+    pub fn uses_default_api(&self) -> bool {
+        self.api_base_url == default_api(self.kind)
     }
 
     fn build(
@@ -398,6 +420,33 @@ mod tests {
             ..whatsapp()
         };
         assert_eq!(ChannelConfig::new(&input), Err(ChannelError::InvalidRate));
+    }
+
+    #[test]
+    fn a_new_api_address_needs_the_credentials_again() {
+        let config = ChannelConfig::new(&whatsapp()).unwrap();
+        let moved = ChannelInput {
+            api_base_url: Some("https://graph.example.org/v23.0".into()),
+            ..ChannelInput::default()
+        };
+        assert_eq!(
+            config.changed(&moved),
+            Err(ChannelError::SecretsNeededForNewUrl("access_token"))
+        );
+        let with_token = ChannelInput {
+            access_token: Some("EAAG-again".into()),
+            ..moved
+        };
+        assert_eq!(
+            config.changed(&with_token).unwrap().api_base_url,
+            "https://graph.example.org/v23.0"
+        );
+        // The edit form sends the address back as it was, with a trailing slash or not.
+        let same = ChannelInput {
+            api_base_url: Some(format!("{WHATSAPP_API}/")),
+            ..ChannelInput::default()
+        };
+        assert!(config.changed(&same).is_ok());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Rules of the product that know neither HTTP nor SQL.
 
+pub mod addresses;
 pub mod channels;
 pub mod conversations;
 pub mod password_policy;

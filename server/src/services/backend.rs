@@ -324,6 +324,10 @@ impl Backend for Services {
         Services::demo_mode(self)
     }
 
+    fn private_provider_urls_allowed(&self) -> bool {
+        Services::private_provider_urls_allowed(self)
+    }
+
     async fn simulate_inbound(
         &self,
         actor: &Actor,

@@ -153,6 +153,7 @@ impl Services {
             actor.require(Permission::ManageChannels)?;
         }
         let config = ChannelConfig::new(input).map_err(unprocessable)?;
+        self.check_api_base_url(&config, None).await?;
         let (settings, secrets) = encode(&config);
         let row = self
             .store
@@ -180,6 +181,8 @@ impl Services {
         actor.require(Permission::ManageChannels)?;
         let current = self.connected_channel(id).await?;
         let config = current.config.changed(input).map_err(unprocessable)?;
+        self.check_api_base_url(&config, Some(&current.config))
+            .await?;
         let (settings, secrets) = encode(&config);
         self.store
             .update_channel(id, write_of(&config, &settings, &secrets))
@@ -204,6 +207,28 @@ impl Services {
             .await?;
         self.store.retry_waiting_webhooks().await?;
         self.get_channel(actor, id).await
+    }
+
+    /// A new or changed API address must be https to a public address (unless this instance
+    /// allows private ones): the channel's credentials are sent there. An unchanged one is
+    /// left as it is; every call checks it again as it connects.
+    async fn check_api_base_url(
+        &self,
+        config: &ChannelConfig,
+        current: Option<&ChannelConfig>,
+    ) -> Result<(), AppError> {
+        let unchanged = current.is_some_and(|c| c.api_base_url == config.api_base_url);
+        if unchanged || config.uses_default_api() {
+            return Ok(());
+        }
+        let allow_private = self.settings.allow_private_provider_urls;
+        match super::egress::api_base_url_refusal(&config.api_base_url, allow_private).await {
+            None => Ok(()),
+            Some(reason) => Err(AppError::unprocessable(format!(
+                "api_base_url is not allowed: {reason}. Credentials are sent only to https \
+                 addresses on the public internet."
+            ))),
+        }
     }
 
     pub async fn delete_channel(&self, actor: &Actor, id: i64) -> Result<(), AppError> {

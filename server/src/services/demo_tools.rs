@@ -87,8 +87,8 @@ impl Services {
                 )
             }
         };
-        let mut request = self
-            .http
+        // To this instance itself, which may well be on loopback: not a provider call.
+        let mut request = reqwest::Client::new()
             .post(self.public_url(path))
             .header(reqwest::header::CONTENT_TYPE, webhook.content_type)
             .body(webhook.body);

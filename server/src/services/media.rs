@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 
 use super::Services;
 use super::channels::ConnectedChannel;
+use super::provider::{failure_reason, provider_name};
+use crate::domain::addresses::is_media_url;
 use crate::store::{DueAttachment, now_ms};
 
 /// Where and how much media is kept.
@@ -51,6 +53,30 @@ pub struct MediaFile {
     pub bytes: Vec<u8>,
     pub mime_type: String,
     pub filename: Option<String>,
+}
+
+/// How many redirects a media download follows.
+const MAX_REDIRECTS: usize = 5;
+
+/// The credentials a media request carries, to its first address only.
+enum MediaCredentials {
+    None,
+    Bearer(String),
+    Basic(String, Option<String>),
+}
+
+impl MediaCredentials {
+    fn apply(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            MediaCredentials::None => request,
+            MediaCredentials::Bearer(token) => request.bearer_auth(token),
+            MediaCredentials::Basic(user, password) => request.basic_auth(user, password.clone()),
+        }
+    }
+}
+
+fn same_origin(url: &url::Url, other: &str) -> bool {
+    url::Url::parse(other).is_ok_and(|other| other.origin() == url.origin())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,8 +124,7 @@ impl Services {
             .connected_channel(due.channel_id)
             .await
             .map_err(|error| FetchError::Transient(error.message))?;
-        let request = self.media_request(&channel, &due.source).await?;
-        let mut response = request.send().await.map_err(transient)?;
+        let mut response = self.media_response(&channel, &due.source).await?;
         if !response.status().is_success() {
             return Err(FetchError::Transient(format!(
                 "the provider answered {}",
@@ -127,7 +152,12 @@ impl Services {
             return Err(too_large());
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transient)? {
+        let provider = provider_name(channel.config.kind);
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|error| FetchError::Transient(failure_reason(provider, error)))?
+        {
             if (bytes.len() + chunk.len()) as u64 > limit {
                 return Err(too_large());
             }
@@ -161,49 +191,120 @@ impl Services {
         tokio::fs::read(path_for(&self.settings.media.dir, sha256)).await
     }
 
-    /// The authenticated request for a stored media source. Credentials are only ever sent to
-    /// the provider's own API host.
+    /// Fetches a stored media source from the provider's media hosts, following redirects one
+    /// by one: each hop must be on the provider's media hosts and pass the address rules, and
+    /// credentials go only to the address they were meant for, never to a redirect elsewhere.
+    async fn media_response(
+        &self,
+        channel: &ConnectedChannel,
+        source: &str,
+    ) -> Result<reqwest::Response, FetchError> {
+        let config = &channel.config;
+        let provider = provider_name(config.kind);
+        let (mut url, credentials) = self.media_request(channel, source).await?;
+        let credentialed = url.origin();
+        for _ in 0..MAX_REDIRECTS {
+            let mut request = self.http.get(url.clone());
+            if url.origin() == credentialed {
+                request = credentials.apply(request);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|error| FetchError::Transient(failure_reason(provider, error)))?;
+            if !response.status().is_redirection() {
+                return Ok(response);
+            }
+            let next = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|location| location.to_str().ok())
+                .and_then(|location| url.join(location).ok())
+                .ok_or_else(|| {
+                    FetchError::Transient(format!("{provider} redirected the download nowhere"))
+                })?;
+            url = self.media_url(channel, next.as_str(), true)?;
+        }
+        Err(FetchError::Transient(format!(
+            "{provider} redirected the download too often"
+        )))
+    }
+
+    /// Where a stored media source is fetched from, with the credentials that address gets.
     async fn media_request(
         &self,
         channel: &ConnectedChannel,
         source: &str,
-    ) -> Result<reqwest::RequestBuilder, FetchError> {
+    ) -> Result<(url::Url, MediaCredentials), FetchError> {
         let config = &channel.config;
+        let provider = provider_name(config.kind);
         if let Some(media_id) = source.strip_prefix("whatsapp-media:") {
             let token = config.secrets.access_token.clone().unwrap_or_default();
-            let lookup: serde_json::Value = self
+            let lookup_url = self
+                .provider_url(config, &format!("/{media_id}"))
+                .map_err(|error| FetchError::Transient(error.to_string()))?;
+            let answer = self
                 .http
-                .get(format!("{}/{media_id}", config.api_base_url))
+                .get(lookup_url)
                 .bearer_auth(&token)
                 .send()
                 .await
-                .and_then(reqwest::Response::error_for_status)
-                .map_err(transient)?
+                .map_err(|error| FetchError::Transient(failure_reason(provider, error)))?;
+            if !answer.status().is_success() {
+                return Err(FetchError::Transient(format!(
+                    "the media lookup was answered {}",
+                    answer.status()
+                )));
+            }
+            let lookup: serde_json::Value = answer
                 .json()
                 .await
-                .map_err(transient)?;
+                .map_err(|error| FetchError::Transient(failure_reason(provider, error)))?;
             let url = lookup["url"]
                 .as_str()
                 .ok_or_else(|| FetchError::Transient("the media lookup gave no URL".into()))?;
-            // WhatsApp's download URL needs the same token as the lookup.
-            return Ok(self.http.get(url).bearer_auth(token));
+            // WhatsApp's download URL needs the same token as the lookup, so it must be one of
+            // Meta's media hosts: the answer decides where the token goes.
+            let url = self.media_url(channel, url, false)?;
+            return Ok((url, MediaCredentials::Bearer(token)));
         }
-        let same_host = |url: &str| {
-            let host = |u: &str| {
-                url::Url::parse(u)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_string))
-            };
-            host(url).is_some() && host(url) == host(&config.api_base_url)
+        let url = self.media_url(channel, source, false)?;
+        // Twilio's media resource takes the account's credentials; Meta's CDN URLs are signed.
+        let credentials = match config.kind {
+            ChannelKind::Twilio if same_origin(&url, &config.api_base_url) => {
+                MediaCredentials::Basic(
+                    config.settings.account_sid.clone().unwrap_or_default(),
+                    config.secrets.auth_token.clone(),
+                )
+            }
+            _ => MediaCredentials::None,
         };
-        let request = self.http.get(source);
-        Ok(match config.kind {
-            ChannelKind::Twilio if same_host(source) => request.basic_auth(
-                config.settings.account_sid.clone().unwrap_or_default(),
-                config.secrets.auth_token.clone(),
-            ),
-            _ => request,
-        })
+        Ok((url, credentials))
+    }
+
+    /// A media address, if it is on the provider's media hosts (a redirect hop may be on its
+    /// CDN's storage too) and passes the address rules. Refused for good otherwise: the same
+    /// source would point at the same place next time.
+    fn media_url(
+        &self,
+        channel: &ConnectedChannel,
+        url: &str,
+        redirect: bool,
+    ) -> Result<url::Url, FetchError> {
+        let config = &channel.config;
+        let provider = provider_name(config.kind);
+        let refused = || {
+            FetchError::Permanent(format!(
+                "the file's address is not one of {provider}'s media hosts"
+            ))
+        };
+        let allow_private = self.settings.allow_private_provider_urls;
+        let parsed = super::egress::provider_url(url, allow_private).map_err(|_| refused())?;
+        let api = url::Url::parse(&config.api_base_url).map_err(|_| refused())?;
+        if !is_media_url(config.kind, &parsed, &api, redirect) {
+            return Err(refused());
+        }
+        Ok(parsed)
     }
 
     /// A stored media file, for a signed-in person who may see its conversation.

@@ -10,6 +10,7 @@ mod contacts;
 mod conversations;
 mod delivery;
 mod demo_tools;
+mod egress;
 mod inbox;
 pub mod ingest;
 pub mod live;
@@ -47,6 +48,9 @@ pub struct ServiceSettings {
     /// Enables demo tools such as simulating an inbound message.
     pub demo_mode: bool,
     pub media: MediaSettings,
+    /// Lets channel API addresses and media be on loopback or private networks, over plain
+    /// http: for sandboxes and tests with local fake providers only.
+    pub allow_private_provider_urls: bool,
 }
 
 #[derive(Clone)]
@@ -58,6 +62,7 @@ pub struct Services {
     /// Wakes the delivery worker when a reply is queued.
     deliveries: Arc<tokio::sync::Notify>,
     live: live::LiveHub,
+    /// For provider calls only: it keeps to the address rules (`egress`).
     http: reqwest::Client,
 }
 
@@ -65,15 +70,12 @@ impl Services {
     pub fn new(store: Store, settings: ServiceSettings) -> Services {
         Services {
             store,
-            settings: Arc::new(settings),
             throttle: LoginThrottle::default(),
             hashing: Arc::new(Hashing::sized_to_machine()),
             deliveries: Arc::default(),
             live: live::LiveHub::default(),
-            http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(30))
-                .build()
-                .expect("the HTTP client builds"),
+            http: egress::provider_client(settings.allow_private_provider_urls),
+            settings: Arc::new(settings),
         }
     }
 
@@ -90,6 +92,10 @@ impl Services {
 
     pub fn demo_mode(&self) -> bool {
         self.settings.demo_mode
+    }
+
+    pub fn private_provider_urls_allowed(&self) -> bool {
+        self.settings.allow_private_provider_urls
     }
 
     pub fn store(&self) -> &Store {

@@ -1,6 +1,8 @@
 //! Calls to a channel's provider API with the channel's credentials: a Bearer token for
-//! WhatsApp, the Page token as a query parameter for Messenger, HTTP Basic for Twilio. What a
-//! call means is for the `channels` crate to read from the answer; this only carries it.
+//! WhatsApp and Messenger, HTTP Basic for Twilio. Credentials only ever travel in headers, never
+//! in the URL: an HTTP client's error text carries the URL, and that text used to reach the
+//! logs and the conversation. What a call means is for the `channels` crate to read from the
+//! answer; this only carries it.
 
 use axum::body::Bytes;
 use channels::outbound::{MediaUpload, SendRequest};
@@ -51,20 +53,20 @@ impl Services {
             SendRequest::Json { path, body } => {
                 let builder = self
                     .http
-                    .post(format!("{}{path}", config.api_base_url))
+                    .post(self.provider_url(config, &path)?)
                     .json(&body);
                 self.authorise(config, builder)?
             }
             SendRequest::Form { path, params } => self
                 .http
-                .post(format!("{}{path}", config.api_base_url))
+                .post(self.provider_url(config, &path)?)
                 .basic_auth(
                     config.settings.account_sid.clone().unwrap_or_default(),
                     config.secrets.auth_token.clone(),
                 )
                 .form(&params),
         };
-        answer_of(builder).await
+        answer_of(config.kind, builder).await
     }
 
     /// Uploads a file as the multipart `POST` the channels crate described.
@@ -89,9 +91,9 @@ impl Services {
             .part("file", file);
         let builder = self
             .http
-            .post(format!("{}{}", config.api_base_url, upload.path))
+            .post(self.provider_url(config, &upload.path)?)
             .multipart(form);
-        answer_of(self.authorise(config, builder)?).await
+        answer_of(config.kind, self.authorise(config, builder)?).await
     }
 
     /// Sends a whole file into a WhatsApp resumable upload session. Meta wants the token as
@@ -109,11 +111,11 @@ impl Services {
             .ok_or_else(|| CallError::missing("access token"))?;
         let builder = self
             .http
-            .post(format!("{}{}", config.api_base_url, upload.path))
+            .post(self.provider_url(config, &upload.path)?)
             .header(reqwest::header::AUTHORIZATION, format!("OAuth {token}"))
             .header("file_offset", upload.file_offset.to_string())
             .body(bytes);
-        answer_of(builder).await
+        answer_of(config.kind, builder).await
     }
 
     /// Makes a `GET` of a path (with its query) below the channel's API base URL.
@@ -122,8 +124,25 @@ impl Services {
         config: &ChannelConfig,
         path: &str,
     ) -> Result<ProviderAnswer, CallError> {
-        let builder = self.http.get(format!("{}{path}", config.api_base_url));
-        answer_of(self.authorise(config, builder)?).await
+        let builder = self.http.get(self.provider_url(config, path)?);
+        answer_of(config.kind, self.authorise(config, builder)?).await
+    }
+
+    /// A path below the channel's API base URL, if the address rules allow it: the address is
+    /// checked on every call, not only when it was saved (an address stored before the rules,
+    /// or a setting turned off since). A host name's addresses are checked as it resolves.
+    pub(crate) fn provider_url(
+        &self,
+        config: &ChannelConfig,
+        path: &str,
+    ) -> Result<reqwest::Url, CallError> {
+        let allow_private = self.settings.allow_private_provider_urls;
+        super::egress::provider_url(&format!("{}{path}", config.api_base_url), allow_private)
+            .map_err(|reason| {
+                CallError::NotSent(format!(
+                    "The channel's API address is not allowed: {reason}"
+                ))
+            })
     }
 
     fn authorise(
@@ -133,13 +152,14 @@ impl Services {
     ) -> Result<reqwest::RequestBuilder, CallError> {
         let secrets = &config.secrets;
         Ok(match config.kind {
-            ChannelKind::Messenger => builder.query(&[(
-                "access_token",
+            // The Graph API takes the Page token as a Bearer header as well as the documented
+            // `access_token` query parameter; in the query it would leak with the URL.
+            ChannelKind::Messenger => builder.bearer_auth(
                 secrets
                     .page_access_token
                     .clone()
                     .ok_or_else(|| CallError::missing("page access token"))?,
-            )]),
+            ),
             ChannelKind::WhatsApp => builder.bearer_auth(
                 secrets
                     .access_token
@@ -154,13 +174,48 @@ impl Services {
     }
 }
 
-async fn answer_of(builder: reqwest::RequestBuilder) -> Result<ProviderAnswer, CallError> {
+/// The provider's name as the people reading a failed message know it.
+pub(crate) fn provider_name(kind: ChannelKind) -> &'static str {
+    match kind {
+        ChannelKind::WhatsApp | ChannelKind::Messenger => "Facebook",
+        ChannelKind::Twilio => "Twilio",
+    }
+}
+
+/// A plain reason for a failed call, fit to store and show: reqwest's own text names the URL,
+/// which carries ids and, with a careless caller, credentials. The detail, without the URL, goes
+/// to the log.
+pub(crate) fn failure_reason(provider: &str, error: reqwest::Error) -> String {
+    let error = error.without_url();
+    tracing::info!(provider, error = ?error, "provider call failed");
+    if super::egress::refused_by_rules(&error) {
+        format!("The channel's API address for {provider} resolves to a private address")
+    } else if error.is_timeout() {
+        format!("{provider} did not answer in time")
+    } else if error.is_connect() {
+        format!("Could not connect to {provider}")
+    } else if error.is_redirect() {
+        format!("{provider} redirected the request somewhere it may not go")
+    } else if error.is_body() || error.is_decode() {
+        format!("The answer from {provider} was cut off")
+    } else if error.is_request() {
+        format!("The connection to {provider} was closed before it answered")
+    } else {
+        format!("The call to {provider} failed")
+    }
+}
+
+async fn answer_of(
+    kind: ChannelKind,
+    builder: reqwest::RequestBuilder,
+) -> Result<ProviderAnswer, CallError> {
+    let provider = provider_name(kind);
     let response = builder.send().await.map_err(|error| {
         // Only a failure to connect proves the request never left.
         if error.is_connect() {
-            CallError::NotSent(error.to_string())
+            CallError::NotSent(failure_reason(provider, error))
         } else {
-            CallError::Unknown(format!("no answer from the provider: {error}"))
+            CallError::Unknown(failure_reason(provider, error))
         }
     })?;
     let status = response.status().as_u16();
@@ -172,7 +227,7 @@ async fn answer_of(builder: reqwest::RequestBuilder) -> Result<ProviderAnswer, C
     let body = response
         .bytes()
         .await
-        .map_err(|error| CallError::Unknown(format!("the answer was cut off: {error}")))?;
+        .map_err(|error| CallError::Unknown(failure_reason(provider, error)))?;
     Ok(ProviderAnswer {
         status,
         retry_after,

@@ -118,6 +118,8 @@ pub async fn spawn_app_with(db: Db, extra: impl Fn(&str) -> Option<String>) -> T
             "SWITCHBOARD_MEDIA_DIR" => Some(media_dir.clone()),
             // Tests run background steps themselves, when they choose.
             "SWITCHBOARD_BACKGROUND_WORKERS" => Some("false".to_string()),
+            // The fake providers listen on loopback over plain http.
+            "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS" => Some("true".to_string()),
             _ => None,
         })
     })
@@ -242,6 +244,7 @@ impl TestApp {
             "SWITCHBOARD_ADDR" => Some("127.0.0.1:0".to_string()),
             "SWITCHBOARD_SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
             "SWITCHBOARD_BACKGROUND_WORKERS" => Some("false".to_string()),
+            "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS" => Some("true".to_string()),
             _ => None,
         })
         .expect("test configuration");

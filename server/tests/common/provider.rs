@@ -248,6 +248,15 @@ async fn answer(
             .into_response();
     }
     if path.starts_with("/v23.0/3000") {
+        // The Page token comes as a Bearer header; in the query it would end up in error texts
+        // and logs with the URL, so the fake refuses it there.
+        let bearer = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|value| value.starts_with("Bearer "));
+        if !bearer || uri.query().is_some_and(|q| q.contains("access_token")) {
+            return graph_error(190, "Invalid OAuth access token");
+        }
         return axum::Json(
             json!({ "recipient_id": "psid-1", "message_id": format!("m_sent{count}") }),
         )
