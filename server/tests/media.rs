@@ -64,6 +64,11 @@ async fn fake_provider() -> String {
                     "photo" => ([(header::CONTENT_TYPE, "image/jpeg")], PHOTO).into_response(),
                     "page" => ([(header::CONTENT_TYPE, "text/html")], "<script>x</script>")
                         .into_response(),
+                    "drawing" => (
+                        [(header::CONTENT_TYPE, "image/svg+xml")],
+                        r#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#,
+                    )
+                        .into_response(),
                     "huge" => {
                         ([(header::CONTENT_TYPE, "image/png")], vec![0u8; 4096]).into_response()
                     }
@@ -220,7 +225,41 @@ async fn whatsapp_media_is_fetched_stored_by_hash_and_served_to_signed_in_people
         "private, no-store",
         "contacts' files are kept by no cache"
     );
+    assert!(
+        served.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("sandbox"),
+        "a file from outside never runs as a page of this site"
+    );
     assert_eq!(served.bytes().await.unwrap().as_ref(), PHOTO);
+}
+
+/// An SVG is a picture that can carry scripts: it downloads, in a sandbox, like a document.
+async fn active_pictures_download_in_a_sandbox(db: Db) {
+    let app = spawn_app_with(db, |_| None).await;
+    let provider = fake_provider().await;
+    connect(&app, &provider).await;
+    send_image(&app, "drawing", "wamid.drawing").await;
+    fetch_all(&app).await;
+    let (admin, _) = app.signed_in("ada@example.org", Role::Admin).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM attachments")
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
+    let served = admin
+        .get(app.url(&format!("/media/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["content-type"], "image/svg+xml");
+    let disposition = served.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert_eq!(
+        served.headers()["content-security-policy"],
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+    );
 }
 
 async fn refused_types_and_oversized_files_fail_for_good(db: Db) {
@@ -323,4 +362,5 @@ on_both_databases!(
     refused_types_and_oversized_files_fail_for_good,
     a_failing_download_stays_pending_and_is_retried_later,
     twilio_media_is_fetched_with_account_credentials,
+    active_pictures_download_in_a_sandbox,
 );

@@ -40,12 +40,30 @@ pub async fn shared(
     Ok(file_response(file, "file", "private, no-store"))
 }
 
-/// Pictures, sound and video show inline; anything else downloads, so a document never runs
-/// as a page of this site.
+/// Whether a type is shown in the browser rather than downloaded: only passive pictures, sound
+/// and video. SVG is a picture that can hold scripts and links, so it downloads like a document.
+fn shows_inline(mime_type: &str) -> bool {
+    let mime = mime_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let active = mime.contains("svg") || mime.contains("xml") || mime.contains("html");
+    !active
+        && ["image/", "audio/", "video/"]
+            .iter()
+            .any(|prefix| mime.starts_with(prefix))
+}
+
+/// Files from outside are opened in a sandbox: even if a browser renders one as a document, it
+/// runs no script, submits no form and is not of this site's origin.
+const FILE_CSP: &str = "sandbox; default-src 'none'; style-src 'unsafe-inline'";
+
+/// Passive pictures, sound and video show inline; anything else downloads, so a document never
+/// runs as a page of this site.
 fn file_response(file: MediaFile, fallback_name: &str, cache: &str) -> Response {
-    let inline = ["image/", "audio/", "video/"]
-        .iter()
-        .any(|prefix| file.mime_type.starts_with(prefix));
+    let inline = shows_inline(&file.mime_type);
     let name: String = file
         .filename
         .unwrap_or_else(|| fallback_name.to_string())
@@ -62,6 +80,7 @@ fn file_response(file: MediaFile, fallback_name: &str, cache: &str) -> Response 
         (header::CONTENT_TYPE, file.mime_type),
         (header::CONTENT_DISPOSITION, disposition),
         (header::CACHE_CONTROL, cache.to_string()),
+        (header::CONTENT_SECURITY_POLICY, FILE_CSP.to_string()),
     ] {
         if let Ok(value) = HeaderValue::from_str(&value) {
             headers.insert(name, value);

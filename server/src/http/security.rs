@@ -28,7 +28,10 @@ pub async fn security_headers(
          frame-ancestors 'none'"
     );
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&csp) {
+    // A handler that set its own, stricter policy (files from outside) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(value) = HeaderValue::from_str(&csp)
+    {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     headers.insert(
