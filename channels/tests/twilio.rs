@@ -446,7 +446,10 @@ fn locations_must_be_finite_degrees_in_range() {
             "MessageSid=SM13&AccountSid={ACCOUNT}&To=whatsapp%3A%2B14155550100&From=whatsapp%3A%2B14155550199&MessageType=location&Latitude={latitude}&Longitude={longitude}"
         );
         assert!(
-            matches!(parse_inbound(&form(&body)), Err(ParseError::InvalidField { .. })),
+            matches!(
+                parse_inbound(&form(&body)),
+                Err(ParseError::InvalidField { .. })
+            ),
             "{latitude}, {longitude}"
         );
     }
