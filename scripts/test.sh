@@ -30,6 +30,7 @@ run_tests() { cargo test "$@" 2>&1 | tee -a "$RESULTS"; }
 # `ssr` and `hydrate` at once.
 say "Unit, store and API tests"
 run_tests -p app --features ssr
+# Includes the parsers' property tests at 64 generated inputs each (README, "Fuzzing the parsers").
 run_tests -p channels
 run_tests -p server
 

@@ -148,25 +148,45 @@ fn routing(params: &Params, our_address: &str) -> Result<RoutingKey, ParseError>
 }
 
 fn location(params: &Params) -> Result<MessageContent, ParseError> {
-    let coordinate = |name: &str| -> Result<f64, ParseError> {
+    // `f64::from_str` also reads "NaN" and "inf", which are no place on Earth.
+    let coordinate = |name: &str, limit: f64| -> Result<f64, ParseError> {
         let value = required(params, name)?;
-        value.parse().map_err(|_| invalid(name, value))
+        value
+            .parse::<f64>()
+            .ok()
+            .filter(|degrees| degrees.abs() <= limit)
+            .ok_or_else(|| invalid(name, value))
     };
     Ok(MessageContent::Location {
-        latitude: coordinate("Latitude")?,
-        longitude: coordinate("Longitude")?,
+        latitude: coordinate("Latitude", 90.0)?,
+        longitude: coordinate("Longitude", 180.0)?,
         name: None,
         address: None,
     })
 }
 
+/// The most media one Twilio message carries: "up to 10 media files"
+/// (https://www.twilio.com/docs/messaging/api/media-resource), the same limit REFERENCE §2.4
+/// gives for `MediaUrl` on sends.
+pub const MAX_MEDIA: usize = 10;
+
 fn body_and_media(params: &Params) -> Result<Vec<MessageContent>, ParseError> {
+    // `NumMedia` is the sender's claim, so nothing is sized from it: a count above what Twilio
+    // ever sends is refused as unusable (a 400 at the webhook) rather than cut to 10, because
+    // REFERENCE §2.1 promises a `MediaUrl{N}` for every N below `NumMedia`, so such a request
+    // is not from Twilio, and keeping only some of its media would store a partial message
+    // without saying so. Before this check, `NumMedia=4294967296` made the server try to
+    // reserve hundreds of gigabytes and abort.
     let count = match get(params, "NumMedia") {
-        Some(n) => n.parse::<usize>().map_err(|_| invalid("NumMedia", n))?,
+        Some(n) => n
+            .parse::<usize>()
+            .ok()
+            .filter(|&count| count <= MAX_MEDIA)
+            .ok_or_else(|| invalid("NumMedia", n))?,
         None => 0,
     };
     let body = get(params, "Body");
-    let mut content = Vec::with_capacity(count + 1);
+    let mut content = Vec::new();
     // An empty SMS is still a message; with media, an empty body is just absent.
     if body.is_some() || count == 0 {
         content.push(MessageContent::Text(body.unwrap_or_default().to_owned()));

@@ -395,3 +395,69 @@ fn incomplete_status_callbacks_are_parse_errors() {
         Err(ParseError::InvalidField { field, .. }) if field == "ErrorCode"
     ));
 }
+
+/// `NumMedia` is the sender's word: a count above Twilio's 10 is refused, and nothing is sized
+/// from it (`NumMedia=4294967296` used to abort the server on allocation).
+#[test]
+fn media_counts_above_ten_are_refused_without_allocating_for_them() {
+    for claimed in [
+        "11",
+        "4294967296",
+        "1000000000000",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-1",
+        "1e12",
+    ] {
+        let body = SMS.replace("NumMedia=0", &format!("NumMedia={claimed}"));
+        let error = parse_inbound(&form(&body)).unwrap_err();
+        assert!(
+            matches!(&error, ParseError::InvalidField { field, value } if field == "NumMedia" && value == claimed),
+            "{claimed}: {error:?}"
+        );
+    }
+
+    let mut ten = SMS.replace("NumMedia=0", "NumMedia=10");
+    for n in 0..10 {
+        ten.push_str(&format!(
+            "&MediaUrl{n}=https%3A%2F%2Fapi.twilio.com%2Fm%2FME{n}&MediaContentType{n}=image%2Fjpeg"
+        ));
+    }
+    let message = inbound(&ten);
+    assert_eq!(message.content.len(), 11, "the text and ten photos");
+    assert!(
+        message.content[1..]
+            .iter()
+            .all(|part| matches!(part, MessageContent::Media(m) if m.kind == MediaKind::Image))
+    );
+}
+
+#[test]
+fn locations_must_be_finite_degrees_in_range() {
+    for (latitude, longitude) in [
+        ("NaN", "1"),
+        ("inf", "1"),
+        ("-infinity", "1"),
+        ("90.5", "1"),
+        ("1", "180.01"),
+        ("1", "NaN"),
+    ] {
+        let body = format!(
+            "MessageSid=SM13&AccountSid={ACCOUNT}&To=whatsapp%3A%2B14155550100&From=whatsapp%3A%2B14155550199&MessageType=location&Latitude={latitude}&Longitude={longitude}"
+        );
+        assert!(
+            matches!(
+                parse_inbound(&form(&body)),
+                Err(ParseError::InvalidField { .. })
+            ),
+            "{latitude}, {longitude}"
+        );
+    }
+    let edge = format!(
+        "MessageSid=SM13&AccountSid={ACCOUNT}&To=whatsapp%3A%2B14155550100&From=whatsapp%3A%2B14155550199&MessageType=location&Latitude=-90&Longitude=180"
+    );
+    assert!(matches!(
+        inbound(&edge).content[..],
+        [MessageContent::Location { latitude, longitude, .. }] if latitude == -90.0 && longitude == 180.0
+    ));
+}

@@ -1312,6 +1312,41 @@ async fn a_kept_reaction_tried_again_never_undoes_a_newer_one(db: Db) {
     );
 }
 
+/// A correctly signed Twilio webhook claiming 4294967296 media once aborted the server, which
+/// reserved room for that many. Twilio sends at most 10, so the claim is refused with a reason
+/// and nothing is stored, and the server goes on answering.
+async fn a_signed_twilio_webhook_claiming_billions_of_media_is_refused(db: Db) {
+    let app = spawn_app(db).await;
+    connect_channels(&app).await;
+    let mut claim = sms("MM4G", "+15552223333", "hi");
+    claim.retain(|(name, _)| *name != "NumMedia");
+    claim.extend([
+        ("NumMedia", "4294967296"),
+        (
+            "MediaUrl0",
+            "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM4G/Media/ME1",
+        ),
+    ]);
+    let refused = post_twilio(&app, "/webhooks/twilio", &claim).await;
+    assert_eq!(refused.status(), 400);
+    let reason: Value = refused.json().await.unwrap();
+    assert!(
+        reason["message"].as_str().unwrap().contains("NumMedia"),
+        "{reason}"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM webhook_events").await, 0);
+
+    let after = post_twilio(
+        &app,
+        "/webhooks/twilio",
+        &sms("SM4G", "+15552223333", "still there?"),
+    )
+    .await;
+    assert_eq!(after.status(), 200, "the server still answers");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM attachments").await, 0);
+}
+
 on_both_databases!(
     the_meta_handshake_answers_only_a_known_verify_token,
     a_whatsapp_message_lands_once_in_one_conversation,
@@ -1335,4 +1370,5 @@ on_both_databases!(
     an_admin_processes_a_kept_delivery_again_and_it_lands_once,
     a_delivery_that_cannot_be_understood_stays_failed_with_its_reason,
     a_kept_reaction_tried_again_never_undoes_a_newer_one,
+    a_signed_twilio_webhook_claiming_billions_of_media_is_refused,
 );
