@@ -115,7 +115,7 @@ async fn each_role_sees_only_its_conversations(db: Db) {
     assert_eq!(all[0]["assignee_name"], "ana");
 }
 
-async fn a_thread_shows_messages_window_reactions_media_and_failures(db: Db) {
+async fn a_thread_shows_messages_window_reactions_and_failures(db: Db) {
     let app = spawn_app(db).await;
     let channel = whatsapp_channel(&app).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
@@ -214,5 +214,5 @@ async fn pages_render_whole_on_the_server(db: Db) {
 on_both_databases!(
     pages_render_whole_on_the_server,
     each_role_sees_only_its_conversations,
-    a_thread_shows_messages_window_reactions_media_and_failures,
+    a_thread_shows_messages_window_reactions_and_failures,
 );

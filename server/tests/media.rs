@@ -13,6 +13,8 @@ use axum::routing::get;
 use channels::signature::{meta_signature, twilio_signature};
 use common::{Db, TestApp, location, spawn_app_with};
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const TOKEN: &str = "graph-token";
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
@@ -26,6 +28,9 @@ fn authorised(headers: &HeaderMap, expected: &str) -> bool {
         == Some(expected)
 }
 
+/// A picture that carries a script.
+const DRAWING: &str = r#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
+
 /// A fake Graph API and Twilio media host, answering like the real ones.
 async fn fake_provider() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -35,6 +40,8 @@ async fn fake_provider() -> String {
         "Basic {}",
         base64_encode(format!("{ACCOUNT_SID}:{AUTH_TOKEN}").as_bytes())
     );
+    // Whether "flaky" was asked for yet: unavailable the first time, there afterwards.
+    let flaky_seen = Arc::new(AtomicBool::new(false));
     let app = Router::new()
         .route(
             "/v23.0/{media_id}",
@@ -56,25 +63,31 @@ async fn fake_provider() -> String {
         )
         .route(
             "/download/{what}",
-            get(|Path(what): Path<String>, headers: HeaderMap| async move {
-                if !authorised(&headers, &format!("Bearer {TOKEN}")) {
-                    return StatusCode::UNAUTHORIZED.into_response();
-                }
-                let response: Response = match what.as_str() {
-                    "photo" => ([(header::CONTENT_TYPE, "image/jpeg")], PHOTO).into_response(),
-                    "page" => ([(header::CONTENT_TYPE, "text/html")], "<script>x</script>")
-                        .into_response(),
-                    "drawing" => (
-                        [(header::CONTENT_TYPE, "image/svg+xml")],
-                        r#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#,
-                    )
-                        .into_response(),
-                    "huge" => {
-                        ([(header::CONTENT_TYPE, "image/png")], vec![0u8; 4096]).into_response()
+            get(move |Path(what): Path<String>, headers: HeaderMap| {
+                let flaky_seen = flaky_seen.clone();
+                async move {
+                    if !authorised(&headers, &format!("Bearer {TOKEN}")) {
+                        return StatusCode::UNAUTHORIZED.into_response();
                     }
-                    _ => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-                };
-                response
+                    let response: Response = match what.as_str() {
+                        "photo" => ([(header::CONTENT_TYPE, "image/jpeg")], PHOTO).into_response(),
+                        // Unavailable the first time it is asked for, there afterwards.
+                        "flaky" if !flaky_seen.swap(true, Ordering::SeqCst) => {
+                            StatusCode::SERVICE_UNAVAILABLE.into_response()
+                        }
+                        "flaky" => ([(header::CONTENT_TYPE, "image/jpeg")], PHOTO).into_response(),
+                        "page" => ([(header::CONTENT_TYPE, "text/html")], "<script>x</script>")
+                            .into_response(),
+                        "drawing" => {
+                            ([(header::CONTENT_TYPE, "image/svg+xml")], DRAWING).into_response()
+                        }
+                        "huge" => {
+                            ([(header::CONTENT_TYPE, "image/png")], vec![0u8; 4096]).into_response()
+                        }
+                        _ => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+                    };
+                    response
+                }
             }),
         )
         .route(
@@ -289,7 +302,7 @@ async fn a_failing_download_stays_pending_and_is_retried_later(db: Db) {
     let app = spawn_app_with(db, |_| None).await;
     let provider = fake_provider().await;
     connect(&app, &provider).await;
-    send_image(&app, "unavailable", "wamid.flaky").await;
+    send_image(&app, "flaky", "wamid.flaky").await;
     fetch_all(&app).await;
     let states = attachment_states(&app).await;
     assert_eq!(states[0].0, "pending", "shown as pending, not lost");
@@ -304,6 +317,15 @@ async fn a_failing_download_stays_pending_and_is_retried_later(db: Db) {
         .await
         .unwrap();
     assert!(next > server::store::now_ms() + 20_000);
+
+    // Once its back-off has passed, the next step fetches it again, and now it is there.
+    sqlx::query("UPDATE attachments SET next_fetch_at = 0")
+        .execute(&app.sql().await)
+        .await
+        .unwrap();
+    fetch_all(&app).await;
+    let states = attachment_states(&app).await;
+    assert_eq!(states[0].0, "stored", "{states:?}");
 }
 
 async fn twilio_media_is_fetched_with_account_credentials(db: Db) {

@@ -286,7 +286,7 @@ async fn an_unknown_outcome_waits_for_a_person(db: Db) {
     assert_eq!(retry(424_242).await.unwrap().status(), 404);
 }
 
-async fn a_pending_reply_survives_a_restart_and_two_workers_send_it_once(db: Db) {
+async fn a_queued_reply_is_sent_once_by_two_fresh_instances_racing_for_it(db: Db) {
     let app = spawn_app(db).await;
     let (fake, provider) = FakeProvider::start().await;
     let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
@@ -737,7 +737,7 @@ on_both_databases!(
     closed_windows_and_opted_out_contacts_are_refused,
     transient_failures_are_retried_and_permanent_ones_shown,
     an_unknown_outcome_waits_for_a_person,
-    a_pending_reply_survives_a_restart_and_two_workers_send_it_once,
+    a_queued_reply_is_sent_once_by_two_fresh_instances_racing_for_it,
     a_status_that_arrives_before_the_send_returns_is_kept,
     twilio_and_messenger_replies_use_their_formats,
     twilio_whatsapp_keeps_the_24_hour_window_and_replies_on_whatsapp,
