@@ -107,7 +107,11 @@ pub async fn spawn_app(db: Db) -> TestApp {
 
 /// Starts the application with extra environment overrides.
 pub async fn spawn_app_with(db: Db, extra: impl Fn(&str) -> Option<String>) -> TestApp {
-    let test_db = database(db).await;
+    spawn_app_on(database(db).await, extra).await
+}
+
+/// Starts the application on a database the test prepared (an earlier release's, say).
+pub async fn spawn_app_on(test_db: TestDb, extra: impl Fn(&str) -> Option<String>) -> TestApp {
     let url = test_db.url.clone();
     let media_dir = test_db.scratch.path().join("media").display().to_string();
     let config = Config::from_lookup(|name| {
