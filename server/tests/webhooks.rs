@@ -465,13 +465,22 @@ async fn statuses_move_forward_and_wait_for_their_message(db: Db) {
         &with_status_id(fixture("status_failed.json"), &status_id, "failed"),
     )
     .await;
-    let (status, code): (String, Option<String>) =
-        sqlx::query_as("SELECT status, error_code FROM messages WHERE direction = 'outbound'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (status, code, title): (String, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT status, error_code, error_title FROM messages WHERE direction = 'outbound'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(status, "failed");
-    assert!(code.is_some(), "the provider's code is kept");
+    assert_eq!(
+        code.as_deref(),
+        Some("130472"),
+        "the provider's code is kept"
+    );
+    assert_eq!(
+        title.as_deref(),
+        Some("User's number is part of an experiment")
+    );
 }
 
 fn with_status_id(mut payload: Value, id: &str, variant: &str) -> Value {
