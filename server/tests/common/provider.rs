@@ -202,6 +202,17 @@ impl FakeProvider {
         input
     }
 
+    /// The Meta app `app_id` of a WhatsApp channel whose access token is `token`, for a test
+    /// that sets the app's id after connecting the channel.
+    pub fn meta_app(&self, app_id: &str, token: &str) {
+        self.shared
+            .credentials
+            .lock()
+            .unwrap()
+            .apps
+            .insert(app_id.to_string(), token.to_string());
+    }
+
     /// Tells the fake when the contact at `address` (WhatsApp digits or `+E164`, PSID, Twilio
     /// address) last wrote, in milliseconds: sends to them are then held to the 24-hour rules
     /// (WhatsApp and Twilio WhatsApp free-form only within 24 hours; Messenger `RESPONSE` and
