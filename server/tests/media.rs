@@ -8,11 +8,12 @@ use app::model::{ChannelInput, Role};
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use channels::signature::{meta_signature, twilio_signature};
 use common::{Db, TestApp, location, spawn_app_with};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 const TOKEN: &str = "graph-token";
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
@@ -24,6 +25,17 @@ fn authorised(headers: &HeaderMap, expected: &str) -> bool {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         == Some(expected)
+}
+
+/// What the fake's download URL for `media_id` serves: its MIME type and bytes; any other id
+/// is a file the CDN cannot serve right now (503).
+fn download(media_id: &str) -> Option<(&'static str, Vec<u8>)> {
+    match media_id {
+        "photo" => Some(("image/jpeg", PHOTO.to_vec())),
+        "page" => Some(("text/html", b"<script>x</script>".to_vec())),
+        "huge" => Some(("image/png", vec![0u8; 4096])),
+        _ => None,
+    }
 }
 
 /// A fake Graph API and Twilio media host, answering like the real ones.
@@ -44,10 +56,15 @@ async fn fake_provider() -> String {
                     if !authorised(&headers, &format!("Bearer {TOKEN}")) {
                         return StatusCode::UNAUTHORIZED.into_response();
                     }
+                    // The official answer (`retrieve_media_url.response.json`), with the
+                    // hash and size of what the URL serves.
+                    let served = download(&media_id).unwrap_or(("image/jpeg", Vec::new()));
                     axum::Json(json!({
                         "messaging_product": "whatsapp",
                         "url": format!("{base}/download/{media_id}"),
-                        "mime_type": "image/jpeg",
+                        "mime_type": served.0,
+                        "sha256": hex::encode(Sha256::digest(&served.1)),
+                        "file_size": served.1.len(),
                         "id": media_id
                     }))
                     .into_response()
@@ -60,16 +77,12 @@ async fn fake_provider() -> String {
                 if !authorised(&headers, &format!("Bearer {TOKEN}")) {
                     return StatusCode::UNAUTHORIZED.into_response();
                 }
-                let response: Response = match what.as_str() {
-                    "photo" => ([(header::CONTENT_TYPE, "image/jpeg")], PHOTO).into_response(),
-                    "page" => ([(header::CONTENT_TYPE, "text/html")], "<script>x</script>")
-                        .into_response(),
-                    "huge" => {
-                        ([(header::CONTENT_TYPE, "image/png")], vec![0u8; 4096]).into_response()
+                match download(&what) {
+                    Some((mime_type, bytes)) => {
+                        ([(header::CONTENT_TYPE, mime_type)], bytes).into_response()
                     }
-                    _ => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-                };
-                response
+                    None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+                }
             }),
         )
         .route(
