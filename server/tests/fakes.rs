@@ -191,3 +191,12 @@ async fn a_malformed_request_fails_the_test_when_the_fake_is_dropped() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn calls_to_endpoints_the_providers_lack_are_caught() {
+    let fake = fake().await;
+    let (status, _) = graph(&fake, "/1000/mesages", Some("token"), whatsapp_text()).await;
+    assert_eq!(status, 404);
+    let violations = fake.take_violations();
+    assert!(violations[0].contains("no such endpoint"), "{violations:?}");
+}

@@ -146,6 +146,7 @@ impl FakeProvider {
             // An upload session, `upload:…`, takes the file's bytes.
             .route("/v23.0/{session}", post(answer))
             .route("/2010-04-01/Accounts/{sid}/Messages.json", post(answer))
+            .fallback(unknown_endpoint)
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -416,6 +417,20 @@ async fn answer(
         "messages": [{ "id": message_id }]
     }))
     .into_response()
+}
+
+/// A call to an endpoint the providers do not have (or this fake does not know): recorded as
+/// malformed, answered 404.
+async fn unknown_endpoint(
+    State(fake): State<Arc<Shared>>,
+    method: Method,
+    uri: axum::http::Uri,
+) -> Response {
+    let reason = format!("{method} {}: no such endpoint at the provider", uri.path());
+    fake.violations.lock().unwrap().push(reason.clone());
+    let mut response = graph_error(803, &reason);
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
 }
 
 /// Why the fake refused a request: the reason, and the provider's error code for it when it is
