@@ -1104,17 +1104,17 @@ fn messenger_send(fake: &Shared, body: &Value) -> Checked {
         Some("HUMAN_AGENT") => Some(7 * 24),
         Some(_) => None,
     };
-    if let (Some(limit), Some(silent)) = (limit_hours, silent_for(fake, psid)) {
-        if silent > limit * HOUR_MS {
-            return Err(Refusal {
-                code: Some(10),
-                reason: format!(
-                    "(#10) This message is sent outside of allowed window: {messaging_type}{} \
-                     more than {limit} hours after the person last wrote",
-                    tag.map(|t| format!("/{t}")).unwrap_or_default()
-                ),
-            });
-        }
+    if let (Some(limit), Some(silent)) = (limit_hours, silent_for(fake, psid))
+        && silent > limit * HOUR_MS
+    {
+        return Err(Refusal {
+            code: Some(10),
+            reason: format!(
+                "(#10) This message is sent outside of allowed window: {messaging_type}{} \
+                 more than {limit} hours after the person last wrote",
+                tag.map(|t| format!("/{t}")).unwrap_or_default()
+            ),
+        });
     }
     Ok(())
 }
@@ -1266,10 +1266,10 @@ fn twilio_send(
         }
         (None, None) => {}
     }
-    if let Some(callback) = one("StatusCallback")? {
-        if !(callback.starts_with("https://") || callback.starts_with("http://")) {
-            return Err(format!("`StatusCallback` {callback:?} is not a URL").into());
-        }
+    if let Some(callback) = one("StatusCallback")?
+        && !(callback.starts_with("https://") || callback.starts_with("http://"))
+    {
+        return Err(format!("`StatusCallback` {callback:?} is not a URL").into());
     }
     if whatsapp
         && content_sid.is_none()
