@@ -355,7 +355,7 @@ async fn answer(
     // A script decides the answer only to a request that passed every check.
     if let Err(refusal) = validate(&fake, &method, &path, &query, &headers, &body) {
         let reason = format!("{method} {path}: {}", refusal.reason);
-        fake.violations.lock().unwrap().push(reason.clone());
+        record_violation(&fake, &reason);
         return if twilio {
             twilio_error(refusal.code.unwrap_or(20001), &reason)
         } else {
@@ -427,10 +427,17 @@ async fn unknown_endpoint(
     uri: axum::http::Uri,
 ) -> Response {
     let reason = format!("{method} {}: no such endpoint at the provider", uri.path());
-    fake.violations.lock().unwrap().push(reason.clone());
+    record_violation(&fake, &reason);
     let mut response = graph_error(803, &reason);
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
+}
+
+/// Keeps the reason for the drop check, and prints it at once: a test whose own assertion
+/// fails first (on the 400 this causes) shows the reason in its output too.
+fn record_violation(fake: &Shared, reason: &str) {
+    eprintln!("fake provider refused a malformed request: {reason}");
+    fake.violations.lock().unwrap().push(reason.to_string());
 }
 
 /// Why the fake refused a request: the reason, and the provider's error code for it when it is
