@@ -1221,8 +1221,17 @@ fn twilio_send(
             .into());
         }
         let number = from.strip_prefix("whatsapp:").unwrap_or(from);
-        if !number.starts_with('+') {
-            return Err(format!("`From` must be an E.164 number, got {from:?}").into());
+        // An E.164 number, or an alphanumeric sender ID (SMS only, up to 11 characters).
+        let sender_id = !whatsapp
+            && (1..=11).contains(&number.len())
+            && number
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b' ')
+            && number.bytes().any(|b| b.is_ascii_alphabetic());
+        if !number.starts_with('+') && !sender_id {
+            return Err(
+                format!("`From` must be an E.164 number or a sender ID, got {from:?}").into(),
+            );
         }
     }
     let body_text = one("Body")?;
