@@ -4,7 +4,7 @@
 #[macro_use]
 mod common;
 
-use app::model::{ChannelInput, Role};
+use app::model::Role;
 use common::provider::FakeProvider;
 use common::{Db, TestApp, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
@@ -15,12 +15,9 @@ const AUTH_TOKEN: &str = "twilio-token";
 /// The eight-byte signature a PNG file starts with, and a little more.
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n-picture-bytes";
 
-async fn whatsapp_conversation(app: &TestApp, provider: &str) -> i64 {
-    app.connect(ChannelInput {
-        api_base_url: Some(format!("{provider}/v23.0")),
-        ..common::whatsapp("1000", "2000", SECRET)
-    })
-    .await;
+async fn whatsapp_conversation(app: &TestApp, fake: &FakeProvider) -> i64 {
+    app.connect(fake.channel(common::whatsapp("1000", "2000", SECRET)))
+        .await;
     app.whatsapp_text_arrives(
         SECRET,
         "2000",
@@ -69,8 +66,8 @@ async fn send_file(
 
 async fn whatsapp_files_are_uploaded_then_sent_by_media_id(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &provider).await;
+    let (fake, _) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &fake).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
 
     let (status, _) = send_file(
@@ -138,12 +135,9 @@ async fn whatsapp_files_are_uploaded_then_sent_by_media_id(db: Db) {
 
 async fn twilio_fetches_sent_files_through_a_shared_link(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
-    app.connect(ChannelInput {
-        api_base_url: Some(provider.clone()),
-        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
-    })
-    .await;
+    let (fake, _) = FakeProvider::start().await;
+    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")))
+        .await;
     let conversation = app
         .sms_arrives(
             AUTH_TOKEN,
@@ -207,8 +201,8 @@ async fn unsafe_or_oversized_files_are_refused_with_a_reason(db: Db) {
         (key == "SWITCHBOARD_MEDIA_MAX_BYTES").then(|| "1000".to_string())
     })
     .await;
-    let (fake, provider) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &provider).await;
+    let (fake, _) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &fake).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     let (status, refused) = send_file(
         &app,

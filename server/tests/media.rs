@@ -8,11 +8,12 @@ use app::model::{ChannelInput, Role};
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use channels::signature::{meta_signature, twilio_signature};
 use common::{Db, TestApp, location, spawn_app_with};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -30,6 +31,18 @@ fn authorised(headers: &HeaderMap, expected: &str) -> bool {
 
 /// A picture that carries a script.
 const DRAWING: &str = r#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
+
+/// What the fake's download URL for `media_id` serves: its MIME type and bytes; any other id
+/// is a file the CDN cannot serve right now (503). "flaky" is unavailable the first time.
+fn download(media_id: &str) -> Option<(&'static str, Vec<u8>)> {
+    match media_id {
+        "photo" | "flaky" => Some(("image/jpeg", PHOTO.to_vec())),
+        "page" => Some(("text/html", b"<script>x</script>".to_vec())),
+        "drawing" => Some(("image/svg+xml", DRAWING.as_bytes().to_vec())),
+        "huge" => Some(("image/png", vec![0u8; 4096])),
+        _ => None,
+    }
+}
 
 /// A fake Graph API and Twilio media host, answering like the real ones.
 async fn fake_provider() -> String {
@@ -51,10 +64,15 @@ async fn fake_provider() -> String {
                     if !authorised(&headers, &format!("Bearer {TOKEN}")) {
                         return StatusCode::UNAUTHORIZED.into_response();
                     }
+                    // The official answer (`retrieve_media_url.response.json`), with the
+                    // hash and size of what the URL serves.
+                    let served = download(&media_id).unwrap_or(("image/jpeg", Vec::new()));
                     axum::Json(json!({
                         "messaging_product": "whatsapp",
                         "url": format!("{base}/download/{media_id}"),
-                        "mime_type": "image/jpeg",
+                        "mime_type": served.0,
+                        "sha256": hex::encode(Sha256::digest(&served.1)),
+                        "file_size": served.1.len(),
                         "id": media_id
                     }))
                     .into_response()
@@ -69,24 +87,15 @@ async fn fake_provider() -> String {
                     if !authorised(&headers, &format!("Bearer {TOKEN}")) {
                         return StatusCode::UNAUTHORIZED.into_response();
                     }
-                    let response: Response = match what.as_str() {
-                        "photo" => ([(header::CONTENT_TYPE, "image/jpeg")], PHOTO).into_response(),
-                        // Unavailable the first time it is asked for, there afterwards.
-                        "flaky" if !flaky_seen.swap(true, Ordering::SeqCst) => {
-                            StatusCode::SERVICE_UNAVAILABLE.into_response()
+                    if what == "flaky" && !flaky_seen.swap(true, Ordering::SeqCst) {
+                        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                    }
+                    match download(&what) {
+                        Some((mime_type, bytes)) => {
+                            ([(header::CONTENT_TYPE, mime_type)], bytes).into_response()
                         }
-                        "flaky" => ([(header::CONTENT_TYPE, "image/jpeg")], PHOTO).into_response(),
-                        "page" => ([(header::CONTENT_TYPE, "text/html")], "<script>x</script>")
-                            .into_response(),
-                        "drawing" => {
-                            ([(header::CONTENT_TYPE, "image/svg+xml")], DRAWING).into_response()
-                        }
-                        "huge" => {
-                            ([(header::CONTENT_TYPE, "image/png")], vec![0u8; 4096]).into_response()
-                        }
-                        _ => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-                    };
-                    response
+                        None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+                    }
                 }
             }),
         )

@@ -4,7 +4,7 @@
 #[macro_use]
 mod common;
 
-use app::model::{ChannelInput, Role};
+use app::model::Role;
 use channels::phone::E164;
 use channels::simulate;
 use common::provider::{FakeProvider, Received};
@@ -15,12 +15,10 @@ const SECRET: &str = "reply-secret";
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 const AUTH_TOKEN: &str = "twilio-token";
 
-async fn whatsapp_conversation(app: &TestApp, provider: &str, sent_at_secs: i64) -> i64 {
-    app.connect(ChannelInput {
-        api_base_url: Some(format!("{provider}/v23.0")),
-        ..common::whatsapp("1000", "2000", SECRET)
-    })
-    .await;
+async fn whatsapp_conversation(app: &TestApp, fake: &FakeProvider, sent_at_secs: i64) -> i64 {
+    app.connect(fake.channel(common::whatsapp("1000", "2000", SECRET)))
+        .await;
+    fake.contact_wrote("+15551234567", sent_at_secs * 1000);
     app.whatsapp_text_arrives(
         SECRET,
         "2000",
@@ -56,8 +54,8 @@ async fn outbound(app: &TestApp) -> Vec<(String, Option<String>, Option<String>)
 
 async fn a_whatsapp_reply_is_sent_once_in_the_official_shape(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    let (fake, _) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     assert_eq!(
         reply(&app, &volunteer, conversation, "Hi Dana, <we> can help")
@@ -110,8 +108,8 @@ async fn a_whatsapp_reply_is_sent_once_in_the_official_shape(db: Db) {
 
 async fn closed_windows_and_opted_out_contacts_are_refused(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 25 * 3600).await;
+    let (fake, _) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 25 * 3600).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     let late = reply(&app, &volunteer, conversation, "Sorry for the delay").await;
     assert_eq!(late.status(), 422);
@@ -169,8 +167,8 @@ async fn closed_windows_and_opted_out_contacts_are_refused(db: Db) {
 
 async fn transient_failures_are_retried_and_permanent_ones_shown(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    let (fake, _) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     fake.then_answer(
         503,
@@ -231,8 +229,8 @@ async fn transient_failures_are_retried_and_permanent_ones_shown(db: Db) {
 
 async fn an_unknown_outcome_waits_for_a_person(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    let (fake, _) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     fake.then_answer(200, vec![], json!({ "unexpected": true }));
     reply(&app, &volunteer, conversation, "Did this arrive?").await;
@@ -288,8 +286,8 @@ async fn an_unknown_outcome_waits_for_a_person(db: Db) {
 
 async fn a_queued_reply_is_sent_once_by_two_fresh_instances_racing_for_it(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    let (fake, _) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     reply(&app, &volunteer, conversation, "Once only").await;
     // Two fresh instances (as after a restart) race for the job.
@@ -327,8 +325,8 @@ async fn a_queued_reply_is_sent_once_by_two_fresh_instances_racing_for_it(db: Db
 
 async fn a_status_that_arrives_before_the_send_returns_is_kept(db: Db) {
     let app = spawn_app(db).await;
-    let (_, provider) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
+    let (fake, _) = FakeProvider::start().await;
+    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     let status = json!({
         "object": "whatsapp_business_account",
@@ -356,17 +354,11 @@ async fn a_status_that_arrives_before_the_send_returns_is_kept(db: Db) {
 
 async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
-    app.connect(ChannelInput {
-        api_base_url: Some(provider.clone()),
-        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
-    })
-    .await;
-    app.connect(ChannelInput {
-        api_base_url: Some(format!("{provider}/v23.0")),
-        ..common::messenger("3000", SECRET)
-    })
-    .await;
+    let (fake, _) = FakeProvider::start().await;
+    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")))
+        .await;
+    app.connect(fake.channel(common::messenger("3000", SECRET)))
+        .await;
     app.sms_arrives(
         AUTH_TOKEN,
         ACCOUNT_SID,
@@ -376,6 +368,7 @@ async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
     )
     .await;
     let day_and_a_half_ago = server::store::now_ms() - 36 * 3600 * 1000;
+    fake.contact_wrote("psid-1", day_and_a_half_ago);
     let messenger = simulate::messenger_text(
         SECRET,
         "3000",
@@ -507,12 +500,9 @@ async fn conversation_at(app: &TestApp, address: &str) -> i64 {
 
 async fn twilio_whatsapp_keeps_the_24_hour_window_and_replies_on_whatsapp(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
-    app.connect(ChannelInput {
-        api_base_url: Some(provider),
-        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)
-    })
-    .await;
+    let (fake, _) = FakeProvider::start().await;
+    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)))
+        .await;
     twilio_inbound(
         &app,
         "+15552223333",
@@ -587,14 +577,11 @@ async fn twilio_whatsapp_keeps_the_24_hour_window_and_replies_on_whatsapp(db: Db
 
 async fn a_number_is_one_person_whichever_network_it_writes_on(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
+    let (fake, _) = FakeProvider::start().await;
     // +15551234567 on the WhatsApp Cloud API number, then through Twilio's WhatsApp.
-    whatsapp_conversation(&app, &provider, now_secs() - 60).await;
-    app.connect(ChannelInput {
-        api_base_url: Some(provider),
-        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)
-    })
-    .await;
+    whatsapp_conversation(&app, &fake, now_secs() - 60).await;
+    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)))
+        .await;
     twilio_inbound(
         &app,
         "+15551234567",
@@ -683,15 +670,12 @@ async fn wait_for_statuses(app: &TestApp, wanted: &[&str]) {
 
 async fn statuses_the_providers_report_back_reach_the_thread(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
+    let (fake, _) = FakeProvider::start().await;
     fake.report_whatsapp_statuses(&app.url("/webhooks/whatsapp"), "2000", SECRET);
     fake.report_twilio_statuses(AUTH_TOKEN);
-    let whatsapp = whatsapp_conversation(&app, &provider, now_secs() - 60).await;
-    app.connect(ChannelInput {
-        api_base_url: Some(provider),
-        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)
-    })
-    .await;
+    let whatsapp = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
+    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)))
+        .await;
     twilio_inbound(
         &app,
         "+15552223333",

@@ -4,7 +4,7 @@
 #[macro_use]
 mod common;
 
-use app::model::{ChannelInput, Role};
+use app::model::Role;
 use channels::simulate;
 use common::provider::FakeProvider;
 use common::{Db, TestApp, spawn_app};
@@ -28,23 +28,14 @@ async fn reply(app: &TestApp, token: &str, conversation: i64, body: Value) -> (u
 
 async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
+    let (fake, _) = FakeProvider::start().await;
     let now = server::store::now_ms();
-    app.connect(ChannelInput {
-        api_base_url: Some(format!("{provider}/v23.0")),
-        ..common::whatsapp("1000", "2000", SECRET)
-    })
-    .await;
-    app.connect(ChannelInput {
-        api_base_url: Some(format!("{provider}/v23.0")),
-        ..common::messenger("3000", SECRET)
-    })
-    .await;
-    app.connect(ChannelInput {
-        api_base_url: Some(provider.clone()),
-        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
-    })
-    .await;
+    app.connect(fake.channel(common::whatsapp("1000", "2000", SECRET)))
+        .await;
+    app.connect(fake.channel(common::messenger("3000", SECRET)))
+        .await;
+    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")))
+        .await;
     let on_whatsapp = app
         .whatsapp_text_arrives(
             SECRET,

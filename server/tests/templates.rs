@@ -37,13 +37,14 @@ struct Setup {
 /// `hours_ago` hours ago.
 async fn whatsapp_setup(db: Db, hours_ago: i64) -> Setup {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
+    let (fake, _) = FakeProvider::start().await;
     let channel_id = app
-        .connect(ChannelInput {
-            api_base_url: Some(format!("{provider}/v23.0")),
-            ..common::whatsapp(PHONE_NUMBER_ID, WABA_ID, SECRET)
-        })
+        .connect(fake.channel(common::whatsapp(PHONE_NUMBER_ID, WABA_ID, SECRET)))
         .await;
+    // The channel's Meta app, once a test gives its id.
+    fake.meta_app(APP_ID, "token");
+    let last_wrote_secs = server::store::now_ms() / 1000 - hours_ago * 3600;
+    fake.contact_wrote("+15551234567", last_wrote_secs * 1000);
     let conversation_id = app
         .whatsapp_text_arrives(
             SECRET,
@@ -51,7 +52,7 @@ async fn whatsapp_setup(db: Db, hours_ago: i64) -> Setup {
             PHONE_NUMBER_ID,
             "+15551234567",
             "wamid.in1",
-            server::store::now_ms() / 1000 - hours_ago * 3600,
+            last_wrote_secs,
             "Hello",
         )
         .await;
@@ -486,12 +487,9 @@ async fn approved_templates_are_sent_after_the_window_in_the_official_shape(db: 
 
 async fn twilio_content_templates_are_registered_and_sent_by_content_sid(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
+    let (fake, _) = FakeProvider::start().await;
     let channel_id = app
-        .connect(ChannelInput {
-            api_base_url: Some(provider.clone()),
-            ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
-        })
+        .connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")))
         .await;
     let conversation_id = app
         .sms_arrives(
