@@ -301,6 +301,7 @@ async fn a_pending_reply_survives_a_restart_and_two_workers_send_it_once(db: Db)
             max_bytes: 1,
         },
         allow_private_provider_urls: true,
+        sealer: app.services.sealer().clone(),
     };
     let first = server::services::Services::new(
         server::store::Store::connect(&app.db.url).await.unwrap(),
