@@ -191,11 +191,13 @@ async fn rotate_secret_key(services: &Services) -> Result<(), String> {
                 // is in this instance's keyring, so re-sealing below covers them; only then may
                 // its file go.
                 services
-                    .reseal_stored_secrets(SecretKey::parse(
-                        &std::fs::read_to_string(&pending).map_err(|e| e.to_string())?,
-                        "the pending key file",
+                    .reseal_stored_secrets(
+                        SecretKey::parse(
+                            &std::fs::read_to_string(&pending).map_err(|e| e.to_string())?,
+                            "the pending key file",
+                        )
+                        .map_err(|e| e.to_string())?,
                     )
-                    .map_err(|e| e.to_string())?)
                     .await
                     .map_err(|error| error.to_string())?;
                 std::fs::rename(&pending, &path).map_err(|error| {
@@ -231,12 +233,9 @@ async fn rotate_secret_key(services: &Services) -> Result<(), String> {
             // hands whatever happens next.
             println!("new secret key {new_id}:");
             println!("{}", new.to_base64().as_str());
-            let resealed = services
-                .reseal_stored_secrets(new)
-                .await
-                .map_err(|error| {
-                    format!("{error}; nothing changed, keep the current SWITCHBOARD_SECRET_KEY")
-                })?;
+            let resealed = services.reseal_stored_secrets(new).await.map_err(|error| {
+                format!("{error}; nothing changed, keep the current SWITCHBOARD_SECRET_KEY")
+            })?;
             println!(
                 "re-sealed the secrets of {resealed} channels under key {new_id}: set \
                  SWITCHBOARD_SECRET_KEY to the key above before starting Switchboard again"

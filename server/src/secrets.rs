@@ -169,7 +169,10 @@ impl Keyring {
 
     /// The key id a sealed value names, if it is a sealed value at all.
     pub fn key_id_of(sealed: &str) -> Option<&str> {
-        sealed.strip_prefix(PREFIX)?.split_once(':').map(|(id, _)| id)
+        sealed
+            .strip_prefix(PREFIX)?
+            .split_once(':')
+            .map(|(id, _)| id)
     }
 
     /// Whether this keyring holds the key `sealed` names.
@@ -440,11 +443,7 @@ mod tests {
         assert!(matches!(error, SealError::UnknownKey { .. }));
         assert!(error.to_string().contains(other.current_id()));
         // A key pretending to have the right id still cannot open it.
-        let forged = sealed.replacen(
-            Keyring::key_id_of(&sealed).unwrap(),
-            other.current_id(),
-            1,
-        );
+        let forged = sealed.replacen(Keyring::key_id_of(&sealed).unwrap(), other.current_id(), 1);
         assert!(matches!(
             other.open("p", &forged),
             Err(SealError::DoesNotOpen)
@@ -455,10 +454,14 @@ mod tests {
     fn an_older_key_still_opens_but_never_seals() {
         let old = SecretKey::generate();
         let old_id = old.id().to_string();
-        let sealed = Keyring::new(SecretKey::parse(&old.to_base64(), "old").unwrap()).seal("p", "v");
+        let sealed =
+            Keyring::new(SecretKey::parse(&old.to_base64(), "old").unwrap()).seal("p", "v");
         let keys = Keyring::new(SecretKey::generate()).also_opening(old);
         assert_eq!(keys.open("p", &sealed).unwrap().as_str(), "v");
-        assert_ne!(Keyring::key_id_of(&keys.seal("p", "v")), Some(old_id.as_str()));
+        assert_ne!(
+            Keyring::key_id_of(&keys.seal("p", "v")),
+            Some(old_id.as_str())
+        );
     }
 
     #[test]

@@ -94,7 +94,10 @@ impl Application {
         // version stored in plain text.
         let sealed = services.seal_stored_secrets().await?;
         if sealed > 0 {
-            tracing::info!(channels = sealed, "sealed channel credentials stored in plain text");
+            tracing::info!(
+                channels = sealed,
+                "sealed channel credentials stored in plain text"
+            );
         }
         let background_workers = config.background_workers;
         let database_url = config.database_url.expose().to_owned();

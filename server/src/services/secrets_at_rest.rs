@@ -32,9 +32,10 @@ impl Services {
                     true => Ok(None),
                     false => Err(AtRestError::Seal {
                         channel,
-                        source: keys.open(&secrets_place(channel), stored).err().unwrap_or(
-                            SealError::DoesNotOpen,
-                        ),
+                        source: keys
+                            .open(&secrets_place(channel), stored)
+                            .err()
+                            .unwrap_or(SealError::DoesNotOpen),
                     }),
                 }
             })

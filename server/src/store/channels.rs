@@ -100,10 +100,11 @@ impl Store {
         mut rewrite: impl FnMut(i64, &str) -> Result<Option<String>, E>,
     ) -> Result<u64, E> {
         let mut tx = self.pool.begin().await.map_err(super::StoreError::from)?;
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, secrets FROM channels ORDER BY id")
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(super::StoreError::from)?;
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, secrets FROM channels ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(super::StoreError::from)?;
         let mut rewritten = 0;
         for (id, secrets) in rows {
             if let Some(new) = rewrite(id, &secrets)? {
