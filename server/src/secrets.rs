@@ -496,4 +496,27 @@ mod tests {
         let again = Sealer::new(KeySource::File(path));
         assert_eq!(again.open("p", &sealed).unwrap().as_str(), "v");
     }
+
+    #[test]
+    fn a_rotation_stopped_half_way_leaves_both_keys_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        let old = Sealer::new(KeySource::File(path.clone()));
+        let under_old = old.seal("p", "old").unwrap();
+        let pending = SecretKey::generate();
+        write_key_file(&pending_key_file(&path), &pending).unwrap();
+        let under_pending = Keyring::new(pending).seal("p", "new");
+
+        let restarted = Sealer::new(KeySource::File(path));
+        assert_eq!(restarted.open("p", &under_old).unwrap().as_str(), "old");
+        assert_eq!(restarted.open("p", &under_pending).unwrap().as_str(), "new");
+        assert!(
+            write_key_file(
+                &pending_key_file(dir.path().join("secret.key").as_path()),
+                &SecretKey::generate()
+            )
+            .is_err(),
+            "a key file is never overwritten"
+        );
+    }
 }
