@@ -28,16 +28,14 @@ impl Services {
                 if !is_sealed(stored) {
                     return Ok(Some(keys.seal(&secrets_place(channel), stored)));
                 }
-                match keys.can_open(stored) {
-                    true => Ok(None),
-                    false => Err(AtRestError::Seal {
-                        channel,
-                        source: keys
-                            .open(&secrets_place(channel), stored)
-                            .err()
-                            .unwrap_or(SealError::DoesNotOpen),
-                    }),
+                if keys.can_open(stored) {
+                    return Ok(None);
                 }
+                let source = keys
+                    .open(&secrets_place(channel), stored)
+                    .err()
+                    .unwrap_or(SealError::DoesNotOpen);
+                Err(AtRestError::Seal { channel, source })
             })
             .await
     }
