@@ -7,6 +7,7 @@ use app::model::Role;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
+use crate::secrets::{self, KeySource, SecretKey};
 use crate::services::Services;
 use crate::startup::Application;
 use crate::store::Store;
@@ -41,6 +42,18 @@ enum Command {
     },
     /// Load the demo data (people and sandbox channels); safe to run again.
     Demo,
+    /// Manage the key stored secrets are sealed under.
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// Re-seal every stored secret under a new key. Stop the server first; start it again
+    /// afterwards (with the printed key, if the key is set in SWITCHBOARD_SECRET_KEY).
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -104,6 +117,10 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
         .map_err(|error| error.to_string())?;
     store.migrate().await.map_err(|error| error.to_string())?;
     let services = Services::new(store.clone(), config.service_settings());
+    services
+        .seal_stored_secrets()
+        .await
+        .map_err(|error| error.to_string())?;
     let outcome = match command {
         Command::Serve => unreachable!("handled above"),
         Command::Migrate => {
@@ -131,6 +148,9 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
                 )
             })
             .map_err(|error| error.message),
+        Command::Secrets {
+            command: SecretsCommand::Rotate,
+        } => rotate_secret_key(&services).await,
     };
     store.close().await;
     outcome
@@ -153,6 +173,75 @@ async fn create_token(services: &Services, email: &str, name: &str) -> Result<()
         .await
         .map_err(|error| error.message)?;
     println!("{}", created.secret);
+    Ok(())
+}
+
+/// Re-seals everything under a new key. With a key file, the new key is first written beside it
+/// (`<file>.new`), then the database is re-sealed in one transaction, then the new file replaces
+/// the old: stopped at any point, the instance still opens every value (it reads both files).
+/// With `SWITCHBOARD_SECRET_KEY`, the new key is printed for the operator to set.
+async fn rotate_secret_key(services: &Services) -> Result<(), String> {
+    let new = SecretKey::generate();
+    let new_id = new.id().to_string();
+    match services.sealer().source().clone() {
+        KeySource::File(path) => {
+            let pending = secrets::pending_key_file(&path);
+            if pending.exists() {
+                // An earlier rotation stopped half-way: its key may seal some values, and it
+                // is in this instance's keyring, so re-sealing below covers them; only then may
+                // its file go.
+                services
+                    .reseal_stored_secrets(
+                        SecretKey::parse(
+                            &std::fs::read_to_string(&pending).map_err(|e| e.to_string())?,
+                            "the pending key file",
+                        )
+                        .map_err(|e| e.to_string())?,
+                    )
+                    .await
+                    .map_err(|error| error.to_string())?;
+                std::fs::rename(&pending, &path).map_err(|error| {
+                    format!("could not move {} into place: {error}", pending.display())
+                })?;
+                println!("finished an earlier rotation; run this command again for a new key");
+                return Ok(());
+            }
+            secrets::write_key_file(&pending, &new).map_err(|error| error.to_string())?;
+            let resealed = match services.reseal_stored_secrets(new).await {
+                Ok(count) => count,
+                Err(error) => {
+                    // Nothing was re-sealed: the pending key is of no use.
+                    let _ = std::fs::remove_file(&pending);
+                    return Err(error.to_string());
+                }
+            };
+            std::fs::rename(&pending, &path).map_err(|error| {
+                format!(
+                    "the secrets are re-sealed under the key in {}, but it could not replace {}: \
+                     {error}; move it there by hand",
+                    pending.display(),
+                    path.display()
+                )
+            })?;
+            println!(
+                "re-sealed the secrets of {resealed} channels under key {new_id}, now in {}",
+                path.display()
+            );
+        }
+        KeySource::Environment(_) => {
+            // Printed (never logged) before anything changes, so the key is in the operator's
+            // hands whatever happens next.
+            println!("new secret key {new_id}:");
+            println!("{}", new.to_base64().as_str());
+            let resealed = services.reseal_stored_secrets(new).await.map_err(|error| {
+                format!("{error}; nothing changed, keep the current SWITCHBOARD_SECRET_KEY")
+            })?;
+            println!(
+                "re-sealed the secrets of {resealed} channels under key {new_id}: set \
+                 SWITCHBOARD_SECRET_KEY to the key above before starting Switchboard again"
+            );
+        }
+    }
     Ok(())
 }
 

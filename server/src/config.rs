@@ -59,6 +59,9 @@ pub struct Config {
     /// Lets channel API addresses be http, loopback or private (local fake providers in
     /// sandboxes and tests); off, credentials go only to https and public addresses.
     pub allow_private_provider_urls: bool,
+    /// The key channel credentials are sealed under: `SWITCHBOARD_SECRET_KEY`, or else a key
+    /// file (`SWITCHBOARD_SECRET_KEY_FILE`, by default beside a SQLite database).
+    pub secret_key: crate::secrets::KeySource,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,8 +106,28 @@ impl Config {
             "SWITCHBOARD_SESSION_LIFETIME_HOURS",
             &get("SWITCHBOARD_SESSION_LIFETIME_HOURS", "12"),
         )?;
+        let database_url = get("DATABASE_URL", DEFAULT_DATABASE_URL);
+        let secret_key = match lookup("SWITCHBOARD_SECRET_KEY").filter(|v| !v.trim().is_empty()) {
+            Some(value) => {
+                // Checked now so a bad key stops the start, not the first send.
+                crate::secrets::SecretKey::parse(&value, "SWITCHBOARD_SECRET_KEY").map_err(
+                    |error| ConfigError::Invalid {
+                        name: "SWITCHBOARD_SECRET_KEY",
+                        reason: error.to_string(),
+                    },
+                )?;
+                crate::secrets::KeySource::Environment(Secret::new(value))
+            }
+            None => crate::secrets::KeySource::File(
+                lookup("SWITCHBOARD_SECRET_KEY_FILE")
+                    .filter(|v| !v.trim().is_empty())
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| default_key_file(&database_url)),
+            ),
+        };
         Ok(Config {
-            database_url: Secret::new(get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            secret_key,
+            database_url: Secret::new(database_url),
             addr,
             public_url,
             log_filter: get("SWITCHBOARD_LOG", "info"),
@@ -151,6 +174,7 @@ impl Config {
                 max_bytes: self.media_max_bytes,
             },
             allow_private_provider_urls: self.allow_private_provider_urls,
+            sealer: crate::secrets::Sealer::new(self.secret_key.clone()),
         }
     }
 
@@ -167,6 +191,22 @@ where
         name,
         reason: error.to_string(),
     })
+}
+
+pub const DEFAULT_SECRET_KEY_FILE: &str = "data/secret.key";
+
+/// Beside a SQLite database file, so the two are found (and backed up, or not) together;
+/// `data/secret.key` for PostgreSQL or an in-memory database.
+fn default_key_file(database_url: &str) -> PathBuf {
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest))
+        .filter(|path| !path.is_empty() && !path.contains(":memory:"));
+    match path.map(std::path::Path::new).and_then(|p| p.parent()) {
+        Some(dir) => dir.join("secret.key"),
+        None => PathBuf::from(DEFAULT_SECRET_KEY_FILE),
+    }
 }
 
 /// A deployed binary finds `site/` beside itself; in the source tree cargo-leptos writes
@@ -222,6 +262,47 @@ mod tests {
                 .to_string()
                 .contains("SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS")
         );
+    }
+
+    #[test]
+    fn the_secret_key_comes_from_the_environment_or_a_file_beside_the_database() {
+        use crate::secrets::KeySource;
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(
+            config.secret_key,
+            KeySource::File(PathBuf::from("data/secret.key"))
+        );
+        let config = Config::from_lookup(|name| {
+            (name == "DATABASE_URL").then(|| "sqlite:///srv/sb/switchboard.db?mode=rwc".to_string())
+        })
+        .unwrap();
+        assert_eq!(
+            config.secret_key,
+            KeySource::File(PathBuf::from("/srv/sb/secret.key"))
+        );
+        let config = Config::from_lookup(|name| {
+            (name == "DATABASE_URL").then(|| "postgres://db/sb".to_string())
+        })
+        .unwrap();
+        assert_eq!(
+            config.secret_key,
+            KeySource::File(PathBuf::from("data/secret.key"))
+        );
+        let key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        let config = Config::from_lookup(|name| match name {
+            "SWITCHBOARD_SECRET_KEY" => Some(key.to_string()),
+            "SWITCHBOARD_SECRET_KEY_FILE" => Some("/ignored".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        assert!(matches!(config.secret_key, KeySource::Environment(_)));
+        assert!(!format!("{config:?}").contains(key));
+        let error = Config::from_lookup(|name| {
+            (name == "SWITCHBOARD_SECRET_KEY").then(|| "too short".to_string())
+        })
+        .unwrap_err();
+        assert!(error.to_string().contains("SWITCHBOARD_SECRET_KEY"));
+        assert!(!error.to_string().contains("too short"));
     }
 
     #[test]

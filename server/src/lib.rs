@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod http;
+pub mod secrets;
 pub mod services;
 pub mod startup;
 pub mod store;

@@ -53,6 +53,8 @@ pub struct Application {
 pub enum StartupError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("stored secrets: {0}")]
+    Secrets(#[from] crate::services::secrets_at_rest::AtRestError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -88,6 +90,15 @@ impl Application {
                 .expect("a socket address makes a valid URL");
         }
         let services = Services::new(store, config.service_settings());
+        // Loads (or creates) the key now, not at the first send, and seals what an older
+        // version stored in plain text.
+        let sealed = services.seal_stored_secrets().await?;
+        if sealed > 0 {
+            tracing::info!(
+                channels = sealed,
+                "sealed channel credentials stored in plain text"
+            );
+        }
         let background_workers = config.background_workers;
         let database_url = config.database_url.expose().to_owned();
         let router = router(services.clone(), config);

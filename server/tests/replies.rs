@@ -299,6 +299,7 @@ async fn a_queued_reply_is_sent_once_by_two_fresh_instances_racing_for_it(db: Db
             max_bytes: 1,
         },
         allow_private_provider_urls: true,
+        sealer: app.services.sealer().clone(),
     };
     let first = server::services::Services::new(
         server::store::Store::connect(&app.db.url).await.unwrap(),

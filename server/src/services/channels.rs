@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::{Services, rfc3339};
 use crate::domain::channels::{ChannelConfig, ChannelSecrets, ChannelSettings};
+use crate::secrets::Keyring;
 use crate::store::{ChannelRow, ChannelWrite};
 
 /// The webhook paths providers call, fixed so admins can paste them once.
@@ -21,16 +22,29 @@ pub struct ConnectedChannel {
     pub config: ChannelConfig,
 }
 
+/// Where a channel's credentials are sealed for: a sealed value moved to another channel's row
+/// does not open there.
+pub fn secrets_place(channel_id: i64) -> String {
+    format!("channel:{channel_id}:secrets")
+}
+
 impl ConnectedChannel {
-    pub fn from_row(row: ChannelRow) -> Result<ConnectedChannel, AppError> {
+    /// Decodes a stored channel, opening its sealed credentials with `keys`.
+    pub fn from_row(row: ChannelRow, keys: &Keyring) -> Result<ConnectedChannel, AppError> {
         let decode = |what: &str, error: serde_json::Error| {
             tracing::error!(channel = row.id, %error, "stored channel {what} do not decode");
             AppError::internal()
         };
         let settings: ChannelSettings =
             serde_json::from_str(&row.settings).map_err(|e| decode("settings", e))?;
+        let opened = keys
+            .open(&secrets_place(row.id), &row.secrets)
+            .map_err(|error| {
+                tracing::error!(channel = row.id, %error, "stored channel secrets do not open");
+                AppError::internal()
+            })?;
         let secrets: ChannelSecrets =
-            serde_json::from_str(&row.secrets).map_err(|e| decode("secrets", e))?;
+            serde_json::from_str(&opened).map_err(|e| decode("secrets", e))?;
         let kind = ChannelKind::parse(&row.kind).ok_or_else(AppError::internal)?;
         Ok(ConnectedChannel {
             id: row.id,
@@ -64,10 +78,11 @@ fn write_of<'a>(
     }
 }
 
-fn encode(config: &ChannelConfig) -> (String, String) {
+/// The settings as stored, and the credentials as JSON: sealed before storing, for their row.
+fn encode(config: &ChannelConfig) -> (String, zeroize::Zeroizing<String>) {
     (
         serde_json::to_string(&config.settings).expect("settings serialise"),
-        serde_json::to_string(&config.secrets).expect("secrets serialise"),
+        zeroize::Zeroizing::new(serde_json::to_string(&config.secrets).expect("secrets serialise")),
     )
 }
 
@@ -125,7 +140,12 @@ impl Services {
             .channel(id)
             .await?
             .ok_or_else(|| AppError::not_found("Channel"))?;
-        ConnectedChannel::from_row(row)
+        self.decode_channel(row)
+    }
+
+    /// The one way stored channels are read: their credentials are opened here.
+    pub(crate) fn decode_channel(&self, row: ChannelRow) -> Result<ConnectedChannel, AppError> {
+        ConnectedChannel::from_row(row, self.sealer().keyring()?)
     }
 
     pub async fn list_channels(&self, actor: &Actor) -> Result<Vec<Channel>, AppError> {
@@ -134,7 +154,7 @@ impl Services {
             .list_channels()
             .await?
             .into_iter()
-            .map(|row| ConnectedChannel::from_row(row).map(|channel| self.view(channel)))
+            .map(|row| self.decode_channel(row).map(|channel| self.view(channel)))
             .collect()
     }
 
@@ -155,9 +175,12 @@ impl Services {
         let config = ChannelConfig::new(input).map_err(unprocessable)?;
         self.check_api_base_url(&config, None).await?;
         let (settings, secrets) = encode(&config);
+        let keys = self.sealer().keyring()?;
         let row = self
             .store
-            .insert_channel(write_of(&config, &settings, &secrets))
+            .insert_channel_with(write_of(&config, &settings, ""), |id| {
+                keys.seal(&secrets_place(id), &secrets)
+            })
             .await?;
         self.store
             .audit(
@@ -169,7 +192,7 @@ impl Services {
             .await?;
         // Deliveries kept for want of this channel are tried again now, not at their next turn.
         self.store.retry_waiting_webhooks().await?;
-        Ok(self.view(ConnectedChannel::from_row(row)?))
+        Ok(self.view(self.decode_channel(row)?))
     }
 
     pub async fn update_channel(
@@ -184,8 +207,9 @@ impl Services {
         self.check_api_base_url(&config, Some(&current.config))
             .await?;
         let (settings, secrets) = encode(&config);
+        let sealed = self.sealer().seal(&secrets_place(id), &secrets)?;
         self.store
-            .update_channel(id, write_of(&config, &settings, &secrets))
+            .update_channel(id, write_of(&config, &settings, &sealed))
             .await?;
         let rotated: Vec<&str> = [
             ("access_token", &input.access_token),

@@ -299,7 +299,7 @@ impl Services {
             .channels_of_kind(kind.as_str())
             .await?
             .into_iter()
-            .map(ConnectedChannel::from_row)
+            .map(|row| self.decode_channel(row))
             .collect()
     }
 

@@ -19,6 +19,7 @@ mod outgoing_media;
 mod people;
 mod provider;
 mod search;
+pub mod secrets_at_rest;
 mod settings;
 mod templates;
 mod tokens;
@@ -51,6 +52,8 @@ pub struct ServiceSettings {
     /// Lets channel API addresses and media be on loopback or private networks, over plain
     /// http: for sandboxes and tests with local fake providers only.
     pub allow_private_provider_urls: bool,
+    /// Seals channel credentials (and other secrets) before they are stored.
+    pub sealer: crate::secrets::Sealer,
 }
 
 #[derive(Clone)]
@@ -104,6 +107,20 @@ impl Services {
 
     pub fn live(&self) -> &live::LiveHub {
         &self.live
+    }
+
+    /// Seals and opens secrets at rest; for modules that store secrets of their own.
+    pub fn sealer(&self) -> &crate::secrets::Sealer {
+        &self.settings.sealer
+    }
+}
+
+/// A secret that cannot be sealed or opened is an operator's problem (a missing or wrong key),
+/// logged with its cause; people see a generic failure.
+impl From<crate::secrets::SealError> for AppError {
+    fn from(error: crate::secrets::SealError) -> Self {
+        tracing::error!(%error, "a secret at rest cannot be sealed or opened");
+        AppError::internal()
     }
 }
 

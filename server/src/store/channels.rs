@@ -59,6 +59,68 @@ impl Store {
         .map_err(|error| conflict_on_unique(error, ROUTE_TAKEN))
     }
 
+    /// Inserts a channel whose `secrets` depend on its id (they are sealed for their row), in
+    /// one transaction; `channel.secrets` is ignored.
+    pub async fn insert_channel_with(
+        &self,
+        channel: ChannelWrite<'_>,
+        secrets_for: impl FnOnce(i64) -> String,
+    ) -> StoreResult<ChannelRow> {
+        let mut tx = self.pool.begin().await?;
+        let mut row: ChannelRow = sqlx::query_as(&format!(
+            "INSERT INTO channels (kind, name, route_key, api_base_url, settings, secrets, \
+             send_rate_per_second, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $7) RETURNING {CHANNEL_COLUMNS}"
+        ))
+        .bind(channel.kind)
+        .bind(channel.name)
+        .bind(channel.route_key)
+        .bind(channel.api_base_url)
+        .bind(channel.settings)
+        .bind(channel.send_rate_per_second)
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|error| conflict_on_unique(error, ROUTE_TAKEN))?;
+        row.secrets = secrets_for(row.id);
+        sqlx::query("UPDATE channels SET secrets = $1 WHERE id = $2")
+            .bind(&row.secrets)
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Passes every channel's stored secrets, removed channels' too, to `rewrite` and stores
+    /// what it returns in their place (`None` leaves them), all in one transaction: a failure
+    /// for any channel changes none. Returns how many were rewritten.
+    pub async fn rewrite_channel_secrets<E: From<super::StoreError>>(
+        &self,
+        mut rewrite: impl FnMut(i64, &str) -> Result<Option<String>, E>,
+    ) -> Result<u64, E> {
+        let mut tx = self.pool.begin().await.map_err(super::StoreError::from)?;
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, secrets FROM channels ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(super::StoreError::from)?;
+        let mut rewritten = 0;
+        for (id, secrets) in rows {
+            if let Some(new) = rewrite(id, &secrets)? {
+                sqlx::query("UPDATE channels SET secrets = $1 WHERE id = $2")
+                    .bind(new)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(super::StoreError::from)?;
+                rewritten += 1;
+            }
+        }
+        tx.commit().await.map_err(super::StoreError::from)?;
+        Ok(rewritten)
+    }
+
     pub async fn update_channel(&self, id: i64, channel: ChannelWrite<'_>) -> StoreResult<()> {
         sqlx::query(
             "UPDATE channels SET name = $1, route_key = $2, api_base_url = $3, settings = $4, \

@@ -1,9 +1,14 @@
 //! Browser sessions live in the database, so every instance sharing it knows them and deactivating
 //! a person can end theirs (the signed-in person's id is kept in its own column).
+//!
+//! Rows are keyed by the SHA-256 of the session id, never the id itself: the id is the cookie's
+//! bearer credential, so a copy of the database must not be enough to take over a session.
 
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
+
+use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError, now_ms};
 
@@ -12,6 +17,12 @@ pub const AUTH_KEY: &str = "auth";
 
 fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(error.to_string())
+}
+
+/// The row key of a session id (hex SHA-256). The id has 128 random bits, so a fast unsalted
+/// hash is enough: nothing short of the id itself finds its row.
+pub(crate) fn session_key(id: &str) -> String {
+    hex::encode(Sha256::digest(id.as_bytes()))
 }
 
 fn user_id_of(record: &Record) -> Option<i64> {
@@ -36,7 +47,7 @@ impl Store {
     pub async fn session_exists(&self, id: &str) -> Result<bool, StoreError> {
         let found: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM sessions WHERE id = $1 AND expires_at > $2")
-                .bind(id)
+                .bind(session_key(id))
                 .bind(now_ms())
                 .fetch_optional(&self.pool)
                 .await?;
@@ -62,7 +73,7 @@ impl SessionStore for Store {
                 "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (id) DO NOTHING",
             )
-            .bind(record.id.to_string())
+            .bind(session_key(&record.id.to_string()))
             .bind(user_id_of(record))
             .bind(data)
             .bind(expiry_ms(record))
@@ -84,7 +95,7 @@ impl SessionStore for Store {
              ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
              expires_at = excluded.expires_at",
         )
-        .bind(record.id.to_string())
+        .bind(session_key(&record.id.to_string()))
         .bind(user_id_of(record))
         .bind(data)
         .bind(expiry_ms(record))
@@ -98,7 +109,7 @@ impl SessionStore for Store {
         let row: Option<(String, i64)> = sqlx::query_as(
             "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
         )
-        .bind(id.to_string())
+        .bind(session_key(&id.to_string()))
         .bind(now_ms())
         .fetch_optional(&self.pool)
         .await
@@ -118,7 +129,7 @@ impl SessionStore for Store {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
+            .bind(session_key(&id.to_string()))
             .execute(&self.pool)
             .await
             .map_err(backend_error)?;

@@ -132,7 +132,11 @@ impl Store {
         .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
             .bind(id)
-            .bind(keep_session.unwrap_or(""))
+            .bind(
+                keep_session
+                    .map(super::sessions::session_key)
+                    .unwrap_or_default(),
+            )
             .execute(&mut *tx)
             .await?;
         if revoke_tokens {

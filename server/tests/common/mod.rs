@@ -48,6 +48,13 @@ pub struct TestDb {
     pub scratch: tempfile::TempDir,
 }
 
+impl TestDb {
+    /// Where this test's instances keep the key secrets are sealed under.
+    pub fn key_file(&self) -> String {
+        self.scratch.path().join("secret.key").display().to_string()
+    }
+}
+
 pub async fn database(db: Db) -> TestDb {
     match db {
         Db::Sqlite => {
@@ -114,12 +121,15 @@ pub async fn spawn_app_with(db: Db, extra: impl Fn(&str) -> Option<String>) -> T
 pub async fn spawn_app_on(test_db: TestDb, extra: impl Fn(&str) -> Option<String>) -> TestApp {
     let url = test_db.url.clone();
     let media_dir = test_db.scratch.path().join("media").display().to_string();
+    let key_file = test_db.key_file();
     let config = Config::from_lookup(|name| {
         extra(name).or_else(|| match name {
             "DATABASE_URL" => Some(url.clone()),
             "SWITCHBOARD_ADDR" => Some("127.0.0.1:0".to_string()),
             "SWITCHBOARD_SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
             "SWITCHBOARD_MEDIA_DIR" => Some(media_dir.clone()),
+            // The test's own key, not one beside the working directory (PostgreSQL).
+            "SWITCHBOARD_SECRET_KEY_FILE" => Some(key_file.clone()),
             // Tests run background steps themselves, when they choose.
             "SWITCHBOARD_BACKGROUND_WORKERS" => Some("false".to_string()),
             // The fake providers listen on loopback over plain http.
@@ -243,8 +253,10 @@ impl TestApp {
     /// Starts a second instance on this test's database; returns its base URL.
     pub async fn another_instance(&self) -> String {
         let url = self.db.url.clone();
+        let key_file = self.db.key_file();
         let config = Config::from_lookup(|name| match name {
             "DATABASE_URL" => Some(url.clone()),
+            "SWITCHBOARD_SECRET_KEY_FILE" => Some(key_file.clone()),
             "SWITCHBOARD_ADDR" => Some("127.0.0.1:0".to_string()),
             "SWITCHBOARD_SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
             "SWITCHBOARD_BACKGROUND_WORKERS" => Some("false".to_string()),

@@ -1,0 +1,62 @@
+//! Keeping stored secrets sealed: sealing values stored before sealing existed, and re-sealing
+//! everything under a new key (`switchboard secrets rotate`).
+
+use super::Services;
+use super::channels::secrets_place;
+use crate::secrets::{Keyring, SealError, SecretKey, is_sealed};
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AtRestError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("channel {channel}: {source}")]
+    Seal { channel: i64, source: SealError },
+    #[error(transparent)]
+    Key(#[from] SealError),
+}
+
+impl Services {
+    /// Seals channel credentials still stored as plain text (from before sealing), and checks
+    /// that the configured key opens the sealed ones, so a wrong key stops the start with a
+    /// clear message instead of failing every send. Run at every start; a second run changes
+    /// nothing. Returns how many channels were sealed.
+    pub async fn seal_stored_secrets(&self) -> Result<u64, AtRestError> {
+        let keys = self.sealer().keyring()?;
+        self.store
+            .rewrite_channel_secrets(|channel, stored| {
+                if !is_sealed(stored) {
+                    return Ok(Some(keys.seal(&secrets_place(channel), stored)));
+                }
+                if keys.can_open(stored) {
+                    return Ok(None);
+                }
+                let source = keys
+                    .open(&secrets_place(channel), stored)
+                    .err()
+                    .unwrap_or(SealError::DoesNotOpen);
+                Err(AtRestError::Seal { channel, source })
+            })
+            .await
+    }
+
+    /// Re-seals every stored secret under `new`, in one transaction: it opens them with the
+    /// keys this instance has (the current key, and a pending one from an unfinished rotation).
+    /// Returns how many channels were re-sealed.
+    pub async fn reseal_stored_secrets(&self, new: SecretKey) -> Result<u64, AtRestError> {
+        let old = self.sealer().keyring()?;
+        let new = Keyring::new(new);
+        self.store
+            .rewrite_channel_secrets(|channel, stored| {
+                let place = secrets_place(channel);
+                let plain = if is_sealed(stored) {
+                    old.open(&place, stored)
+                        .map_err(|source| AtRestError::Seal { channel, source })?
+                } else {
+                    zeroize::Zeroizing::new(stored.to_string())
+                };
+                Ok(Some(new.seal(&place, &plain)))
+            })
+            .await
+    }
+}
