@@ -7,7 +7,7 @@ mod common;
 
 use std::process::{Command, Output};
 
-use app::model::Role;
+use app::model::{ChannelInput, ChannelKind, Role};
 use common::provider::FakeProvider;
 use common::{Db, TestApp, spawn_app};
 use serde_json::json;
@@ -27,7 +27,16 @@ fn now_secs() -> i64 {
 }
 
 /// Creates a WhatsApp channel through the API as an admin would; returns its id.
-async fn create_channel(app: &TestApp, provider: &str) -> i64 {
+/// Connects a WhatsApp channel through the API, with credentials the strict fake expects.
+async fn create_channel(app: &TestApp, fake: &FakeProvider) -> i64 {
+    let registered = fake.channel(ChannelInput {
+        kind: Some(ChannelKind::WhatsApp),
+        phone_number_id: Some("1000".into()),
+        waba_id: Some("2000".into()),
+        access_token: Some(ACCESS_TOKEN.into()),
+        ..ChannelInput::default()
+    });
+    let api_base_url = registered.api_base_url.expect("the fake's address");
     let (admin, _) = app.token("ada@example.org", Role::Admin).await;
     let created = reqwest::Client::new()
         .post(app.url("/api/v1/channels"))
@@ -35,7 +44,7 @@ async fn create_channel(app: &TestApp, provider: &str) -> i64 {
         .json(&json!({
             "kind": "whatsapp", "name": "Helpline", "phone_number_id": "1000",
             "waba_id": "2000", "access_token": ACCESS_TOKEN, "app_secret": APP_SECRET,
-            "verify_token": "verify-123", "api_base_url": format!("{provider}/v23.0"),
+            "verify_token": "verify-123", "api_base_url": api_base_url,
         }))
         .send()
         .await
@@ -134,8 +143,8 @@ fn key_file(app: &TestApp) -> std::path::PathBuf {
 
 async fn credentials_are_stored_sealed_and_still_send(db: Db) {
     let app = spawn_app(db).await;
-    let (fake, provider) = FakeProvider::start().await;
-    let id = create_channel(&app, &provider).await;
+    let (fake, _) = FakeProvider::start().await;
+    let id = create_channel(&app, &fake).await;
 
     for secret in [ACCESS_TOKEN, APP_SECRET] {
         assert_eq!(
@@ -182,8 +191,8 @@ async fn credentials_are_stored_sealed_and_still_send(db: Db) {
 
 async fn a_wrong_key_does_not_open_them_and_says_so(db: Db) {
     let app = spawn_app(db).await;
-    let (_fake, provider) = FakeProvider::start().await;
-    let id = create_channel(&app, &provider).await;
+    let (fake, _) = FakeProvider::start().await;
+    let id = create_channel(&app, &fake).await;
     let wrong = SecretKey::generate().to_base64();
     let services = services_with(&app, KeySource::Environment(Secret::new(wrong.as_str()))).await;
 
@@ -278,8 +287,8 @@ fn switchboard(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> Output {
 
 async fn rotation_reseals_under_a_new_key(db: Db) {
     let app = spawn_app(db).await;
-    let (_fake, provider) = FakeProvider::start().await;
-    let id = create_channel(&app, &provider).await;
+    let (fake, _) = FakeProvider::start().await;
+    let id = create_channel(&app, &fake).await;
     let before = stored_secrets(&app, id).await;
     let old_key = std::fs::read_to_string(key_file(&app)).unwrap();
 
