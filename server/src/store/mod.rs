@@ -16,6 +16,7 @@ mod settings;
 mod templates;
 mod throttle;
 mod tokens;
+mod totp;
 mod users;
 mod webhooks;
 
@@ -29,6 +30,7 @@ use sqlx::{AnyPool, Executor};
 pub use attachments::{DueAttachment, StoredAttachment};
 pub use audit::{AuditEntry, AuditFilter, AuditRow};
 pub use canned::CannedRow;
+pub use totp::TotpRow;
 pub use channels::{ChannelRow, ChannelWrite};
 pub use conversations::{
     AssignWhen, ContactRow, EventRow, IdentityRow, MentionRow, NoteRow, NoteSubject, PersonRow,
