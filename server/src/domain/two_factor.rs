@@ -122,7 +122,10 @@ mod tests {
         let current = code_at(RFC_SEED, now).unwrap();
         assert_eq!(accepted_step(RFC_SEED, &current, now, 0), Ok(Some(step)));
         let previous = code_at(RFC_SEED, now - STEP_SECONDS).unwrap();
-        assert_eq!(accepted_step(RFC_SEED, &previous, now, 0), Ok(Some(step - 1)));
+        assert_eq!(
+            accepted_step(RFC_SEED, &previous, now, 0),
+            Ok(Some(step - 1))
+        );
         let next = code_at(RFC_SEED, now + STEP_SECONDS).unwrap();
         assert_eq!(accepted_step(RFC_SEED, &next, now, 0), Ok(Some(step + 1)));
         let stale = code_at(RFC_SEED, now - 2 * STEP_SECONDS).unwrap();
@@ -140,7 +143,10 @@ mod tests {
         let previous = code_at(RFC_SEED, now - STEP_SECONDS).unwrap();
         assert_eq!(accepted_step(RFC_SEED, &previous, now, step), Ok(None));
         let next = code_at(RFC_SEED, now + STEP_SECONDS).unwrap();
-        assert_eq!(accepted_step(RFC_SEED, &next, now, step), Ok(Some(step + 1)));
+        assert_eq!(
+            accepted_step(RFC_SEED, &next, now, step),
+            Ok(Some(step + 1))
+        );
     }
 
     #[test]
@@ -150,7 +156,11 @@ mod tests {
         assert_eq!(accepted_step(RFC_SEED, "12345", now, 0), Ok(None));
         assert_eq!(accepted_step(RFC_SEED, "abcdef", now, 0), Ok(None));
         assert_eq!(accepted_step(RFC_SEED, "0059241", now, 0), Ok(None));
-        assert!(accepted_step(RFC_SEED, "005 924", now, 0).unwrap().is_some());
+        assert!(
+            accepted_step(RFC_SEED, "005 924", now, 0)
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[test]

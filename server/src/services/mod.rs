@@ -22,6 +22,7 @@ mod search;
 mod settings;
 mod templates;
 mod tokens;
+mod two_factor;
 mod webhook_events;
 
 pub use media::{MediaFile, MediaSettings};

@@ -30,7 +30,6 @@ use sqlx::{AnyPool, Executor};
 pub use attachments::{DueAttachment, StoredAttachment};
 pub use audit::{AuditEntry, AuditFilter, AuditRow};
 pub use canned::CannedRow;
-pub use totp::TotpRow;
 pub use channels::{ChannelRow, ChannelWrite};
 pub use conversations::{
     AssignWhen, ContactRow, EventRow, IdentityRow, MentionRow, NoteRow, NoteSubject, PersonRow,
@@ -44,6 +43,7 @@ pub use search::{SearchRequest, SearchRow, SearchScope};
 pub use sessions::AUTH_KEY;
 pub use templates::{NewTemplate, TemplateRow};
 pub use tokens::TokenRow;
+pub use totp::TotpRow;
 pub use users::{NewUser, UserRow};
 pub use webhooks::{
     Change, Delivery, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem, Processing,
