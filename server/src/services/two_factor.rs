@@ -179,6 +179,12 @@ impl Services {
     /// password alone and may enrol again.
     pub async fn reset_totp(&self, actor: &Actor, user_id: i64) -> Result<(), AppError> {
         actor.require(Permission::ManagePeople)?;
+        // One's own second factor goes only with a code: a stolen admin session cannot drop it.
+        if user_id == actor.id {
+            return Err(AppError::unprocessable(
+                "Turn off your own two-factor sign-in on the Account page, with a code.",
+            ));
+        }
         self.store
             .user_by_id(user_id)
             .await?
