@@ -287,6 +287,15 @@ async fn an_admin_reset_is_audited_and_the_password_suffices_again(db: Db) {
     )
     .await;
     assert_eq!(status, 403, "only admins reset someone's second factor");
+    let (status, _) = call(
+        &app,
+        &admin,
+        reqwest::Method::DELETE,
+        &format!("/users/{admin_id}/totp"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422, "an admin's own goes only with a code");
     let (status, body) = call(
         &app,
         &admin,
