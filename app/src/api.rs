@@ -18,6 +18,7 @@ use crate::model::{
 };
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput};
+use crate::model::{RecoveryCodes, SecuritySettings, TotpEnrolment, TwoFactorStatus};
 #[cfg(feature = "ssr")]
 use crate::ports::{actor, backend};
 use leptos::server_fn::codec::Json;
@@ -48,6 +49,46 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     backend()?
         .change_password(&actor()?, current, new, revoke_tokens)
+        .await
+}
+
+#[server(endpoint = "account/totp")]
+pub async fn get_two_factor() -> Result<TwoFactorStatus, AppError> {
+    backend()?.two_factor_status(&actor()?).await
+}
+
+#[server(endpoint = "account/totp/start")]
+pub async fn start_totp() -> Result<TotpEnrolment, AppError> {
+    backend()?.start_totp(&actor()?).await
+}
+
+#[server(endpoint = "account/totp/confirm")]
+pub async fn confirm_totp(code: String) -> Result<RecoveryCodes, AppError> {
+    backend()?.confirm_totp(&actor()?, code).await
+}
+
+#[server(endpoint = "account/totp/disable")]
+pub async fn disable_totp(code: String) -> Result<(), AppError> {
+    backend()?.disable_totp(&actor()?, code).await
+}
+
+/// An admin removes someone's second factor (a lost phone); recorded in the audit log.
+#[server(endpoint = "people/reset-totp")]
+pub async fn reset_totp(id: i64) -> Result<(), AppError> {
+    backend()?.reset_totp(&actor()?, id).await
+}
+
+#[server(endpoint = "settings/security")]
+pub async fn get_security_settings() -> Result<SecuritySettings, AppError> {
+    backend()?.security_settings(&actor()?).await
+}
+
+#[server(endpoint = "settings/security/save")]
+pub async fn save_security_settings(
+    settings: SecuritySettings,
+) -> Result<SecuritySettings, AppError> {
+    backend()?
+        .update_security_settings(&actor()?, settings)
         .await
 }
 

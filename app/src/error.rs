@@ -13,6 +13,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The person signed in with a one-time password and must choose their own first.
     PasswordChangeRequired,
+    /// An admin requires a second factor of this person's role; they enrol on the Account page.
+    TwoFactorEnrolmentRequired,
     /// The action needs a recent sign-in; the person signs in again.
     ReauthenticationRequired,
     NotFound,
@@ -60,6 +62,13 @@ impl AppError {
         Self::new(
             ErrorCode::PasswordChangeRequired,
             "Choose your own password on the Account page before doing anything else.",
+        )
+    }
+
+    pub fn two_factor_enrolment_required() -> Self {
+        Self::new(
+            ErrorCode::TwoFactorEnrolmentRequired,
+            "Set up two-factor sign-in on the Account page before doing anything else.",
         )
     }
 

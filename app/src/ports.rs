@@ -11,9 +11,9 @@ use crate::model::{
     AddedPerson, ApiToken, AuditPage, AuditQuery, CannedResponse, CannedResponseInput, Channel,
     ChannelInput, ContactDetail, ConversationDetail, ConversationPage, ConversationQuery,
     CreatedToken, InboxFilters, InboxSettings, Me, Mention, NewPerson, Note, Permission, Person,
-    PersonChanges, Role, SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template,
-    TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync,
-    TwilioTemplateInput, WebhookEvent,
+    PersonChanges, RecoveryCodes, Role, SearchHit, SecuritySettings, SimulatedInbound,
+    StatusChange, Tag, TagInput, Template, TemplateCategory, TemplateContent, TemplateInput,
+    TemplateSend, TemplateSync, TotpEnrolment, TwilioTemplateInput, TwoFactorStatus, WebhookEvent,
 };
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
@@ -78,6 +78,21 @@ pub trait Backend: Send + Sync + 'static {
         new: String,
         revoke_tokens: bool,
     ) -> Result<(), AppError>;
+    async fn two_factor_status(&self, actor: &Actor) -> Result<TwoFactorStatus, AppError>;
+    /// Starts enrolling a second factor; the secret and QR code are returned this once.
+    async fn start_totp(&self, actor: &Actor) -> Result<TotpEnrolment, AppError>;
+    /// Confirms enrolment with a code; the recovery codes are returned this once.
+    async fn confirm_totp(&self, actor: &Actor, code: String) -> Result<RecoveryCodes, AppError>;
+    /// Turns the actor's second factor off, with a current code or a recovery code.
+    async fn disable_totp(&self, actor: &Actor, code: String) -> Result<(), AppError>;
+    /// An admin removes someone's second factor.
+    async fn reset_totp(&self, actor: &Actor, user_id: i64) -> Result<(), AppError>;
+    async fn security_settings(&self, actor: &Actor) -> Result<SecuritySettings, AppError>;
+    async fn update_security_settings(
+        &self,
+        actor: &Actor,
+        settings: SecuritySettings,
+    ) -> Result<SecuritySettings, AppError>;
     async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, AppError>;
     /// A token that lasts until revoked, or that expires after `expires_in_days`.
     async fn create_token(

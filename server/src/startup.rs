@@ -195,6 +195,7 @@ pub fn router(services: Services, config: Config) -> Router {
             },
         )
         .route("/auth/login", post(sign_in::sign_in))
+        .route("/auth/login/code", post(sign_in::sign_in_code))
         .route("/auth/logout", post(sign_in::sign_out))
         .route(
             "/webhooks/whatsapp",

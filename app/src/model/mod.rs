@@ -9,6 +9,7 @@ mod people;
 mod search;
 mod settings;
 mod templates;
+mod two_factor;
 
 pub use audit::*;
 pub use canned::*;
@@ -19,3 +20,4 @@ pub use people::*;
 pub use search::*;
 pub use settings::*;
 pub use templates::*;
+pub use two_factor::*;

@@ -1,9 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{ChangePassword, CreateToken, RevokeToken, list_tokens};
+use crate::api::{
+    ChangePassword, ConfirmTotp, CreateToken, DisableTotp, RevokeToken, StartTotp, get_two_factor,
+    list_tokens,
+};
 use crate::components::{ErrorNotice, Layout};
-use crate::model::{ApiToken, Me};
+use crate::model::{ApiToken, Me, TwoFactorStatus};
 use crate::tracking::tracked_in_browser;
 
 #[component]
@@ -20,6 +23,7 @@ fn account(me: Me) -> impl IntoView {
             <h1>"Your account"</h1>
             <p>{me.name} " · " {me.email}</p>
             <PasswordForm />
+            <TwoFactor />
             <Tokens />
         </main>
     }
@@ -58,6 +62,112 @@ fn PasswordForm() -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// Two-factor sign-in: set up with a QR code and a first code, or turn off with a code.
+#[component]
+fn TwoFactor() -> impl IntoView {
+    let start = ServerAction::<StartTotp>::new();
+    let confirm = ServerAction::<ConfirmTotp>::new();
+    let disable = ServerAction::<DisableTotp>::new();
+    let status = Resource::new(
+        tracked_in_browser(move || (confirm.version().get(), disable.version().get())),
+        |_| get_two_factor(),
+    );
+    let error = Signal::derive(move || {
+        start
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| confirm.value().get().and_then(Result::err))
+            .or_else(|| disable.value().get().and_then(Result::err))
+    });
+    let recovery_codes = move || confirm.value().get().and_then(Result::ok);
+    view! {
+        <section class="card" aria-labelledby="two-factor-heading">
+            <h2 id="two-factor-heading">"Two-factor sign-in"</h2>
+            <p>
+                "After your password, Switchboard asks for a code from an authenticator app on "
+                "your phone, so a stolen password alone cannot open your account."
+            </p>
+            <ErrorNotice error />
+            {move || recovery_codes().map(|codes| view! {
+                <div class="notice notice-success" role="status">
+                    <p>
+                        "Two-factor sign-in is on. Keep these recovery codes somewhere safe; each "
+                        "works once if you lose your phone. They will not be shown again:"
+                    </p>
+                    <ul class="recovery-codes">
+                        {codes.recovery_codes.into_iter().map(|code| view! {
+                            <li><code class="secret">{code}</code></li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(status) => view! { <TwoFactorState status start confirm disable /> }
+                            .into_any(),
+                        Err(error) => view! {
+                            <p class="notice notice-error" role="alert">{error.message}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn TwoFactorState(
+    status: TwoFactorStatus,
+    start: ServerAction<StartTotp>,
+    confirm: ServerAction<ConfirmTotp>,
+    disable: ServerAction<DisableTotp>,
+) -> impl IntoView {
+    if status.enabled {
+        return view! {
+            <p>
+                "On. Recovery codes left: " {status.recovery_codes_left} "."
+            </p>
+            <ActionForm action=disable attr:class="inline-form">
+                <label>
+                    "Current code"
+                    <input name="code" inputmode="numeric" autocomplete="one-time-code" required />
+                </label>
+                <button type="submit">"Turn off two-factor sign-in"</button>
+            </ActionForm>
+        }
+        .into_any();
+    }
+    let enrolment = move || start.value().get().and_then(Result::ok);
+    view! {
+        {status.required.then(|| view! {
+            <p class="notice notice-error" role="alert">
+                "An admin requires two-factor sign-in for your role. Set it up to continue."
+            </p>
+        })}
+        <ActionForm action=start attr:class="inline-form">
+            <button type="submit" class="primary">"Set up two-factor sign-in"</button>
+        </ActionForm>
+        {move || enrolment().map(|enrolment| view! {
+            <div class="totp-enrolment">
+                <p>"Scan this QR code with your authenticator app, or type in the key below."</p>
+                // The SVG is drawn by the server from the secret; nothing in it comes from a person.
+                <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=enrolment.qr_svg />
+                <p>"Key: " <code class="secret">{enrolment.secret}</code></p>
+                <ActionForm action=confirm attr:class="inline-form">
+                    <label>
+                        "Code from the app"
+                        <input name="code" inputmode="numeric" autocomplete="one-time-code" required />
+                    </label>
+                    <button type="submit" class="primary">"Turn on"</button>
+                </ActionForm>
+            </div>
+        })}
+    }
+    .into_any()
 }
 
 #[component]

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{AddPerson, UpdatePerson, list_people};
+use crate::api::{AddPerson, ResetTotp, UpdatePerson, list_people};
 use crate::components::{ErrorNotice, Layout};
 use crate::model::{Me, Person, PersonChanges, Role};
 use crate::tracking::tracked_in_browser;
@@ -22,7 +22,15 @@ fn people(me: Me) -> impl IntoView {
         |_| list_people(),
     );
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
-    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let reset = ServerAction::<ResetTotp>::new();
+    let update_error = Signal::derive(move || {
+        update
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| reset.value().get().and_then(Result::err))
+    });
+    let was_reset = move || matches!(reset.value().get(), Some(Ok(())));
     let added = move || add.value().get().and_then(Result::ok);
 
     view! {
@@ -56,12 +64,17 @@ fn people(me: Me) -> impl IntoView {
             </section>
             <section aria-label="Everyone">
                 <ErrorNotice error=update_error />
+                {move || was_reset().then(|| view! {
+                    <p class="notice notice-success" role="status">
+                        "Two-factor sign-in was reset: they sign in with their password and may set it up again."
+                    </p>
+                })}
                 <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {move || {
                         let me = me.clone();
                         Suspend::new(async move {
                             match people.await {
-                                Ok(list) => view! { <PeopleTable people=list me update /> }.into_any(),
+                                Ok(list) => view! { <PeopleTable people=list me update reset /> }.into_any(),
                                 Err(error) => view! {
                                     <p class="notice notice-error" role="alert">{error.message}</p>
                                 }.into_any(),
@@ -75,7 +88,12 @@ fn people(me: Me) -> impl IntoView {
 }
 
 #[component]
-fn PeopleTable(people: Vec<Person>, me: Me, update: ServerAction<UpdatePerson>) -> impl IntoView {
+fn PeopleTable(
+    people: Vec<Person>,
+    me: Me,
+    update: ServerAction<UpdatePerson>,
+    reset: ServerAction<ResetTotp>,
+) -> impl IntoView {
     let rows = people
         .into_iter()
         .map(|person| {
@@ -122,6 +140,13 @@ fn PeopleTable(people: Vec<Person>, me: Me, update: ServerAction<UpdatePerson>) 
                     <td>
                         <button type="button" on:click=toggle_active disabled=is_me>
                             {if active { "Deactivate" } else { "Reactivate" }}
+                        </button>
+                        <button
+                            type="button"
+                            on:click=move |_| { reset.dispatch(ResetTotp { id }); }
+                            disabled=is_me
+                        >
+                            "Reset two-factor"
                         </button>
                     </td>
                 </tr>

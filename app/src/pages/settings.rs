@@ -6,10 +6,11 @@ use leptos_meta::Title;
 
 use crate::api::{
     CreateCannedResponse, CreateTag, DeleteCannedResponse, DeleteTag, SaveInboxSettings,
-    get_inbox_settings, list_canned_responses, list_tags,
+    SaveSecuritySettings, get_inbox_settings, get_security_settings, list_canned_responses,
+    list_tags,
 };
 use crate::components::{ErrorNotice, Layout};
-use crate::model::{InboxSettings, Me, Permission};
+use crate::model::{InboxSettings, Me, Permission, SecuritySettings};
 use crate::tracking::tracked_in_browser;
 
 #[component]
@@ -26,7 +27,7 @@ fn settings(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Settings"</h1>
-            {manages_settings.then(|| view! { <InboxSettingsForm /> })}
+            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}
             {(!manages_settings && !manages_tags).then(|| view! {
                 <p class="notice notice-error" role="alert">"Only coordinators and admins change settings."</p>
@@ -110,6 +111,65 @@ fn InboxSettingsFields(
                     on:input=move |event| cap.set(event_target_value(&event))
                 />
             </label>
+            <button type="submit" class="primary">"Save"</button>
+        </form>
+    }
+}
+
+/// Sign-in rules: whether admins and coordinators must use two-factor sign-in.
+#[component]
+fn SecuritySettingsForm() -> impl IntoView {
+    let save = ServerAction::<SaveSecuritySettings>::new();
+    let current = Resource::new(tracked_in_browser(move || save.version().get()), |_| {
+        get_security_settings()
+    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    view! {
+        <section class="card" aria-labelledby="security-settings-heading">
+            <h2 id="security-settings-heading">"Sign-in"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Ok(settings) => view! { <SecuritySettingsFields settings save /> }.into_any(),
+                        Err(error) => view! {
+                            <p class="notice notice-error" role="alert">{error.message}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <ErrorNotice error />
+            <p role="status">{move || saved().then_some("Saved.")}</p>
+        </section>
+    }
+}
+
+#[component]
+fn SecuritySettingsFields(
+    settings: SecuritySettings,
+    save: ServerAction<SaveSecuritySettings>,
+) -> impl IntoView {
+    let required = RwSignal::new(settings.require_two_factor_for_staff);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        save.dispatch(SaveSecuritySettings {
+            settings: SecuritySettings {
+                require_two_factor_for_staff: required.get_untracked(),
+            },
+        });
+    };
+    view! {
+        <form class="settings-form" on:submit=submit>
+            <label class="checkbox">
+                <input
+                    type="checkbox"
+                    id="require-two-factor"
+                    prop:checked=move || required.get()
+                    on:change=move |event| required.set(event_target_checked(&event))
+                />
+                " Admins and coordinators must use two-factor sign-in"
+            </label>
+            <small>"Those without it are sent to their Account page to set it up first."</small>
             <button type="submit" class="primary">"Save"</button>
         </form>
     }

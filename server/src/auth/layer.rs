@@ -47,6 +47,16 @@ pub async fn authenticate(
         if actor.must_change_password && !allowed_before_password_change(&request) {
             return ApiError(AppError::password_change_required()).into_response();
         }
+        match state.services.must_enrol_second_factor(&actor).await {
+            Ok(false) => {}
+            Ok(true) if allowed_before_enrolment(&request) => {
+                request.extensions_mut().insert(SecondFactorEnrolmentDue);
+            }
+            Ok(true) => {
+                return ApiError(AppError::two_factor_enrolment_required()).into_response();
+            }
+            Err(error) => return ApiError(error).into_response(),
+        }
         request.extensions_mut().insert(actor);
     }
     next.run(request).await
@@ -65,6 +75,35 @@ fn allowed_before_password_change(request: &Request) -> bool {
         _ => matches!(
             path,
             "/api/account/password" | "/auth/logout" | "/auth/login"
+        ),
+    }
+}
+
+/// Marks a request of a person who must enrol a second factor first, for the page redirect.
+#[derive(Clone, Copy, Debug)]
+struct SecondFactorEnrolmentDue;
+
+/// Like [`allowed_before_password_change`]: while an admin requires a second factor of their
+/// role and they have none, a person may only enrol, see who they are, change their password,
+/// sign out and load pages (which send them to the Account page).
+fn allowed_before_enrolment(request: &Request) -> bool {
+    let path = request.uri().path();
+    match *request.method() {
+        Method::GET | Method::HEAD => {
+            !(path.starts_with("/api/") || path == "/live")
+                || matches!(path, "/api/v1/me" | "/api/v1/me/totp")
+        }
+        _ => matches!(
+            path,
+            "/api/v1/me/totp"
+                | "/api/v1/me/totp/confirm"
+                | "/api/account/totp"
+                | "/api/account/totp/start"
+                | "/api/account/totp/confirm"
+                | "/api/account/password"
+                | "/auth/logout"
+                | "/auth/login"
+                | "/auth/login/code"
         ),
     }
 }
@@ -133,7 +172,11 @@ pub async fn require_sign_in_for_pages(request: Request, next: Next) -> Response
     let signed_out = actor.is_none();
     let path = request.uri().path();
     // Pages read data as they render, without a server function call to refuse.
-    let must_change_password = actor.is_some_and(|actor| actor.must_change_password);
+    let must_change_password = actor.is_some_and(|actor| actor.must_change_password)
+        || request
+            .extensions()
+            .get::<SecondFactorEnrolmentDue>()
+            .is_some();
     if must_change_password
         && request.method() == Method::GET
         && !is_public(path)

@@ -98,4 +98,11 @@ impl LoginThrottle {
             .release_login_attempt(&account_key(account), &address_key(address))
             .await
     }
+
+    /// The password was right but a second-factor code must follow: the address gets its place
+    /// back, the account's count stays, so that guesses at the code accumulate on the account
+    /// until the code step succeeds.
+    pub async fn password_passed(&self, store: &Store, address: &str) -> StoreResult<()> {
+        store.return_login_attempt(&address_key(address)).await
+    }
 }

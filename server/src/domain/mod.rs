@@ -8,4 +8,5 @@ pub mod people;
 pub mod replies;
 pub mod reply_buttons;
 pub mod templates;
+pub mod two_factor;
 pub mod webhooks;

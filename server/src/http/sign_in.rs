@@ -7,13 +7,26 @@ use axum::Form;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::auth::SessionAuth;
 use crate::services::SignInError;
 use crate::startup::AppState;
 use crate::store::{AUTH_KEY, now_ms};
+
+/// Where a session remembers a person whose password was right until their code follows.
+const PENDING_KEY: &str = "pending_second_factor";
+/// How long the code step waits after the password: long enough to find the phone.
+const PENDING_FOR_MS: i64 = 5 * 60 * 1000;
+
+/// A sign-in half done: not signed in, only allowed to offer a code for `user_id`.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+struct PendingSecondFactor {
+    user_id: i64,
+    /// Epoch milliseconds after which the password must be given again.
+    until: i64,
+}
 
 #[derive(Deserialize)]
 pub struct SignInForm {
@@ -40,34 +53,129 @@ pub async fn sign_in(
         .sign_in(&form.email, &form.password, &address)
         .await
     {
-        Ok(actor) => {
-            let auth = SessionAuth {
-                user_id: actor.id,
-                signed_in_at: now_ms(),
+        Ok(actor) => return complete_sign_in(&session, &actor, &form.next).await,
+        Err(SignInError::SecondFactorRequired { user_id }) => {
+            // Not signed in yet: the session only remembers whose code to ask for.
+            let pending = PendingSecondFactor {
+                user_id,
+                until: now_ms() + PENDING_FOR_MS,
             };
-            let stored = match session.cycle_id().await {
-                Ok(()) => session.insert(AUTH_KEY, auth).await,
+            let stored = match session.remove::<SessionAuth>(AUTH_KEY).await {
+                Ok(_) => session.insert(PENDING_KEY, pending).await,
                 Err(error) => Err(error),
             };
-            if let Err(error) = stored {
-                tracing::error!(%error, "could not store the session");
-                "internal"
-            } else {
-                let target = if actor.must_change_password {
-                    "/account".to_string()
-                } else {
-                    safe_next(&form.next)
-                };
-                return Redirect::to(&target).into_response();
+            match stored {
+                Ok(()) => {
+                    return Redirect::to(&format!(
+                        "/login?step=code&next={}",
+                        encoded_next(&form.next)
+                    ))
+                    .into_response();
+                }
+                Err(error) => {
+                    tracing::error!(%error, "could not store the session");
+                    "internal"
+                }
             }
         }
         Err(SignInError::Invalid) => "invalid",
         Err(SignInError::Throttled) => "throttled",
         Err(SignInError::Internal) => "internal",
     };
-    let next: String =
-        url::form_urlencoded::byte_serialize(safe_next(&form.next).as_bytes()).collect();
-    Redirect::to(&format!("/login?error={failure}&next={next}")).into_response()
+    Redirect::to(&format!(
+        "/login?error={failure}&next={}",
+        encoded_next(&form.next)
+    ))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The second step: a code from the authenticator app, or a recovery code, for the person whose
+/// password the session remembers.
+pub async fn sign_in_code(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    session: Session,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let pending: Option<PendingSecondFactor> = session.get(PENDING_KEY).await.ok().flatten();
+    let Some(pending) = pending.filter(|pending| pending.until >= now_ms()) else {
+        let _ = session.remove::<PendingSecondFactor>(PENDING_KEY).await;
+        return Redirect::to(&format!(
+            "/login?error=code_expired&next={}",
+            encoded_next(&form.next)
+        ))
+        .into_response();
+    };
+    let address = state
+        .config
+        .trusted_proxies
+        .client_address(peer.ip(), &headers)
+        .to_string();
+    let failure = match state
+        .services
+        .sign_in_with_code(pending.user_id, &form.code, &address)
+        .await
+    {
+        Ok(actor) => {
+            let _ = session.remove::<PendingSecondFactor>(PENDING_KEY).await;
+            return complete_sign_in(&session, &actor, &form.next).await;
+        }
+        Err(SignInError::Throttled) => {
+            // The password must be given again once the wait is over.
+            let _ = session.remove::<PendingSecondFactor>(PENDING_KEY).await;
+            return Redirect::to(&format!(
+                "/login?error=throttled&next={}",
+                encoded_next(&form.next)
+            ))
+            .into_response();
+        }
+        Err(SignInError::Internal) => "internal",
+        Err(SignInError::Invalid | SignInError::SecondFactorRequired { .. }) => "invalid_code",
+    };
+    Redirect::to(&format!(
+        "/login?step=code&error={failure}&next={}",
+        encoded_next(&form.next)
+    ))
+    .into_response()
+}
+
+/// Signs the person in on a fresh session id, and sends them on (to the Account page first while
+/// their password is a one-time one).
+async fn complete_sign_in(session: &Session, actor: &app::ports::Actor, next: &str) -> Response {
+    let auth = SessionAuth {
+        user_id: actor.id,
+        signed_in_at: now_ms(),
+    };
+    let stored = match session.cycle_id().await {
+        Ok(()) => session.insert(AUTH_KEY, auth).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = stored {
+        tracing::error!(%error, "could not store the session");
+        return Redirect::to(&format!(
+            "/login?error=internal&next={}",
+            encoded_next(next)
+        ))
+        .into_response();
+    }
+    let target = if actor.must_change_password {
+        "/account".to_string()
+    } else {
+        safe_next(next)
+    };
+    Redirect::to(&target).into_response()
+}
+
+fn encoded_next(next: &str) -> String {
+    url::form_urlencoded::byte_serialize(safe_next(next).as_bytes()).collect()
 }
 
 pub async fn sign_out(State(state): State<AppState>, session: Session) -> Response {

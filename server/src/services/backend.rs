@@ -8,6 +8,7 @@ use app::model::{
     SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
     TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
+use app::model::{RecoveryCodes, SecuritySettings, TotpEnrolment, TwoFactorStatus};
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
 
@@ -40,6 +41,38 @@ impl Backend for Services {
         revoke_tokens: bool,
     ) -> Result<(), AppError> {
         Services::change_password(self, actor, &current, &new, revoke_tokens).await
+    }
+
+    async fn two_factor_status(&self, actor: &Actor) -> Result<TwoFactorStatus, AppError> {
+        Services::two_factor_status(self, actor).await
+    }
+
+    async fn start_totp(&self, actor: &Actor) -> Result<TotpEnrolment, AppError> {
+        Services::start_totp(self, actor).await
+    }
+
+    async fn confirm_totp(&self, actor: &Actor, code: String) -> Result<RecoveryCodes, AppError> {
+        Services::confirm_totp(self, actor, &code).await
+    }
+
+    async fn disable_totp(&self, actor: &Actor, code: String) -> Result<(), AppError> {
+        Services::disable_totp(self, actor, &code).await
+    }
+
+    async fn reset_totp(&self, actor: &Actor, user_id: i64) -> Result<(), AppError> {
+        Services::reset_totp(self, actor, user_id).await
+    }
+
+    async fn security_settings(&self, actor: &Actor) -> Result<SecuritySettings, AppError> {
+        Services::security_settings_for(self, actor).await
+    }
+
+    async fn update_security_settings(
+        &self,
+        actor: &Actor,
+        settings: SecuritySettings,
+    ) -> Result<SecuritySettings, AppError> {
+        Services::update_security_settings(self, actor, settings).await
     }
 
     async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, AppError> {

@@ -23,6 +23,7 @@ pub mod secrets_at_rest;
 mod settings;
 mod templates;
 mod tokens;
+mod two_factor;
 mod webhook_events;
 
 pub use media::{MediaFile, MediaSettings};

@@ -18,6 +18,10 @@ pub enum SignInError {
     Throttled,
     #[error("the server failed")]
     Internal,
+    /// The password was right and the person has a second factor: the sign-in is not complete
+    /// until `Services::sign_in_with_code` accepts a code for them.
+    #[error("a second-factor code is needed")]
+    SecondFactorRequired { user_id: i64 },
 }
 
 fn person_from(user: UserRow) -> Person {
@@ -66,6 +70,12 @@ impl Services {
         };
         let verified = self.hashing.verify(password.to_string(), stored_hash).await;
         match user.filter(|_| verified).and_then(actor_from) {
+            Some(actor) if self.has_second_factor(actor.id).await.map_err(internal)? => {
+                if let Err(error) = self.throttle.password_passed(&self.store, address).await {
+                    tracing::warn!(%error, "could not return the sign-in attempt");
+                }
+                Err(SignInError::SecondFactorRequired { user_id: actor.id })
+            }
             Some(actor) => {
                 if let Err(error) = self
                     .throttle

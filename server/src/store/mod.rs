@@ -16,6 +16,7 @@ mod settings;
 mod templates;
 mod throttle;
 mod tokens;
+mod totp;
 mod users;
 mod webhooks;
 
@@ -42,6 +43,7 @@ pub use search::{SearchRequest, SearchRow, SearchScope};
 pub use sessions::AUTH_KEY;
 pub use templates::{NewTemplate, TemplateRow};
 pub use tokens::TokenRow;
+pub use totp::TotpRow;
 pub use users::{NewUser, UserRow};
 pub use webhooks::{
     Change, Delivery, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem, Processing,

@@ -58,6 +58,17 @@ impl Store {
         Ok(())
     }
 
+    /// Gives `key` back the place one attempt took.
+    pub async fn return_login_attempt(&self, key: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+        )
+        .bind(key)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
     /// Removes counts whose window began before `before`; run periodically.
     pub async fn delete_stale_login_attempts(&self, before_ms: i64) -> StoreResult<u64> {
         Ok(

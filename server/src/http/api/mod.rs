@@ -11,6 +11,7 @@ mod search;
 mod settings;
 mod tags;
 mod templates;
+mod two_factor;
 mod users;
 mod webhook_events;
 
@@ -36,6 +37,18 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(users::me))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", patch(users::update))
+        .route("/users/{id}/totp", delete(two_factor::reset))
+        .route(
+            "/me/totp",
+            get(two_factor::status)
+                .post(two_factor::start)
+                .delete(two_factor::disable),
+        )
+        .route("/me/totp/confirm", post(two_factor::confirm))
+        .route(
+            "/settings/security",
+            get(two_factor::security_settings).put(two_factor::update_security_settings),
+        )
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get))
         .route("/conversations/{id}/read", post(conversations::read))

@@ -1,0 +1,339 @@
+//! Two-factor sign-in (TOTP): enrolment over the API, the code step of the sign-in form, single
+//! use of codes, recovery codes, the throttle, disabling, the admin requirement and the admin
+//! reset, through real HTTP on SQLite and PostgreSQL.
+
+#[macro_use]
+mod common;
+
+use app::model::Role;
+use common::{Db, PASSWORD, location, spawn_app};
+use serde_json::{Value, json};
+use server::auth::throttle::MAX_FAILURES_PER_ACCOUNT;
+
+/// The code an authenticator app shows `steps_ahead` steps from now, computed with the crate
+/// directly from the secret the API handed out.
+fn code(secret: &str, steps_ahead: u64) -> String {
+    let seed = totp_rs::Secret::try_from_base32(secret).expect("base32 secret");
+    let totp = totp_rs::Builder::new()
+        .with_secret(seed)
+        .build()
+        .expect("authenticator");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    totp.generate(now + 30 * steps_ahead).to_string()
+}
+
+async fn call(
+    app: &common::TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, app.url(&format!("/api/v1{path}")))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// Enrols the token's owner; returns the secret and the recovery codes. The code confirming
+/// enrolment is the current one, so the next code a sign-in can use is one step ahead.
+async fn enrol(app: &common::TestApp, token: &str) -> (String, Vec<String>) {
+    let (status, started) = call(app, token, reqwest::Method::POST, "/me/totp", None).await;
+    assert_eq!(status, 200, "{started}");
+    assert!(started["qr_svg"].as_str().unwrap().contains("<svg"));
+    assert!(
+        started["otpauth_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/")
+    );
+    let secret = started["secret"].as_str().unwrap().to_string();
+    let (status, confirmed) = call(
+        app,
+        token,
+        reqwest::Method::POST,
+        "/me/totp/confirm",
+        Some(json!({ "code": code(&secret, 0) })),
+    )
+    .await;
+    assert_eq!(status, 200, "{confirmed}");
+    let codes: Vec<String> = confirmed["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|code| code.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    (secret, codes)
+}
+
+async fn send_code(app: &common::TestApp, client: &reqwest::Client, code: &str) -> String {
+    let response = client
+        .post(app.url("/auth/login/code"))
+        .header("Origin", &app.base)
+        .form(&[("code", code), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    location(&response)
+}
+
+async fn me_status(app: &common::TestApp, client: &reqwest::Client) -> u16 {
+    client
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn audited(app: &common::TestApp, action: &str, subject: &str) -> Vec<Option<i64>> {
+    app.services
+        .store()
+        .recent_audit(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|entry| entry.action == action && entry.subject == subject)
+        .map(|entry| entry.actor_id)
+        .collect()
+}
+
+async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
+    let app = spawn_app(db).await;
+    let (token, ana) = app.token("ana@example.org", Role::Volunteer).await;
+    let (secret, _) = enrol(&app, &token).await;
+    assert_eq!(
+        audited(&app, "totp_enabled", &format!("user:{ana}")).await,
+        [Some(ana)]
+    );
+    let (status, again) = call(&app, &token, reqwest::Method::POST, "/me/totp", None).await;
+    assert_eq!(
+        status, 409,
+        "a second enrolment needs the first off: {again}"
+    );
+
+    let client = app.browser();
+    let answer = location(&app.sign_in(&client, "ana@example.org", PASSWORD).await);
+    assert_eq!(answer, "/login?step=code&next=%2F");
+    assert_eq!(me_status(&app, &client).await, 401, "not signed in yet");
+    // The code that confirmed enrolment was spent then.
+    assert_eq!(
+        send_code(&app, &client, &code(&secret, 0)).await,
+        "/login?step=code&error=invalid_code&next=%2F"
+    );
+    let next = code(&secret, 1);
+    assert_eq!(send_code(&app, &client, &next).await, "/");
+    assert_eq!(me_status(&app, &client).await, 200);
+
+    // The same code again, on another sign-in within its window, is refused.
+    let other = app.browser();
+    app.sign_in(&other, "ana@example.org", PASSWORD).await;
+    assert_eq!(
+        send_code(&app, &other, &next).await,
+        "/login?step=code&error=invalid_code&next=%2F"
+    );
+    assert_eq!(me_status(&app, &other).await, 401);
+    assert!(
+        !audited(&app, "sign_in_failed", &format!("user:{ana}"))
+            .await
+            .is_empty(),
+        "a wrong code is a failed sign-in"
+    );
+}
+
+async fn a_recovery_code_works_once(db: Db) {
+    let app = spawn_app(db).await;
+    let (token, _) = app.token("ana@example.org", Role::Volunteer).await;
+    let (_, recovery) = enrol(&app, &token).await;
+
+    let client = app.browser();
+    app.sign_in(&client, "ana@example.org", PASSWORD).await;
+    // Typed in capitals without dashes: still the code.
+    let typed = recovery[0].replace('-', "").to_uppercase();
+    assert_eq!(send_code(&app, &client, &typed).await, "/");
+    assert_eq!(me_status(&app, &client).await, 200);
+
+    let again = app.browser();
+    app.sign_in(&again, "ana@example.org", PASSWORD).await;
+    assert_eq!(
+        send_code(&app, &again, &recovery[0]).await,
+        "/login?step=code&error=invalid_code&next=%2F"
+    );
+    assert_eq!(send_code(&app, &again, &recovery[1]).await, "/");
+    let (_, status) = call(&app, &token, reqwest::Method::GET, "/me/totp", None).await;
+    assert_eq!(status["enabled"], true);
+    assert_eq!(status["recovery_codes_left"], 8);
+}
+
+async fn wrong_codes_are_throttled(db: Db) {
+    let app = spawn_app(db).await;
+    let (token, _) = app.token("ana@example.org", Role::Volunteer).await;
+    let (secret, _) = enrol(&app, &token).await;
+    let client = app.browser();
+    app.sign_in(&client, "ana@example.org", PASSWORD).await;
+    // The password took one place; the guesses take the rest.
+    for _ in 1..MAX_FAILURES_PER_ACCOUNT {
+        assert_eq!(
+            send_code(&app, &client, "000000").await,
+            "/login?step=code&error=invalid_code&next=%2F"
+        );
+    }
+    assert_eq!(
+        send_code(&app, &client, &code(&secret, 1)).await,
+        "/login?error=throttled&next=%2F",
+        "even the right code waits out the window"
+    );
+    assert_eq!(me_status(&app, &client).await, 401);
+    // The password alone does not open the door again either.
+    assert_eq!(
+        location(&app.sign_in(&client, "ana@example.org", PASSWORD).await),
+        "/login?error=throttled&next=%2F"
+    );
+}
+
+async fn a_current_code_turns_it_off(db: Db) {
+    let app = spawn_app(db).await;
+    let (token, ana) = app.token("ana@example.org", Role::Volunteer).await;
+    let (secret, _) = enrol(&app, &token).await;
+    let (status, body) = call(
+        &app,
+        &token,
+        reqwest::Method::DELETE,
+        "/me/totp",
+        Some(json!({ "code": "123456" })),
+    )
+    .await;
+    assert_eq!(status, 422, "a wrong code does not turn it off: {body}");
+    let (status, body) = call(
+        &app,
+        &token,
+        reqwest::Method::DELETE,
+        "/me/totp",
+        Some(json!({ "code": code(&secret, 1) })),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(
+        audited(&app, "totp_disabled", &format!("user:{ana}")).await,
+        [Some(ana)]
+    );
+    let client = app.browser();
+    assert_eq!(
+        location(&app.sign_in(&client, "ana@example.org", PASSWORD).await),
+        "/"
+    );
+}
+
+async fn the_admin_requirement_forces_enrolment(db: Db) {
+    let app = spawn_app(db).await;
+    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    let (coordinator, _) = app.token("cora@example.org", Role::Coordinator).await;
+    let (volunteer, _) = app.token("vic@example.org", Role::Volunteer).await;
+    let (status, body) = call(
+        &app,
+        &admin,
+        reqwest::Method::PUT,
+        "/settings/security",
+        Some(json!({ "require_two_factor_for_staff": true })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) = call(&app, &coordinator, reqwest::Method::GET, "/tags", None).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["code"], "two_factor_enrolment_required");
+    let (status, _) = call(&app, &volunteer, reqwest::Method::GET, "/tags", None).await;
+    assert_eq!(status, 200, "volunteers are not required to enrol");
+    let (status, _) = call(&app, &coordinator, reqwest::Method::GET, "/me", None).await;
+    assert_eq!(status, 200);
+
+    // Pages send them to the Account page; a page load there is fine.
+    let client = app.browser();
+    assert_eq!(
+        location(&app.sign_in(&client, "cora@example.org", PASSWORD).await),
+        "/"
+    );
+    let inbox = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(location(&inbox), "/account");
+
+    enrol(&app, &coordinator).await;
+    let (status, body) = call(&app, &coordinator, reqwest::Method::GET, "/tags", None).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+async fn an_admin_reset_is_audited_and_the_password_suffices_again(db: Db) {
+    let app = spawn_app(db).await;
+    let (admin, admin_id) = app.token("admin@example.org", Role::Admin).await;
+    let (token, ana) = app.token("ana@example.org", Role::Volunteer).await;
+    enrol(&app, &token).await;
+
+    let (status, _) = call(
+        &app,
+        &token,
+        reqwest::Method::DELETE,
+        &format!("/users/{admin_id}/totp"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "only admins reset someone's second factor");
+    let (status, _) = call(
+        &app,
+        &admin,
+        reqwest::Method::DELETE,
+        &format!("/users/{admin_id}/totp"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422, "an admin's own goes only with a code");
+    let (status, body) = call(
+        &app,
+        &admin,
+        reqwest::Method::DELETE,
+        &format!("/users/{ana}/totp"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(
+        audited(&app, "totp_reset", &format!("user:{ana}")).await,
+        [Some(admin_id)]
+    );
+    let client = app.browser();
+    assert_eq!(
+        location(&app.sign_in(&client, "ana@example.org", PASSWORD).await),
+        "/"
+    );
+    assert_eq!(me_status(&app, &client).await, 200);
+}
+
+async fn the_code_step_needs_a_password_first(db: Db) {
+    let app = spawn_app(db).await;
+    app.add("ana@example.org", Role::Volunteer).await;
+    let client = app.browser();
+    assert_eq!(
+        send_code(&app, &client, "123456").await,
+        "/login?error=code_expired&next=%2F"
+    );
+    assert_eq!(me_status(&app, &client).await, 401);
+}
+
+on_both_databases!(
+    enrolment_then_sign_in_asks_for_a_code_used_once,
+    a_recovery_code_works_once,
+    wrong_codes_are_throttled,
+    a_current_code_turns_it_off,
+    the_admin_requirement_forces_enrolment,
+    an_admin_reset_is_audited_and_the_password_suffices_again,
+    the_code_step_needs_a_password_first,
+);
