@@ -117,6 +117,15 @@ async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
         audited(&app, "totp_enabled", &format!("user:{ana}")).await,
         [Some(ana)]
     );
+    let stored: String = sqlx::query_scalar("SELECT seed FROM user_totp WHERE user_id = $1")
+        .bind(ana)
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
+    assert!(
+        stored.starts_with("sealed:v1:") && !stored.contains(&secret),
+        "the seed is sealed at rest: {stored}"
+    );
     let (status, again) = call(&app, &token, reqwest::Method::POST, "/me/totp", None).await;
     assert_eq!(
         status, 409,

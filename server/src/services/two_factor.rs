@@ -19,18 +19,38 @@ use crate::store::{StoreError, StoreResult, now_ms};
 
 const SECURITY_SETTINGS: &str = "security";
 
-/// The one way a seed goes into storage. The lead wires the AEAD sealing (`seal`) from the
-/// secrets-at-rest work here at merge; until then the seed is only base64-encoded.
-fn seal_totp_seed(seed: &[u8]) -> String {
-    STANDARD.encode(seed)
+/// Where a person's seed is sealed: the place binds it to its row, so a sealed seed copied to
+/// another person's row does not open.
+pub(crate) fn totp_seed_place(user_id: i64) -> String {
+    format!("user:{user_id}:totp")
 }
 
-/// The one way a stored seed comes back; see [`seal_totp_seed`].
-fn open_totp_seed(sealed: &str) -> Result<Vec<u8>, AppError> {
-    STANDARD.decode(sealed).map_err(|error| {
-        tracing::error!(%error, "a stored second-factor seed cannot be opened");
-        AppError::internal()
-    })
+impl Services {
+    /// The one way a seed goes into storage: sealed like channel credentials, so a copy of the
+    /// database without the key cannot produce anyone's codes.
+    fn seal_totp_seed(&self, user_id: i64, seed: &[u8]) -> Result<String, AppError> {
+        self.sealer()
+            .seal(&totp_seed_place(user_id), &STANDARD.encode(seed))
+            .map_err(|error| {
+                tracing::error!(%error, "a second-factor seed cannot be sealed");
+                AppError::internal()
+            })
+    }
+
+    /// The one way a stored seed comes back; see [`Services::seal_totp_seed`].
+    fn open_totp_seed(&self, user_id: i64, sealed: &str) -> Result<Vec<u8>, AppError> {
+        let opened = self
+            .sealer()
+            .open(&totp_seed_place(user_id), sealed)
+            .map_err(|error| {
+                tracing::error!(%error, "a stored second-factor seed cannot be opened");
+                AppError::internal()
+            })?;
+        STANDARD.decode(opened.as_bytes()).map_err(|error| {
+            tracing::error!(%error, "a stored second-factor seed is not base64");
+            AppError::internal()
+        })
+    }
 }
 
 fn now_secs() -> u64 {
@@ -92,7 +112,7 @@ impl Services {
         rand::rngs::OsRng.fill_bytes(&mut seed);
         if !self
             .store
-            .start_totp(actor.id, &seal_totp_seed(&seed))
+            .start_totp(actor.id, &self.seal_totp_seed(actor.id, &seed)?)
             .await?
         {
             return Err(AppError::conflict(
@@ -117,7 +137,7 @@ impl Services {
             .ok_or_else(|| {
                 AppError::conflict("There is no two-factor set-up to confirm. Start again.")
             })?;
-        let seed = open_totp_seed(&row.seed)?;
+        let seed = self.open_totp_seed(actor.id, &row.seed)?;
         let step = rules::accepted_step(&seed, code, now_secs(), row.last_step)
             .map_err(bad_seed)?
             .ok_or_else(wrong_code)?;
@@ -212,7 +232,7 @@ impl Services {
             return Ok(false);
         };
         if rules::is_totp_code(code) {
-            let seed = open_totp_seed(&row.seed)?;
+            let seed = self.open_totp_seed(user_id, &row.seed)?;
             return Ok(
                 match rules::accepted_step(&seed, code, now_secs(), row.last_step)
                     .map_err(bad_seed)?
