@@ -23,7 +23,9 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
-use crate::http::{api, health, live, media, security, sign_in, templates, text, webhooks};
+use crate::http::{
+    api, health, live, media, security, server_fn_status, sign_in, templates, text, webhooks,
+};
 use crate::services::Services;
 use crate::store::{Backend, Store, StoreError};
 
@@ -226,6 +228,7 @@ pub fn router(services: Services, config: Config) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
+                .layer(from_fn(server_fn_status::error_status))
                 .layer(from_fn_with_state(
                     state.clone(),
                     security::security_headers,

@@ -519,7 +519,74 @@ async fn form_bodies_over_the_limit_are_refused_before_they_are_read(db: Db) {
     assert_eq!(body["code"], "payload_too_large");
 }
 
+async fn failed_sign_ins(app: &common::TestApp) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT subject, detail FROM audit_log WHERE action = 'sign_in_failed' ORDER BY id",
+    )
+    .fetch_all(&app.sql().await)
+    .await
+    .unwrap()
+}
+
+/// A failed sign-in that reached the password check is audited, for admins to see; one the
+/// throttle refused is not, so guessing cannot flood the log.
+async fn failed_sign_ins_are_audited_but_throttled_ones_are_not(db: Db) {
+    let app = spawn_app(db).await;
+    let ana = app.add("ana@example.org", Role::Volunteer).await;
+    let client = app.browser();
+    app.sign_in(&client, "ana@example.org", "wrong-password-1")
+        .await;
+    app.sign_in(&client, "nobody@example.org", "wrong-password-2")
+        .await;
+    let failed = failed_sign_ins(&app).await;
+    let subjects: Vec<&str> = failed.iter().map(|(subject, _)| subject.as_str()).collect();
+    assert_eq!(subjects, [format!("user:{ana}").as_str(), "user:unknown"]);
+    let detail: Value = serde_json::from_str(&failed[0].1).unwrap();
+    assert_eq!(detail["reason"], "password");
+    assert_eq!(detail["address"], "127.0.0.1");
+    assert!(
+        !failed[1].1.contains("nobody@example.org"),
+        "what was typed as the address is not kept"
+    );
+
+    for attempt in 0..MAX_FAILURES_PER_ACCOUNT + 3 {
+        app.sign_in(&client, "ana@example.org", &format!("wrong-{attempt}"))
+            .await;
+    }
+    let for_ana = failed_sign_ins(&app)
+        .await
+        .into_iter()
+        .filter(|(subject, _)| *subject == format!("user:{ana}"))
+        .count();
+    assert_eq!(
+        for_ana as i64, MAX_FAILURES_PER_ACCOUNT,
+        "attempts past the throttle are refused before the password check, unaudited"
+    );
+}
+
+/// Server functions answered every refusal with 500; now with the status of its code.
+async fn server_function_refusals_carry_their_status(db: Db) {
+    let app = spawn_app(db).await;
+    let (volunteer, _) = app.token("vic@example.org", Role::Volunteer).await;
+    let refused = app
+        .server_fn_with_token(&volunteer, "people/list", &[])
+        .await;
+    assert_eq!(refused.status(), 403);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "forbidden");
+    let anonymous = reqwest::Client::new()
+        .post(app.url("/api/people/list"))
+        .header("Origin", &app.base)
+        .form(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
+
 on_both_databases!(
+    failed_sign_ins_are_audited_but_throttled_ones_are_not,
+    server_function_refusals_carry_their_status,
     oversized_form_parts_are_refused_with_413_and_a_reason,
     form_bodies_over_the_limit_are_refused_before_they_are_read,
     parallel_guesses_are_throttled_before_they_are_hashed,

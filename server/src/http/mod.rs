@@ -8,6 +8,7 @@ pub mod health;
 pub mod live;
 pub mod media;
 pub mod security;
+pub mod server_fn_status;
 pub mod sign_in;
 pub mod templates;
 pub mod text;

@@ -69,6 +69,7 @@ impl Services {
             None => password::dummy_hash().await.to_string(),
         };
         let verified = self.hashing.verify(password.to_string(), stored_hash).await;
+        let known_account = user.as_ref().map(|user| user.id);
         match user.filter(|_| verified).and_then(actor_from) {
             Some(actor) if self.has_second_factor(actor.id).await.map_err(internal)? => {
                 if let Err(error) = self.throttle.password_passed(&self.store, address).await {
@@ -95,7 +96,25 @@ impl Services {
                     .await;
                 Ok(actor)
             }
-            None => Err(SignInError::Invalid),
+            None => {
+                // Only attempts that reached the password check: throttled ones cost nothing
+                // and are not written, so guessing cannot flood the log. What was typed as the
+                // address is not kept (it may be a password typed in the wrong field).
+                let (subject, reason) = match known_account {
+                    Some(id) => (format!("user:{id}"), "password"),
+                    None => ("user:unknown".to_owned(), "unknown_account"),
+                };
+                let _ = self
+                    .store
+                    .audit(
+                        None,
+                        "sign_in_failed",
+                        &subject,
+                        json!({ "reason": reason, "address": address }),
+                    )
+                    .await;
+                Err(SignInError::Invalid)
+            }
         }
     }
 
