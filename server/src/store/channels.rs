@@ -97,28 +97,14 @@ impl Store {
     /// for any channel changes none. Returns how many were rewritten.
     pub async fn rewrite_channel_secrets<E: From<super::StoreError>>(
         &self,
-        mut rewrite: impl FnMut(i64, &str) -> Result<Option<String>, E>,
+        rewrite: impl FnMut(i64, &str) -> Result<Option<String>, E>,
     ) -> Result<u64, E> {
-        let mut tx = self.pool.begin().await.map_err(super::StoreError::from)?;
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, secrets FROM channels ORDER BY id")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(super::StoreError::from)?;
-        let mut rewritten = 0;
-        for (id, secrets) in rows {
-            if let Some(new) = rewrite(id, &secrets)? {
-                sqlx::query("UPDATE channels SET secrets = $1 WHERE id = $2")
-                    .bind(new)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(super::StoreError::from)?;
-                rewritten += 1;
-            }
-        }
-        tx.commit().await.map_err(super::StoreError::from)?;
-        Ok(rewritten)
+        self.rewrite_each(
+            "SELECT id, secrets FROM channels ORDER BY id",
+            "UPDATE channels SET secrets = $1 WHERE id = $2",
+            rewrite,
+        )
+        .await
     }
 
     pub async fn update_channel(&self, id: i64, channel: ChannelWrite<'_>) -> StoreResult<()> {

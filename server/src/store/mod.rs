@@ -243,6 +243,38 @@ async fn lock_provider_message(
     Ok(())
 }
 
+impl Store {
+    /// Rewrites one text value of every row `select` reads (`id, value`), storing what
+    /// `rewrite` returns with `update` (`$1` the value, `$2` the id; `None` leaves the row), all
+    /// in one transaction: a failure for any row changes none. Returns how many were rewritten.
+    async fn rewrite_each<E: From<StoreError>>(
+        &self,
+        select: &str,
+        update: &str,
+        mut rewrite: impl FnMut(i64, &str) -> Result<Option<String>, E>,
+    ) -> Result<u64, E> {
+        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+        let rows: Vec<(i64, String)> = sqlx::query_as(select)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        let mut rewritten = 0;
+        for (id, value) in rows {
+            if let Some(new) = rewrite(id, &value)? {
+                sqlx::query(update)
+                    .bind(new)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+                rewritten += 1;
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(rewritten)
+    }
+}
+
 /// The current time in the schema's unit.
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64

@@ -145,31 +145,17 @@ impl Store {
         Ok(removed == 1)
     }
 
-    /// Rewrites every stored seed in one transaction (re-sealing under a new key): `rewrite`
-    /// gets the person's id and the stored seed, and answers the new value, or None to keep it.
+    /// Passes every stored seed to `rewrite` (re-sealing under a new key) and stores what it
+    /// returns (`None` leaves it), in one transaction. Returns how many were rewritten.
     pub async fn rewrite_totp_seeds<E: From<super::StoreError>>(
         &self,
-        mut rewrite: impl FnMut(i64, &str) -> Result<Option<String>, E>,
+        rewrite: impl FnMut(i64, &str) -> Result<Option<String>, E>,
     ) -> Result<u64, E> {
-        let mut tx = self.pool.begin().await.map_err(super::StoreError::from)?;
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT user_id, seed FROM user_totp ORDER BY user_id")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(super::StoreError::from)?;
-        let mut rewritten = 0;
-        for (user_id, seed) in rows {
-            if let Some(new) = rewrite(user_id, &seed)? {
-                sqlx::query("UPDATE user_totp SET seed = $1 WHERE user_id = $2")
-                    .bind(new)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(super::StoreError::from)?;
-                rewritten += 1;
-            }
-        }
-        tx.commit().await.map_err(super::StoreError::from)?;
-        Ok(rewritten)
+        self.rewrite_each(
+            "SELECT user_id, seed FROM user_totp ORDER BY user_id",
+            "UPDATE user_totp SET seed = $1 WHERE user_id = $2",
+            rewrite,
+        )
+        .await
     }
 }
