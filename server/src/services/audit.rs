@@ -171,7 +171,10 @@ fn instant(value: &str, bound: Bound) -> Result<i64, AppError> {
     let start = day.midnight().assume_utc();
     Ok(match bound {
         Bound::Start => millis(start),
-        Bound::End => millis(start + time::Duration::DAY),
+        // The last day `time` can represent has no next midnight: it ends with everything.
+        Bound::End => start
+            .checked_add(time::Duration::DAY)
+            .map_or(i64::MAX, millis),
     })
 }
 
@@ -197,6 +200,18 @@ mod tests {
         let filter = audit_filter(&query).unwrap();
         assert_eq!(filter.until_ms, Some(1_796_119_200_001));
         assert_eq!(filter.action, None, "a blank field filters nothing");
+    }
+
+    #[test]
+    fn the_last_representable_day_is_a_bound_not_a_panic() {
+        let query = AuditQuery {
+            from: Some("9999-12-31".into()),
+            to: Some("9999-12-31".into()),
+            ..AuditQuery::default()
+        };
+        let filter = audit_filter(&query).unwrap();
+        assert_eq!(filter.until_ms, Some(i64::MAX));
+        assert!(filter.from_ms.is_some());
     }
 
     #[test]
