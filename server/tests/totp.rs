@@ -10,19 +10,25 @@ use common::{Db, PASSWORD, location, spawn_app};
 use serde_json::{Value, json};
 use server::auth::throttle::MAX_FAILURES_PER_ACCOUNT;
 
-/// The code an authenticator app shows `steps_ahead` steps from now, computed with the crate
-/// directly from the secret the API handed out.
-fn code(secret: &str, steps_ahead: u64) -> String {
-    let seed = totp_rs::Secret::try_from_base32(secret).expect("base32 secret");
-    let totp = totp_rs::Builder::new()
-        .with_secret(seed)
-        .build()
-        .expect("authenticator");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    totp.generate(now + 30 * steps_ahead).to_string()
+/// An authenticator app holding the secret the API handed out. Its codes count from the moment
+/// enrolment was confirmed, so a test crossing a 30-second boundary still names the same steps
+/// (the server accepts one step either side of its own clock).
+struct Authenticator {
+    secret: String,
+    enrolled_at: u64,
+}
+
+impl Authenticator {
+    /// The code shown `steps_ahead` steps after the one that confirmed enrolment.
+    fn code(&self, steps_ahead: u64) -> String {
+        let seed = totp_rs::Secret::try_from_base32(&self.secret).expect("base32 secret");
+        let totp = totp_rs::Builder::new()
+            .with_secret(seed)
+            .build()
+            .expect("authenticator");
+        totp.generate(self.enrolled_at + 30 * steps_ahead)
+            .to_string()
+    }
 }
 
 async fn call(
@@ -44,9 +50,9 @@ async fn call(
     (status, body)
 }
 
-/// Enrols the token's owner; returns the secret and the recovery codes. The code confirming
+/// Enrols the token's owner; returns the authenticator and the recovery codes. The code confirming
 /// enrolment is the current one, so the next code a sign-in can use is one step ahead.
-async fn enrol(app: &common::TestApp, token: &str) -> (String, Vec<String>) {
+async fn enrol(app: &common::TestApp, token: &str) -> (Authenticator, Vec<String>) {
     let (status, started) = call(app, token, reqwest::Method::POST, "/me/totp", None).await;
     assert_eq!(status, 200, "{started}");
     assert!(started["qr_svg"].as_str().unwrap().contains("<svg"));
@@ -56,13 +62,19 @@ async fn enrol(app: &common::TestApp, token: &str) -> (String, Vec<String>) {
             .unwrap()
             .starts_with("otpauth://totp/")
     );
-    let secret = started["secret"].as_str().unwrap().to_string();
+    let authenticator = Authenticator {
+        secret: started["secret"].as_str().unwrap().to_string(),
+        enrolled_at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    };
     let (status, confirmed) = call(
         app,
         token,
         reqwest::Method::POST,
         "/me/totp/confirm",
-        Some(json!({ "code": code(&secret, 0) })),
+        Some(json!({ "code": authenticator.code(0) })),
     )
     .await;
     assert_eq!(status, 200, "{confirmed}");
@@ -73,7 +85,7 @@ async fn enrol(app: &common::TestApp, token: &str) -> (String, Vec<String>) {
         .map(|code| code.as_str().unwrap().to_string())
         .collect();
     assert_eq!(codes.len(), 10);
-    (secret, codes)
+    (authenticator, codes)
 }
 
 async fn send_code(app: &common::TestApp, client: &reqwest::Client, code: &str) -> String {
@@ -112,7 +124,7 @@ async fn audited(app: &common::TestApp, action: &str, subject: &str) -> Vec<Opti
 async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
     let app = spawn_app(db).await;
     let (token, ana) = app.token("ana@example.org", Role::Volunteer).await;
-    let (secret, _) = enrol(&app, &token).await;
+    let (authenticator, _) = enrol(&app, &token).await;
     assert_eq!(
         audited(&app, "totp_enabled", &format!("user:{ana}")).await,
         [Some(ana)]
@@ -123,7 +135,7 @@ async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
         .await
         .unwrap();
     assert!(
-        stored.starts_with("sealed:v1:") && !stored.contains(&secret),
+        stored.starts_with("sealed:v1:") && !stored.contains(&authenticator.secret),
         "the seed is sealed at rest: {stored}"
     );
     let (status, again) = call(&app, &token, reqwest::Method::POST, "/me/totp", None).await;
@@ -138,10 +150,10 @@ async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
     assert_eq!(me_status(&app, &client).await, 401, "not signed in yet");
     // The code that confirmed enrolment was spent then.
     assert_eq!(
-        send_code(&app, &client, &code(&secret, 0)).await,
+        send_code(&app, &client, &authenticator.code(0)).await,
         "/login?step=code&error=invalid_code&next=%2F"
     );
-    let next = code(&secret, 1);
+    let next = authenticator.code(1);
     assert_eq!(send_code(&app, &client, &next).await, "/");
     assert_eq!(me_status(&app, &client).await, 200);
 
@@ -188,7 +200,7 @@ async fn a_recovery_code_works_once(db: Db) {
 async fn wrong_codes_are_throttled(db: Db) {
     let app = spawn_app(db).await;
     let (token, _) = app.token("ana@example.org", Role::Volunteer).await;
-    let (secret, _) = enrol(&app, &token).await;
+    let (authenticator, _) = enrol(&app, &token).await;
     let client = app.browser();
     app.sign_in(&client, "ana@example.org", PASSWORD).await;
     // The password took one place; the guesses take the rest.
@@ -199,7 +211,7 @@ async fn wrong_codes_are_throttled(db: Db) {
         );
     }
     assert_eq!(
-        send_code(&app, &client, &code(&secret, 1)).await,
+        send_code(&app, &client, &authenticator.code(1)).await,
         "/login?error=throttled&next=%2F",
         "even the right code waits out the window"
     );
@@ -214,7 +226,7 @@ async fn wrong_codes_are_throttled(db: Db) {
 async fn a_current_code_turns_it_off(db: Db) {
     let app = spawn_app(db).await;
     let (token, ana) = app.token("ana@example.org", Role::Volunteer).await;
-    let (secret, _) = enrol(&app, &token).await;
+    let (authenticator, _) = enrol(&app, &token).await;
     let (status, body) = call(
         &app,
         &token,
@@ -229,7 +241,7 @@ async fn a_current_code_turns_it_off(db: Db) {
         &token,
         reqwest::Method::DELETE,
         "/me/totp",
-        Some(json!({ "code": code(&secret, 1) })),
+        Some(json!({ "code": authenticator.code(1) })),
     )
     .await;
     assert_eq!(status, 204, "{body}");
