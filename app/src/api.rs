@@ -18,7 +18,10 @@ use crate::model::{
 };
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput};
-use crate::model::{RecoveryCodes, SecuritySettings, TotpEnrolment, TwoFactorStatus};
+use crate::model::{
+    RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings, TotpEnrolment,
+    TwoFactorStatus,
+};
 #[cfg(feature = "ssr")]
 use crate::ports::{actor, backend};
 use leptos::server_fn::codec::Json;
@@ -372,6 +375,25 @@ pub async fn search(query: String) -> Result<Vec<SearchHit>, AppError> {
 #[server(endpoint = "mentions")]
 pub async fn list_mentions() -> Result<Vec<Mention>, AppError> {
     backend()?.mentions(&actor()?).await
+}
+
+#[server(endpoint = "settings/retention")]
+pub async fn get_retention_settings() -> Result<RetentionSettings, AppError> {
+    backend()?.retention_settings(&actor()?).await
+}
+
+#[server(endpoint = "settings/retention/save")]
+pub async fn save_retention_settings(
+    settings: RetentionSettings,
+) -> Result<RetentionSettings, AppError> {
+    backend()?
+        .update_retention_settings(&actor()?, settings)
+        .await
+}
+
+#[server(endpoint = "settings/retention/preview")]
+pub async fn get_retention_preview() -> Result<RetentionCounts, AppError> {
+    backend()?.retention_preview(&actor()?).await
 }
 
 #[server(endpoint = "settings/inbox")]

@@ -11,9 +11,10 @@ use crate::model::{
     AddedPerson, ApiToken, AuditPage, AuditQuery, CannedResponse, CannedResponseInput, Channel,
     ChannelInput, ContactDetail, ConversationDetail, ConversationPage, ConversationQuery,
     CreatedToken, InboxFilters, InboxSettings, Me, Mention, NewPerson, Note, Permission, Person,
-    PersonChanges, RecoveryCodes, Role, SearchHit, SecuritySettings, SimulatedInbound,
-    StatusChange, Tag, TagInput, Template, TemplateCategory, TemplateContent, TemplateInput,
-    TemplateSend, TemplateSync, TotpEnrolment, TwilioTemplateInput, TwoFactorStatus, WebhookEvent,
+    PersonChanges, RecoveryCodes, RetentionCounts, RetentionSettings, Role, SearchHit,
+    SecuritySettings, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
+    TemplateContent, TemplateInput, TemplateSend, TemplateSync, TotpEnrolment, TwilioTemplateInput,
+    TwoFactorStatus, WebhookEvent,
 };
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
@@ -198,6 +199,14 @@ pub trait Backend: Send + Sync + 'static {
         actor: &Actor,
         settings: InboxSettings,
     ) -> Result<InboxSettings, AppError>;
+    async fn retention_settings(&self, actor: &Actor) -> Result<RetentionSettings, AppError>;
+    async fn update_retention_settings(
+        &self,
+        actor: &Actor,
+        settings: RetentionSettings,
+    ) -> Result<RetentionSettings, AppError>;
+    /// What the next retention run would delete.
+    async fn retention_preview(&self, actor: &Actor) -> Result<RetentionCounts, AppError>;
     /// Whether auto-assignment may give this person conversations.
     async fn is_available(&self, actor: &Actor) -> Result<bool, AppError>;
     async fn set_available(&self, actor: &Actor, available: bool) -> Result<(), AppError>;

@@ -42,6 +42,11 @@ enum Command {
     },
     /// Load the demo data (people and sandbox channels); safe to run again.
     Demo,
+    /// Delete what the retention settings say has expired.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Manage the key stored secrets are sealed under.
     Secrets {
         #[command(subcommand)]
@@ -54,6 +59,16 @@ enum SecretsCommand {
     /// Re-seal every stored secret under a new key. Stop the server first; start it again
     /// afterwards (with the printed key, if the key is set in SWITCHBOARD_SECRET_KEY).
     Rotate,
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Run retention now (the server also runs it every hour).
+    Run {
+        /// Print what would be deleted, and delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -151,6 +166,9 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
         Command::Secrets {
             command: SecretsCommand::Rotate,
         } => rotate_secret_key(&services).await,
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run },
+        } => run_retention(&services, dry_run).await,
     };
     store.close().await;
     outcome
@@ -241,6 +259,28 @@ async fn rotate_secret_key(services: &Services) -> Result<(), String> {
                  SWITCHBOARD_SECRET_KEY to the key above before starting Switchboard again"
             );
         }
+    }
+    Ok(())
+}
+
+async fn run_retention(services: &Services, dry_run: bool) -> Result<(), String> {
+    let (counts, verb) = if dry_run {
+        (services.retention_preview().await, "would delete")
+    } else {
+        (services.run_retention().await, "deleted")
+    };
+    let counts = counts.map_err(|error| error.message)?;
+    println!("retention {verb}:");
+    for (what, count) in [
+        ("conversations", counts.conversations),
+        ("messages", counts.messages),
+        ("notes", counts.notes),
+        ("media files", counts.media_files),
+        ("contacts", counts.contacts),
+        ("raw webhook deliveries", counts.raw_deliveries),
+        ("audit log entries", counts.audit_entries),
+    ] {
+        println!("  {count} {what}");
     }
     Ok(())
 }

@@ -139,6 +139,7 @@ impl Application {
                 tokio::spawn(deliver_replies(self.services.clone())),
                 tokio::spawn(assign_and_wake(self.services.clone())),
                 tokio::spawn(retry_webhook_events(self.services.clone())),
+                tokio::spawn(apply_retention(self.services.clone())),
             ]);
         }
         tracing::info!(addr = %self.local_addr(), "Switchboard is listening");
@@ -327,6 +328,25 @@ async fn retry_webhook_events(services: Services) {
                     break;
                 }
             }
+        }
+    }
+}
+
+/// Deletes what the retention settings say has expired; of several instances, one runs it per
+/// period, and checking often means a stopped instance's turn is soon taken by another.
+async fn apply_retention(services: Services) {
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        crate::auth::tokens::random_secret()
+    );
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match services.run_retention_if_due(&holder).await {
+            Ok(Some(counts)) => tracing::info!(?counts, "retention run finished"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(error = %error.message, "retention run failed"),
         }
     }
 }

@@ -104,3 +104,53 @@ async fn people_and_tokens_are_created_from_the_command_line() {
         "demo data loads once"
     );
 }
+
+#[tokio::test]
+async fn retention_dry_run_prints_what_a_run_deletes_and_deletes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/cli.db", dir.path().display());
+    assert!(switchboard(&url, &["migrate"], "").status.success());
+    let store = server::store::Store::connect(&url).await.unwrap();
+    let long_ago = server::store::now_ms() - 800 * 24 * 60 * 60 * 1000;
+    for action in ["first_old_step", "second_old_step"] {
+        store
+            .audit(None, action, "contact:1", serde_json::json!({}))
+            .await
+            .unwrap();
+    }
+    store
+        .audit(None, "recent_step", "contact:1", serde_json::json!({}))
+        .await
+        .unwrap();
+    // Aged by hand: the audit log is the one kind a fresh database can hold old rows of.
+    sqlx::query("UPDATE audit_log SET created_at = $1 WHERE action LIKE '%old_step'")
+        .bind(long_ago)
+        .execute(&sqlx::AnyPool::connect(&url).await.unwrap())
+        .await
+        .unwrap();
+    let report = |deleted: &str, audit: i64| {
+        format!(
+            "retention {deleted}:\n  0 conversations\n  0 messages\n  0 notes\n  0 media files\n  \
+             0 contacts\n  0 raw webhook deliveries\n  {audit} audit log entries\n"
+        )
+    };
+
+    let dry = switchboard(&url, &["retention", "run", "--dry-run"], "");
+    assert!(dry.status.success(), "{dry:?}");
+    assert_eq!(stdout(&dry), report("would delete", 2));
+    let dry_again = switchboard(&url, &["retention", "run", "--dry-run"], "");
+    assert_eq!(
+        stdout(&dry_again),
+        report("would delete", 2),
+        "a dry run deletes nothing"
+    );
+
+    let run = switchboard(&url, &["retention", "run"], "");
+    assert!(run.status.success(), "{run:?}");
+    assert_eq!(stdout(&run), report("deleted", 2));
+    assert_eq!(
+        stdout(&switchboard(&url, &["retention", "run", "--dry-run"], "")),
+        report("would delete", 0)
+    );
+    store.close().await;
+}

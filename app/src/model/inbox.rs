@@ -146,7 +146,8 @@ pub struct AttachmentView {
     pub kind: String,
     pub mime_type: Option<String>,
     pub filename: Option<String>,
-    /// pending (still downloading), stored, or failed.
+    /// pending (still downloading), stored, failed, or expired (removed under the retention
+    /// policy).
     pub state: String,
     /// Where a signed-in person can load it, once stored.
     pub url: Option<String>,

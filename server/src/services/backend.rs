@@ -8,7 +8,10 @@ use app::model::{
     SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
     TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
-use app::model::{RecoveryCodes, SecuritySettings, TotpEnrolment, TwoFactorStatus};
+use app::model::{
+    RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings, TotpEnrolment,
+    TwoFactorStatus,
+};
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
 
@@ -264,6 +267,22 @@ impl Backend for Services {
         settings: InboxSettings,
     ) -> Result<InboxSettings, AppError> {
         Services::update_inbox_settings(self, actor, settings).await
+    }
+
+    async fn retention_settings(&self, actor: &Actor) -> Result<RetentionSettings, AppError> {
+        Services::retention_settings_for(self, actor).await
+    }
+
+    async fn update_retention_settings(
+        &self,
+        actor: &Actor,
+        settings: RetentionSettings,
+    ) -> Result<RetentionSettings, AppError> {
+        Services::update_retention_settings(self, actor, settings).await
+    }
+
+    async fn retention_preview(&self, actor: &Actor) -> Result<RetentionCounts, AppError> {
+        Services::retention_preview_for(self, actor).await
     }
 
     async fn is_available(&self, actor: &Actor) -> Result<bool, AppError> {

@@ -274,7 +274,10 @@ impl Services {
                         filename: attachment.filename.clone(),
                         url: (attachment.fetch_state == "stored")
                             .then(|| format!("/media/{}", attachment.id)),
-                        state: attachment.fetch_state.clone(),
+                        state: match attachment.expired_at {
+                            Some(_) => "expired".to_string(),
+                            None => attachment.fetch_state.clone(),
+                        },
                     })
                     .collect(),
                 reactions: reactions

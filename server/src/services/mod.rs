@@ -18,6 +18,7 @@ mod media;
 mod outgoing_media;
 mod people;
 mod provider;
+mod retention;
 mod search;
 pub mod secrets_at_rest;
 mod settings;
@@ -29,6 +30,7 @@ mod webhook_events;
 pub use media::{MediaFile, MediaSettings};
 pub use outgoing_media::Upload;
 pub use people::SignInError;
+pub use retention::RETENTION_EVERY;
 
 use std::sync::Arc;
 

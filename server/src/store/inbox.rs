@@ -46,6 +46,8 @@ pub struct AttachmentRow {
     pub mime_type: Option<String>,
     pub filename: Option<String>,
     pub fetch_state: String,
+    /// Set when retention removed the file.
+    pub expired_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -232,7 +234,7 @@ impl Store {
         messages.reverse();
         let oldest = messages.first().map_or(0, |message| message.id);
         let attachments = sqlx::query_as(
-            "SELECT a.id, a.message_id, a.kind, a.mime_type, a.filename, a.fetch_state \
+            "SELECT a.id, a.message_id, a.kind, a.mime_type, a.filename, a.fetch_state, a.expired_at \
              FROM attachments a JOIN messages m ON m.id = a.message_id \
              WHERE m.conversation_id = $1 AND m.id >= $2 ORDER BY a.id",
         )

@@ -10,6 +10,7 @@ mod conversations;
 mod inbox;
 mod live;
 mod outbox;
+mod retention;
 mod search;
 mod sessions;
 mod settings;

@@ -891,6 +891,10 @@ fn attachment_view(attachment: AttachmentView, contact: &str) -> AnyView {
                 .into_any();
         }
         ("stored", Some(url)) => url,
+        ("expired", _) => {
+            return view! { <p class="attachment attachment-failed">"Removed under the retention policy"</p> }
+                .into_any();
+        }
         _ => {
             return view! { <p class="attachment attachment-failed">"Could not be downloaded"</p> }
                 .into_any();

@@ -77,6 +77,14 @@ pub fn routes() -> Router<AppState> {
             "/settings/inbox",
             get(settings::inbox).put(settings::update_inbox),
         )
+        .route(
+            "/settings/retention",
+            get(settings::retention).put(settings::update_retention),
+        )
+        .route(
+            "/settings/retention/preview",
+            get(settings::retention_preview),
+        )
         // Templates with a media header come with their sample file, limited while it is read.
         .route(
             "/templates",

@@ -1,5 +1,7 @@
-//! `/settings`: how the inbox works (admins) and the tags conversations can carry
-//! (coordinators and admins).
+//! `/settings`: how the inbox works, sign-in rules and data retention (admins), and the tags
+//! and canned responses (coordinators and admins).
+
+mod retention;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,6 +14,7 @@ use crate::api::{
 use crate::components::{ErrorNotice, Layout};
 use crate::model::{InboxSettings, Me, Permission, SecuritySettings};
 use crate::tracking::tracked_in_browser;
+use retention::RetentionSettingsForm;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -27,7 +30,7 @@ fn settings(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Settings"</h1>
-            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> })}
+            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}
             {(!manages_settings && !manages_tags).then(|| view! {
                 <p class="notice notice-error" role="alert">"Only coordinators and admins change settings."</p>
