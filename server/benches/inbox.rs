@@ -13,13 +13,16 @@
 //! cargo bench -p server --bench inbox -- --conversations 10000 --messages 100000
 //! cargo bench -p server --bench inbox -- --database-url postgres://…/fresh_db
 //! ```
+//!
+//! Last, it times retention at this size: the preview admins see and one run that deletes what
+//! a 90-day period expires (most of the generated data, so it comes after everything else).
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use app::model::{ChannelInput, ChannelKind, Role};
+use app::model::{ChannelInput, ChannelKind, RetentionSettings, Role};
 use clap::Parser;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -118,6 +121,7 @@ async fn main() -> ExitCode {
         .await
         .expect("the application starts");
     let base = format!("http://{}", application.local_addr());
+    let app_services = application.services().clone();
     tokio::spawn(application.run_until_stopped());
 
     let mut rng = StdRng::seed_from_u64(7);
@@ -294,12 +298,55 @@ async fn main() -> ExitCode {
         row.print();
         failed |= row.errors > 0;
     }
+    failed |= !retention(&app_services, team.admin).await;
     if failed {
         eprintln!("some requests did not answer 200 (see above)");
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Times the retention preview and a run with 90-day periods; false when the run deleted other
+/// than the preview said.
+async fn retention(services: &Services, admin: i64) -> bool {
+    let actor = services
+        .actor_by_id(admin)
+        .await
+        .unwrap()
+        .expect("the admin is active");
+    let ninety_days = RetentionSettings {
+        resolved_conversations_days: Some(90),
+        media_days: Some(90),
+        ..RetentionSettings::default()
+    };
+    services
+        .update_retention_settings(&actor, ninety_days)
+        .await
+        .expect("retention settings save");
+    let started = Instant::now();
+    let preview = services
+        .retention_preview_for(&actor)
+        .await
+        .expect("the preview answers");
+    let previewed_in = started.elapsed();
+    let started = Instant::now();
+    let deleted = services.run_retention().await.expect("retention runs");
+    let ran_in = started.elapsed();
+    println!(
+        "\nretention, resolved conversations and media kept 90 days: preview {:.0} ms; run {:.1} s \
+         deleting {} conversations, {} messages, {} notes, {} contacts",
+        millis(previewed_in),
+        ran_in.as_secs_f64(),
+        deleted.conversations,
+        deleted.messages,
+        deleted.notes,
+        deleted.contacts,
+    );
+    if preview != deleted {
+        eprintln!("the run deleted {deleted:?}, the preview said {preview:?}");
+    }
+    preview == deleted
 }
 
 /// The application's configuration for this run; files it may write go under `scratch`.
@@ -319,6 +366,7 @@ fn config(database_url: &str, scratch: &Path) -> Config {
 
 /// The people conversations are assigned to, and API tokens of a coordinator and a volunteer.
 struct Team {
+    admin: i64,
     assignable: Vec<i64>,
     /// (coordinator, volunteer)
     tokens: (String, String),
@@ -326,7 +374,7 @@ struct Team {
 
 impl Team {
     async fn add(services: &Services) -> Team {
-        add_person(services, "admin@bench.example", Role::Admin).await;
+        let admin = add_person(services, "admin@bench.example", Role::Admin).await;
         let coordinator = add_person(services, COORDINATOR, Role::Coordinator).await;
         let mut assignable = vec![coordinator];
         for n in 0..VOLUNTEERS {
@@ -337,7 +385,11 @@ impl Team {
             token(services, coordinator).await,
             token(services, assignable[1]).await,
         );
-        Team { assignable, tokens }
+        Team {
+            admin,
+            assignable,
+            tokens,
+        }
     }
 }
 
