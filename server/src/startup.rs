@@ -178,7 +178,10 @@ pub fn router(services: Services, config: Config) -> Router {
         .with_expiry(Expiry::OnInactivity(
             time::Duration::try_from(config.session_idle_timeout)
                 .unwrap_or(time::Duration::hours(2)),
-        ));
+        ))
+        // Only a saved session moves its expiry (and the cookie's) forward: saved on changes
+        // alone, a session in constant use would end its idle time after signing in.
+        .with_always_save(true);
     let state = AppState {
         services: services.clone(),
         config: Arc::new(config),
