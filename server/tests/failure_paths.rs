@@ -277,11 +277,21 @@ impl Serving {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            if tokio::time::Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("the server was still running {GRACE:?} after SIGTERM");
-            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the server was still running {GRACE:?} after SIGTERM"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// A test that fails half-way leaves no server running.
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
 }
