@@ -476,7 +476,7 @@ async fn status_of(app: &TestApp, path: &str) -> u16 {
     reqwest::get(app.url(path)).await.unwrap().status().as_u16()
 }
 
-async fn readiness_fails_once_the_database_is_closed(db: Db) {
+async fn readiness_fails_once_its_database_connections_are_closed(db: Db) {
     let app = spawn_app(db).await;
     assert_eq!(status_of(&app, "/readyz").await, 200);
     app.app_services.store().close().await;
@@ -848,7 +848,7 @@ async fn a_kept_delivery_signed_with_a_replaced_app_secret_is_refused_with_the_r
 on_both_databases!(
     a_refused_delivery_in_a_group_commit_fails_alone,
     sigterm_keeps_what_was_acknowledged_and_loses_no_reply,
-    readiness_fails_once_the_database_is_closed,
+    readiness_fails_once_its_database_connections_are_closed,
     an_idle_session_is_refused_while_one_in_use_stays,
     two_instances_sending_at_once_keep_the_channel_rate_together,
     a_shared_link_is_refused_after_its_week,
