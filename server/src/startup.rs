@@ -16,6 +16,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower::ServiceBuilder;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -124,19 +125,27 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight (ending live
+    /// streams) and the reply being sent.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let store = self.services.store().clone();
         let live = self.services.live().clone();
         let mut workers = vec![tokio::spawn(live.clone().tell_activity(store.clone()))];
         if store.backend() == Backend::Postgres {
-            workers.push(tokio::spawn(live.relay_postgres(self.database_url.clone())));
+            workers.push(tokio::spawn(
+                live.clone().relay_postgres(self.database_url.clone()),
+            ));
         }
+        let (stop_delivering, delivering_stops) = watch::channel(false);
+        let mut delivering = None;
         if self.background_workers {
+            delivering = Some(tokio::spawn(deliver_replies(
+                self.services.clone(),
+                delivering_stops,
+            )));
             workers.extend([
                 tokio::spawn(delete_expired_sessions(store.clone())),
                 tokio::spawn(fetch_media(self.services.clone())),
-                tokio::spawn(deliver_replies(self.services.clone())),
                 tokio::spawn(assign_and_wake(self.services.clone())),
                 tokio::spawn(retry_webhook_events(self.services.clone())),
                 tokio::spawn(apply_retention(self.services.clone())),
@@ -155,8 +164,18 @@ impl Application {
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            live.close_streams();
+        })
         .await;
+        // Cut off mid-send, a reply's outcome would be unknown and wait for a person: the
+        // worker stops after the send in hand. The other workers' steps are transactions,
+        // or downloads tried again later, so they stop at once.
+        let _ = stop_delivering.send(true);
+        if let Some(delivering) = delivering {
+            let _ = delivering.await;
+        }
         workers.iter().for_each(tokio::task::JoinHandle::abort);
         store.close().await;
         tracing::info!("Switchboard stopped");
@@ -179,7 +198,10 @@ pub fn router(services: Services, config: Config) -> Router {
         .with_expiry(Expiry::OnInactivity(
             time::Duration::try_from(config.session_idle_timeout)
                 .unwrap_or(time::Duration::hours(2)),
-        ));
+        ))
+        // Only a saved session moves its expiry (and the cookie's) forward: saved on changes
+        // alone, a session in constant use would end its idle time after signing in.
+        .with_always_save(true);
     let state = AppState {
         services: services.clone(),
         config: Arc::new(config),
@@ -268,7 +290,8 @@ async fn delete_expired_sessions(store: Store) {
 }
 
 /// Delivers queued replies; woken when one is queued, and at least every second for retries.
-async fn deliver_replies(services: Services) {
+/// Returns between two sends once `stop` is set.
+async fn deliver_replies(services: Services, mut stop: watch::Receiver<bool>) {
     let worker = format!(
         "{}-{}",
         std::process::id(),
@@ -277,8 +300,8 @@ async fn deliver_replies(services: Services) {
     if let Err(error) = services.recover_interrupted_deliveries().await {
         tracing::warn!(error = %error.message, "could not check for interrupted deliveries");
     }
-    loop {
-        loop {
+    while !*stop.borrow() {
+        while !*stop.borrow() {
             match services.deliver_next(&worker).await {
                 Ok(true) => continue,
                 Ok(false) => break,
@@ -288,7 +311,12 @@ async fn deliver_replies(services: Services) {
                 }
             }
         }
-        services.delivery_wanted(Duration::from_secs(1)).await;
+        tokio::select! {
+            () = services.delivery_wanted(Duration::from_secs(1)) => {}
+            changed = stop.changed() => if changed.is_err() {
+                return;
+            },
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use app::model::{LiveEvent, Permission};
 use app::ports::{Actor, Credential};
 use futures::{Stream, StreamExt};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, watch};
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
@@ -37,6 +37,9 @@ pub struct LiveHub {
     activity: Arc<Notify>,
     /// Ids of people whose sessions, role or active state just changed.
     access: broadcast::Sender<i64>,
+    /// Set once this instance stops serving: a stream never ends by itself, so an open one
+    /// would hold the stop up until the orchestrator kills the process.
+    closing: Arc<watch::Sender<bool>>,
 }
 
 impl Default for LiveHub {
@@ -45,6 +48,7 @@ impl Default for LiveHub {
             sender: broadcast::channel(BACKLOG).0,
             activity: Arc::default(),
             access: broadcast::channel(BACKLOG).0,
+            closing: Arc::new(watch::channel(false).0),
         }
     }
 }
@@ -71,6 +75,12 @@ impl LiveHub {
     /// Tells this instance's open streams of the person to check whether they may stay open.
     pub fn access_changed(&self, person_id: i64) {
         let _ = self.access.send(person_id);
+    }
+
+    /// Ends this instance's open streams, and those opened from now on: it is stopping.
+    /// Browsers reconnect by themselves, to another instance if there is one.
+    pub fn close_streams(&self) {
+        self.closing.send_replace(true);
     }
 
     /// Notes that messages arrived or delivery statuses changed; told in batches by
@@ -132,11 +142,19 @@ impl Services {
     ///
     /// The stream ends when its session ends (signed out, expired, ended by a password change),
     /// or when the person is deactivated or their role changes: what they were allowed to see
-    /// was decided with the access they had when it opened.
+    /// was decided with the access they had when it opened. It also ends when the instance
+    /// stops.
     pub fn live_events_for(&self, actor: Actor) -> impl Stream<Item = LiveEvent> + Send + use<> {
-        let ended = self
+        let access_ended = self
             .clone()
             .access_ends(actor.clone(), self.live.access.subscribe());
+        let mut closing = self.live.closing.subscribe();
+        let ended = async move {
+            tokio::select! {
+                () = access_ended => {}
+                _ = closing.wait_for(|closing| *closing) => {}
+            }
+        };
         let services = self.clone();
         BroadcastStream::new(self.live.subscribe())
             .filter_map(move |event| {
