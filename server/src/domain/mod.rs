@@ -7,6 +7,7 @@ pub mod password_policy;
 pub mod people;
 pub mod replies;
 pub mod reply_buttons;
+pub mod sizes;
 pub mod templates;
 pub mod two_factor;
 pub mod webhooks;
