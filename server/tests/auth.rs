@@ -11,7 +11,6 @@ use app::model::Role;
 use common::{Db, PASSWORD, location, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 use server::auth::throttle::{MAX_FAILURES_PER_ACCOUNT, ManualClock, WINDOW};
-use server::config::Config;
 use server::services::{Services, SignInError};
 
 async fn sign_in_from(
@@ -105,9 +104,9 @@ async fn forwarded_for_counts_only_from_trusted_proxies(db: Db) {
 }
 
 async fn the_throttle_releases_after_its_window(db: Db) {
-    let (store, _db) = common::store(db).await;
+    let (store, test_db) = common::store(db).await;
     let clock = Arc::new(ManualClock::starting_now());
-    let settings = Config::from_lookup(|_| None).unwrap().service_settings();
+    let settings = common::config(&test_db, |_| None).service_settings();
     let services = Services::new(store, settings).with_clock(clock.clone());
     services
         .add_person_with_password(None, "ana@example.org", "Ana", Role::Volunteer, PASSWORD)

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use app::model::{ChannelInput, ChannelKind, Role};
 use common::provider::FakeProvider;
-use common::{Db, TestApp, spawn_app};
+use common::{Db, TestApp, now_secs, spawn_app};
 use serde_json::json;
 use server::config::Secret;
 use server::secrets::{KeySource, Keyring, SealError, Sealer, SecretKey, is_sealed};
@@ -21,10 +21,6 @@ use sqlx::Row;
 
 const ACCESS_TOKEN: &str = "EAAG-at-rest-4b1d9c";
 const APP_SECRET: &str = "app-secret-at-rest-77e0";
-
-fn now_secs() -> i64 {
-    server::store::now_ms() / 1000
-}
 
 /// Creates a WhatsApp channel through the API as an admin would; returns its id.
 /// Connects a WhatsApp channel through the API, with credentials the strict fake expects.
@@ -125,14 +121,8 @@ async fn stored_secrets(app: &TestApp, id: i64) -> String {
 async fn services_with(app: &TestApp, source: KeySource) -> Services {
     let store = Store::connect(&app.db.url).await.unwrap();
     let settings = server::services::ServiceSettings {
-        public_url: app.base.parse().unwrap(),
-        demo_mode: false,
-        media: server::services::MediaSettings {
-            dir: app.db.scratch.path().join("media"),
-            max_bytes: 1,
-        },
-        allow_private_provider_urls: true,
         sealer: Sealer::new(source),
+        ..app.settings()
     };
     Services::new(store, settings)
 }
@@ -217,14 +207,9 @@ async fn a_wrong_key_does_not_open_them_and_says_so(db: Db) {
     );
 
     // An instance started with the wrong key refuses to start, naming the problem.
-    let url = app.db.url.clone();
-    let config = server::config::Config::from_lookup(|name| match name {
-        "DATABASE_URL" => Some(url.clone()),
-        "SWITCHBOARD_ADDR" => Some("127.0.0.1:0".to_string()),
-        "SWITCHBOARD_SECRET_KEY" => Some(wrong.to_string()),
-        _ => None,
-    })
-    .unwrap();
+    let config = common::config(&app.db, |name| {
+        (name == "SWITCHBOARD_SECRET_KEY").then(|| wrong.to_string())
+    });
     let refused = server::startup::Application::build(config).await;
     let message = refused.err().expect("the start is refused").to_string();
     assert!(message.contains("sealed under secret key"), "{message}");

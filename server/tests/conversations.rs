@@ -7,47 +7,8 @@ mod common;
 use std::time::Duration;
 
 use app::model::{InboxSettings, Role};
-use channels::phone::E164;
-use channels::simulate;
-use common::{Db, TestApp, spawn_app};
+use common::{Db, TestApp, now_secs, spawn_app};
 use serde_json::{Value, json};
-
-const SECRET: &str = "conversations-secret";
-
-async fn whatsapp_channel(app: &TestApp) -> i64 {
-    app.connect(common::whatsapp("555", "777", SECRET)).await
-}
-
-/// A text from `from`, sent now (so the 24-hour window is open).
-async fn receive(app: &TestApp, from: &str, name: &str, id: &str, text: &str) {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let webhook = simulate::whatsapp_text(
-        SECRET,
-        "777",
-        "555",
-        "+1 555 0000",
-        &E164::parse(from).unwrap(),
-        name,
-        id,
-        now,
-        text,
-    );
-    assert_eq!(
-        app.post_signed("/webhooks/whatsapp", webhook)
-            .await
-            .status(),
-        200
-    );
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn send(
     app: &TestApp,
@@ -78,7 +39,11 @@ async fn json(response: reqwest::Response) -> Value {
 
 /// The only conversation's id.
 async fn one_conversation(app: &TestApp, coordinator: &str) -> i64 {
-    let page = json(get(app, coordinator, "/api/v1/conversations?view=all").await).await;
+    let page = json(
+        app.get_as(coordinator, "/api/v1/conversations?view=all")
+            .await,
+    )
+    .await;
     page["conversations"][0]["id"].as_i64().unwrap()
 }
 
@@ -93,11 +58,12 @@ fn event_texts(detail: &Value) -> Vec<String> {
 
 async fn taking_and_assigning_are_recorded_and_scoped(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
     let (ben, ben_id) = app.token("ben@example.org", Role::Volunteer).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
-    receive(&app, "+15550000001", "Dina", "wamid.t1", "hello").await;
+    app.whatsapp_text_from("+15550000001", "Dina", "wamid.t1", now_secs(), "hello")
+        .await;
     let id = one_conversation(&app, &cora).await;
 
     let taken = json(
@@ -152,27 +118,34 @@ async fn taking_and_assigning_are_recorded_and_scoped(db: Db) {
         event_texts(&assigned),
         vec!["ana took this", "cora assigned this to ben"]
     );
-    let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
+    let mine = json(app.get_as(&ben, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(mine["conversations"][0]["id"], id);
-    receive(&app, "+15550000001", "Dina", "wamid.t2", "hello again").await;
-    let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
+    app.whatsapp_text_from(
+        "+15550000001",
+        "Dina",
+        "wamid.t2",
+        now_secs(),
+        "hello again",
+    )
+    .await;
+    let mine = json(app.get_as(&ben, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(mine["unread_mine"], 1, "Dina's new message waits for ben");
     let read = format!("/api/v1/conversations/{id}/read");
-    json(get(&app, &cora, &format!("/api/v1/conversations/{id}")).await).await;
+    app.conversation_detail(&cora, id).await;
     assert_eq!(post(&app, &cora, &read, json!({})).await.status(), 204);
-    let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
+    let mine = json(app.get_as(&ben, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(
         mine["unread_mine"], 1,
         "a coordinator's glance does not read it for ben"
     );
-    json(get(&app, &ben, &format!("/api/v1/conversations/{id}")).await).await;
-    let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
+    app.conversation_detail(&ben, id).await;
+    let mine = json(app.get_as(&ben, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(mine["unread_mine"], 1, "loading it (a GET) changes nothing");
     assert_eq!(post(&app, &ben, &read, json!({})).await.status(), 204);
-    let mine = json(get(&app, &ben, "/api/v1/conversations?view=mine").await).await;
+    let mine = json(app.get_as(&ben, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(mine["unread_mine"], 0, "the page's read call read it");
     assert_eq!(
-        get(&app, &ana, &format!("/api/v1/conversations/{id}"))
+        app.get_as(&ana, &format!("/api/v1/conversations/{id}"))
             .await
             .status(),
         404
@@ -223,11 +196,12 @@ async fn taking_and_assigning_are_recorded_and_scoped(db: Db) {
 
 async fn two_volunteers_taking_at_once_get_one_assignee(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
     let (ben, _) = app.token("ben@example.org", Role::Volunteer).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
-    receive(&app, "+15550000001", "Dina", "wamid.r1", "hello").await;
+    app.whatsapp_text_from("+15550000001", "Dina", "wamid.r1", now_secs(), "hello")
+        .await;
     let id = one_conversation(&app, &cora).await;
     let path = format!("/api/v1/conversations/{id}/assign");
     let (first, second) = tokio::join!(
@@ -241,30 +215,27 @@ async fn two_volunteers_taking_at_once_get_one_assignee(db: Db) {
         matches!(statuses[1], 404 | 409),
         "the other is told it is taken: {statuses:?}"
     );
-    let detail = json(get(&app, &cora, &format!("/api/v1/conversations/{id}")).await).await;
+    let detail = app.conversation_detail(&cora, id).await;
     assert_eq!(event_texts(&detail).len(), 1, "one assignment happened");
 }
 
 async fn status_changes_and_snoozes(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
-    receive(&app, "+15550000001", "Dina", "wamid.s1", "hello").await;
+    app.whatsapp_text_from("+15550000001", "Dina", "wamid.s1", now_secs(), "hello")
+        .await;
     let id = one_conversation(&app, &cora).await;
     let status = format!("/api/v1/conversations/{id}/status");
 
     let resolved = json(post(&app, &ana, &status, json!({ "status": "resolved" })).await).await;
     assert_eq!(resolved["summary"]["status"], "resolved");
-    let open = json(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
+    let open = json(app.get_as(&cora, "/api/v1/conversations?view=all").await).await;
     assert_eq!(open["conversations"].as_array().unwrap().len(), 0);
     let listed = json(
-        get(
-            &app,
-            &cora,
-            "/api/v1/conversations?view=all&status=resolved",
-        )
-        .await,
+        app.get_as(&cora, "/api/v1/conversations?view=all&status=resolved")
+            .await,
     )
     .await;
     assert_eq!(listed["conversations"][0]["id"], id);
@@ -306,7 +277,7 @@ async fn status_changes_and_snoozes(db: Db) {
         .await
         .unwrap();
     assert_eq!(app.services.wake_snoozed().await.unwrap(), 1);
-    let woken = json(get(&app, &ana, &format!("/api/v1/conversations/{id}")).await).await;
+    let woken = app.conversation_detail(&ana, id).await;
     assert_eq!(woken["summary"]["status"], "open");
     assert_eq!(
         event_texts(&woken).last().unwrap(),
@@ -324,8 +295,15 @@ async fn status_changes_and_snoozes(db: Db) {
         .await,
     )
     .await;
-    receive(&app, "+15550000001", "Dina", "wamid.s2", "are you there?").await;
-    let reopened = json(get(&app, &ana, &format!("/api/v1/conversations/{id}")).await).await;
+    app.whatsapp_text_from(
+        "+15550000001",
+        "Dina",
+        "wamid.s2",
+        now_secs(),
+        "are you there?",
+    )
+    .await;
+    let reopened = app.conversation_detail(&ana, id).await;
     assert_eq!(reopened["summary"]["status"], "open");
 
     let pending = json(post(&app, &ana, &status, json!({ "status": "pending" })).await).await;
@@ -334,11 +312,13 @@ async fn status_changes_and_snoozes(db: Db) {
 
 async fn tags_are_managed_by_coordinators_and_used_by_everyone(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
-    receive(&app, "+15550000001", "Dina", "wamid.g1", "hello").await;
-    receive(&app, "+15550000002", "Eli", "wamid.g2", "hi").await;
+    app.whatsapp_text_from("+15550000001", "Dina", "wamid.g1", now_secs(), "hello")
+        .await;
+    app.whatsapp_text_from("+15550000002", "Eli", "wamid.g2", now_secs(), "hi")
+        .await;
     let tag = json!({ "name": "Housing", "colour": "#2A7AE2" });
     assert_eq!(
         post(&app, &ana, "/api/v1/tags", tag.clone()).await.status(),
@@ -360,7 +340,7 @@ async fn tags_are_managed_by_coordinators_and_used_by_everyone(db: Db) {
     assert_eq!(post(&app, &cora, "/api/v1/tags", tag).await.status(), 409);
     let tag_id = created["id"].as_i64().unwrap();
 
-    let page = json(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
+    let page = json(app.get_as(&cora, "/api/v1/conversations?view=all").await).await;
     let id = page["conversations"][0]["id"].as_i64().unwrap();
     let tagging = format!("/api/v1/conversations/{id}/tags");
     assert_eq!(
@@ -370,8 +350,7 @@ async fn tags_are_managed_by_coordinators_and_used_by_everyone(db: Db) {
         204
     );
     let filtered = json(
-        get(
-            &app,
+        app.get_as(
             &ana,
             &format!("/api/v1/conversations?view=unassigned&tag_id={tag_id}"),
         )
@@ -392,7 +371,7 @@ async fn tags_are_managed_by_coordinators_and_used_by_everyone(db: Db) {
     )
     .await;
     assert_eq!(removed.status(), 204);
-    let detail = json(get(&app, &ana, &format!("/api/v1/conversations/{id}")).await).await;
+    let detail = app.conversation_detail(&ana, id).await;
     assert_eq!(detail["summary"]["tags"], json!([]));
     assert_eq!(
         event_texts(&detail),
@@ -468,10 +447,11 @@ async fn open_stream(base: &str, token: &str) -> reqwest::Response {
 
 async fn notes_mention_people_and_everyone_sees_changes_live(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
     let (ben, ben_id) = app.token("ben@example.org", Role::Coordinator).await;
-    receive(&app, "+15550000001", "Dina", "wamid.n1", "hello").await;
+    app.whatsapp_text_from("+15550000001", "Dina", "wamid.n1", now_secs(), "hello")
+        .await;
     let id = one_conversation(&app, &ben).await;
     let mut bens_browser = open_stream(&app.base, &ben).await;
     let mut anas_browser = open_stream(&app.base, &ana).await;
@@ -488,14 +468,14 @@ async fn notes_mention_people_and_everyone_sees_changes_live(db: Db) {
     assert_eq!(mention["person_id"], ben_id);
     assert_eq!(mention["conversation_id"], id);
     assert_eq!(mention["author_name"], "ana");
-    let mentions = json(get(&app, &ben, "/api/v1/mentions").await).await;
+    let mentions = json(app.get_as(&ben, "/api/v1/mentions").await).await;
     assert_eq!(mentions[0]["conversation_id"], id);
     assert_eq!(mentions[0]["author_name"], "ana");
     assert_eq!(mentions[0]["contact_name"], "Dina");
     assert_eq!(mentions[0]["read"], false);
     assert_eq!(mentions.as_array().unwrap().len(), 1);
     assert_eq!(
-        json(get(&app, &ana, "/api/v1/mentions").await).await,
+        json(app.get_as(&ana, "/api/v1/mentions").await).await,
         json!([]),
         "mentions are the mentioned person's own"
     );
@@ -504,7 +484,7 @@ async fn notes_mention_people_and_everyone_sees_changes_live(db: Db) {
     })
     .await;
 
-    let detail = json(get(&app, &ben, &format!("/api/v1/conversations/{id}")).await).await;
+    let detail = app.conversation_detail(&ben, id).await;
     let read = post(
         &app,
         &ben,
@@ -537,11 +517,12 @@ async fn notes_mention_people_and_everyone_sees_changes_live(db: Db) {
     .await
     .unwrap();
     assert_eq!(unread, 0, "the page's read call read the mention");
-    let mentions = json(get(&app, &ben, "/api/v1/mentions").await).await;
+    let mentions = json(app.get_as(&ben, "/api/v1/mentions").await).await;
     assert_eq!(mentions[0]["read"], true);
 
     // A new message from the contact reaches open browsers too.
-    receive(&app, "+15550000001", "Dina", "wamid.n2", "still here").await;
+    app.whatsapp_text_from("+15550000001", "Dina", "wamid.n2", now_secs(), "still here")
+        .await;
     wait_for_event(&mut anas_browser, |event| event["type"] == "activity").await;
     // Presence is relayed to the others.
     assert_eq!(
@@ -561,12 +542,13 @@ async fn notes_mention_people_and_everyone_sees_changes_live(db: Db) {
 
 async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
     let (cora, cora_id) = app.token("cora@example.org", Role::Coordinator).await;
     let (admin, admin_id) = app.token("root@example.org", Role::Admin).await;
-    receive(&app, "+15551234567", "Dina", "wamid.c1", "hello").await;
-    let page = json(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
+    app.whatsapp_text_from("+15551234567", "Dina", "wamid.c1", now_secs(), "hello")
+        .await;
+    let page = json(app.get_as(&cora, "/api/v1/conversations?view=all").await).await;
     let contact_id = page["conversations"][0]["contact_id"].as_i64().unwrap();
     let id = page["conversations"][0]["id"].as_i64().unwrap();
 
@@ -578,7 +560,11 @@ async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
     )
     .await;
     assert_eq!(note.status(), 201);
-    let contact = json(get(&app, &ana, &format!("/api/v1/contacts/{contact_id}")).await).await;
+    let contact = json(
+        app.get_as(&ana, &format!("/api/v1/contacts/{contact_id}"))
+            .await,
+    )
+    .await;
     assert_eq!(contact["notes"][0]["body"], "Prefers Spanish");
     assert_eq!(contact["addresses"][0]["address"], "+15551234567");
     assert_eq!(contact["conversations"][0]["id"], id);
@@ -618,15 +604,26 @@ async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
     assert_eq!(audit, 1);
 
     let masked = "+1 ••• ••• 45 67";
-    let list = json(get(&app, &ana, "/api/v1/conversations?view=unassigned").await).await;
+    let list = json(
+        app.get_as(&ana, "/api/v1/conversations?view=unassigned")
+            .await,
+    )
+    .await;
     assert_eq!(list["conversations"][0]["contact_address"], masked);
-    let detail = json(get(&app, &ana, &format!("/api/v1/conversations/{id}")).await).await;
+    let detail = app.conversation_detail(&ana, id).await;
     assert_eq!(detail["summary"]["contact_address"], masked);
-    let contact = json(get(&app, &ana, &format!("/api/v1/contacts/{contact_id}")).await).await;
+    let contact = json(
+        app.get_as(&ana, &format!("/api/v1/contacts/{contact_id}"))
+            .await,
+    )
+    .await;
     assert_eq!(contact["addresses"][0]["address"], masked);
     assert!(!contact.to_string().contains("1234567"), "{contact}");
-    let seen_by_coordinator =
-        json(get(&app, &cora, &format!("/api/v1/contacts/{contact_id}")).await).await;
+    let seen_by_coordinator = json(
+        app.get_as(&cora, &format!("/api/v1/contacts/{contact_id}"))
+            .await,
+    )
+    .await;
     assert_eq!(
         seen_by_coordinator["addresses"][0]["address"],
         "+15551234567"
@@ -642,14 +639,14 @@ async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
         reveals, 1,
         "the coordinator's look at the number is recorded; the volunteer's masked views are not"
     );
-    let coordinators_list = json(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
+    let coordinators_list = json(app.get_as(&cora, "/api/v1/conversations?view=all").await).await;
     assert_eq!(
         coordinators_list["conversations"][0]["contact_address"],
         "+15551234567"
     );
-    let found = json(get(&app, &cora, "/api/v1/search?q=1234567").await).await;
+    let found = json(app.get_as(&cora, "/api/v1/search?q=1234567").await).await;
     assert_eq!(found[0]["contact_address"], "+15551234567");
-    let volunteers_search = json(get(&app, &ana, "/api/v1/search?q=1234567").await).await;
+    let volunteers_search = json(app.get_as(&ana, "/api/v1/search?q=1234567").await).await;
     assert_eq!(
         volunteers_search,
         json!([]),
@@ -681,7 +678,7 @@ async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
     )
     .await;
     assert_eq!(
-        get(&app, &ana, &format!("/api/v1/contacts/{contact_id}"))
+        app.get_as(&ana, &format!("/api/v1/contacts/{contact_id}"))
             .await
             .status(),
         404
@@ -690,35 +687,28 @@ async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
 
 async fn only_the_assignee_replies_when_the_organisation_says_so(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
     let (admin_token, admin_id) = app.token("root@example.org", Role::Admin).await;
-    receive(&app, "+15550000001", "Dina", "wamid.o1", "hello").await;
+    app.whatsapp_text_from("+15550000001", "Dina", "wamid.o1", now_secs(), "hello")
+        .await;
     let id = one_conversation(&app, &cora).await;
-    let admin = app.services.actor_by_id(admin_id).await.unwrap().unwrap();
-    app.services
-        .update_inbox_settings(
-            &admin,
-            InboxSettings {
-                only_assignee_replies: true,
-                ..InboxSettings::default()
-            },
-        )
-        .await
-        .unwrap();
+    app.set_inbox_settings(
+        admin_id,
+        InboxSettings {
+            only_assignee_replies: true,
+            ..InboxSettings::default()
+        },
+    )
+    .await;
     let reply = format!("/api/v1/conversations/{id}/messages");
     let refused = post(&app, &ana, &reply, json!({ "body": "hi" })).await;
     assert_eq!(refused.status(), 422);
-    let reason = json_error(refused).await;
-    assert!(reason.contains("Take the conversation"), "{reason}");
-    let detail = json(get(&app, &ana, &format!("/api/v1/conversations/{id}")).await).await;
-    assert!(
-        detail["reply_blocked"]
-            .as_str()
-            .unwrap()
-            .contains("Take the conversation")
-    );
+    let unassigned = "Only the person assigned may reply here. Take the conversation to reply.";
+    assert_eq!(json_error(refused).await, unassigned);
+    let detail = app.conversation_detail(&ana, id).await;
+    assert_eq!(detail["reply_blocked"], unassigned);
 
     json(
         post(
@@ -738,7 +728,10 @@ async fn only_the_assignee_replies_when_the_organisation_says_so(db: Db) {
     );
     let refused = post(&app, &admin_token, &reply, json!({ "body": "me too" })).await;
     assert_eq!(refused.status(), 422);
-    assert!(json_error(refused).await.contains("(ana)"));
+    assert_eq!(
+        json_error(refused).await,
+        "Only the person assigned (ana) may reply here."
+    );
 }
 
 async fn json_error(response: reqwest::Response) -> String {
@@ -748,14 +741,14 @@ async fn json_error(response: reqwest::Response) -> String {
 
 async fn the_list_pages_by_keyset_without_gaps_or_repeats(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
     for n in 0..57 {
-        receive(
-            &app,
+        app.whatsapp_text_from(
             &format!("+1555000{n:04}"),
             "",
             &format!("wamid.p{n}"),
+            now_secs(),
             "hi",
         )
         .await;
@@ -764,7 +757,7 @@ async fn the_list_pages_by_keyset_without_gaps_or_repeats(db: Db) {
     let mut path = "/api/v1/conversations?view=all".to_owned();
     let mut pages = 0;
     loop {
-        let page = json(get(&app, &cora, &path).await).await;
+        let page = json(app.get_as(&cora, &path).await).await;
         pages += 1;
         seen.extend(
             page["conversations"]
@@ -784,7 +777,7 @@ async fn the_list_pages_by_keyset_without_gaps_or_repeats(db: Db) {
     unique.dedup();
     assert_eq!((seen.len(), unique.len()), (57, 57));
     assert_eq!(
-        get(&app, &cora, "/api/v1/conversations?view=all&after=garbage")
+        app.get_as(&cora, "/api/v1/conversations?view=all&after=garbage")
             .await
             .status(),
         400
@@ -793,18 +786,17 @@ async fn the_list_pages_by_keyset_without_gaps_or_repeats(db: Db) {
 
 async fn auto_assignment_gives_waiting_conversations_to_available_volunteers_in_turn(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
     let (ben, ben_id) = app.token("ben@example.org", Role::Volunteer).await;
     app.token("cy@example.org", Role::Volunteer).await;
     let admin_id = app.add("root@example.org", Role::Admin).await;
-    let admin = app.services.actor_by_id(admin_id).await.unwrap().unwrap();
     for n in 0..5 {
-        receive(
-            &app,
+        app.whatsapp_text_from(
             &format!("+1555100{n:04}"),
             "",
             &format!("wamid.a{n}"),
+            now_secs(),
             "hi",
         )
         .await;
@@ -813,17 +805,15 @@ async fn auto_assignment_gives_waiting_conversations_to_available_volunteers_in_
         !app.services.auto_assign_next().await.unwrap(),
         "off by default"
     );
-    app.services
-        .update_inbox_settings(
-            &admin,
-            InboxSettings {
-                auto_assign: true,
-                auto_assign_cap: 2,
-                ..InboxSettings::default()
-            },
-        )
-        .await
-        .unwrap();
+    app.set_inbox_settings(
+        admin_id,
+        InboxSettings {
+            auto_assign: true,
+            auto_assign_cap: 2,
+            ..InboxSettings::default()
+        },
+    )
+    .await;
     for token in [&ana, &ben] {
         assert_eq!(
             app.server_fn_with_token(token, "me/available/set", &[("available", "true")])
@@ -882,7 +872,7 @@ async fn canned_responses_are_kept_by_coordinators_for_everyone(db: Db) {
             .status(),
         409
     );
-    let listed = json(get(&app, &ana, "/api/v1/canned-responses").await).await;
+    let listed = json(app.get_as(&ana, "/api/v1/canned-responses").await).await;
     assert_eq!(listed[0]["shortcut"], "hours");
     assert_eq!(listed[0]["body"], "We are open Monday to Friday, 9 to 5.");
     let path = format!("/api/v1/canned-responses/{}", created["id"]);
@@ -899,7 +889,7 @@ async fn canned_responses_are_kept_by_coordinators_for_everyone(db: Db) {
         204
     );
     assert_eq!(
-        json(get(&app, &ana, "/api/v1/canned-responses").await).await,
+        json(app.get_as(&ana, "/api/v1/canned-responses").await).await,
         json!([])
     );
 }
@@ -908,13 +898,15 @@ async fn canned_responses_are_kept_by_coordinators_for_everyone(db: Db) {
 /// who is viewing or typing there, not which conversation it was.
 async fn volunteers_are_told_live_only_of_conversations_they_may_see(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
     let (vic, vic_id) = app.token("vic@example.org", Role::Volunteer).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
-    receive(&app, "+15550000001", "Dina", "wamid.s1", "hello").await;
+    app.whatsapp_text_from("+15550000001", "Dina", "wamid.s1", now_secs(), "hello")
+        .await;
     let id = one_conversation(&app, &cora).await;
-    receive(&app, "+15550000002", "Eli", "wamid.s2", "hi").await;
+    app.whatsapp_text_from("+15550000002", "Eli", "wamid.s2", now_secs(), "hi")
+        .await;
     let assigned = post(
         &app,
         &cora,
@@ -943,7 +935,11 @@ async fn volunteers_are_told_live_only_of_conversations_they_may_see(db: Db) {
     .await;
     assert_eq!(note.status(), 201);
     // A mention of Ana comes after both, in a conversation she may see.
-    let others = json(get(&app, &cora, "/api/v1/conversations?view=unassigned").await).await;
+    let others = json(
+        app.get_as(&cora, "/api/v1/conversations?view=unassigned")
+            .await,
+    )
+    .await;
     let elis = others["conversations"][0]["id"].as_i64().unwrap();
     assert_ne!(elis, id);
     let mention = post(
@@ -978,7 +974,7 @@ async fn volunteers_are_told_live_only_of_conversations_they_may_see(db: Db) {
     })
     .await;
 
-    let anas_mentions = json(get(&app, &ana, "/api/v1/mentions").await).await;
+    let anas_mentions = json(app.get_as(&ana, "/api/v1/mentions").await).await;
     assert_eq!(anas_mentions[0]["conversation_id"], elis);
     let reassigned = post(
         &app,
@@ -989,7 +985,7 @@ async fn volunteers_are_told_live_only_of_conversations_they_may_see(db: Db) {
     .await;
     assert_eq!(reassigned.status(), 200);
     assert_eq!(
-        json(get(&app, &ana, "/api/v1/mentions").await).await,
+        json(app.get_as(&ana, "/api/v1/mentions").await).await,
         json!([]),
         "a mention in a conversation now out of Ana's sight is not listed"
     );
@@ -1002,8 +998,13 @@ async fn volunteers_are_told_live_only_of_conversations_they_may_see(db: Db) {
     )
     .await;
     assert_eq!(out_of_sight.status(), 201);
-    receive(&app, "+15550000003", "Fay", "wamid.s3", "hey").await;
-    let unassigned = json(get(&app, &cora, "/api/v1/conversations?view=unassigned").await).await;
+    app.whatsapp_text_from("+15550000003", "Fay", "wamid.s3", now_secs(), "hey")
+        .await;
+    let unassigned = json(
+        app.get_as(&cora, "/api/v1/conversations?view=unassigned")
+            .await,
+    )
+    .await;
     let fays = unassigned["conversations"][0]["id"].as_i64().unwrap();
     let in_sight = post(
         &app,
@@ -1025,6 +1026,125 @@ async fn volunteers_are_told_live_only_of_conversations_they_may_see(db: Db) {
     );
 }
 
+/// Numbers are masked for volunteers in the thread and the inbox list, in the API and in the
+/// pages the server renders (their hydration data included); a coordinator's look at the
+/// thread page shows the number and is recorded as a reveal, by that coordinator, of that
+/// contact.
+async fn masked_numbers_hold_in_the_rendered_pages_and_the_thread_page_records_reveals(db: Db) {
+    let app = spawn_app(db).await;
+    app.whatsapp_channel().await;
+    let admin_id = app.add("root@example.org", Role::Admin).await;
+    app.set_inbox_settings(
+        admin_id,
+        InboxSettings {
+            mask_numbers_for_volunteers: true,
+            ..InboxSettings::default()
+        },
+    )
+    .await;
+    app.whatsapp_text_from("+15551234567", "Dina", "wamid.m1", now_secs(), "hello")
+        .await;
+    // Without a name, the inbox list shows the contact by number.
+    app.whatsapp_text_from("+15550009876", "", "wamid.m2", now_secs(), "hi")
+        .await;
+    let dina = app.conversation_with("+15551234567").await;
+    let unnamed = app.conversation_with("+15550009876").await;
+    let full_numbers = ["5551234567", "5550009876"];
+    let (dina_masked, unnamed_masked) = ("+1 ••• ••• 45 67", "+1 ••• ••• 98 76");
+
+    let (token, _) = app.token("ana@example.org", Role::Volunteer).await;
+    let detail = app.conversation_detail(&token, dina).await;
+    assert_eq!(detail["summary"]["contact_address"], dina_masked);
+    let list = json(
+        app.get_as(&token, "/api/v1/conversations?view=unassigned")
+            .await,
+    )
+    .await;
+    let mut listed: Vec<&str> = list["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|conversation| conversation["contact_address"].as_str().unwrap())
+        .collect();
+    listed.sort_unstable();
+    assert_eq!(listed, [dina_masked, unnamed_masked]);
+
+    let (volunteer, _) = app.signed_in("ben@example.org", Role::Volunteer).await;
+    let thread = app
+        .page(&volunteer, &format!("/conversations/{dina}"))
+        .await;
+    assert!(
+        thread.contains(&format!(
+            r#"<span class="contact-address">{dina_masked}</span>"#
+        )),
+        "the thread shows the masked number: {thread}"
+    );
+    let inbox = app.page(&volunteer, "/?view=unassigned").await;
+    assert!(
+        inbox.contains(unnamed_masked),
+        "the inbox list shows the masked number: {inbox}"
+    );
+    let unnamed_thread = app
+        .page(&volunteer, &format!("/conversations/{unnamed}"))
+        .await;
+    assert!(unnamed_thread.contains(unnamed_masked), "{unnamed_thread}");
+    for (name, html) in [
+        ("thread", &thread),
+        ("inbox", &inbox),
+        ("unnamed thread", &unnamed_thread),
+    ] {
+        for number in full_numbers {
+            assert!(
+                !html.contains(number),
+                "the {name} page holds {number}: {html}"
+            );
+        }
+    }
+    let mut subjects = Vec::new();
+    for conversation in [dina, unnamed] {
+        let contact: i64 = sqlx::query_scalar("SELECT contact_id FROM conversations WHERE id = $1")
+            .bind(conversation)
+            .fetch_one(&app.sql().await)
+            .await
+            .unwrap();
+        subjects.push(format!("contact:{contact}"));
+    }
+    let [dina_contact, unnamed_contact] = <[String; 2]>::try_from(subjects).unwrap();
+    let reveal = "contact.number_revealed";
+    for subject in [&dina_contact, &unnamed_contact] {
+        assert_eq!(
+            app.audited(reveal, subject).await,
+            Vec::<Option<i64>>::new(),
+            "a volunteer's masked views reveal nothing"
+        );
+    }
+
+    let (coordinator, cora_id) = app.signed_in("cora@example.org", Role::Coordinator).await;
+    let revealed = app
+        .page(&coordinator, &format!("/conversations/{dina}"))
+        .await;
+    assert!(
+        revealed.contains(r#"<span class="contact-address">+15551234567</span>"#),
+        "{revealed}"
+    );
+    // Each answer the page is built from records what it showed (the thread, the contact,
+    // the inbox list beside it), so one look can be several entries, all alike.
+    let who_saw = |mut actors: Vec<Option<i64>>| {
+        actors.dedup();
+        actors
+    };
+    assert_eq!(
+        who_saw(app.audited(reveal, &dina_contact).await),
+        [Some(cora_id)],
+        "the thread page recorded who saw whose number"
+    );
+    assert_eq!(
+        who_saw(app.audited(reveal, &unnamed_contact).await),
+        [Some(cora_id)],
+        "the inbox list beside the thread showed the unnamed contact by number"
+    );
+}
+
 on_both_databases!(
     canned_responses_are_kept_by_coordinators_for_everyone,
     volunteers_are_told_live_only_of_conversations_they_may_see,
@@ -1034,6 +1154,7 @@ on_both_databases!(
     tags_are_managed_by_coordinators_and_used_by_everyone,
     notes_mention_people_and_everyone_sees_changes_live,
     contacts_have_notes_and_numbers_are_masked_for_volunteers,
+    masked_numbers_hold_in_the_rendered_pages_and_the_thread_page_records_reveals,
     only_the_assignee_replies_when_the_organisation_says_so,
     the_list_pages_by_keyset_without_gaps_or_repeats,
     auto_assignment_gives_waiting_conversations_to_available_volunteers_in_turn,
@@ -1043,11 +1164,12 @@ on_both_databases!(
 #[tokio::test]
 async fn live_updates_cross_instances_on_postgres() {
     let app = spawn_app(Db::Postgres).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let other = app.another_instance().await;
     let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
-    receive(&app, "+15550000001", "Dina", "wamid.x1", "hello").await;
+    app.whatsapp_text_from("+15550000001", "Dina", "wamid.x1", now_secs(), "hello")
+        .await;
     let id = one_conversation(&app, &cora).await;
     let mut on_other = open_stream(&other, &cora).await;
     json(

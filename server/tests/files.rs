@@ -5,30 +5,15 @@
 mod common;
 
 use app::model::Role;
+use common::conversations::TWILIO_NUMBER;
 use common::provider::FakeProvider;
-use common::{Db, TestApp, spawn_app, spawn_app_with};
+use common::{Db, TestApp, now_secs, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
-const SECRET: &str = "files-secret";
-const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
-const AUTH_TOKEN: &str = "twilio-token";
+/// Why an HTML file is not sent.
+const HTML_REFUSED: &str = "Files of type text/html cannot be sent: send pictures, sound, video, PDF, Office documents or text.";
 /// The eight-byte signature a PNG file starts with, and a little more.
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n-picture-bytes";
-
-async fn whatsapp_conversation(app: &TestApp, fake: &FakeProvider) -> i64 {
-    app.connect(fake.channel(common::whatsapp("1000", "2000", SECRET)))
-        .await;
-    app.whatsapp_text_arrives(
-        SECRET,
-        "2000",
-        "1000",
-        "+15551234567",
-        "wamid.in1",
-        server::store::now_ms() / 1000 - 60,
-        "Hello",
-    )
-    .await
-}
 
 fn form(
     bytes: &'static [u8],
@@ -67,7 +52,7 @@ async fn send_file(
 async fn whatsapp_files_are_uploaded_then_sent_by_media_id(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &fake).await;
+    let conversation = app.whatsapp_conversation(&fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
 
     let (status, _) = send_file(
@@ -105,15 +90,7 @@ async fn whatsapp_files_are_uploaded_then_sent_by_media_id(db: Db) {
             "type": "image", "image": { "id": "media-1", "caption": "The way to the hall" }
         })
     );
-    let detail: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/conversations/{conversation}")))
-        .bearer_auth(&volunteer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = app.conversation_detail(&volunteer, conversation).await;
     let message = &detail["messages"][1];
     assert_eq!(message["kind"], "image");
     assert_eq!(message["body"], "The way to the hall");
@@ -136,17 +113,7 @@ async fn whatsapp_files_are_uploaded_then_sent_by_media_id(db: Db) {
 async fn twilio_fetches_sent_files_through_a_shared_link(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")))
-        .await;
-    let conversation = app
-        .sms_arrives(
-            AUTH_TOKEN,
-            ACCOUNT_SID,
-            "+15550001111",
-            "+15552223333",
-            "hi",
-        )
-        .await;
+    let conversation = app.sms_conversation(&fake).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     let (status, _) = send_file(
         &app,
@@ -159,17 +126,10 @@ async fn twilio_fetches_sent_files_through_a_shared_link(db: Db) {
     assert!(app.services.deliver_next("w").await.unwrap());
     let sent = fake.received();
     assert_eq!(sent.len(), 1);
-    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&sent[0].body)
-        .into_owned()
-        .collect();
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-    };
-    assert_eq!(field("Body"), None, "no empty text");
-    let link = field("MediaUrl").expect("a MediaUrl");
+    let form = sent[0].form();
+    assert_eq!(form.field("Body"), None, "no empty text");
+    assert_eq!(form.field("From"), Some(TWILIO_NUMBER));
+    let link = form.field("MediaUrl").expect("a MediaUrl");
     let path = link
         .strip_prefix(app.url("").trim_end_matches('/'))
         .unwrap_or_else(|| panic!("{link} is under the public URL"))
@@ -202,7 +162,7 @@ async fn unsafe_or_oversized_files_are_refused_with_a_reason(db: Db) {
     })
     .await;
     let (fake, _) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &fake).await;
+    let conversation = app.whatsapp_conversation(&fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     let (status, refused) = send_file(
         &app,
@@ -212,7 +172,7 @@ async fn unsafe_or_oversized_files_are_refused_with_a_reason(db: Db) {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(refused["message"].as_str().unwrap().contains("text/html"));
+    assert_eq!(refused["message"], HTML_REFUSED);
     let (status, refused) = send_file(
         &app,
         &volunteer,
@@ -221,7 +181,7 @@ async fn unsafe_or_oversized_files_are_refused_with_a_reason(db: Db) {
     )
     .await;
     assert_eq!(status, 413);
-    assert!(refused["message"].as_str().unwrap().contains("larger"));
+    assert_eq!(refused["message"], "The file is larger than 1 KB.");
     let (status, _) = send_file(
         &app,
         &volunteer,
@@ -242,9 +202,16 @@ async fn unsafe_or_oversized_files_are_refused_with_a_reason(db: Db) {
         .unwrap();
     assert_eq!(refused.status(), 303);
     let location = common::location(&refused);
+    let (path, query) = location.split_once('?').expect("a query with the reason");
+    assert_eq!(path, format!("/conversations/{conversation}"));
+    assert_eq!(
+        common::provider::Form::parse(query.as_bytes()).field("file_error"),
+        Some(HTML_REFUSED)
+    );
+    let shown = app.page(&browser, &location).await;
     assert!(
-        location.starts_with(&format!("/conversations/{conversation}?file_error=")),
-        "{location}"
+        shown.contains(HTML_REFUSED),
+        "the page shows the reason: {shown}"
     );
     let sent = browser
         .post(app.url(&format!("/conversations/{conversation}/files")))

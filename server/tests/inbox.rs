@@ -4,41 +4,8 @@
 mod common;
 
 use app::model::Role;
-use channels::phone::E164;
-use channels::simulate;
-use common::{Db, TestApp, spawn_app};
+use common::{Db, now_secs, spawn_app};
 use serde_json::Value;
-
-const SECRET: &str = "inbox-secret";
-
-async fn whatsapp_channel(app: &TestApp) -> i64 {
-    app.connect(common::whatsapp("555", "777", SECRET)).await
-}
-
-async fn receive(app: &TestApp, from: &str, name: &str, id: &str, at: i64, text: &str) {
-    let webhook = simulate::whatsapp_text(
-        SECRET,
-        "777",
-        "555",
-        "+1 555 0000",
-        &E164::parse(from).unwrap(),
-        name,
-        id,
-        at,
-        text,
-    );
-    let response = app.post_signed("/webhooks/whatsapp", webhook).await;
-    assert_eq!(response.status(), 200);
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
 
 /// The conversations of a list page.
 async fn conversations(response: reqwest::Response) -> Vec<Value> {
@@ -48,28 +15,14 @@ async fn conversations(response: reqwest::Response) -> Vec<Value> {
 
 async fn each_role_sees_only_its_conversations(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
     let (ben, _) = app.token("ben@example.org", Role::Volunteer).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
-    receive(
-        &app,
-        "+15550000001",
-        "First",
-        "wamid.1",
-        1_700_000_000,
-        "one",
-    )
-    .await;
-    receive(
-        &app,
-        "+15550000002",
-        "Second",
-        "wamid.2",
-        1_700_000_100,
-        "two",
-    )
-    .await;
+    app.whatsapp_text_from("+15550000001", "First", "wamid.1", 1_700_000_000, "one")
+        .await;
+    app.whatsapp_text_from("+15550000002", "Second", "wamid.2", 1_700_000_100, "two")
+        .await;
     let pool = app.sql().await;
     sqlx::query(
         "UPDATE conversations SET assignee_id = $1 WHERE id = (SELECT MIN(id) FROM conversations)",
@@ -80,36 +33,39 @@ async fn each_role_sees_only_its_conversations(db: Db) {
     .unwrap();
 
     let mine: Vec<Value> =
-        conversations(get(&app, &ana, "/api/v1/conversations?view=mine").await).await;
+        conversations(app.get_as(&ana, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0]["contact_name"], "First");
     let assigned_id = mine[0]["id"].as_i64().unwrap();
-    let unassigned: Vec<Value> =
-        conversations(get(&app, &ana, "/api/v1/conversations?view=unassigned").await).await;
+    let unassigned: Vec<Value> = conversations(
+        app.get_as(&ana, "/api/v1/conversations?view=unassigned")
+            .await,
+    )
+    .await;
     assert_eq!(unassigned.len(), 1);
     assert_eq!(unassigned[0]["contact_name"], "Second");
     assert_eq!(
-        get(&app, &ana, "/api/v1/conversations?view=all")
+        app.get_as(&ana, "/api/v1/conversations?view=all")
             .await
             .status(),
         403
     );
     assert_eq!(
-        get(&app, &ben, &format!("/api/v1/conversations/{assigned_id}"))
+        app.get_as(&ben, &format!("/api/v1/conversations/{assigned_id}"))
             .await
             .status(),
         404,
         "another volunteer's conversation is hidden"
     );
     assert_eq!(
-        get(&app, &ana, &format!("/api/v1/conversations/{assigned_id}"))
+        app.get_as(&ana, &format!("/api/v1/conversations/{assigned_id}"))
             .await
             .status(),
         200
     );
 
     let all: Vec<Value> =
-        conversations(get(&app, &cora, "/api/v1/conversations?view=all").await).await;
+        conversations(app.get_as(&cora, "/api/v1/conversations?view=all").await).await;
     assert_eq!(all.len(), 2);
     assert_eq!(all[0]["contact_name"], "First", "longest waiting first");
     assert_eq!(all[0]["assignee_name"], "ana");
@@ -117,10 +73,9 @@ async fn each_role_sees_only_its_conversations(db: Db) {
 
 async fn a_thread_shows_messages_window_reactions_and_failures(db: Db) {
     let app = spawn_app(db).await;
-    let channel = whatsapp_channel(&app).await;
+    let channel = app.whatsapp_channel().await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
-    receive(
-        &app,
+    app.whatsapp_text_from(
         "+15550000001",
         "Dana",
         "wamid.a",
@@ -129,10 +84,7 @@ async fn a_thread_shows_messages_window_reactions_and_failures(db: Db) {
     )
     .await;
     let pool = app.sql().await;
-    let conversation: i64 = sqlx::query_scalar("SELECT id FROM conversations")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let conversation = app.conversation_with("+15550000001").await;
     sqlx::query(
         "INSERT INTO messages (conversation_id, channel_id, direction, kind, body, provider_message_id, status, error_code, error_title, provider_timestamp, created_at, updated_at) \
          VALUES ($1, $2, 'outbound', 'text', 'Late reply', 'wamid.out', 'failed', '131047', 'Re-engagement message', 1700090000000, 0, 0)",
@@ -147,15 +99,7 @@ async fn a_thread_shows_messages_window_reactions_and_failures(db: Db) {
         .await
         .unwrap();
 
-    let detail: Value = get(
-        &app,
-        &cora,
-        &format!("/api/v1/conversations/{conversation}"),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let detail = app.conversation_detail(&cora, conversation).await;
     assert_eq!(detail["summary"]["contact_address"], "+15550000001");
     assert_eq!(
         detail["window_closes_at"], "2023-11-15T22:13:20Z",
@@ -166,10 +110,11 @@ async fn a_thread_shows_messages_window_reactions_and_failures(db: Db) {
     assert_eq!(messages[0]["body"], "Hello <b>there</b>");
     assert_eq!(messages[0]["reactions"], serde_json::json!(["❤️"]));
     assert_eq!(messages[1]["status"], "failed");
-    let explanation = messages[1]["error_explanation"].as_str().unwrap();
-    assert!(
-        explanation.to_lowercase().contains("24"),
-        "a plain explanation of 131047: {explanation}"
+    assert_eq!(messages[1]["error_code"], "131047");
+    assert_eq!(
+        messages[1]["error_explanation"],
+        "More than 24 hours have passed since this person last wrote, so only an approved template message can be sent. Send a template to restart the conversation.",
+        "a plain explanation of 131047, not the provider's title"
     );
 }
 
@@ -177,10 +122,9 @@ async fn a_thread_shows_messages_window_reactions_and_failures(db: Db) {
 /// and reading it fails.
 async fn pages_render_whole_on_the_server(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
-    let now = server::store::now_ms() / 1000;
-    receive(
-        &app,
+    app.whatsapp_channel().await;
+    let now = now_secs();
+    app.whatsapp_text_from(
         "+15550001111",
         "Ana",
         "wamid.a",
@@ -188,10 +132,7 @@ async fn pages_render_whole_on_the_server(db: Db) {
         "Hello <b>there</b>",
     )
     .await;
-    let conversation: i64 = sqlx::query_scalar("SELECT id FROM conversations")
-        .fetch_one(&app.sql().await)
-        .await
-        .unwrap();
+    let conversation = app.conversation_with("+15550001111").await;
     let (admin, _) = app.token("admin@example.org", Role::Admin).await;
     for path in [
         "/?view=all".to_string(),
@@ -201,7 +142,7 @@ async fn pages_render_whole_on_the_server(db: Db) {
         "/channels".to_string(),
         "/search?q=hello".to_string(),
     ] {
-        let response = get(&app, &admin, &path).await;
+        let response = app.get_as(&admin, &path).await;
         assert_eq!(response.status(), 200, "{path}");
         let page = response
             .text()

@@ -10,16 +10,17 @@ use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use channels::signature::{meta_signature, twilio_signature};
+use common::conversations::{TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, twilio_number};
 use common::{Db, TestApp, location, spawn_app_with};
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 const TOKEN: &str = "graph-token";
-const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
-const AUTH_TOKEN: &str = "twilio-token";
+const APP_SECRET: &str = "secret";
+/// The business number of the recorded WhatsApp messages.
+const PHONE_NUMBER_ID: &str = "106540352242922";
 const PHOTO: &[u8] = b"\xFF\xD8\xFF\xE0 pretend this is a JPEG";
 
 fn authorised(headers: &HeaderMap, expected: &str) -> bool {
@@ -51,7 +52,7 @@ async fn fake_provider() -> String {
     let lookup_base = base.clone();
     let basic = format!(
         "Basic {}",
-        base64_encode(format!("{ACCOUNT_SID}:{AUTH_TOKEN}").as_bytes())
+        base64_encode(format!("{TWILIO_SID}:{TWILIO_TOKEN}").as_bytes())
     );
     // Whether "flaky" was asked for yet: unavailable the first time, there afterwards.
     let flaky_seen = Arc::new(AtomicBool::new(false));
@@ -128,34 +129,20 @@ async fn connect(app: &TestApp, provider: &str) {
     app.connect(ChannelInput {
         access_token: Some(TOKEN.into()),
         api_base_url: Some(format!("{provider}/v23.0")),
-        ..common::whatsapp("106540352242922", "419561257915477", "secret")
+        ..common::whatsapp(PHONE_NUMBER_ID, "419561257915477", APP_SECRET)
     })
     .await;
     app.connect(ChannelInput {
         api_base_url: Some(provider.to_string()),
-        ..common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")
+        ..twilio_number()
     })
     .await;
 }
 
+/// A photo with WhatsApp media id `media_id` arrives in message `message_id`.
 async fn send_image(app: &TestApp, media_id: &str, message_id: &str) {
-    let path = format!(
-        "{}/../channels/tests/fixtures/whatsapp/inbound_image.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut payload: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let message = &mut payload["entry"][0]["changes"][0]["value"]["messages"][0];
-    message["id"] = json!(message_id);
-    message["image"]["id"] = json!(media_id);
-    let body = serde_json::to_vec(&payload).unwrap();
-    let response = reqwest::Client::new()
-        .post(app.url("/webhooks/whatsapp"))
-        .header("X-Hub-Signature-256", meta_signature("secret", &body))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    app.whatsapp_image_arrives(APP_SECRET, PHONE_NUMBER_ID, media_id, message_id)
+        .await;
 }
 
 async fn fetch_all(app: &TestApp) {
@@ -202,6 +189,18 @@ async fn whatsapp_media_is_fetched_stored_by_hash_and_served_to_signed_in_people
         .fetch_one(&app.sql().await)
         .await
         .unwrap();
+    let (coordinator, _) = app.token("cora@example.org", Role::Coordinator).await;
+    let conversation = app.conversation_with("+16505551234").await;
+    let first = &app.conversation_detail(&coordinator, conversation).await["messages"][0];
+    assert_eq!(first["body"], "📷 Photo: Taj Mahal");
+    assert_eq!(
+        first["attachments"],
+        json!([{
+            "id": id, "kind": "image", "mime_type": "image/jpeg", "filename": null,
+            "state": "stored", "url": format!("/media/{id}")
+        }]),
+        "the thread links the stored file"
+    );
     let anonymous = app
         .browser()
         .get(app.url(&format!("/media/{id}")))
@@ -295,15 +294,20 @@ async fn refused_types_and_oversized_files_fail_for_good(db: Db) {
     send_image(&app, "huge", "wamid.huge").await;
     fetch_all(&app).await;
     let states = attachment_states(&app).await;
-    assert_eq!(states[0].0, "failed");
-    assert!(
-        states[0].2.as_deref().unwrap().contains("text/html"),
-        "{states:?}"
-    );
-    assert_eq!(states[1].0, "failed");
-    assert!(
-        states[1].2.as_deref().unwrap().contains("larger than 1024"),
-        "{states:?}"
+    assert_eq!(
+        states,
+        [
+            (
+                "failed".to_string(),
+                1,
+                Some("files of type text/html are not accepted".to_string())
+            ),
+            (
+                "failed".to_string(),
+                1,
+                Some("the file is larger than 1024 bytes".to_string())
+            ),
+        ]
     );
 }
 
@@ -316,7 +320,10 @@ async fn a_failing_download_stays_pending_and_is_retried_later(db: Db) {
     let states = attachment_states(&app).await;
     assert_eq!(states[0].0, "pending", "shown as pending, not lost");
     assert_eq!(states[0].1, 1);
-    assert!(states[0].2.as_deref().unwrap().contains("503"));
+    assert_eq!(
+        states[0].2.as_deref(),
+        Some("the provider answered 503 Service Unavailable")
+    );
     assert!(
         !app.services.fetch_next_attachment().await.unwrap(),
         "not retried before its back-off"
@@ -341,30 +348,20 @@ async fn twilio_media_is_fetched_with_account_credentials(db: Db) {
     let app = spawn_app_with(db, |_| None).await;
     let provider = fake_provider().await;
     connect(&app, &provider).await;
-    let media_url = format!("{provider}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM1/Media/ME1");
-    let params: Vec<(String, String)> = [
+    let media_url = format!("{provider}/2010-04-01/Accounts/{TWILIO_SID}/Messages/MM1/Media/ME1");
+    let params = [
         ("MessageSid", "MM1"),
-        ("AccountSid", ACCOUNT_SID),
+        ("AccountSid", TWILIO_SID),
         ("From", "+15552223333"),
-        ("To", "+15550001111"),
+        ("To", TWILIO_NUMBER),
         ("Body", ""),
         ("NumMedia", "1"),
         ("MediaUrl0", media_url.as_str()),
         ("MediaContentType0", "application/pdf"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let response = reqwest::Client::new()
-        .post(app.url("/webhooks/twilio"))
-        .header(
-            "X-Twilio-Signature",
-            twilio_signature(AUTH_TOKEN, &app.url("/webhooks/twilio"), &params),
-        )
-        .form(&params)
-        .send()
-        .await
-        .unwrap();
+    ];
+    let response = app
+        .post_twilio(TWILIO_TOKEN, "/webhooks/twilio", &params)
+        .await;
     assert_eq!(response.status(), 200);
     fetch_all(&app).await;
     assert_eq!(attachment_states(&app).await[0].0, "stored");

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use app::error::ErrorCode;
 use app::model::Role;
 use app::model::TagInput;
+use common::conversations::twilio_number;
 use common::{Db, TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -394,18 +395,17 @@ async fn the_document_uses_openapi_3_1_keywords_only(db: Db) {
     assert_eq!(header["type"], json!(["string", "null"]));
 }
 
-const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
-const AUTH_TOKEN: &str = "twilio-token";
-const NUMBER: &str = "+15550001111";
-
 /// A Twilio channel and a conversation on it; returns the channel's, the conversation's and
 /// the contact's ids.
 async fn a_conversation(app: &TestApp) -> (i64, i64, i64) {
-    let channel = app
-        .connect(common::twilio(ACCOUNT_SID, AUTH_TOKEN, NUMBER))
-        .await;
+    let channel = app.connect(twilio_number()).await;
     let conversation = app
-        .sms_arrives(AUTH_TOKEN, ACCOUNT_SID, NUMBER, "+15552223333", "hello")
+        .twilio_text_from(
+            "+15552223333",
+            "SM00000000000000000000000000000001",
+            "hello",
+            false,
+        )
         .await;
     let contact: i64 = sqlx::query_scalar("SELECT contact_id FROM conversations WHERE id = $1")
         .bind(conversation)
@@ -686,15 +686,7 @@ async fn assigning_needs_an_assignee_or_take(db: Db) {
             "bad_request"
         );
     }
-    let detail: Value = http
-        .get(app.url(&format!("/api/v1/conversations/{conversation}")))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = app.conversation_detail(&admin, conversation).await;
     assert_eq!(detail["summary"]["assignee_id"], admin_id, "still assigned");
     let unassigned: Value = assign(json!({ "assignee_id": null }))
         .await

@@ -118,10 +118,7 @@ async fn a_dropped_connection_leaks_no_token_to_the_thread_the_api_or_the_log(db
             .status(),
         200
     );
-    let conversation: i64 = sqlx::query_scalar("SELECT id FROM conversations")
-        .fetch_one(&app.sql().await)
-        .await
-        .unwrap();
+    let conversation = app.conversation_with("psid-1").await;
     let (token, _) = app.token("cora@example.org", Role::Coordinator).await;
     let queued = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/conversations/{conversation}/messages")))
@@ -157,27 +154,22 @@ async fn a_dropped_connection_leaks_no_token_to_the_thread_the_api_or_the_log(db
     assert_eq!(status, "unknown");
     assert_eq!(title.as_deref(), Some(reason), "a plain reason is stored");
 
-    let api = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/conversations/{conversation}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(api.contains(reason), "the API shows the reason: {api}");
-    assert!(!api.contains(PAGE_TOKEN), "the API shows no token");
+    let api = app.conversation_detail(&token, conversation).await;
+    let reply = &api["messages"][1];
+    assert_eq!(reply["body"], "We are here");
+    assert_eq!(
+        reply["error_explanation"], reason,
+        "the API shows the reason"
+    );
+    assert!(
+        !api.to_string().contains(PAGE_TOKEN),
+        "the API shows no token"
+    );
 
     let (browser, _) = app.signed_in("vic@example.org", Role::Coordinator).await;
-    let page = browser
-        .get(app.url(&format!("/conversations/{conversation}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app
+        .page(&browser, &format!("/conversations/{conversation}"))
+        .await;
     assert!(page.contains(reason), "the page shows the reason");
     assert!(!page.contains(PAGE_TOKEN), "the page shows no token");
 
@@ -313,10 +305,7 @@ async fn an_address_stored_before_the_rules_is_not_called(db: Db) {
             .status(),
         200
     );
-    let conversation: i64 = sqlx::query_scalar("SELECT id FROM conversations")
-        .fetch_one(&app.sql().await)
-        .await
-        .unwrap();
+    let conversation = app.conversation_with("psid-1").await;
     let (token, _) = app.token("cora@example.org", Role::Coordinator).await;
     let queued = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/conversations/{conversation}/messages")))
@@ -452,32 +441,6 @@ async fn graph_pointing_at(elsewhere: String) -> String {
     base
 }
 
-async fn whatsapp_image_arrives(app: &TestApp, media_id: &str, message_id: &str) {
-    let path = format!(
-        "{}/../channels/tests/fixtures/whatsapp/inbound_image.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut payload: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let value = &mut payload["entry"][0]["changes"][0]["value"];
-    value["metadata"]["phone_number_id"] = json!("1000");
-    let message = &mut value["messages"][0];
-    message["id"] = json!(message_id);
-    message["image"]["id"] = json!(media_id);
-    let body = serde_json::to_vec(&payload).unwrap();
-    let response = reqwest::Client::new()
-        .post(app.url("/webhooks/whatsapp"))
-        .header(
-            "X-Hub-Signature-256",
-            channels::signature::meta_signature(SECRET, &body),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-}
-
 async fn a_media_lookup_pointing_elsewhere_is_not_fetched_with_the_token(db: Db) {
     let app = spawn_app(db).await;
     let (seen, other_host) = elsewhere().await;
@@ -488,8 +451,10 @@ async fn a_media_lookup_pointing_elsewhere_is_not_fetched_with_the_token(db: Db)
         ..common::whatsapp("1000", "2000", SECRET)
     })
     .await;
-    whatsapp_image_arrives(&app, "direct", "wamid.direct").await;
-    whatsapp_image_arrives(&app, "redirected", "wamid.redirected").await;
+    app.whatsapp_image_arrives(SECRET, "1000", "direct", "wamid.direct")
+        .await;
+    app.whatsapp_image_arrives(SECRET, "1000", "redirected", "wamid.redirected")
+        .await;
     while app.services.fetch_next_attachment().await.unwrap() {}
 
     let seen = seen.lock().unwrap().clone();

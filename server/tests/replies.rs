@@ -5,35 +5,19 @@
 mod common;
 
 use app::model::Role;
-use channels::phone::E164;
 use channels::simulate;
-use common::provider::{FakeProvider, Received};
-use common::{Db, TestApp, spawn_app};
+use common::conversations::{
+    TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, WA_ACCOUNT_ID, WA_SECRET, twilio_number,
+};
+use common::provider::FakeProvider;
+use common::{Db, TestApp, now_secs, spawn_app};
 use serde_json::{Value, json};
 
+/// Why a free-form WhatsApp reply is refused a day after the contact last wrote.
+const WINDOW_CLOSED: &str = "The 24-hour window has closed: only an approved template can be sent until the contact writes again.";
+
+/// The Messenger Page's app secret.
 const SECRET: &str = "reply-secret";
-const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
-const AUTH_TOKEN: &str = "twilio-token";
-
-async fn whatsapp_conversation(app: &TestApp, fake: &FakeProvider, sent_at_secs: i64) -> i64 {
-    app.connect(fake.channel(common::whatsapp("1000", "2000", SECRET)))
-        .await;
-    fake.contact_wrote("+15551234567", sent_at_secs * 1000);
-    app.whatsapp_text_arrives(
-        SECRET,
-        "2000",
-        "1000",
-        "+15551234567",
-        "wamid.in1",
-        sent_at_secs,
-        "Hello",
-    )
-    .await
-}
-
-fn now_secs() -> i64 {
-    server::store::now_ms() / 1000
-}
 
 async fn reply(app: &TestApp, token: &str, conversation: i64, body: &str) -> reqwest::Response {
     reqwest::Client::new()
@@ -55,7 +39,7 @@ async fn outbound(app: &TestApp) -> Vec<(String, Option<String>, Option<String>)
 async fn a_whatsapp_reply_is_sent_once_in_the_official_shape(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
+    let conversation = app.whatsapp_conversation(&fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     assert_eq!(
         reply(&app, &volunteer, conversation, "Hi Dana, <we> can help")
@@ -90,15 +74,7 @@ async fn a_whatsapp_reply_is_sent_once_in_the_official_shape(db: Db) {
         outbound(&app).await,
         [("sent".to_string(), Some("wamid.sent1".to_string()), None)]
     );
-    let detail: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/conversations/{conversation}")))
-        .bearer_auth(&volunteer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = app.conversation_detail(&volunteer, conversation).await;
     assert_eq!(detail["messages"][1]["author_name"], "vol");
     assert_eq!(
         detail["summary"]["unread_count"], 0,
@@ -109,30 +85,19 @@ async fn a_whatsapp_reply_is_sent_once_in_the_official_shape(db: Db) {
 async fn closed_windows_and_opted_out_contacts_are_refused(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 25 * 3600).await;
+    let conversation = app
+        .whatsapp_conversation(&fake, now_secs() - 25 * 3600)
+        .await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     let late = reply(&app, &volunteer, conversation, "Sorry for the delay").await;
     assert_eq!(late.status(), 422);
-    assert!(
-        late.json::<Value>().await.unwrap()["message"]
-            .as_str()
-            .unwrap()
-            .contains("24-hour window")
+    assert_eq!(
+        late.json::<Value>().await.unwrap()["message"],
+        WINDOW_CLOSED
     );
-    let detail: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/conversations/{conversation}")))
-        .bearer_auth(&volunteer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(
-        detail["reply_blocked"]
-            .as_str()
-            .unwrap()
-            .contains("template"),
+    let detail = app.conversation_detail(&volunteer, conversation).await;
+    assert_eq!(
+        detail["reply_blocked"], WINDOW_CLOSED,
         "the composer can say why"
     );
 
@@ -147,11 +112,9 @@ async fn closed_windows_and_opted_out_contacts_are_refused(db: Db) {
         .unwrap();
     let opted_out = reply(&app, &volunteer, conversation, "Hello?").await;
     assert_eq!(opted_out.status(), 422);
-    assert!(
-        opted_out.json::<Value>().await.unwrap()["message"]
-            .as_str()
-            .unwrap()
-            .contains("opted out")
+    assert_eq!(
+        opted_out.json::<Value>().await.unwrap()["message"],
+        "This contact has opted out of messages. They must opt back in (for example by sending START) before anyone can message them."
     );
     let empty = reply(&app, &volunteer, conversation, "   ").await;
     assert_eq!(empty.status(), 422);
@@ -168,7 +131,7 @@ async fn closed_windows_and_opted_out_contacts_are_refused(db: Db) {
 async fn transient_failures_are_retried_and_permanent_ones_shown(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
+    let conversation = app.whatsapp_conversation(&fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     fake.then_answer(
         503,
@@ -221,6 +184,13 @@ async fn transient_failures_are_retried_and_permanent_ones_shown(db: Db) {
         ("failed".to_string(), None, Some("131047".to_string())),
         "refused at once, with the code"
     );
+    let failed = &app.conversation_detail(&volunteer, conversation).await["messages"][2];
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(
+        failed["error_explanation"],
+        "More than 24 hours have passed since this person last wrote, so only an approved template message can be sent. Send a template to restart the conversation.",
+        "the thread says in plain words why it failed"
+    );
     assert!(
         !app.services.deliver_next("w").await.unwrap(),
         "a permanent failure is not retried"
@@ -230,7 +200,7 @@ async fn transient_failures_are_retried_and_permanent_ones_shown(db: Db) {
 async fn an_unknown_outcome_waits_for_a_person(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
+    let conversation = app.whatsapp_conversation(&fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     fake.then_answer(200, vec![], json!({ "unexpected": true }));
     reply(&app, &volunteer, conversation, "Did this arrive?").await;
@@ -287,28 +257,12 @@ async fn an_unknown_outcome_waits_for_a_person(db: Db) {
 async fn a_queued_reply_is_sent_once_by_two_fresh_instances_racing_for_it(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
+    let conversation = app.whatsapp_conversation(&fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     reply(&app, &volunteer, conversation, "Once only").await;
     // Two fresh instances (as after a restart) race for the job.
-    let settings = || server::services::ServiceSettings {
-        public_url: app.base.parse().unwrap(),
-        demo_mode: false,
-        media: server::services::MediaSettings {
-            dir: std::env::temp_dir(),
-            max_bytes: 1,
-        },
-        allow_private_provider_urls: true,
-        sealer: app.services.sealer().clone(),
-    };
-    let first = server::services::Services::new(
-        server::store::Store::connect(&app.db.url).await.unwrap(),
-        settings(),
-    );
-    let second = server::services::Services::new(
-        server::store::Store::connect(&app.db.url).await.unwrap(),
-        settings(),
-    );
+    let first = app.fresh_services().await;
+    let second = app.fresh_services().await;
     let (a, b) = tokio::join!(
         first.deliver_next("instance-a"),
         second.deliver_next("instance-b")
@@ -327,7 +281,7 @@ async fn a_queued_reply_is_sent_once_by_two_fresh_instances_racing_for_it(db: Db
 async fn a_status_that_arrives_before_the_send_returns_is_kept(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    let conversation = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
+    let conversation = app.whatsapp_conversation(&fake, now_secs() - 60).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     let status = json!({
         "object": "whatsapp_business_account",
@@ -342,7 +296,7 @@ async fn a_status_that_arrives_before_the_send_returns_is_kept(db: Db) {
         .post(app.url("/webhooks/whatsapp"))
         .header(
             "X-Hub-Signature-256",
-            channels::signature::meta_signature(SECRET, &body),
+            channels::signature::meta_signature(WA_SECRET, &body),
         )
         .body(body)
         .send()
@@ -356,18 +310,9 @@ async fn a_status_that_arrives_before_the_send_returns_is_kept(db: Db) {
 async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")))
-        .await;
+    app.sms_conversation(&fake).await;
     app.connect(fake.channel(common::messenger("3000", SECRET)))
         .await;
-    app.sms_arrives(
-        AUTH_TOKEN,
-        ACCOUNT_SID,
-        "+15550001111",
-        "+15552223333",
-        "hi",
-    )
-    .await;
     let day_and_a_half_ago = server::store::now_ms() - 36 * 3600 * 1000;
     fake.contact_wrote("psid-1", day_and_a_half_ago);
     let messenger = simulate::messenger_text(
@@ -399,7 +344,7 @@ async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
     let twilio = &received[0];
     assert_eq!(
         twilio.path,
-        format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json")
+        format!("/2010-04-01/Accounts/{TWILIO_SID}/Messages.json")
     );
     assert!(
         twilio
@@ -408,19 +353,12 @@ async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
             .unwrap()
             .starts_with("Basic ")
     );
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(&twilio.body)
-        .into_owned()
-        .collect();
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    assert_eq!(field("To"), Some("+15552223333"));
-    assert_eq!(field("From"), Some("+15550001111"));
-    assert_eq!(field("Body"), Some("We are here"));
+    let form = twilio.form();
+    assert_eq!(form.field("To"), Some("+15552223333"));
+    assert_eq!(form.field("From"), Some(TWILIO_NUMBER));
+    assert_eq!(form.field("Body"), Some("We are here"));
     assert_eq!(
-        field("StatusCallback").map(str::to_string),
+        form.field("StatusCallback").map(str::to_string),
         Some(app.url("/webhooks/twilio/status"))
     );
 
@@ -441,93 +379,34 @@ async fn twilio_and_messenger_replies_use_their_formats(db: Db) {
     assert_eq!(statuses, ["queued", "sent"]);
 }
 
-async fn conversation_detail(app: &TestApp, token: &str, conversation: i64) -> Value {
-    reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/conversations/{conversation}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-/// The form fields of a Twilio send the fake received.
-fn twilio_form(request: &Received) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(&request.body)
-        .into_owned()
-        .collect()
-}
-
-fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-const TWILIO_NUMBER: &str = "+15550001111";
-
-/// `from` writes to our Twilio number, on WhatsApp or by SMS.
-async fn twilio_inbound(app: &TestApp, from: &str, sid: &str, whatsapp: bool) {
-    let webhook = simulate::twilio_message(
-        AUTH_TOKEN,
-        &app.url("/webhooks/twilio"),
-        ACCOUNT_SID,
-        TWILIO_NUMBER,
-        &E164::parse(from).unwrap(),
-        "Dana",
-        sid,
-        "hi",
-        whatsapp,
-    );
-    assert_eq!(
-        app.post_signed("/webhooks/twilio", webhook).await.status(),
-        200
-    );
-}
-
-/// The conversation on the channel where the contact's address is `address`.
-async fn conversation_at(app: &TestApp, address: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT c.id FROM conversations c JOIN contact_identities i \
-         ON i.contact_id = c.contact_id AND i.channel_id = c.channel_id WHERE i.address = $1",
-    )
-    .bind(address)
-    .fetch_one(&app.sql().await)
-    .await
-    .unwrap()
-}
-
 async fn twilio_whatsapp_keeps_the_24_hour_window_and_replies_on_whatsapp(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)))
+    app.connect(fake.channel(twilio_number())).await;
+    let whatsapp = app
+        .twilio_text_from(
+            "+15552223333",
+            "SM00000000000000000000000000000001",
+            "hi",
+            true,
+        )
         .await;
-    twilio_inbound(
-        &app,
-        "+15552223333",
-        "SM00000000000000000000000000000001",
-        true,
-    )
-    .await;
-    twilio_inbound(
-        &app,
-        "+15554445555",
-        "SM00000000000000000000000000000002",
-        false,
-    )
-    .await;
-    let whatsapp = conversation_at(&app, "whatsapp:+15552223333").await;
-    let sms = conversation_at(&app, "+15554445555").await;
+    let sms = app
+        .twilio_text_from(
+            "+15554445555",
+            "SM00000000000000000000000000000002",
+            "hi",
+            false,
+        )
+        .await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
 
-    let detail = conversation_detail(&app, &volunteer, whatsapp).await;
+    let detail = app.conversation_detail(&volunteer, whatsapp).await;
     assert!(
         detail["window_closes_at"].is_string(),
         "the thread counts down the window: {detail}"
     );
-    assert!(conversation_detail(&app, &volunteer, sms).await["window_closes_at"].is_null());
+    assert!(app.conversation_detail(&volunteer, sms).await["window_closes_at"].is_null());
     assert_eq!(
         reply(&app, &volunteer, whatsapp, "Inside the window")
             .await
@@ -535,10 +414,10 @@ async fn twilio_whatsapp_keeps_the_24_hour_window_and_replies_on_whatsapp(db: Db
         202
     );
     assert!(app.services.deliver_next("w").await.unwrap());
-    let sent = twilio_form(&fake.received()[0]);
-    assert_eq!(field(&sent, "To"), Some("whatsapp:+15552223333"));
-    assert_eq!(field(&sent, "From"), Some("whatsapp:+15550001111"));
-    assert_eq!(field(&sent, "Body"), Some("Inside the window"));
+    let sent = fake.received()[0].form();
+    assert_eq!(sent.field("To"), Some("whatsapp:+15552223333"));
+    assert_eq!(sent.field("From"), Some("whatsapp:+15550001111"));
+    assert_eq!(sent.field("Body"), Some("Inside the window"));
 
     let day_and_an_hour_ago = server::store::now_ms() - 25 * 3600 * 1000;
     sqlx::query("UPDATE conversations SET last_inbound_at = $1")
@@ -548,17 +427,13 @@ async fn twilio_whatsapp_keeps_the_24_hour_window_and_replies_on_whatsapp(db: Db
         .unwrap();
     let late = reply(&app, &volunteer, whatsapp, "Too late").await;
     assert_eq!(late.status(), 422);
-    assert!(
-        late.json::<Value>().await.unwrap()["message"]
-            .as_str()
-            .unwrap()
-            .contains("24-hour window")
+    assert_eq!(
+        late.json::<Value>().await.unwrap()["message"],
+        WINDOW_CLOSED
     );
-    assert!(
-        conversation_detail(&app, &volunteer, whatsapp).await["reply_blocked"]
-            .as_str()
-            .unwrap()
-            .contains("24-hour window")
+    assert_eq!(
+        app.conversation_detail(&volunteer, whatsapp).await["reply_blocked"],
+        WINDOW_CLOSED
     );
 
     assert_eq!(
@@ -571,38 +446,37 @@ async fn twilio_whatsapp_keeps_the_24_hour_window_and_replies_on_whatsapp(db: Db
     assert!(app.services.deliver_next("w").await.unwrap());
     let received = fake.received();
     assert_eq!(received.len(), 2, "the late WhatsApp reply never left");
-    let sent = twilio_form(&received[1]);
-    assert_eq!(field(&sent, "To"), Some("+15554445555"));
-    assert_eq!(field(&sent, "From"), Some(TWILIO_NUMBER));
+    let sent = received[1].form();
+    assert_eq!(sent.field("To"), Some("+15554445555"));
+    assert_eq!(sent.field("From"), Some(TWILIO_NUMBER));
 }
 
 async fn a_number_is_one_person_whichever_network_it_writes_on(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
     // +15551234567 on the WhatsApp Cloud API number, then through Twilio's WhatsApp.
-    whatsapp_conversation(&app, &fake, now_secs() - 60).await;
-    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)))
-        .await;
-    twilio_inbound(
-        &app,
+    app.whatsapp_conversation(&fake, now_secs() - 60).await;
+    app.connect(fake.channel(twilio_number())).await;
+    app.twilio_text_from(
         "+15551234567",
         "SM00000000000000000000000000000001",
+        "hi",
         true,
     )
     .await;
     // +15554445555 texts, then writes on WhatsApp to the same Twilio number (as does a person
     // whose identity was stored before WhatsApp addresses kept their prefix).
-    twilio_inbound(
-        &app,
+    app.twilio_text_from(
         "+15554445555",
         "SM00000000000000000000000000000002",
+        "hi",
         false,
     )
     .await;
-    twilio_inbound(
-        &app,
+    app.twilio_text_from(
         "+15554445555",
         "SM00000000000000000000000000000003",
+        "hi",
         true,
     )
     .await;
@@ -627,7 +501,7 @@ async fn a_number_is_one_person_whichever_network_it_writes_on(db: Db) {
         "one identity per number and channel, on the network last written on"
     );
 
-    let switched = conversation_at(&app, "whatsapp:+15554445555").await;
+    let switched = app.conversation_with("whatsapp:+15554445555").await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     assert_eq!(
         reply(&app, &volunteer, switched, "Hello").await.status(),
@@ -640,7 +514,7 @@ async fn a_number_is_one_person_whichever_network_it_writes_on(db: Db) {
         .find(|request| request.path.contains("/Accounts/"))
         .unwrap();
     assert_eq!(
-        field(&twilio_form(&sent), "To"),
+        sent.form().field("To"),
         Some("whatsapp:+15554445555"),
         "the reply follows them to WhatsApp"
     );
@@ -672,19 +546,10 @@ async fn wait_for_statuses(app: &TestApp, wanted: &[&str]) {
 async fn statuses_the_providers_report_back_reach_the_thread(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    fake.report_whatsapp_statuses(&app.url("/webhooks/whatsapp"), "2000", SECRET);
-    fake.report_twilio_statuses(AUTH_TOKEN);
-    let whatsapp = whatsapp_conversation(&app, &fake, now_secs() - 60).await;
-    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER)))
-        .await;
-    twilio_inbound(
-        &app,
-        "+15552223333",
-        "SM00000000000000000000000000000001",
-        false,
-    )
-    .await;
-    let sms = conversation_at(&app, "+15552223333").await;
+    fake.report_whatsapp_statuses(&app.url("/webhooks/whatsapp"), WA_ACCOUNT_ID, WA_SECRET);
+    fake.report_twilio_statuses(TWILIO_TOKEN);
+    let whatsapp = app.whatsapp_conversation(&fake, now_secs() - 60).await;
+    let sms = app.sms_conversation(&fake).await;
     let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
     for conversation in [whatsapp, sms] {
         assert_eq!(
@@ -698,7 +563,7 @@ async fn statuses_the_providers_report_back_reach_the_thread(db: Db) {
 
     wait_for_statuses(&app, &["read", "delivered"]).await;
     for (conversation, status) in [(whatsapp, "read"), (sms, "delivered")] {
-        let detail = conversation_detail(&app, &volunteer, conversation).await;
+        let detail = app.conversation_detail(&volunteer, conversation).await;
         let outbound: Vec<&Value> = detail["messages"]
             .as_array()
             .unwrap()

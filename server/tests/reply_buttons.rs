@@ -6,13 +6,16 @@ mod common;
 
 use app::model::Role;
 use channels::simulate;
+use common::conversations::{
+    TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, WA_ACCOUNT_ID, WA_NUMBER_ID, WA_SECRET, twilio_number,
+    whatsapp_number,
+};
 use common::provider::FakeProvider;
-use common::{Db, TestApp, spawn_app};
+use common::{Db, TestApp, now_secs, spawn_app};
 use serde_json::{Value, json};
 
+/// The Messenger Page's app secret.
 const SECRET: &str = "buttons-secret";
-const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
-const AUTH_TOKEN: &str = "twilio-token";
 
 async fn reply(app: &TestApp, token: &str, conversation: i64, body: Value) -> (u16, Value) {
     let response = reqwest::Client::new()
@@ -29,31 +32,30 @@ async fn reply(app: &TestApp, token: &str, conversation: i64, body: Value) -> (u
 async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
-    let now = server::store::now_ms();
-    app.connect(fake.channel(common::whatsapp("1000", "2000", SECRET)))
-        .await;
+    let now = now_secs();
+    app.connect(fake.channel(whatsapp_number())).await;
     app.connect(fake.channel(common::messenger("3000", SECRET)))
         .await;
-    app.connect(fake.channel(common::twilio(ACCOUNT_SID, AUTH_TOKEN, "+15550001111")))
-        .await;
+    app.connect(fake.channel(twilio_number())).await;
     let on_whatsapp = app
         .whatsapp_text_arrives(
-            SECRET,
-            "2000",
-            "1000",
+            WA_SECRET,
+            WA_ACCOUNT_ID,
+            WA_NUMBER_ID,
             "+15551234567",
             "wamid.in1",
-            now / 1000 - 60,
+            now - 60,
             "Can I come tomorrow?",
         )
         .await;
-    let messenger = simulate::messenger_text(SECRET, "3000", "psid-1", "m_in", now - 60_000, "Hi");
+    let messenger =
+        simulate::messenger_text(SECRET, "3000", "psid-1", "m_in", (now - 60) * 1000, "Hi");
     app.post_signed("/webhooks/messenger", messenger).await;
     let on_sms = app
         .sms_arrives(
-            AUTH_TOKEN,
-            ACCOUNT_SID,
-            "+15550001111",
+            TWILIO_TOKEN,
+            TWILIO_SID,
+            TWILIO_NUMBER,
             "+15552223333",
             "hi",
         )
@@ -68,7 +70,7 @@ async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(refused["message"].as_str().unwrap().contains("at most 3"));
+    assert_eq!(refused["message"], "Offer at most 3 reply buttons here.");
     let (status, _) = reply(
         &app,
         &volunteer,
@@ -81,7 +83,7 @@ async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
     let sent = fake
         .received()
         .into_iter()
-        .rfind(|request| request.path == "/v23.0/1000/messages")
+        .rfind(|request| request.path == format!("/v23.0/{WA_NUMBER_ID}/messages"))
         .unwrap();
     assert_eq!(
         sent.json(),
@@ -98,15 +100,7 @@ async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
             }
         })
     );
-    let detail: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/conversations/{on_whatsapp}")))
-        .bearer_auth(&volunteer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = app.conversation_detail(&volunteer, on_whatsapp).await;
     assert_eq!(
         detail["messages"][1]["buttons"],
         json!(["Morning", "Afternoon"])
@@ -144,11 +138,9 @@ async fn buttons_go_out_as_each_provider_takes_them(db: Db) {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(
-        refused["message"]
-            .as_str()
-            .unwrap()
-            .contains("WhatsApp and Messenger")
+    assert_eq!(
+        refused["message"],
+        "Reply buttons can be offered on WhatsApp and Messenger, not on this channel."
     );
 }
 

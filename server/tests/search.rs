@@ -5,45 +5,8 @@
 mod common;
 
 use app::model::{InboxSettings, Role};
-use channels::phone::E164;
-use channels::simulate;
 use common::{Db, TestApp, spawn_app};
 use serde_json::Value;
-
-const SECRET: &str = "search-secret";
-
-async fn whatsapp_channel(app: &TestApp) {
-    app.connect(common::whatsapp("555", "777", SECRET)).await;
-}
-
-/// A WhatsApp message from `from` (named `name`), sent at `at` (Unix seconds).
-async fn receive(app: &TestApp, from: &str, name: &str, id: &str, at: i64, text: &str) {
-    let webhook = simulate::whatsapp_text(
-        SECRET,
-        "777",
-        "555",
-        "+1 555 0000",
-        &E164::parse(from).unwrap(),
-        name,
-        id,
-        at,
-        text,
-    );
-    let response = app.post_signed("/webhooks/whatsapp", webhook).await;
-    assert_eq!(response.status(), 200);
-}
-
-/// The conversation with the contact at `address`.
-async fn conversation_of(app: &TestApp, address: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT c.id FROM conversations c JOIN contact_identities i ON i.contact_id = c.contact_id \
-         WHERE i.address = $1",
-    )
-    .bind(address)
-    .fetch_one(&app.sql().await)
-    .await
-    .unwrap()
-}
 
 async fn search_response(app: &TestApp, token: &str, query: &str) -> reqwest::Response {
     reqwest::Client::new()
@@ -63,9 +26,8 @@ async fn search(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 
 /// Two contacts, each with one conversation and one message.
 async fn two_conversations(app: &TestApp) -> (i64, i64) {
-    whatsapp_channel(app).await;
-    receive(
-        app,
+    app.whatsapp_channel().await;
+    app.whatsapp_text_from(
         "+15550000001",
         "Maria Lopez",
         "wamid.1",
@@ -73,8 +35,7 @@ async fn two_conversations(app: &TestApp) -> (i64, i64) {
         "Is the <b>food bank</b> open on Saturday?",
     )
     .await;
-    receive(
-        app,
+    app.whatsapp_text_from(
         "+15550000002",
         "Tom Berg",
         "wamid.2",
@@ -83,8 +44,8 @@ async fn two_conversations(app: &TestApp) -> (i64, i64) {
     )
     .await;
     (
-        conversation_of(app, "+15550000001").await,
-        conversation_of(app, "+15550000002").await,
+        app.conversation_with("+15550000001").await,
+        app.conversation_with("+15550000002").await,
     )
 }
 
@@ -141,8 +102,7 @@ async fn contacts_come_first_then_messages_newest_first(db: Db) {
     let app = spawn_app(db).await;
     let (maria, tom) = two_conversations(&app).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
-    receive(
-        &app,
+    app.whatsapp_text_from(
         "+15550000001",
         "Maria Lopez",
         "wamid.3",
@@ -223,17 +183,14 @@ async fn masked_numbers_are_masked_in_hits_and_cannot_be_searched(db: Db) {
     let app = spawn_app(db).await;
     let (maria, _) = two_conversations(&app).await;
     let admin_id = app.add("admin@example.org", Role::Admin).await;
-    let admin = app.services.actor_by_id(admin_id).await.unwrap().unwrap();
-    app.services
-        .update_inbox_settings(
-            &admin,
-            InboxSettings {
-                mask_numbers_for_volunteers: true,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    app.set_inbox_settings(
+        admin_id,
+        InboxSettings {
+            mask_numbers_for_volunteers: true,
+            ..Default::default()
+        },
+    )
+    .await;
     let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
     let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
 
@@ -327,15 +284,23 @@ async fn the_index_follows_changed_and_deleted_text(db: Db) {
 
 async fn queries_too_short_or_too_long_are_refused(db: Db) {
     let app = spawn_app(db).await;
-    whatsapp_channel(&app).await;
+    app.whatsapp_channel().await;
     let (ana, _) = app.token("ana@example.org", Role::Volunteer).await;
 
-    for query in ["", "a", "  a  ", &"x".repeat(201)] {
+    let too_short = "Type at least 2 characters to search.";
+    let too_long = "A search can be at most 200 characters long.";
+    let long_query = "x".repeat(201);
+    for (query, reason) in [
+        ("", too_short),
+        ("a", too_short),
+        ("  a  ", too_short),
+        (long_query.as_str(), too_long),
+    ] {
         let response = search_response(&app, &ana, query).await;
         assert_eq!(response.status(), 422, "{query:?}");
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["code"], "unprocessable");
-        assert!(error["message"].as_str().unwrap().contains("characters"));
+        assert_eq!(error["message"], reason, "{query:?}");
     }
     let without_query = reqwest::Client::new()
         .get(app.url("/api/v1/search"))

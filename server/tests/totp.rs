@@ -109,24 +109,12 @@ async fn me_status(app: &common::TestApp, client: &reqwest::Client) -> u16 {
         .as_u16()
 }
 
-async fn audited(app: &common::TestApp, action: &str, subject: &str) -> Vec<Option<i64>> {
-    app.services
-        .store()
-        .recent_audit(100)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|entry| entry.action == action && entry.subject == subject)
-        .map(|entry| entry.actor_id)
-        .collect()
-}
-
 async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
     let app = spawn_app(db).await;
     let (token, ana) = app.token("ana@example.org", Role::Volunteer).await;
     let (authenticator, _) = enrol(&app, &token).await;
     assert_eq!(
-        audited(&app, "totp_enabled", &format!("user:{ana}")).await,
+        app.audited("totp_enabled", &format!("user:{ana}")).await,
         [Some(ana)]
     );
     let stored: String = sqlx::query_scalar("SELECT seed FROM user_totp WHERE user_id = $1")
@@ -166,7 +154,7 @@ async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
     );
     assert_eq!(me_status(&app, &other).await, 401);
     assert!(
-        !audited(&app, "sign_in_failed", &format!("user:{ana}"))
+        !app.audited("sign_in_failed", &format!("user:{ana}"))
             .await
             .is_empty(),
         "a wrong code is a failed sign-in"
@@ -246,7 +234,7 @@ async fn a_current_code_turns_it_off(db: Db) {
     .await;
     assert_eq!(status, 204, "{body}");
     assert_eq!(
-        audited(&app, "totp_disabled", &format!("user:{ana}")).await,
+        app.audited("totp_disabled", &format!("user:{ana}")).await,
         [Some(ana)]
     );
     let client = app.browser();
@@ -327,7 +315,7 @@ async fn an_admin_reset_is_audited_and_the_password_suffices_again(db: Db) {
     .await;
     assert_eq!(status, 204, "{body}");
     assert_eq!(
-        audited(&app, "totp_reset", &format!("user:{ana}")).await,
+        app.audited("totp_reset", &format!("user:{ana}")).await,
         [Some(admin_id)]
     );
     let client = app.browser();

@@ -8,6 +8,7 @@ pub mod people;
 pub mod replies;
 pub mod reply_buttons;
 pub mod retention;
+pub mod sizes;
 pub mod templates;
 pub mod two_factor;
 pub mod webhooks;

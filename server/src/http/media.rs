@@ -247,8 +247,8 @@ pub async fn read_form(
         while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
             if (upload.bytes.len() + chunk.len()) as u64 > limit {
                 return Err(AppError::payload_too_large(format!(
-                    "The file is larger than {} MB.",
-                    limit / 1_000_000
+                    "The file is larger than {}.",
+                    crate::domain::sizes::limit_text(limit)
                 )));
             }
             upload.bytes.extend_from_slice(&chunk);

@@ -114,8 +114,8 @@ impl Services {
         let limit = self.settings.media.max_bytes;
         if upload.bytes.len() as u64 > limit {
             return Err(AppError::unprocessable(format!(
-                "The file is larger than {} MB.",
-                limit / 1_000_000
+                "The file is larger than {}.",
+                crate::domain::sizes::limit_text(limit)
             )));
         }
         let filename: Option<String> = upload.filename.map(|name| {

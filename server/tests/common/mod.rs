@@ -3,14 +3,16 @@
 
 #![allow(dead_code)]
 
+pub mod conversations;
 pub mod provider;
+pub mod webhooks;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use app::model::{ChannelInput, ChannelKind, Role};
 use reqwest::redirect::Policy;
 use server::config::Config;
-use server::services::Services;
+use server::services::{ServiceSettings, Services};
 use server::startup::Application;
 use server::store::Store;
 use sqlx::{Connection, Executor, PgConnection};
@@ -117,12 +119,13 @@ pub async fn spawn_app_with(db: Db, extra: impl Fn(&str) -> Option<String>) -> T
     spawn_app_on(database(db).await, extra).await
 }
 
-/// Starts the application on a database the test prepared (an earlier release's, say).
-pub async fn spawn_app_on(test_db: TestDb, extra: impl Fn(&str) -> Option<String>) -> TestApp {
+/// The configuration every test instance runs with, on `test_db`, with `extra` overriding or
+/// adding settings: tests build the application only from this.
+pub fn config(test_db: &TestDb, extra: impl Fn(&str) -> Option<String>) -> Config {
     let url = test_db.url.clone();
     let media_dir = test_db.scratch.path().join("media").display().to_string();
     let key_file = test_db.key_file();
-    let config = Config::from_lookup(|name| {
+    Config::from_lookup(|name| {
         extra(name).or_else(|| match name {
             "DATABASE_URL" => Some(url.clone()),
             "SWITCHBOARD_ADDR" => Some("127.0.0.1:0".to_string()),
@@ -137,14 +140,19 @@ pub async fn spawn_app_on(test_db: TestDb, extra: impl Fn(&str) -> Option<String
             _ => None,
         })
     })
-    .expect("test configuration");
+    .expect("test configuration")
+}
+
+/// Starts the application on a database the test prepared (an earlier release's, say).
+pub async fn spawn_app_on(test_db: TestDb, extra: impl Fn(&str) -> Option<String>) -> TestApp {
+    let config = config(&test_db, extra);
     let config_settings = config.service_settings();
     let application = Application::build(config)
         .await
         .expect("application starts");
     let base = format!("http://{}", application.local_addr());
     let app_services = application.services().clone();
-    let settings = server::services::ServiceSettings {
+    let settings = ServiceSettings {
         public_url: base.parse().expect("base URL"),
         ..config_settings
     };
@@ -234,6 +242,54 @@ impl TestApp {
         (created.secret, id)
     }
 
+    /// The page at `path` as the signed-in `browser` receives it, rendered on the server.
+    pub async fn page(&self, browser: &reqwest::Client, path: &str) -> String {
+        let response = browser
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("page request");
+        assert_eq!(response.status(), 200, "{path}");
+        response.text().await.expect("the whole page")
+    }
+
+    /// Changes the organisation's inbox settings as the admin `admin_id` does.
+    pub async fn set_inbox_settings(&self, admin_id: i64, settings: app::model::InboxSettings) {
+        let admin = self
+            .services
+            .actor_by_id(admin_id)
+            .await
+            .expect("the admin")
+            .expect("an active admin");
+        self.services
+            .update_inbox_settings(&admin, settings)
+            .await
+            .expect("settings saved");
+    }
+
+    /// Who (by id) did `action` to `subject`, newest first, by the audit log.
+    pub async fn audited(&self, action: &str, subject: &str) -> Vec<Option<i64>> {
+        self.services
+            .store()
+            .recent_audit(100)
+            .await
+            .expect("the audit log")
+            .into_iter()
+            .filter(|entry| entry.action == action && entry.subject == subject)
+            .map(|entry| entry.actor_id)
+            .collect()
+    }
+
+    /// A GET of the API with an API token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("API request")
+    }
+
     /// Calls a server function with an API token instead of a session.
     pub async fn server_fn_with_token(
         &self,
@@ -250,21 +306,26 @@ impl TestApp {
             .expect("server function request")
     }
 
-    /// Starts a second instance on this test's database; returns its base URL.
+    /// The settings of this test's instances (with their default environment), for services
+    /// a test starts beside them.
+    pub fn settings(&self) -> ServiceSettings {
+        ServiceSettings {
+            public_url: self.base.parse().expect("base URL"),
+            ..config(&self.db, |_| None).service_settings()
+        }
+    }
+
+    /// Services of a fresh instance on this test's database, with a connection of their own
+    /// (as after a restart).
+    pub async fn fresh_services(&self) -> Services {
+        let store = Store::connect(&self.db.url).await.expect("connect");
+        Services::new(store, self.settings())
+    }
+
+    /// Starts a second instance on this test's database, configured as the first; returns its
+    /// base URL.
     pub async fn another_instance(&self) -> String {
-        let url = self.db.url.clone();
-        let key_file = self.db.key_file();
-        let config = Config::from_lookup(|name| match name {
-            "DATABASE_URL" => Some(url.clone()),
-            "SWITCHBOARD_SECRET_KEY_FILE" => Some(key_file.clone()),
-            "SWITCHBOARD_ADDR" => Some("127.0.0.1:0".to_string()),
-            "SWITCHBOARD_SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
-            "SWITCHBOARD_BACKGROUND_WORKERS" => Some("false".to_string()),
-            "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS" => Some("true".to_string()),
-            _ => None,
-        })
-        .expect("test configuration");
-        let application = Application::build(config)
+        let application = Application::build(config(&self.db, |_| None))
             .await
             .expect("application starts");
         let base = format!("http://{}", application.local_addr());
@@ -353,82 +414,9 @@ impl TestApp {
         }
         request.send().await.expect("webhook request")
     }
+}
 
-    /// A WhatsApp text from `from` reaches business number `phone_number_id` (account
-    /// `waba_id`) through the signed webhook, dated `sent_at_secs`; returns its conversation.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn whatsapp_text_arrives(
-        &self,
-        app_secret: &str,
-        waba_id: &str,
-        phone_number_id: &str,
-        from: &str,
-        message_id: &str,
-        sent_at_secs: i64,
-        text: &str,
-    ) -> i64 {
-        let from = channels::phone::E164::parse(from).expect("a phone number");
-        let webhook = channels::simulate::whatsapp_text(
-            app_secret,
-            waba_id,
-            phone_number_id,
-            "+1 555 0000",
-            &from,
-            "Dana",
-            message_id,
-            sent_at_secs,
-            text,
-        );
-        let response = self.post_signed("/webhooks/whatsapp", webhook).await;
-        assert_eq!(response.status(), 200);
-        self.conversation_with(&from.to_string()).await
-    }
-
-    /// An SMS from `from` reaches Twilio number `to` through the signed webhook; returns its
-    /// conversation.
-    pub async fn sms_arrives(
-        &self,
-        auth_token: &str,
-        account_sid: &str,
-        to: &str,
-        from: &str,
-        text: &str,
-    ) -> i64 {
-        let from = channels::phone::E164::parse(from).expect("a phone number");
-        let sms = channels::simulate::twilio_message(
-            auth_token,
-            &self.url("/webhooks/twilio"),
-            account_sid,
-            to,
-            &from,
-            "",
-            "SM00000000000000000000000000000001",
-            text,
-            false,
-        );
-        let response = self.post_signed("/webhooks/twilio", sms).await;
-        assert_eq!(response.status(), 200);
-        self.conversation_with(&from.to_string()).await
-    }
-
-    /// The conversation with the contact at `address` on its channel.
-    pub async fn conversation_with(&self, address: &str) -> i64 {
-        sqlx::query_scalar(
-            "SELECT c.id FROM conversations c JOIN contact_identities i \
-             ON i.contact_id = c.contact_id AND i.channel_id = c.channel_id WHERE i.address = $1",
-        )
-        .bind(address)
-        .fetch_one(&self.sql().await)
-        .await
-        .expect("a conversation with that address")
-    }
-
-    /// Connects a channel as the demo data does; returns its id.
-    pub async fn connect(&self, input: ChannelInput) -> i64 {
-        self.services
-            .create_channel(None, &input)
-            .await
-            .expect("channel connects")
-            .id
-    }
+/// Now, in Unix seconds, as providers date messages.
+pub fn now_secs() -> i64 {
+    server::store::now_ms() / 1000
 }

@@ -47,6 +47,35 @@ impl Received {
     pub fn json_or_null(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
+
+    /// The body as a form, as Twilio's API takes it.
+    pub fn form(&self) -> Form {
+        Form::parse(&self.body)
+    }
+}
+
+/// The fields of a form-encoded body, in order.
+#[derive(Clone, Debug)]
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Form {
+        Form(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The value of the field `name`, when the form has it (the first, if repeated).
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.all(name).into_iter().next()
+    }
+
+    /// Every value of the field `name`.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
 }
 
 /// A scripted answer: HTTP status, extra headers, JSON body.
@@ -1177,15 +1206,9 @@ fn twilio_send(
         )
         .into());
     }
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
-    let all = |name: &str| -> Vec<&str> {
-        form.iter()
-            .filter(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-            .collect()
-    };
+    let form = Form::parse(body);
     let one = |name: &str| -> Result<Option<&str>, String> {
-        match all(name).as_slice() {
+        match form.all(name).as_slice() {
             [] => Ok(None),
             [value] if !value.is_empty() => Ok(Some(*value)),
             [_] => Err(format!("`{name}` is empty")),
@@ -1235,7 +1258,7 @@ fn twilio_send(
         }
     }
     let body_text = one("Body")?;
-    let media = all("MediaUrl");
+    let media = form.all("MediaUrl");
     let content_sid = one("ContentSid")?;
     if body_text.is_none() && media.is_empty() && content_sid.is_none() {
         return Err(refusal(
@@ -1322,11 +1345,9 @@ fn report_whatsapp(reports: WhatsAppReports, phone_number_id: &str, to: &str, me
 
 /// Reports an accepted Twilio message as Twilio does, to the send's `StatusCallback`.
 fn report_twilio(auth_token: &str, path: &str, body: &[u8], sid: &str) {
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let form = Form::parse(body);
     let field = |name: &str| {
-        form.iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        form.field(name)
             .unwrap_or_else(|| panic!("the Twilio send has no {name}"))
     };
     let (from, to, callback) = (field("From"), field("To"), field("StatusCallback"));
