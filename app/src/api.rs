@@ -19,8 +19,8 @@ use crate::model::{
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput};
 use crate::model::{
-    RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings, TotpEnrolment,
-    TwoFactorStatus,
+    ErasureReport, RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings,
+    TotpEnrolment, TwoFactorStatus,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::{actor, backend};
@@ -341,6 +341,13 @@ pub async fn announce_presence(conversation_id: i64, typing: bool) -> Result<(),
 #[server(endpoint = "contacts/get")]
 pub async fn get_contact(id: i64) -> Result<ContactDetail, AppError> {
     backend()?.contact(&actor()?, id).await
+}
+
+#[server(endpoint = "contacts/erase")]
+pub async fn erase_contact(contact_id: i64, confirm: String) -> Result<ErasureReport, AppError> {
+    backend()?
+        .erase_contact(&actor()?, contact_id, confirm)
+        .await
 }
 
 #[server(endpoint = "contacts/note")]

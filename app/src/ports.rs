@@ -10,11 +10,11 @@ use crate::error::AppError;
 use crate::model::{
     AddedPerson, ApiToken, AuditPage, AuditQuery, CannedResponse, CannedResponseInput, Channel,
     ChannelInput, ContactDetail, ConversationDetail, ConversationPage, ConversationQuery,
-    CreatedToken, InboxFilters, InboxSettings, Me, Mention, NewPerson, Note, Permission, Person,
-    PersonChanges, RecoveryCodes, RetentionCounts, RetentionSettings, Role, SearchHit,
-    SecuritySettings, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
-    TemplateContent, TemplateInput, TemplateSend, TemplateSync, TotpEnrolment, TwilioTemplateInput,
-    TwoFactorStatus, WebhookEvent,
+    CreatedToken, ErasureReport, InboxFilters, InboxSettings, Me, Mention, NewPerson, Note,
+    Permission, Person, PersonChanges, RecoveryCodes, RetentionCounts, RetentionSettings, Role,
+    SearchHit, SecuritySettings, SimulatedInbound, StatusChange, Tag, TagInput, Template,
+    TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync, TotpEnrolment,
+    TwilioTemplateInput, TwoFactorStatus, WebhookEvent,
 };
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
@@ -184,6 +184,13 @@ pub trait Backend: Send + Sync + 'static {
         contact_id: i64,
         body: String,
     ) -> Result<Note, AppError>;
+    /// Erases everything held about the contact; `confirm` is their name or number typed out.
+    async fn erase_contact(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+        confirm: String,
+    ) -> Result<ErasureReport, AppError>;
     /// Tells the others viewing a conversation that this person is there, or typing.
     async fn announce_presence(
         &self,

@@ -16,24 +16,6 @@ fn now_ms() -> i64 {
     server::store::now_ms()
 }
 
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, app.url(&format!("/api/v1{path}")))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn scalar(app: &TestApp, sql: &str, bind: &str) -> i64 {
     sqlx::query_scalar(sql)
         .bind(bind)
@@ -123,14 +105,14 @@ async fn expired_data_is_deleted_everywhere_and_fresh_data_kept(db: Db) {
             "a fresh question",
         )
         .await;
-    let (status, _) = call(
-        &app,
-        &admin,
-        reqwest::Method::POST,
-        &format!("/conversations/{old}/notes"),
-        Some(json!({ "body": "old note about them" })),
-    )
-    .await;
+    let (status, _) = app
+        .api(
+            &admin,
+            reqwest::Method::POST,
+            &format!("/conversations/{old}/notes"),
+            Some(json!({ "body": "old note about them" })),
+        )
+        .await;
     assert_eq!(status, 201);
 
     // Two years and more ago: the old conversation was resolved, its contact last changed, its
@@ -167,14 +149,14 @@ async fn expired_data_is_deleted_everywhere_and_fresh_data_kept(db: Db) {
     let old_only_file = attach(&app, old, b"a picture only the old one had", now_ms()).await;
 
     let expected = counts(1, 1, 1, 3, 1, 1, 1);
-    let (status, preview) = call(
-        &app,
-        &admin,
-        reqwest::Method::GET,
-        "/settings/retention/preview",
-        None,
-    )
-    .await;
+    let (status, preview) = app
+        .api(
+            &admin,
+            reqwest::Method::GET,
+            "/settings/retention/preview",
+            None,
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
         preview, expected,
@@ -210,16 +192,18 @@ async fn expired_data_is_deleted_everywhere_and_fresh_data_kept(db: Db) {
     ] {
         assert_eq!(scalar(&app, sql, &bind).await, 0, "{sql} {bind}");
     }
-    let (status, _) = call(
-        &app,
-        &admin,
-        reqwest::Method::GET,
-        &format!("/conversations/{old}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .api(
+            &admin,
+            reqwest::Method::GET,
+            &format!("/conversations/{old}"),
+            None,
+        )
+        .await;
     assert_eq!(status, 404, "the conversation is gone");
-    let (status, hits) = call(&app, &admin, reqwest::Method::GET, "/search?q=secret", None).await;
+    let (status, hits) = app
+        .api(&admin, reqwest::Method::GET, "/search?q=secret", None)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(hits, json!([]), "nothing expired is found by search");
     assert!(
@@ -233,14 +217,14 @@ async fn expired_data_is_deleted_everywhere_and_fresh_data_kept(db: Db) {
     assert!(shared_file.exists(), "a file a kept attachment holds stays");
 
     // Kept: the fresh conversation and its message; its expired picture says why it is gone.
-    let (status, detail) = call(
-        &app,
-        &admin,
-        reqwest::Method::GET,
-        &format!("/conversations/{fresh}"),
-        None,
-    )
-    .await;
+    let (status, detail) = app
+        .api(
+            &admin,
+            reqwest::Method::GET,
+            &format!("/conversations/{fresh}"),
+            None,
+        )
+        .await;
     assert_eq!(status, 200, "{detail}");
     let messages = detail["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 1);
@@ -290,14 +274,8 @@ async fn only_admins_set_the_periods_within_range(db: Db) {
         "audit_log_days": 730,
     });
     assert_eq!(
-        call(
-            &app,
-            &admin,
-            reqwest::Method::GET,
-            "/settings/retention",
-            None
-        )
-        .await,
+        app.api(&admin, reqwest::Method::GET, "/settings/retention", None)
+            .await,
         (200, defaults.clone())
     );
     for token in [&coordinator, &volunteer] {
@@ -310,7 +288,7 @@ async fn only_admins_set_the_periods_within_range(db: Db) {
                 Some(json!({ "media_days": 1 })),
             ),
         ] {
-            let (status, body) = call(&app, token, method, path, body).await;
+            let (status, body) = app.api(token, method, path, body).await;
             assert_eq!(
                 (status, body["code"].as_str()),
                 (403, Some("forbidden")),
@@ -319,29 +297,23 @@ async fn only_admins_set_the_periods_within_range(db: Db) {
         }
     }
 
-    let (status, refused) = call(
-        &app,
-        &admin,
-        reqwest::Method::PUT,
-        "/settings/retention",
-        Some(json!({ "media_days": 0 })),
-    )
-    .await;
+    let (status, refused) = app
+        .api(
+            &admin,
+            reqwest::Method::PUT,
+            "/settings/retention",
+            Some(json!({ "media_days": 0 })),
+        )
+        .await;
     assert_eq!(status, 422);
     assert_eq!(
         refused["message"],
         "Media must be kept between 1 and 36500 days, or left empty to keep it."
     );
     assert_eq!(
-        call(
-            &app,
-            &admin,
-            reqwest::Method::GET,
-            "/settings/retention",
-            None
-        )
-        .await
-        .1,
+        app.api(&admin, reqwest::Method::GET, "/settings/retention", None)
+            .await
+            .1,
         defaults,
         "a refused change changes nothing"
     );
@@ -354,8 +326,7 @@ async fn only_admins_set_the_periods_within_range(db: Db) {
         "audit_log_days": 3650,
     });
     assert_eq!(
-        call(
-            &app,
+        app.api(
             &admin,
             reqwest::Method::PUT,
             "/settings/retention",
@@ -365,14 +336,8 @@ async fn only_admins_set_the_periods_within_range(db: Db) {
         (200, chosen.clone())
     );
     assert_eq!(
-        call(
-            &app,
-            &admin,
-            reqwest::Method::GET,
-            "/settings/retention",
-            None
-        )
-        .await,
+        app.api(&admin, reqwest::Method::GET, "/settings/retention", None)
+            .await,
         (200, chosen.clone())
     );
     let changed: Vec<(Option<i64>, String)> = sqlx::query_as(

@@ -7,7 +7,7 @@ mod common;
 
 use app::model::Role;
 use common::{Db, PASSWORD, location, spawn_app};
-use serde_json::{Value, json};
+use serde_json::json;
 use server::auth::throttle::MAX_FAILURES_PER_ACCOUNT;
 
 /// An authenticator app holding the secret the API handed out. Its codes count from the moment
@@ -31,29 +31,12 @@ impl Authenticator {
     }
 }
 
-async fn call(
-    app: &common::TestApp,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, app.url(&format!("/api/v1{path}")))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let body = response.json().await.unwrap_or(Value::Null);
-    (status, body)
-}
-
 /// Enrols the token's owner; returns the authenticator and the recovery codes. The code confirming
 /// enrolment is the current one, so the next code a sign-in can use is one step ahead.
 async fn enrol(app: &common::TestApp, token: &str) -> (Authenticator, Vec<String>) {
-    let (status, started) = call(app, token, reqwest::Method::POST, "/me/totp", None).await;
+    let (status, started) = app
+        .api(token, reqwest::Method::POST, "/me/totp", None)
+        .await;
     assert_eq!(status, 200, "{started}");
     assert!(started["qr_svg"].as_str().unwrap().contains("<svg"));
     assert!(
@@ -69,14 +52,14 @@ async fn enrol(app: &common::TestApp, token: &str) -> (Authenticator, Vec<String
             .unwrap()
             .as_secs(),
     };
-    let (status, confirmed) = call(
-        app,
-        token,
-        reqwest::Method::POST,
-        "/me/totp/confirm",
-        Some(json!({ "code": authenticator.code(0) })),
-    )
-    .await;
+    let (status, confirmed) = app
+        .api(
+            token,
+            reqwest::Method::POST,
+            "/me/totp/confirm",
+            Some(json!({ "code": authenticator.code(0) })),
+        )
+        .await;
     assert_eq!(status, 200, "{confirmed}");
     let codes: Vec<String> = confirmed["recovery_codes"]
         .as_array()
@@ -126,7 +109,9 @@ async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
         stored.starts_with("sealed:v1:") && !stored.contains(&authenticator.secret),
         "the seed is sealed at rest: {stored}"
     );
-    let (status, again) = call(&app, &token, reqwest::Method::POST, "/me/totp", None).await;
+    let (status, again) = app
+        .api(&token, reqwest::Method::POST, "/me/totp", None)
+        .await;
     assert_eq!(
         status, 409,
         "a second enrolment needs the first off: {again}"
@@ -180,7 +165,9 @@ async fn a_recovery_code_works_once(db: Db) {
         "/login?step=code&error=invalid_code&next=%2F"
     );
     assert_eq!(send_code(&app, &again, &recovery[1]).await, "/");
-    let (_, status) = call(&app, &token, reqwest::Method::GET, "/me/totp", None).await;
+    let (_, status) = app
+        .api(&token, reqwest::Method::GET, "/me/totp", None)
+        .await;
     assert_eq!(status["enabled"], true);
     assert_eq!(status["recovery_codes_left"], 8);
 }
@@ -215,23 +202,23 @@ async fn a_current_code_turns_it_off(db: Db) {
     let app = spawn_app(db).await;
     let (token, ana) = app.token("ana@example.org", Role::Volunteer).await;
     let (authenticator, _) = enrol(&app, &token).await;
-    let (status, body) = call(
-        &app,
-        &token,
-        reqwest::Method::DELETE,
-        "/me/totp",
-        Some(json!({ "code": "123456" })),
-    )
-    .await;
+    let (status, body) = app
+        .api(
+            &token,
+            reqwest::Method::DELETE,
+            "/me/totp",
+            Some(json!({ "code": "123456" })),
+        )
+        .await;
     assert_eq!(status, 422, "a wrong code does not turn it off: {body}");
-    let (status, body) = call(
-        &app,
-        &token,
-        reqwest::Method::DELETE,
-        "/me/totp",
-        Some(json!({ "code": authenticator.code(1) })),
-    )
-    .await;
+    let (status, body) = app
+        .api(
+            &token,
+            reqwest::Method::DELETE,
+            "/me/totp",
+            Some(json!({ "code": authenticator.code(1) })),
+        )
+        .await;
     assert_eq!(status, 204, "{body}");
     assert_eq!(
         app.audited("totp_disabled", &format!("user:{ana}")).await,
@@ -249,22 +236,28 @@ async fn the_admin_requirement_forces_enrolment(db: Db) {
     let (admin, _) = app.token("admin@example.org", Role::Admin).await;
     let (coordinator, _) = app.token("cora@example.org", Role::Coordinator).await;
     let (volunteer, _) = app.token("vic@example.org", Role::Volunteer).await;
-    let (status, body) = call(
-        &app,
-        &admin,
-        reqwest::Method::PUT,
-        "/settings/security",
-        Some(json!({ "require_two_factor_for_staff": true })),
-    )
-    .await;
+    let (status, body) = app
+        .api(
+            &admin,
+            reqwest::Method::PUT,
+            "/settings/security",
+            Some(json!({ "require_two_factor_for_staff": true })),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
 
-    let (status, body) = call(&app, &coordinator, reqwest::Method::GET, "/tags", None).await;
+    let (status, body) = app
+        .api(&coordinator, reqwest::Method::GET, "/tags", None)
+        .await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(body["code"], "two_factor_enrolment_required");
-    let (status, _) = call(&app, &volunteer, reqwest::Method::GET, "/tags", None).await;
+    let (status, _) = app
+        .api(&volunteer, reqwest::Method::GET, "/tags", None)
+        .await;
     assert_eq!(status, 200, "volunteers are not required to enrol");
-    let (status, _) = call(&app, &coordinator, reqwest::Method::GET, "/me", None).await;
+    let (status, _) = app
+        .api(&coordinator, reqwest::Method::GET, "/me", None)
+        .await;
     assert_eq!(status, 200);
 
     // Pages send them to the Account page; a page load there is fine.
@@ -277,7 +270,9 @@ async fn the_admin_requirement_forces_enrolment(db: Db) {
     assert_eq!(location(&inbox), "/account");
 
     enrol(&app, &coordinator).await;
-    let (status, body) = call(&app, &coordinator, reqwest::Method::GET, "/tags", None).await;
+    let (status, body) = app
+        .api(&coordinator, reqwest::Method::GET, "/tags", None)
+        .await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -287,32 +282,32 @@ async fn an_admin_reset_is_audited_and_the_password_suffices_again(db: Db) {
     let (token, ana) = app.token("ana@example.org", Role::Volunteer).await;
     enrol(&app, &token).await;
 
-    let (status, _) = call(
-        &app,
-        &token,
-        reqwest::Method::DELETE,
-        &format!("/users/{admin_id}/totp"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .api(
+            &token,
+            reqwest::Method::DELETE,
+            &format!("/users/{admin_id}/totp"),
+            None,
+        )
+        .await;
     assert_eq!(status, 403, "only admins reset someone's second factor");
-    let (status, _) = call(
-        &app,
-        &admin,
-        reqwest::Method::DELETE,
-        &format!("/users/{admin_id}/totp"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .api(
+            &admin,
+            reqwest::Method::DELETE,
+            &format!("/users/{admin_id}/totp"),
+            None,
+        )
+        .await;
     assert_eq!(status, 422, "an admin's own goes only with a code");
-    let (status, body) = call(
-        &app,
-        &admin,
-        reqwest::Method::DELETE,
-        &format!("/users/{ana}/totp"),
-        None,
-    )
-    .await;
+    let (status, body) = app
+        .api(
+            &admin,
+            reqwest::Method::DELETE,
+            &format!("/users/{ana}/totp"),
+            None,
+        )
+        .await;
     assert_eq!(status, 204, "{body}");
     assert_eq!(
         app.audited("totp_reset", &format!("user:{ana}")).await,

@@ -25,6 +25,8 @@ pub enum Permission {
     ManageCannedResponses,
     AnswerConversations,
     ReadAuditLog,
+    /// Erase everything held about a contact, on their request.
+    EraseContacts,
 }
 
 impl Role {
@@ -55,9 +57,8 @@ impl Role {
     pub fn can(self, permission: Permission) -> bool {
         use Permission::*;
         match permission {
-            ManagePeople | ManageChannels | ManageTemplates | ManageSettings | ReadAuditLog => {
-                self == Role::Admin
-            }
+            ManagePeople | ManageChannels | ManageTemplates | ManageSettings | ReadAuditLog
+            | EraseContacts => self == Role::Admin,
             SeeAllConversations | AssignConversations | ManageTags | ManageCannedResponses => {
                 matches!(self, Role::Admin | Role::Coordinator)
             }

@@ -1,4 +1,5 @@
-//! How long Switchboard keeps each kind of data, set by admins.
+//! How long Switchboard keeps each kind of data, set by admins, and erasing a contact on
+//! request.
 
 use serde::{Deserialize, Serialize};
 
@@ -38,8 +39,29 @@ pub struct RetentionCounts {
     pub conversations: i64,
     pub messages: i64,
     pub notes: i64,
+    /// Files of expired conversations, and files past the media period.
     pub media_files: i64,
     pub contacts: i64,
     pub raw_deliveries: i64,
     pub audit_entries: i64,
+}
+
+/// Asks to erase a contact: `confirm` is their name or number, typed out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureRequest {
+    pub confirm: String,
+}
+
+/// What erasing a contact removed. Their contact record stays as a tombstone with nothing
+/// personal in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureReport {
+    pub conversations: i64,
+    pub messages: i64,
+    /// Notes on their conversations and on the contact.
+    pub notes: i64,
+    pub media_files: i64,
+    /// Numbers and Messenger ids.
+    pub identities: i64,
+    pub raw_deliveries: i64,
 }

@@ -3,6 +3,7 @@
 pub mod addresses;
 pub mod channels;
 pub mod conversations;
+pub mod erasure;
 pub mod password_policy;
 pub mod people;
 pub mod replies;

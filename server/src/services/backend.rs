@@ -9,8 +9,8 @@ use app::model::{
     TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
 use app::model::{
-    RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings, TotpEnrolment,
-    TwoFactorStatus,
+    ErasureReport, RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings,
+    TotpEnrolment, TwoFactorStatus,
 };
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
@@ -229,6 +229,15 @@ impl Backend for Services {
 
     async fn contact(&self, actor: &Actor, id: i64) -> Result<ContactDetail, AppError> {
         Services::contact(self, actor, id).await
+    }
+
+    async fn erase_contact(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+        confirm: String,
+    ) -> Result<ErasureReport, AppError> {
+        Services::erase_contact(self, actor, contact_id, &confirm).await
     }
 
     async fn add_contact_note(

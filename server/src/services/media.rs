@@ -186,6 +186,22 @@ impl Services {
         Ok(sha256)
     }
 
+    /// Removes kept files no attachment holds any more (retention, erasure). The rows are
+    /// gone, so a file that cannot be removed holds nothing anyone can reach; it is named in
+    /// the log for an operator, since nothing will look for it again.
+    pub(crate) async fn remove_kept_files(&self, hashes: Vec<String>) {
+        for sha256 in hashes {
+            let path = path_for(&self.settings.media.dir, &sha256);
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    tracing::warn!(%error, file = %path.display(), "could not remove a media file")
+                }
+            }
+        }
+    }
+
     /// The bytes of a kept file.
     pub(crate) async fn kept_file(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
         tokio::fs::read(path_for(&self.settings.media.dir, sha256)).await

@@ -11,6 +11,7 @@ mod conversations;
 mod delivery;
 mod demo_tools;
 mod egress;
+mod erasure;
 mod inbox;
 pub mod ingest;
 pub mod live;

@@ -8,7 +8,6 @@ use app::model::{Permission, RetentionCounts, RetentionSettings};
 use app::ports::Actor;
 
 use super::Services;
-use super::media::path_for;
 use crate::domain::retention::{self, Cutoffs};
 use crate::store::now_ms;
 
@@ -79,18 +78,7 @@ impl Services {
             .store
             .delete_expired(&self.cutoffs_now().await?)
             .await?;
-        for sha256 in unheld_files {
-            let path = path_for(&self.settings.media.dir, &sha256);
-            match tokio::fs::remove_file(&path).await {
-                Ok(()) => {}
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                // The rows are gone, so the file holds nothing anyone can reach; the next run
-                // does not see it again, so say which one it is.
-                Err(error) => {
-                    tracing::warn!(%error, file = %path.display(), "could not remove an expired media file")
-                }
-            }
-        }
+        self.remove_kept_files(unheld_files).await;
         let detail = serde_json::to_value(&counts).map_err(|_| AppError::internal())?;
         self.store
             .audit(None, "retention.run", "retention", detail)

@@ -29,6 +29,8 @@ pub struct ContactRow {
     pub id: i64,
     pub name: String,
     pub opted_out_at: Option<i64>,
+    /// Set when the contact was erased: the row is a tombstone.
+    pub erased_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -354,7 +356,7 @@ impl Store {
 
     pub async fn contact(&self, id: i64) -> StoreResult<Option<ContactRow>> {
         Ok(
-            sqlx::query_as("SELECT id, name, opted_out_at FROM contacts WHERE id = $1")
+            sqlx::query_as("SELECT id, name, opted_out_at, erased_at FROM contacts WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?,

@@ -7,6 +7,7 @@ mod audit;
 mod canned;
 mod channels;
 mod conversations;
+mod erasure;
 mod inbox;
 mod live;
 mod outbox;

@@ -17,7 +17,8 @@ const MEDIA_OF_EXPIRED_CONVERSATIONS: &str = "SELECT id FROM messages WHERE conv
      (SELECT id FROM conversations WHERE status = 'resolved' AND updated_at < $2 \
      AND last_message_at < $2)";
 const EXPIRED_MEDIA: &str = "FROM attachments WHERE sha256 IS NOT NULL AND created_at < $1";
-const ORPHAN_CONTACTS: &str = "FROM contacts c WHERE c.updated_at < $1 \
+/// An erased contact's tombstone is kept: it holds nothing personal, and keeps counts right.
+const ORPHAN_CONTACTS: &str = "FROM contacts c WHERE c.updated_at < $1 AND c.erased_at IS NULL \
      AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id)";
 /// Finished with: processed, or failed with no retry to come. A delivery still waiting to be
 /// processed is kept whatever its age, so retention never loses a message.
@@ -27,14 +28,79 @@ const EXPIRED_AUDIT: &str = "FROM audit_log WHERE created_at < $1";
 
 /// Ids read from the database, written into the statement: they are integers, so nothing can
 /// be injected, and one statement serves any batch size on both databases.
-fn id_list(ids: &[i64]) -> String {
+pub(super) fn id_list(ids: &[i64]) -> String {
     ids.iter()
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-async fn delete_where(tx: &mut sqlx::Transaction<'_, sqlx::Any>, sql: &str) -> StoreResult<i64> {
+/// What deleting conversations removed; `files` are the hashes their attachments held.
+pub(super) struct RemovedConversations {
+    pub conversations: i64,
+    pub messages: i64,
+    pub notes: i64,
+    pub files: Vec<String>,
+}
+
+/// Deletes these conversations and everything in them (messages with their attachments,
+/// reactions and outbound jobs; notes, mentions, events and tags) inside `tx`.
+pub(super) async fn delete_conversations_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    ids: &[i64],
+) -> StoreResult<RemovedConversations> {
+    if ids.is_empty() {
+        return Ok(RemovedConversations {
+            conversations: 0,
+            messages: 0,
+            notes: 0,
+            files: Vec::new(),
+        });
+    }
+    let list = id_list(ids);
+    let of_messages = format!("SELECT id FROM messages WHERE conversation_id IN ({list})");
+    let files = sqlx::query_scalar::<_, String>(&format!(
+        "SELECT sha256 FROM attachments WHERE sha256 IS NOT NULL AND message_id IN ({of_messages})"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    for dependent in [
+        format!("DELETE FROM notifications WHERE conversation_id IN ({list})"),
+        format!("DELETE FROM conversation_events WHERE conversation_id IN ({list})"),
+        format!("DELETE FROM conversation_tags WHERE conversation_id IN ({list})"),
+        format!("DELETE FROM outbound_jobs WHERE message_id IN ({of_messages})"),
+        format!("DELETE FROM message_reactions WHERE message_id IN ({of_messages})"),
+        format!("DELETE FROM attachments WHERE message_id IN ({of_messages})"),
+    ] {
+        delete_where(tx, &dependent).await?;
+    }
+    let notes = delete_where(
+        tx,
+        &format!("DELETE FROM notes WHERE conversation_id IN ({list})"),
+    )
+    .await?;
+    let messages = delete_where(
+        tx,
+        &format!("DELETE FROM messages WHERE conversation_id IN ({list})"),
+    )
+    .await?;
+    let conversations = delete_where(
+        tx,
+        &format!("DELETE FROM conversations WHERE id IN ({list})"),
+    )
+    .await?;
+    Ok(RemovedConversations {
+        conversations,
+        messages,
+        notes,
+        files,
+    })
+}
+
+pub(super) async fn delete_where(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &str,
+) -> StoreResult<i64> {
     Ok(sqlx::query(sql).execute(&mut **tx).await?.rows_affected() as i64)
 }
 
@@ -78,7 +144,8 @@ impl Store {
         if let Some(before) = cutoffs.orphan_contacts {
             // Counting those whose every conversation expires in the same run too.
             counts.contacts = sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM contacts c WHERE c.updated_at < $1 AND NOT EXISTS \
+                "SELECT COUNT(*) FROM contacts c WHERE c.updated_at < $1 AND c.erased_at IS NULL \
+                 AND NOT EXISTS \
                  (SELECT 1 FROM conversations v WHERE v.contact_id = c.id AND NOT \
                  (v.status = 'resolved' AND v.updated_at < $2 AND v.last_message_at < $2))",
             )
@@ -192,43 +259,14 @@ impl Store {
         counts: &mut RetentionCounts,
         released: &mut Vec<String>,
     ) -> StoreResult<()> {
-        let list = id_list(ids);
-        let of_messages = format!("SELECT id FROM messages WHERE conversation_id IN ({list})");
         let mut tx = self.writer.begin().await?;
-        let files = sqlx::query_scalar::<_, String>(&format!(
-            "SELECT sha256 FROM attachments WHERE sha256 IS NOT NULL \
-             AND message_id IN ({of_messages})"
-        ))
-        .fetch_all(&mut *tx)
-        .await?;
-        counts.media_files += files.len() as i64;
-        released.extend(files);
-        for dependent in [
-            format!("DELETE FROM notifications WHERE conversation_id IN ({list})"),
-            format!("DELETE FROM conversation_events WHERE conversation_id IN ({list})"),
-            format!("DELETE FROM conversation_tags WHERE conversation_id IN ({list})"),
-            format!("DELETE FROM outbound_jobs WHERE message_id IN ({of_messages})"),
-            format!("DELETE FROM message_reactions WHERE message_id IN ({of_messages})"),
-            format!("DELETE FROM attachments WHERE message_id IN ({of_messages})"),
-        ] {
-            delete_where(&mut tx, &dependent).await?;
-        }
-        counts.notes += delete_where(
-            &mut tx,
-            &format!("DELETE FROM notes WHERE conversation_id IN ({list})"),
-        )
-        .await?;
-        counts.messages += delete_where(
-            &mut tx,
-            &format!("DELETE FROM messages WHERE conversation_id IN ({list})"),
-        )
-        .await?;
-        counts.conversations += delete_where(
-            &mut tx,
-            &format!("DELETE FROM conversations WHERE id IN ({list})"),
-        )
-        .await?;
+        let removed = delete_conversations_in(&mut tx, ids).await?;
         tx.commit().await?;
+        counts.conversations += removed.conversations;
+        counts.messages += removed.messages;
+        counts.notes += removed.notes;
+        counts.media_files += removed.files.len() as i64;
+        released.extend(removed.files);
         Ok(())
     }
 
@@ -276,7 +314,7 @@ impl Store {
     }
 
     /// Of these files, the ones no attachment holds any more.
-    async fn unheld_files(&self, files: Vec<String>) -> StoreResult<Vec<String>> {
+    pub(super) async fn unheld_files(&self, files: Vec<String>) -> StoreResult<Vec<String>> {
         let mut unheld = Vec::new();
         for sha256 in files {
             let held: i64 =

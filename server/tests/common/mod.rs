@@ -280,6 +280,29 @@ impl TestApp {
             .collect()
     }
 
+    /// Calls `/api/v1{path}` with an API token and an optional JSON body; the status and the
+    /// JSON answer (null when there is none).
+    pub async fn api(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = reqwest::Client::new()
+            .request(method, self.url(&format!("/api/v1{path}")))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("API request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// A GET of the API with an API token.
     pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
         reqwest::Client::new()

@@ -1,6 +1,6 @@
 //! The contact panel beside the thread: who the contact is, where they can be reached (numbers
 //! masked for volunteers when the organisation chose so), the team's notes on them and their
-//! other conversations.
+//! other conversations; for admins, erasing the contact on their request.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -8,9 +8,9 @@ use leptos::prelude::*;
 use super::actions::use_actions;
 use super::channel_badge;
 use super::clock::{Time, TimeStyle};
-use crate::api::{AddContactNote, get_contact};
-use crate::components::ErrorNotice;
-use crate::model::ContactDetail;
+use crate::api::{AddContactNote, EraseContact, get_contact};
+use crate::components::{ErrorNotice, signed_in_person};
+use crate::model::{ContactDetail, Permission};
 use crate::tracking::tracked_in_browser;
 
 #[component]
@@ -128,5 +128,53 @@ fn ContactDetails(detail: ContactDetail) -> impl IntoView {
         </form>
         <h3>"Conversations"</h3>
         <ul class="contact-conversations">{conversations}</ul>
+        {signed_in_person()
+            .is_some_and(|me| me.role.can(Permission::EraseContacts))
+            .then(|| view! { <EraseContactForm contact_id /> })}
+    }
+}
+
+/// Erasure is final: it opens on request and asks for the name or number typed out.
+#[component]
+fn EraseContactForm(contact_id: i64) -> impl IntoView {
+    let erase = ServerAction::<EraseContact>::new();
+    let confirm = RwSignal::new(String::new());
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        erase.dispatch(EraseContact {
+            contact_id,
+            confirm: confirm.get_untracked(),
+        });
+    };
+    let error = Signal::derive(move || erase.value().get().and_then(Result::err));
+    let erased = move || {
+        erase.value().get().and_then(Result::ok).map(|report| {
+            format!(
+                "Erased: {} conversations, {} messages, {} notes and {} files are gone.",
+                report.conversations, report.messages, report.notes, report.media_files
+            )
+        })
+    };
+    view! {
+        <details class="erase-contact">
+            <summary>"Erase this contact…"</summary>
+            <form on:submit=submit>
+                <p>
+                    "Everything held about this contact — conversations, messages, notes, files "
+                    "and numbers — is deleted for good. Only a record that a contact was erased stays."
+                </p>
+                <label for="erase-confirm">"Type their name or number to confirm"</label>
+                <input
+                    id="erase-confirm"
+                    autocomplete="off"
+                    required
+                    prop:value=move || confirm.get()
+                    on:input=move |event| confirm.set(event_target_value(&event))
+                />
+                <button type="submit" class="danger">"Erase for good"</button>
+                <ErrorNotice error />
+                <p role="status">{erased}</p>
+            </form>
+        </details>
     }
 }

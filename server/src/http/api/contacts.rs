@@ -3,7 +3,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use app::model::{ContactDetail, Note};
+use app::model::{ContactDetail, ErasureReport, ErasureRequest, Note};
 
 use super::{ApiActor, ApiJson, ApiPath};
 use crate::http::error::ApiError;
@@ -33,4 +33,18 @@ pub async fn add_note(
         .add_contact_note(&actor, id, &note.body)
         .await?;
     Ok((StatusCode::CREATED, Json(note)))
+}
+
+pub async fn erase(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<ErasureRequest>,
+) -> Result<Json<ErasureReport>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .erase_contact(&actor, id, &request.confirm)
+            .await?,
+    ))
 }

@@ -69,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .route("/mentions", get(search::mentions))
         .route("/contacts/{id}", get(contacts::get))
         .route("/contacts/{id}/notes", post(contacts::add_note))
+        .route("/contacts/{id}/erase", post(contacts::erase))
         .route("/canned-responses", get(canned::list).post(canned::create))
         .route("/canned-responses/{id}", delete(canned::delete))
         .route("/tags", get(tags::list).post(tags::create))

@@ -8,3 +8,6 @@ CREATE TABLE job_runs (
 
 -- When retention removed an attachment's file; the attachment keeps its place in the thread.
 ALTER TABLE attachments ADD COLUMN expired_at BIGINT;
+
+-- When the contact was erased on request: the row stays as a tombstone with nothing personal.
+ALTER TABLE contacts ADD COLUMN erased_at BIGINT;
