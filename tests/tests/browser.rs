@@ -6,7 +6,8 @@ mod harness;
 
 use fantoccini::Locator;
 use harness::{
-    Browser, Server, processes_in_group, sign_in, sign_out, simulate_whatsapp_message, wait_until,
+    Browser, Inbound, Server, open_conversation, processes_in_group, receive_and_open, sign_in,
+    sign_out, simulate_whatsapp_message, wait_until,
 };
 
 /// A browser that outlived its test kept a Chromium running after `scripts/test.sh` ended.
@@ -237,18 +238,18 @@ async fn an_admin_simulates_a_message_and_reads_it_in_the_inbox() {
     sign_in(&browser, &server, "admin@example.org").await;
     let client = &browser.client;
 
-    simulate_whatsapp_message(&browser, &server, "+15551234567", "Dana Demo", TEXT).await;
+    simulate_whatsapp_message(
+        &browser,
+        &server,
+        &Inbound {
+            from: "+15551234567",
+            name: "Dana Demo",
+            text: TEXT,
+        },
+    )
+    .await;
 
-    client.goto(&server.url("/?view=all")).await.unwrap();
-    browser.wait_for_hydration().await;
-    let row = client
-        .wait()
-        .for_element(Locator::XPath(
-            "//a[contains(@class, 'conversation-row')][.//*[normalize-space()='Dana Demo']]",
-        ))
-        .await
-        .expect("the new conversation is listed");
-    row.click().await.unwrap();
+    open_conversation(&browser, &server, "all", "Dana Demo").await;
     let message = client
         .wait()
         .for_element(Locator::XPath(&format!(
@@ -290,32 +291,19 @@ async fn a_volunteer_replies_from_the_composer() {
     const REPLY: &str = "We can help today";
     let server = Server::start().await;
     let browser = Browser::start().await;
-    sign_in(&browser, &server, "admin@example.org").await;
     let client = &browser.client;
-
-    simulate_whatsapp_message(
+    receive_and_open(
         &browser,
         &server,
-        "+15557654321",
-        "Rosa Reply",
-        "Is the food bank open today?",
+        &Inbound {
+            from: "+15557654321",
+            name: "Rosa Reply",
+            text: "Is the food bank open today?",
+        },
+        "volunteer@example.org",
+        "unassigned",
     )
     .await;
-    sign_out(&browser, &server).await;
-
-    sign_in(&browser, &server, "volunteer@example.org").await;
-    client.goto(&server.url("/?view=unassigned")).await.unwrap();
-    browser.wait_for_hydration().await;
-    client
-        .wait()
-        .for_element(Locator::XPath(
-            "//a[contains(@class, 'conversation-row')][.//*[normalize-space()='Rosa Reply']]",
-        ))
-        .await
-        .expect("the new conversation is unassigned")
-        .click()
-        .await
-        .unwrap();
     let body = client
         .wait()
         .for_element(Locator::Css("form.composer textarea[name=body]:enabled"))

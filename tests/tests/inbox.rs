@@ -8,34 +8,10 @@ use std::time::Duration;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
-use harness::{Browser, Server, sign_in, sign_out, simulate_whatsapp_message};
-
-/// Opens the conversation with `contact` from the list of `view`.
-async fn open_conversation(browser: &Browser, server: &Server, view: &str, contact: &str) {
-    let client = &browser.client;
-    client
-        .goto(&server.url(&format!("/?view={view}")))
-        .await
-        .unwrap();
-    browser.wait_for_hydration().await;
-    client
-        .wait()
-        .for_element(Locator::XPath(&format!(
-            "//a[contains(@class, 'conversation-row')][.//*[normalize-space()='{contact}']]"
-        )))
-        .await
-        .unwrap_or_else(|_| panic!("{contact} is listed under {view}"))
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_element(Locator::XPath(&format!(
-            "//h2[@id='thread-title'][normalize-space()='{contact}']"
-        )))
-        .await
-        .expect("the conversation opens");
-}
+use harness::{
+    Browser, Db, Inbound, Server, open_conversation, receive_and_open, receive_then_sign_in,
+    sign_in, sign_out, simulate_whatsapp_message,
+};
 
 async fn click(client: &Client, xpath: &str) {
     client
@@ -102,25 +78,29 @@ async fn write_in_composer(client: &Client, text: &str) {
         .unwrap();
 }
 
-#[tokio::test]
-async fn a_volunteer_takes_replies_tags_notes_and_resolves() {
+// The main flows of a volunteer and of a coordinator, on each database the server supports.
+on_both_databases!(
+    a_volunteer_takes_replies_tags_notes_and_resolves,
+    a_coordinator_assigns_while_a_colleague_watches_live,
+);
+
+async fn a_volunteer_takes_replies_tags_notes_and_resolves(db: Db) {
     const NOTE: &str = "@Cora call her back <img src=x onerror=alert(1)>";
-    let server = Server::start().await;
+    let server = Server::start_on(db).await;
     let browser = Browser::start().await;
     let client = &browser.client;
-    sign_in(&browser, &server, "admin@example.org").await;
-    simulate_whatsapp_message(
+    receive_and_open(
         &browser,
         &server,
-        "+15550142424",
-        "Tess Take",
-        "I need a food parcel",
+        &Inbound {
+            from: "+15550142424",
+            name: "Tess Take",
+            text: "I need a food parcel",
+        },
+        "volunteer@example.org",
+        "unassigned",
     )
     .await;
-    sign_out(&browser, &server).await;
-
-    sign_in(&browser, &server, "volunteer@example.org").await;
-    open_conversation(&browser, &server, "unassigned", "Tess Take").await;
     click(client, "//button[normalize-space()='Assign to me']").await;
     shows(
         client,
@@ -219,18 +199,19 @@ async fn a_volunteer_takes_replies_tags_notes_and_resolves() {
     browser.close().await;
 }
 
-#[tokio::test]
-async fn a_coordinator_assigns_while_a_colleague_watches_live() {
-    let server = Server::start().await;
+async fn a_coordinator_assigns_while_a_colleague_watches_live(db: Db) {
+    let server = Server::start_on(db).await;
     let coordinator = Browser::start().await;
     let admin = Browser::start().await;
     sign_in(&admin, &server, "admin@example.org").await;
     simulate_whatsapp_message(
         &admin,
         &server,
-        "+15550143535",
-        "Lia Live",
-        "Can someone call me?",
+        &Inbound {
+            from: "+15550143535",
+            name: "Lia Live",
+            text: "Can someone call me?",
+        },
     )
     .await;
     sign_in(&coordinator, &server, "coordinator@example.org").await;
@@ -285,7 +266,16 @@ async fn a_coordinator_assigns_while_a_colleague_watches_live() {
     shows(&admin.client, "//li[contains(@class, 'conversation-event')][contains(., 'Cora Coordinator assigned this to Vic Volunteer')]", "and the event").await;
 
     // A new message from the contact arrives in the coordinator's open thread by itself.
-    simulate_whatsapp_message(&admin, &server, "+15550143535", "Lia Live", "Still waiting").await;
+    simulate_whatsapp_message(
+        &admin,
+        &server,
+        &Inbound {
+            from: "+15550143535",
+            name: "Lia Live",
+            text: "Still waiting",
+        },
+    )
+    .await;
     shows(
         &coordinator.client,
         "//li[contains(@class, 'inbound')][contains(., 'Still waiting')]",
@@ -313,11 +303,17 @@ async fn a_volunteer_works_the_queue_by_keyboard() {
     let server = Server::start().await;
     let browser = Browser::start().await;
     let client = &browser.client;
-    sign_in(&browser, &server, "admin@example.org").await;
-    simulate_whatsapp_message(&browser, &server, "+15550144646", "Kim Keys", "Hello?").await;
-    sign_out(&browser, &server).await;
-
-    sign_in(&browser, &server, "volunteer@example.org").await;
+    receive_then_sign_in(
+        &browser,
+        &server,
+        &Inbound {
+            from: "+15550144646",
+            name: "Kim Keys",
+            text: "Hello?",
+        },
+        "volunteer@example.org",
+    )
+    .await;
     client.goto(&server.url("/?view=unassigned")).await.unwrap();
     browser.wait_for_hydration().await;
     press(client, 'j').await;
@@ -428,14 +424,6 @@ async fn templates_are_written_with_a_preview_and_sent_from_the_composer() {
     let browser = Browser::start().await;
     let client = &browser.client;
     sign_in(&browser, &server, "admin@example.org").await;
-    simulate_whatsapp_message(
-        &browser,
-        &server,
-        "+15550143535",
-        "Tom Template",
-        "Can I come <b>next week</b>?",
-    )
-    .await;
 
     // An admin writing a template sees a sample field per variable and the text as sent.
     client.goto(&server.url("/templates")).await.unwrap();
@@ -530,8 +518,18 @@ async fn templates_are_written_with_a_preview_and_sent_from_the_composer() {
     sign_out(&browser, &server).await;
 
     // A volunteer fills the approved template in and sends it.
-    sign_in(&browser, &server, "volunteer@example.org").await;
-    open_conversation(&browser, &server, "unassigned", "Tom Template").await;
+    receive_and_open(
+        &browser,
+        &server,
+        &Inbound {
+            from: "+15550143535",
+            name: "Tom Template",
+            text: "Can I come <b>next week</b>?",
+        },
+        "volunteer@example.org",
+        "unassigned",
+    )
+    .await;
     click(
         client,
         "//button[@role='tab'][normalize-space()='Template']",
@@ -585,21 +583,20 @@ async fn a_volunteer_sends_a_picture_from_the_composer() {
     let server = Server::start().await;
     let browser = Browser::start().await;
     let client = &browser.client;
-    sign_in(&browser, &server, "admin@example.org").await;
-    simulate_whatsapp_message(
+    receive_and_open(
         &browser,
         &server,
-        "+15550146464",
-        "Fay File",
-        "Where is the hall?",
+        &Inbound {
+            from: "+15550146464",
+            name: "Fay File",
+            text: "Where is the hall?",
+        },
+        "volunteer@example.org",
+        "unassigned",
     )
     .await;
-    sign_out(&browser, &server).await;
-
     let picture = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
     std::fs::write(picture.path(), b"\x89PNG\r\n\x1a\n-map-of-the-hall").unwrap();
-    sign_in(&browser, &server, "volunteer@example.org").await;
-    open_conversation(&browser, &server, "unassigned", "Fay File").await;
     client
         .find(Locator::Css("#file-input"))
         .await
@@ -646,19 +643,18 @@ async fn a_volunteer_offers_reply_buttons_and_reads_a_mention() {
     let server = Server::start().await;
     let browser = Browser::start().await;
     let client = &browser.client;
-    sign_in(&browser, &server, "admin@example.org").await;
-    simulate_whatsapp_message(
+    receive_and_open(
         &browser,
         &server,
-        "+15550147474",
-        "Bo Buttons",
-        "Can I come on Friday?",
+        &Inbound {
+            from: "+15550147474",
+            name: "Bo Buttons",
+            text: "Can I come on Friday?",
+        },
+        "coordinator@example.org",
+        "all",
     )
     .await;
-    sign_out(&browser, &server).await;
-
-    sign_in(&browser, &server, "coordinator@example.org").await;
-    open_conversation(&browser, &server, "all", "Bo Buttons").await;
     click(
         client,
         "//button[@role='tab'][normalize-space()='Private note']",

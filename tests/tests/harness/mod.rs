@@ -1,12 +1,15 @@
-//! Starts the built Switchboard binary with demo data, and ChromeDriver with headless Chromium.
+//! Starts the built Switchboard binary with demo data (on SQLite or PostgreSQL), and ChromeDriver
+//! with headless Chromium.
 
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use sqlx::{Connection, Executor, PgConnection};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -90,25 +93,135 @@ pub fn processes_in_group(group: i32) -> Vec<i32> {
         .collect()
 }
 
+/// The database a test's server keeps its data in.
+#[derive(Clone, Copy, Debug)]
+pub enum Db {
+    Sqlite,
+    // Each test file compiles the harness on its own; only inbox.rs runs flows on PostgreSQL.
+    #[allow(dead_code)]
+    Postgres,
+}
+
+/// Runs each named `async fn(Db)` in this file once on SQLite and once on PostgreSQL. Browser
+/// tests are slow: only the main flows run on both.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $name() { super::$name($crate::harness::Db::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $name() { super::$name($crate::harness::Db::Postgres).await } )*
+        }
+    };
+}
+
+/// A PostgreSQL database of one test's own, on the server `SWITCHBOARD_TEST_POSTGRES` names,
+/// dropped when the test ends, pass or fail.
+struct PostgresDatabase {
+    admin: String,
+    name: String,
+}
+
+impl PostgresDatabase {
+    async fn create() -> PostgresDatabase {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let admin = std::env::var("SWITCHBOARD_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
+        // Unique across runs too: a run that was killed leaves its databases behind (the
+        // `sb_test_` prefix lets scripts/test.sh drop them), and process ids come round again.
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("the clock is past 1970")
+            .as_nanos();
+        let name = format!(
+            "sb_test_browser_{}_{}_{started}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut connection = PgConnection::connect(&format!("{admin}/postgres"))
+            .await
+            .expect("PostgreSQL must be running at SWITCHBOARD_TEST_POSTGRES (see README)");
+        connection
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create the test database");
+        PostgresDatabase { admin, name }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", self.admin, self.name)
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let admin = format!("{}/postgres", self.admin);
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        // Drop cannot await, and the test's runtime is the thread running this drop: a thread
+        // with a runtime of its own does the work.
+        let dropped = std::thread::spawn(move || -> Result<(), String> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|error| error.to_string())?;
+            runtime
+                .block_on(async {
+                    let mut connection = PgConnection::connect(&admin).await?;
+                    connection.execute(statement.as_str()).await.map(|_| ())
+                })
+                .map_err(|error| error.to_string())
+        })
+        .join()
+        .unwrap_or_else(|_| Err("the thread dropping it panicked".to_string()));
+        if let Err(error) = dropped {
+            // Not a panic: this may run while a failing test unwinds. scripts/test.sh drops
+            // leftovers on its next run.
+            eprintln!("test database {} was not dropped: {error}", self.name);
+        }
+    }
+}
+
 pub struct Server {
     base: String,
+    // Fields drop in order: the server stops before its database is dropped.
     _process: Process,
+    _database: Option<PostgresDatabase>,
     _data: tempfile::TempDir,
 }
 
 impl Server {
+    /// The server on SQLite, the database of most installations.
     pub async fn start() -> Server {
+        Server::start_on(Db::Sqlite).await
+    }
+
+    /// The server on a fresh database of `db`'s kind, with the demo data loaded.
+    pub async fn start_on(db: Db) -> Server {
         let data = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let envs = [
-            (
-                "DATABASE_URL",
+        let (database, database_url) = match db {
+            Db::Sqlite => (
+                None,
                 format!("sqlite://{}/switchboard.db", data.path().display()),
             ),
+            Db::Postgres => {
+                let database = PostgresDatabase::create().await;
+                let url = database.url();
+                (Some(database), url)
+            }
+        };
+        let port = free_port();
+        let envs = [
+            ("DATABASE_URL", database_url),
             ("SWITCHBOARD_ADDR", format!("127.0.0.1:{port}")),
             (
                 "SWITCHBOARD_MEDIA_DIR",
                 data.path().join("media").display().to_string(),
+            ),
+            // With PostgreSQL the default is data/ under the working directory: shared by tests.
+            (
+                "SWITCHBOARD_SECRET_KEY_FILE",
+                data.path().join("secret.key").display().to_string(),
             ),
             ("SWITCHBOARD_SITE_ROOT", site_root().display().to_string()),
             ("SWITCHBOARD_LOG", "warn".to_string()),
@@ -138,6 +251,7 @@ impl Server {
         Server {
             base,
             _process: process,
+            _database: database,
             _data: data,
         }
     }
@@ -261,14 +375,16 @@ pub async fn sign_in(browser: &Browser, server: &Server, email: &str) {
     browser.wait_for_hydration().await;
 }
 
-/// Sends a WhatsApp message as a contact with the demo's simulate tool (signed in as an admin).
-pub async fn simulate_whatsapp_message(
-    browser: &Browser,
-    server: &Server,
-    from: &str,
-    name: &str,
-    text: &str,
-) {
+/// A message a contact sends in on the demo's WhatsApp sandbox channel.
+pub struct Inbound<'a> {
+    /// The contact's phone number.
+    pub from: &'a str,
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
+/// Sends `message` as its contact with the demo's simulate tool (signed in as an admin).
+pub async fn simulate_whatsapp_message(browser: &Browser, server: &Server, message: &Inbound<'_>) {
     let client = &browser.client;
     client.goto(&server.url("/channels")).await.unwrap();
     browser.wait_for_hydration().await;
@@ -286,9 +402,9 @@ pub async fn simulate_whatsapp_message(
         .await
         .unwrap();
     for (selector, value) in [
-        ("input[name=from]", from),
-        ("input[name=name]", name),
-        ("textarea[name=text]", text),
+        ("input[name=from]", message.from),
+        ("input[name=name]", message.name),
+        ("textarea[name=text]", message.text),
     ] {
         form.find(Locator::Css(selector))
             .await
@@ -310,6 +426,59 @@ pub async fn simulate_whatsapp_message(
         .for_element(Locator::Css("form.simulate-inbound ~ p.notice-success"))
         .await
         .expect("the simulated message is accepted");
+}
+
+/// An admin simulates `message` and signs out; then `reader` signs in, on the inbox.
+pub async fn receive_then_sign_in(
+    browser: &Browser,
+    server: &Server,
+    message: &Inbound<'_>,
+    reader: &str,
+) {
+    sign_in(browser, server, "admin@example.org").await;
+    simulate_whatsapp_message(browser, server, message).await;
+    sign_out(browser, server).await;
+    sign_in(browser, server, reader).await;
+}
+
+/// An admin simulates `message` and signs out; then `reader` signs in and opens the new
+/// conversation from the list of `view`.
+pub async fn receive_and_open(
+    browser: &Browser,
+    server: &Server,
+    message: &Inbound<'_>,
+    reader: &str,
+    view: &str,
+) {
+    receive_then_sign_in(browser, server, message, reader).await;
+    open_conversation(browser, server, view, message.name).await;
+}
+
+/// Opens the conversation with `contact` from the list of `view`.
+pub async fn open_conversation(browser: &Browser, server: &Server, view: &str, contact: &str) {
+    let client = &browser.client;
+    client
+        .goto(&server.url(&format!("/?view={view}")))
+        .await
+        .unwrap();
+    browser.wait_for_hydration().await;
+    client
+        .wait()
+        .for_element(Locator::XPath(&format!(
+            "//a[contains(@class, 'conversation-row')][.//*[normalize-space()='{contact}']]"
+        )))
+        .await
+        .unwrap_or_else(|_| panic!("{contact} is listed under {view}"))
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::XPath(&format!(
+            "//h2[@id='thread-title'][normalize-space()='{contact}']"
+        )))
+        .await
+        .expect("the conversation opens");
 }
 
 /// Signs out through the top bar's button.
