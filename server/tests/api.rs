@@ -7,16 +7,6 @@ use app::model::Role;
 use common::{Db, PASSWORD, location, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
-async fn status_of_me(app: &common::TestApp, client: &reqwest::Client) -> u16 {
-    client
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn signing_in_issues_a_fresh_session_and_signing_out_ends_it(db: Db) {
     let app = spawn_app(db).await;
     app.add("ana@example.org", Role::Volunteer).await;
@@ -31,7 +21,7 @@ async fn signing_in_issues_a_fresh_session_and_signing_out_ends_it(db: Db) {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
-    assert_eq!(status_of_me(&app, &client).await, 200);
+    assert_eq!(app.me_status(&client).await, 200);
 
     let second = app.sign_in(&client, "ana@example.org", PASSWORD).await;
     let second_cookie = second.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -56,7 +46,7 @@ async fn signing_in_issues_a_fresh_session_and_signing_out_ends_it(db: Db) {
         .await
         .unwrap();
     assert_eq!(location(&out), "/login?signed_out=1");
-    assert_eq!(status_of_me(&app, &client).await, 401);
+    assert_eq!(app.me_status(&client).await, 401);
 }
 
 async fn wrong_credentials_are_refused_alike_and_then_throttled(db: Db) {
@@ -79,7 +69,7 @@ async fn wrong_credentials_are_refused_alike_and_then_throttled(db: Db) {
     }
     let blocked = app.sign_in(&client, "ana@example.org", PASSWORD).await;
     assert_eq!(location(&blocked), "/login?error=throttled&next=%2F");
-    assert_eq!(status_of_me(&app, &client).await, 401);
+    assert_eq!(app.me_status(&client).await, 401);
 }
 
 async fn cross_site_writes_are_refused(db: Db) {
@@ -101,11 +91,7 @@ async fn cross_site_writes_are_refused(db: Db) {
         .await
         .unwrap();
     assert_eq!(evil.status(), 403);
-    assert_eq!(
-        status_of_me(&app, &client).await,
-        401,
-        "no session was created"
-    );
+    assert_eq!(app.me_status(&client).await, 401, "no session was created");
 
     app.sign_in(&client, "ana@example.org", PASSWORD).await;
     let forged = client
@@ -210,7 +196,7 @@ async fn sessions_end_after_their_absolute_lifetime(db: Db) {
         location(&app.sign_in(&client, "ana@example.org", PASSWORD).await),
         "/"
     );
-    assert_eq!(status_of_me(&app, &client).await, 401);
+    assert_eq!(app.me_status(&client).await, 401);
 }
 
 async fn each_role_is_refused_what_it_may_not_do(db: Db) {
@@ -460,7 +446,7 @@ async fn deactivating_a_person_ends_their_sessions_and_tokens(db: Db) {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.json::<Value>().await.unwrap()["active"], false);
-    assert_eq!(status_of_me(&app, &vic_browser).await, 401);
+    assert_eq!(app.me_status(&vic_browser).await, 401);
     let token_use = http
         .get(app.url("/api/v1/me"))
         .bearer_auth(&vic_token)

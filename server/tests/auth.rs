@@ -129,27 +129,6 @@ async fn the_throttle_releases_after_its_window(db: Db) {
     assert_eq!(sign_in().await.unwrap().email, "ana@example.org");
 }
 
-async fn me_status(app: &common::TestApp, client: &reqwest::Client) -> u16 {
-    client
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
-async fn token_status(app: &common::TestApp, token: &str) -> u16 {
-    reqwest::Client::new()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn a_password_change_ends_other_sessions_and_may_revoke_tokens(db: Db) {
     let app = spawn_app(db).await;
     let (here, ana) = app.signed_in("ana@example.org", Role::Volunteer).await;
@@ -162,7 +141,7 @@ async fn a_password_change_ends_other_sessions_and_may_revoke_tokens(db: Db) {
         .await
         .unwrap()
         .secret;
-    assert_eq!(me_status(&app, &elsewhere).await, 200);
+    assert_eq!(app.me_status(&elsewhere).await, 200);
 
     let changed = app
         .server_fn(
@@ -173,12 +152,12 @@ async fn a_password_change_ends_other_sessions_and_may_revoke_tokens(db: Db) {
         .await;
     assert!(changed.status().is_success());
     assert_eq!(
-        me_status(&app, &here).await,
+        app.me_status(&here).await,
         200,
         "the changing session stays"
     );
     assert_eq!(
-        me_status(&app, &elsewhere).await,
+        app.me_status(&elsewhere).await,
         401,
         "every other session ends"
     );
@@ -187,7 +166,7 @@ async fn a_password_change_ends_other_sessions_and_may_revoke_tokens(db: Db) {
         1
     );
     assert_eq!(
-        token_status(&app, &token).await,
+        app.token_status(&token).await,
         200,
         "tokens stay unless asked"
     );
@@ -205,11 +184,11 @@ async fn a_password_change_ends_other_sessions_and_may_revoke_tokens(db: Db) {
         .await;
     assert!(changed.status().is_success());
     assert_eq!(
-        token_status(&app, &token).await,
+        app.token_status(&token).await,
         401,
         "tokens revoked on request"
     );
-    assert_eq!(me_status(&app, &here).await, 200);
+    assert_eq!(app.me_status(&here).await, 200);
 }
 
 async fn a_one_time_password_must_be_changed_before_anything_else(db: Db) {
@@ -233,7 +212,7 @@ async fn a_one_time_password_must_be_changed_before_anything_else(db: Db) {
         "/account"
     );
 
-    assert_eq!(me_status(&app, &ben).await, 200, "who am I stays open");
+    assert_eq!(app.me_status(&ben).await, 200, "who am I stays open");
     let refused = [
         ben.get(app.url("/api/v1/conversations"))
             .send()
@@ -295,7 +274,7 @@ async fn tokens_expire_and_need_a_recent_sign_in(db: Db) {
     let secret = created["secret"].as_str().unwrap().to_string();
     let id = created["token"]["id"].as_i64().unwrap();
     assert!(created["token"]["expires_at"].is_string(), "{created}");
-    assert_eq!(token_status(&app, &secret).await, 200);
+    assert_eq!(app.token_status(&secret).await, 200);
     let sql = app.sql().await;
     sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE id = $2")
         .bind(server::store::now_ms() - 1)
@@ -304,7 +283,7 @@ async fn tokens_expire_and_need_a_recent_sign_in(db: Db) {
         .await
         .unwrap();
     assert_eq!(
-        token_status(&app, &secret).await,
+        app.token_status(&secret).await,
         401,
         "refused after it expires"
     );
@@ -342,7 +321,7 @@ async fn tokens_expire_and_need_a_recent_sign_in(db: Db) {
     assert_eq!(body["code"], "reauthentication_required", "{body}");
     assert!(body["message"].as_str().unwrap().contains("Sign in again"));
     assert_eq!(
-        me_status(&app, &browser).await,
+        app.me_status(&browser).await,
         200,
         "the session itself goes on"
     );

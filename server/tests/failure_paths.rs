@@ -536,16 +536,6 @@ async fn sessions_unused_for(app: &TestApp, by: Duration) {
         .unwrap();
 }
 
-async fn status_of_me(app: &TestApp, client: &reqwest::Client) -> u16 {
-    client
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn an_idle_session_is_refused_while_one_in_use_stays(db: Db) {
     let app = spawn_app_with(db, |name| {
         (name == "SWITCHBOARD_SESSION_IDLE_MINUTES").then(|| "30".to_string())
@@ -556,20 +546,20 @@ async fn an_idle_session_is_refused_while_one_in_use_stays(db: Db) {
     for client in [&in_use, &idle] {
         let signed_in = app.sign_in(client, "ana@example.org", PASSWORD).await;
         assert_eq!(location(&signed_in), "/");
-        assert_eq!(status_of_me(&app, client).await, 200);
+        assert_eq!(app.me_status(client).await, 200);
     }
     let minute = Duration::from_secs(60);
 
     sessions_unused_for(&app, 29 * minute).await;
-    assert_eq!(status_of_me(&app, &in_use).await, 200, "29 minutes idle");
+    assert_eq!(app.me_status(&in_use).await, 200, "29 minutes idle");
     sessions_unused_for(&app, 2 * minute).await;
-    assert_eq!(status_of_me(&app, &idle).await, 401, "31 minutes idle");
+    assert_eq!(app.me_status(&idle).await, 401, "31 minutes idle");
     assert_eq!(
-        status_of_me(&app, &in_use).await,
+        app.me_status(&in_use).await,
         200,
         "31 minutes after signing in, used 2 minutes ago"
     );
-    assert_eq!(status_of_me(&app, &idle).await, 401, "it stays ended");
+    assert_eq!(app.me_status(&idle).await, 401, "it stays ended");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -739,26 +729,13 @@ async fn whatsapp_text_kept(app: &TestApp, app_secret: &str, phone_number_id: &s
     count(&app.db.url, "SELECT MAX(id) FROM webhook_events").await
 }
 
-/// A kept delivery: whether it was processed, its error, its tries, whether one is planned.
-async fn kept(app: &TestApp, id: i64) -> (bool, Option<String>, i64, bool) {
-    let (processed_at, error, attempts, retry_at): (Option<i64>, Option<String>, i64, Option<i64>) =
-        sqlx::query_as(
-            "SELECT processed_at, error, attempts, retry_at FROM webhook_events WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_one(&app.sql().await)
-        .await
-        .unwrap();
-    (processed_at.is_some(), error, attempts, retry_at.is_some())
-}
-
 async fn a_kept_delivery_lands_once_after_the_secret_key_is_rotated(db: Db) {
     let app = spawn_app(db).await;
     app.connect(common::whatsapp("1000", "2000", APP_SECRET))
         .await;
     // The same Meta app's second number is not connected yet: the delivery waits for it.
     let event = whatsapp_text_kept(&app, APP_SECRET, "1001").await;
-    let (_, error, _, waiting) = kept(&app, event).await;
+    let (_, error, _, waiting) = app.kept_delivery(event).await;
     assert!(waiting && error.unwrap().contains("no connected channel"));
 
     let rotated = Command::new(env!("CARGO_BIN_EXE_switchboard"))
@@ -783,7 +760,7 @@ async fn a_kept_delivery_lands_once_after_the_secret_key_is_rotated(db: Db) {
     let second = restarted.create_channel(None, &second).await.unwrap().id;
     assert!(restarted.reprocess_due_webhook_event().await.unwrap());
     assert!(!restarted.reprocess_due_webhook_event().await.unwrap());
-    assert_eq!(kept(&app, event).await, (true, None, 1, false));
+    assert_eq!(app.kept_delivery(event).await, (true, None, 1, false));
     let url = &app.db.url;
     assert_eq!(
         texts(
@@ -833,7 +810,7 @@ async fn a_kept_delivery_signed_with_a_replaced_app_secret_is_refused_with_the_r
     // no longer proves it came from Meta.
     assert!(app.services.reprocess_due_webhook_event().await.unwrap());
     assert_eq!(
-        kept(&app, event).await,
+        app.kept_delivery(event).await,
         (
             true,
             Some("The X-Hub-Signature-256 signature is missing or wrong.".to_string()),

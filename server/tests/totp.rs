@@ -82,16 +82,6 @@ async fn send_code(app: &common::TestApp, client: &reqwest::Client, code: &str) 
     location(&response)
 }
 
-async fn me_status(app: &common::TestApp, client: &reqwest::Client) -> u16 {
-    client
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
     let app = spawn_app(db).await;
     let (token, ana) = app.token("ana@example.org", Role::Volunteer).await;
@@ -120,7 +110,7 @@ async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
     let client = app.browser();
     let answer = location(&app.sign_in(&client, "ana@example.org", PASSWORD).await);
     assert_eq!(answer, "/login?step=code&next=%2F");
-    assert_eq!(me_status(&app, &client).await, 401, "not signed in yet");
+    assert_eq!(app.me_status(&client).await, 401, "not signed in yet");
     // The code that confirmed enrolment was spent then.
     assert_eq!(
         send_code(&app, &client, &authenticator.code(0)).await,
@@ -128,7 +118,7 @@ async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
     );
     let next = authenticator.code(1);
     assert_eq!(send_code(&app, &client, &next).await, "/");
-    assert_eq!(me_status(&app, &client).await, 200);
+    assert_eq!(app.me_status(&client).await, 200);
 
     // The same code again, on another sign-in within its window, is refused.
     let other = app.browser();
@@ -137,7 +127,7 @@ async fn enrolment_then_sign_in_asks_for_a_code_used_once(db: Db) {
         send_code(&app, &other, &next).await,
         "/login?step=code&error=invalid_code&next=%2F"
     );
-    assert_eq!(me_status(&app, &other).await, 401);
+    assert_eq!(app.me_status(&other).await, 401);
     assert!(
         !app.audited("sign_in_failed", &format!("user:{ana}"))
             .await
@@ -156,7 +146,7 @@ async fn a_recovery_code_works_once(db: Db) {
     // Typed in capitals without dashes: still the code.
     let typed = recovery[0].replace('-', "").to_uppercase();
     assert_eq!(send_code(&app, &client, &typed).await, "/");
-    assert_eq!(me_status(&app, &client).await, 200);
+    assert_eq!(app.me_status(&client).await, 200);
 
     let again = app.browser();
     app.sign_in(&again, "ana@example.org", PASSWORD).await;
@@ -190,7 +180,7 @@ async fn wrong_codes_are_throttled(db: Db) {
         "/login?error=throttled&next=%2F",
         "even the right code waits out the window"
     );
-    assert_eq!(me_status(&app, &client).await, 401);
+    assert_eq!(app.me_status(&client).await, 401);
     // The password alone does not open the door again either.
     assert_eq!(
         location(&app.sign_in(&client, "ana@example.org", PASSWORD).await),
@@ -318,7 +308,7 @@ async fn an_admin_reset_is_audited_and_the_password_suffices_again(db: Db) {
         location(&app.sign_in(&client, "ana@example.org", PASSWORD).await),
         "/"
     );
-    assert_eq!(me_status(&app, &client).await, 200);
+    assert_eq!(app.me_status(&client).await, 200);
 }
 
 async fn the_code_step_needs_a_password_first(db: Db) {
@@ -329,7 +319,7 @@ async fn the_code_step_needs_a_password_first(db: Db) {
         send_code(&app, &client, "123456").await,
         "/login?error=code_expired&next=%2F"
     );
-    assert_eq!(me_status(&app, &client).await, 401);
+    assert_eq!(app.me_status(&client).await, 401);
 }
 
 on_both_databases!(

@@ -1487,19 +1487,6 @@ async fn the_demo_tool_is_off_outside_demo_mode(db: Db) {
     assert_eq!(refused["code"], "forbidden");
 }
 
-/// The kept delivery with `id`: (processed, error, attempts, whether it is waiting to be tried again).
-async fn kept(app: &TestApp, id: i64) -> (bool, Option<String>, i64, bool) {
-    let (processed_at, error, attempts, retry_at): (Option<i64>, Option<String>, i64, Option<i64>) =
-        sqlx::query_as(
-            "SELECT processed_at, error, attempts, retry_at FROM webhook_events WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_one(&app.sql().await)
-        .await
-        .unwrap();
-    (processed_at.is_some(), error, attempts, retry_at.is_some())
-}
-
 async fn last_event(app: &TestApp) -> i64 {
     count(app, "SELECT MAX(id) FROM webhook_events").await
 }
@@ -1520,7 +1507,7 @@ async fn a_delivery_for_a_number_connected_later_lands_once_it_is(db: Db) {
     payload["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = json!("777");
     assert_eq!(app.post_whatsapp(APP_SECRET, &payload).await.status(), 200);
     let event = last_event(&app).await;
-    let (processed, error, attempts, waiting) = kept(&app, event).await;
+    let (processed, error, attempts, waiting) = app.kept_delivery(event).await;
     assert!(processed && waiting && attempts == 0);
     assert_eq!(
         error.as_deref(),
@@ -1537,7 +1524,7 @@ async fn a_delivery_for_a_number_connected_later_lands_once_it_is(db: Db) {
     let second = app.connect(second).await;
     assert!(app.services.reprocess_due_webhook_event().await.unwrap());
     assert!(!app.services.reprocess_due_webhook_event().await.unwrap());
-    assert_eq!(kept(&app, event).await, (true, None, 1, false));
+    assert_eq!(app.kept_delivery(event).await, (true, None, 1, false));
     let stored = count(
         &app,
         &format!("SELECT COUNT(*) FROM messages WHERE channel_id = {second}"),
@@ -1596,7 +1583,7 @@ async fn an_admin_processes_a_kept_delivery_again_and_it_lands_once(db: Db) {
         "the raw delivery is kept, so the provider need not retry"
     );
     let event = last_event(&app).await;
-    let (processed, error, attempts, waiting) = kept(&app, event).await;
+    let (processed, error, attempts, waiting) = app.kept_delivery(event).await;
     assert!(!processed && waiting && attempts == 0);
     assert!(error.unwrap().contains("no space left"));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 0);
@@ -1608,7 +1595,7 @@ async fn an_admin_processes_a_kept_delivery_again_and_it_lands_once(db: Db) {
         403
     );
     assert_eq!(
-        kept(&app, event).await.2,
+        app.kept_delivery(event).await.2,
         0,
         "a refused request changes nothing"
     );
@@ -1659,7 +1646,7 @@ async fn a_delivery_that_cannot_be_understood_stays_failed_with_its_reason(db: D
     unknown["entry"][0]["changes"][0]["field"] = json!("group_lifecycle_update");
     assert_eq!(app.post_whatsapp(APP_SECRET, &unknown).await.status(), 200);
     let event = last_event(&app).await;
-    let (processed, error, _, waiting) = kept(&app, event).await;
+    let (processed, error, _, waiting) = app.kept_delivery(event).await;
     assert!(processed && !waiting, "no later try would understand it");
     let not_handled = r#"WhatsApp webhook field "group_lifecycle_update" is not handled"#;
     assert_eq!(error.as_deref(), Some(not_handled));
@@ -1687,7 +1674,7 @@ async fn a_kept_reaction_tried_again_never_undoes_a_newer_one(db: Db) {
         target.clone();
     assert_eq!(app.post_whatsapp(APP_SECRET, &early).await.status(), 200);
     let kept_reaction = last_event(&app).await;
-    let (_, error, _, waiting) = kept(&app, kept_reaction).await;
+    let (_, error, _, waiting) = app.kept_delivery(kept_reaction).await;
     assert!(waiting, "its message may still come");
     assert_eq!(
         error,

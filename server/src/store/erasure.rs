@@ -48,12 +48,14 @@ impl Store {
             if digits.len() < 6 {
                 continue;
             }
-            raw_deliveries += sqlx::query("DELETE FROM webhook_events WHERE body LIKE $1 \
-                 AND (processed_at IS NOT NULL OR error IS NOT NULL)")
-                .bind(format!("%{digits}%"))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected() as i64;
+            raw_deliveries += sqlx::query(
+                "DELETE FROM webhook_events WHERE body LIKE $1 \
+                 AND (processed_at IS NOT NULL OR error IS NOT NULL)",
+            )
+            .bind(format!("%{digits}%"))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as i64;
         }
         let list = id_list(&[contact_id]);
         let contact_notes = delete_where(

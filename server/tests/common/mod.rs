@@ -303,6 +303,40 @@ impl TestApp {
         )
     }
 
+    /// The status `GET /api/v1/me` answers this client: 200 while it is signed in.
+    pub async fn me_status(&self, client: &reqwest::Client) -> u16 {
+        client
+            .get(self.url("/api/v1/me"))
+            .send()
+            .await
+            .expect("a request for /api/v1/me")
+            .status()
+            .as_u16()
+    }
+
+    /// The status `GET /api/v1/me` answers with `token`: 200 while the token is valid.
+    pub async fn token_status(&self, token: &str) -> u16 {
+        self.get_as(token, "/api/v1/me").await.status().as_u16()
+    }
+
+    /// The kept webhook delivery `id`: (processed, error, attempts, whether it waits to be
+    /// tried again).
+    pub async fn kept_delivery(&self, id: i64) -> (bool, Option<String>, i64, bool) {
+        let (processed_at, error, attempts, retry_at): (
+            Option<i64>,
+            Option<String>,
+            i64,
+            Option<i64>,
+        ) = sqlx::query_as(
+            "SELECT processed_at, error, attempts, retry_at FROM webhook_events WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.sql().await)
+        .await
+        .expect("the kept delivery");
+        (processed_at.is_some(), error, attempts, retry_at.is_some())
+    }
+
     /// A GET of the API with an API token.
     pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
         reqwest::Client::new()
