@@ -25,8 +25,8 @@ pub enum Permission {
     ManageCannedResponses,
     AnswerConversations,
     ReadAuditLog,
-    /// Erase everything held about a contact, on their request.
-    EraseContacts,
+    /// Erase or export everything held about a contact, on their request.
+    HandleDataRequests,
 }
 
 impl Role {
@@ -58,7 +58,7 @@ impl Role {
         use Permission::*;
         match permission {
             ManagePeople | ManageChannels | ManageTemplates | ManageSettings | ReadAuditLog
-            | EraseContacts => self == Role::Admin,
+            | HandleDataRequests => self == Role::Admin,
             SeeAllConversations | AssignConversations | ManageTags | ManageCannedResponses => {
                 matches!(self, Role::Admin | Role::Coordinator)
             }

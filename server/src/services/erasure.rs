@@ -15,7 +15,7 @@ impl Services {
         contact_id: i64,
         confirm: &str,
     ) -> Result<ErasureReport, AppError> {
-        actor.require(Permission::EraseContacts)?;
+        actor.require(Permission::HandleDataRequests)?;
         let contact = self
             .store
             .contact(contact_id)

@@ -12,6 +12,7 @@ mod delivery;
 mod demo_tools;
 mod egress;
 mod erasure;
+mod export;
 mod inbox;
 pub mod ingest;
 pub mod live;
@@ -28,6 +29,7 @@ mod tokens;
 mod two_factor;
 mod webhook_events;
 
+pub use export::{ContactExport, EXPORT_FORMAT};
 pub use media::{MediaFile, MediaSettings};
 pub use outgoing_media::Upload;
 pub use people::SignInError;

@@ -1,12 +1,33 @@
-//! Erasing a contact on request: everything held about them goes, in one transaction, and a
-//! tombstone with nothing personal stays.
+//! A contact's data on their request: erasing it (everything held about them goes, in one
+//! transaction, and a tombstone with nothing personal stays) and the consent events an export
+//! carries.
 
 use app::model::ErasureReport;
 
 use super::retention::{delete_conversations_in, delete_where, id_list};
 use super::{Store, StoreResult, now_ms};
 
+/// A consent event as stored.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ConsentRow {
+    pub kind: String,
+    pub source: String,
+    pub channel_name: String,
+    pub created_at: i64,
+}
+
 impl Store {
+    /// The contact's consent events, oldest first.
+    pub async fn consent_events(&self, contact_id: i64) -> StoreResult<Vec<ConsentRow>> {
+        Ok(sqlx::query_as(
+            "SELECT e.kind, e.source, ch.name AS channel_name, e.created_at FROM consent_events e \
+             JOIN channels ch ON ch.id = e.channel_id WHERE e.contact_id = $1 ORDER BY e.id",
+        )
+        .bind(contact_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Erases the contact; `None` when there is no such contact or it was erased already.
     /// Returns what was removed and the media files no attachment holds any more, for the
     /// caller to remove from disk.

@@ -36,6 +36,7 @@ pub use channels::{ChannelRow, ChannelWrite};
 pub use conversations::{
     AssignWhen, ContactRow, EventRow, IdentityRow, MentionRow, NoteRow, NoteSubject, PersonRow,
 };
+pub use erasure::ConsentRow;
 pub use inbox::{
     AttachmentRow, ConversationFilter, ConversationRow, ConversationTagRow, ListRequest,
     MessageRow, QUEUE_KEY, ReactionRow, TagRow,

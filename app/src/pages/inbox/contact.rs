@@ -1,6 +1,6 @@
 //! The contact panel beside the thread: who the contact is, where they can be reached (numbers
 //! masked for volunteers when the organisation chose so), the team's notes on them and their
-//! other conversations; for admins, erasing the contact on their request.
+//! other conversations; for admins, exporting or erasing the contact's data on their request.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -129,8 +129,15 @@ fn ContactDetails(detail: ContactDetail) -> impl IntoView {
         <h3>"Conversations"</h3>
         <ul class="contact-conversations">{conversations}</ul>
         {signed_in_person()
-            .is_some_and(|me| me.role.can(Permission::EraseContacts))
-            .then(|| view! { <EraseContactForm contact_id /> })}
+            .is_some_and(|me| me.role.can(Permission::HandleDataRequests))
+            .then(|| view! {
+                <h3>"Their data"</h3>
+                <a class="button" download=format!("contact-{contact_id}.zip")
+                    href=format!("/api/v1/contacts/{contact_id}/export")>
+                    "Export everything held (ZIP)"
+                </a>
+                <EraseContactForm contact_id />
+            })}
     }
 }
 

@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use app::model::{ContactDetail, ErasureReport, ErasureRequest, Note};
@@ -46,5 +47,24 @@ pub async fn erase(
             .services
             .erase_contact(&actor, id, &request.confirm)
             .await?,
+    ))
+}
+
+/// The ZIP of everything held about the contact, as a download.
+pub async fn export(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<impl IntoResponse, ApiError> {
+    let export = state.services.export_contact(&actor, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", export.filename),
+            ),
+        ],
+        export.zip,
     ))
 }

@@ -70,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts/{id}", get(contacts::get))
         .route("/contacts/{id}/notes", post(contacts::add_note))
         .route("/contacts/{id}/erase", post(contacts::erase))
+        .route("/contacts/{id}/export", get(contacts::export))
         .route("/canned-responses", get(canned::list).post(canned::create))
         .route("/canned-responses/{id}", delete(canned::delete))
         .route("/tags", get(tags::list).post(tags::create))

@@ -1,5 +1,5 @@
-//! How long Switchboard keeps each kind of data, set by admins, and erasing a contact on
-//! request.
+//! Data protection: how long each kind of data is kept (set by admins), and erasing or
+//! exporting what is held about a contact on their request.
 
 use serde::{Deserialize, Serialize};
 
@@ -64,4 +64,14 @@ pub struct ErasureReport {
     /// Numbers and Messenger ids.
     pub identities: i64,
     pub raw_deliveries: i64,
+}
+
+/// A contact's consent as they gave it: `opt_out`, `opt_in` or `help`, by keyword or otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentEvent {
+    pub kind: String,
+    pub source: String,
+    pub channel_name: String,
+    /// RFC 3339.
+    pub at: String,
 }

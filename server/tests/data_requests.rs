@@ -1,6 +1,7 @@
-//! Erasing a contact on request: afterwards no table and no file holds their number, name or
-//! words; a tombstone stays; a later message starts a new contact; only admins erase, with the
-//! name or number typed out — on SQLite and PostgreSQL.
+//! A contact's requests about their data. Export: one ZIP with everything held about them, in
+//! the documented shape, with their files. Erasure: afterwards no table and no file holds their
+//! number, name or words; a tombstone stays; a later message starts a new contact. Only admins
+//! do either, and erasure needs the name or number typed out — on SQLite and PostgreSQL.
 
 #[macro_use]
 mod common;
@@ -67,6 +68,151 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
+/// A stored picture on the first message of `conversation`; returns its bytes.
+async fn picture_on(app: &TestApp, conversation: i64) -> Vec<u8> {
+    use sha2::Digest;
+    let picture = format!("{WORDS} picture bytes").into_bytes();
+    let sha256 = hex::encode(sha2::Sha256::digest(&picture));
+    let file = app
+        .db
+        .scratch
+        .path()
+        .join("media")
+        .join(&sha256[..2])
+        .join(&sha256);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, &picture).unwrap();
+    sqlx::query(
+        "INSERT INTO attachments (message_id, kind, mime_type, filename, sha256, source, fetch_state, created_at) \
+         SELECT MIN(id), 'image', 'image/jpeg', 'photo 1.jpg', $1, 'media-id', 'stored', 0 \
+         FROM messages WHERE conversation_id = $2",
+    )
+    .bind(&sha256)
+    .bind(conversation)
+    .execute(&app.sql().await)
+    .await
+    .unwrap();
+    picture
+}
+
+async fn an_export_holds_everything_about_the_contact_and_nothing_else(db: Db) {
+    let app = spawn_app(db).await;
+    let (admin, admin_id) = app.token("ada@example.org", Role::Admin).await;
+    let (volunteer, _) = app.token("vic@example.org", Role::Volunteer).await;
+    app.whatsapp_channel().await;
+    let sent = common::now_secs();
+    app.whatsapp_text_from(
+        NUMBER,
+        NAME,
+        "wamid.export.1",
+        sent,
+        &format!("my {WORDS} story"),
+    )
+    .await;
+    app.whatsapp_text_from(
+        "+447700900999",
+        "Other Person",
+        "wamid.other.1",
+        sent,
+        "not theirs",
+    )
+    .await;
+    let conversation = app.conversation_with(NUMBER).await;
+    let contact = app.conversation_detail(&admin, conversation).await["summary"]["contact_id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = app
+        .api(
+            &admin,
+            Method::POST,
+            &format!("/contacts/{contact}/notes"),
+            Some(json!({ "body": "Prefers mornings" })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let picture = picture_on(&app, conversation).await;
+    sqlx::query(
+        "INSERT INTO consent_events (contact_id, channel_id, kind, source, created_at) \
+         SELECT contact_id, channel_id, 'opt_out', 'keyword', 0 FROM conversations WHERE id = $1",
+    )
+    .bind(conversation)
+    .execute(&app.sql().await)
+    .await
+    .unwrap();
+    let attachment =
+        app.conversation_detail(&admin, conversation).await["messages"][0]["attachments"][0]["id"]
+            .as_i64()
+            .unwrap();
+
+    let (status, body) = app
+        .api(
+            &volunteer,
+            Method::GET,
+            &format!("/contacts/{contact}/export"),
+            None,
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
+
+    let response = app
+        .get_as(&admin, &format!("/api/v1/contacts/{contact}/export"))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        format!("attachment; filename=\"contact-{contact}.zip\"").as_str()
+    );
+    let bytes = response.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut names: Vec<String> = archive.file_names().map(str::to_string).collect();
+    names.sort();
+    let file_path = format!("attachments/{attachment}-photo_1.jpg");
+    assert_eq!(names, [file_path.clone(), "contact.json".to_string()]);
+    let mut read = |name: &str| {
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_name(name).unwrap(), &mut content).unwrap();
+        content
+    };
+    assert_eq!(read(&file_path), picture);
+    let json_text = read("contact.json");
+    assert!(!String::from_utf8_lossy(&json_text).contains("not theirs"));
+    let document: Value = serde_json::from_slice(&json_text).unwrap();
+    assert_eq!(document["format"], "switchboard.contact-export/1");
+    assert_eq!(document["contact"]["id"], contact);
+    assert_eq!(document["contact"]["name"], NAME);
+    assert_eq!(document["contact"]["addresses"][0]["address"], NUMBER);
+    assert_eq!(document["contact"]["notes"][0]["body"], "Prefers mornings");
+    let consent: Vec<&str> = document["consent_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(consent, ["opt_out"]);
+    assert_eq!(document["consent_events"][0]["source"], "keyword");
+    assert_eq!(document["consent_events"][0]["at"], "1970-01-01T00:00:00Z");
+    let conversations = document["conversations"].as_array().unwrap();
+    assert_eq!(conversations.len(), 1, "only their own conversation");
+    let bodies: Vec<&str> = conversations[0]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|message| message["direction"] == "inbound")
+        .map(|message| message["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, [format!("my {WORDS} story").as_str()]);
+    assert_eq!(
+        document["files"],
+        json!([{ "attachment_id": attachment, "path": file_path, "mime_type": "image/jpeg" }])
+    );
+    assert_eq!(
+        app.audited("contact.exported", &format!("contact:{contact}"))
+            .await,
+        [Some(admin_id)]
+    );
+}
+
 async fn an_erased_contact_leaves_nothing_behind_but_a_tombstone(db: Db) {
     let app = spawn_app(db).await;
     let (admin, admin_id) = app.token("ada@example.org", Role::Admin).await;
@@ -111,24 +257,8 @@ async fn an_erased_contact_leaves_nothing_behind_but_a_tombstone(db: Db) {
         .await;
     assert_eq!(status, 201);
     // A picture they sent, kept on disk.
-    let picture = format!("{WORDS} picture bytes");
-    let sha256 = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(picture.as_bytes()))
-    };
+    picture_on(&app, conversation).await;
     let media_dir = app.db.scratch.path().join("media");
-    let file = media_dir.join(&sha256[..2]).join(&sha256);
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(&file, &picture).unwrap();
-    sqlx::query(
-        "INSERT INTO attachments (message_id, kind, mime_type, sha256, source, fetch_state, created_at) \
-         SELECT MIN(id), 'image', 'image/jpeg', $1, 'media-id', 'stored', 0 FROM messages WHERE conversation_id = $2",
-    )
-    .bind(&sha256)
-    .bind(conversation)
-    .execute(&app.sql().await)
-    .await
-    .unwrap();
     assert!(
         !holding(&app, WORDS).await.is_empty(),
         "the check finds what is there"
@@ -274,6 +404,7 @@ async fn only_admins_erase(db: Db) {
 }
 
 on_both_databases!(
+    an_export_holds_everything_about_the_contact_and_nothing_else,
     an_erased_contact_leaves_nothing_behind_but_a_tombstone,
     only_admins_erase,
 );
