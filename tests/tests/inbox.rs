@@ -721,3 +721,66 @@ async fn a_volunteer_offers_reply_buttons_and_reads_a_mention() {
     );
     browser.close().await;
 }
+
+#[tokio::test]
+async fn an_admin_exports_then_erases_a_contact_on_request() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    receive_and_open(
+        &browser,
+        &server,
+        &Inbound {
+            from: "+15550178787",
+            name: "Erin Erase",
+            text: "Please delete everything about me",
+        },
+        "admin@example.org",
+        "all",
+    )
+    .await;
+    let export = shows(
+        client,
+        "//a[normalize-space()='Export everything held (ZIP)']",
+        "admins are offered the export",
+    )
+    .await;
+    let href = export.attr("href").await.unwrap().unwrap_or_default();
+    assert!(
+        href.starts_with("/api/v1/contacts/") && href.ends_with("/export"),
+        "{href}"
+    );
+
+    click(client, "//summary[normalize-space()='Erase this contact…']").await;
+    let confirm = shows(
+        client,
+        "//input[@id='erase-confirm']",
+        "the confirmation field",
+    )
+    .await;
+    confirm.send_keys("Erin").await.unwrap();
+    click(client, "//button[normalize-space()='Erase for good']").await;
+    shows(
+        client,
+        "//*[@role='alert'][contains(., 'Type the contact')]",
+        "a wrong confirmation is refused with the reason",
+    )
+    .await;
+    confirm.send_keys(" Erase").await.unwrap();
+    click(client, "//button[normalize-space()='Erase for good']").await;
+    shows(
+        client,
+        "//p[@role='status'][normalize-space()='Erased: 1 conversations, 1 messages, 0 notes and 0 files are gone.']",
+        "the erasure is confirmed with what went",
+    )
+    .await;
+
+    client.goto(&server.url("/?view=all")).await.unwrap();
+    browser.wait_for_hydration().await;
+    let page = what_the_page_shows(client).await;
+    assert!(
+        !page.contains("Erin Erase") && !page.contains("delete everything"),
+        "{page}"
+    );
+    browser.close().await;
+}
