@@ -68,30 +68,10 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-/// A stored picture on the first message of `conversation`; returns its bytes.
+/// Their picture, kept on disk; returns its bytes.
 async fn picture_on(app: &TestApp, conversation: i64) -> Vec<u8> {
-    use sha2::Digest;
     let picture = format!("{WORDS} picture bytes").into_bytes();
-    let sha256 = hex::encode(sha2::Sha256::digest(&picture));
-    let file = app
-        .db
-        .scratch
-        .path()
-        .join("media")
-        .join(&sha256[..2])
-        .join(&sha256);
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(&file, &picture).unwrap();
-    sqlx::query(
-        "INSERT INTO attachments (message_id, kind, mime_type, filename, sha256, source, fetch_state, created_at) \
-         SELECT MIN(id), 'image', 'image/jpeg', 'photo 1.jpg', $1, 'media-id', 'stored', 0 \
-         FROM messages WHERE conversation_id = $2",
-    )
-    .bind(&sha256)
-    .bind(conversation)
-    .execute(&app.sql().await)
-    .await
-    .unwrap();
+    app.stored_picture(conversation, &picture, 0).await;
     picture
 }
 

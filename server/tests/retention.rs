@@ -24,40 +24,6 @@ async fn scalar(app: &TestApp, sql: &str, bind: &str) -> i64 {
         .unwrap()
 }
 
-/// A stored file and its attachment on the first message of `conversation`, dated `at`.
-async fn attach(app: &TestApp, conversation: i64, content: &[u8], at: i64) -> std::path::PathBuf {
-    use sha2::Digest;
-    let sha256 = hex::encode(sha2::Sha256::digest(content));
-    let path = app
-        .db
-        .scratch
-        .path()
-        .join("media")
-        .join(&sha256[..2])
-        .join(&sha256);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, content).unwrap();
-    let pool = app.sql().await;
-    let message: i64 =
-        sqlx::query_scalar("SELECT MIN(id) FROM messages WHERE conversation_id = $1")
-            .bind(conversation)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    sqlx::query(
-        "INSERT INTO attachments (message_id, kind, mime_type, size_bytes, sha256, source, \
-         fetch_state, created_at) VALUES ($1, 'image', 'image/jpeg', $2, $3, 'media-id', 'stored', $4)",
-    )
-    .bind(message)
-    .bind(content.len() as i64)
-    .bind(&sha256)
-    .bind(at)
-    .execute(&pool)
-    .await
-    .unwrap();
-    path
-}
-
 fn counts(
     conversations: i64,
     messages: i64,
@@ -143,10 +109,13 @@ async fn expired_data_is_deleted_everywhere_and_fresh_data_kept(db: Db) {
         .execute(&pool)
         .await
         .unwrap();
-    let shared_file = attach(&app, old, b"the same picture", long_ago).await;
-    attach(&app, fresh, b"the same picture", now_ms()).await;
-    let old_file_of_fresh = attach(&app, fresh, b"an old picture", long_ago).await;
-    let old_only_file = attach(&app, old, b"a picture only the old one had", now_ms()).await;
+    let shared_file = app.stored_picture(old, b"the same picture", long_ago).await;
+    app.stored_picture(fresh, b"the same picture", now_ms())
+        .await;
+    let old_file_of_fresh = app.stored_picture(fresh, b"an old picture", long_ago).await;
+    let old_only_file = app
+        .stored_picture(old, b"a picture only the old one had", now_ms())
+        .await;
 
     let expected = counts(1, 1, 1, 3, 1, 1, 1);
     let (status, preview) = app

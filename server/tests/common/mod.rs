@@ -303,6 +303,40 @@ impl TestApp {
         )
     }
 
+    /// A downloaded picture kept on disk, `content`, attached (as `photo 1.jpg`, arrived `at`) to
+    /// the first message of `conversation`; returns the file's path.
+    pub async fn stored_picture(
+        &self,
+        conversation: i64,
+        content: &[u8],
+        at: i64,
+    ) -> std::path::PathBuf {
+        use sha2::Digest;
+        let sha256 = hex::encode(sha2::Sha256::digest(content));
+        let path = self
+            .db
+            .scratch
+            .path()
+            .join("media")
+            .join(&sha256[..2])
+            .join(&sha256);
+        std::fs::create_dir_all(path.parent().expect("a media folder")).expect("media folder");
+        std::fs::write(&path, content).expect("the picture is written");
+        sqlx::query(
+            "INSERT INTO attachments (message_id, kind, mime_type, filename, size_bytes, sha256, \
+             source, fetch_state, created_at) SELECT MIN(id), 'image', 'image/jpeg', 'photo 1.jpg', \
+             $1, $2, 'media-id', 'stored', $3 FROM messages WHERE conversation_id = $4",
+        )
+        .bind(content.len() as i64)
+        .bind(&sha256)
+        .bind(at)
+        .bind(conversation)
+        .execute(&self.sql().await)
+        .await
+        .expect("the attachment is stored");
+        path
+    }
+
     /// The status `GET /api/v1/me` answers this client: 200 while it is signed in.
     pub async fn me_status(&self, client: &reqwest::Client) -> u16 {
         client
