@@ -75,16 +75,24 @@ async fn picture_on(app: &TestApp, conversation: i64) -> Vec<u8> {
     picture
 }
 
-async fn an_export_holds_everything_about_the_contact_and_nothing_else(db: Db) {
-    let app = spawn_app(db).await;
-    let (admin, admin_id) = app.token("ada@example.org", Role::Admin).await;
-    let (volunteer, _) = app.token("vic@example.org", Role::Volunteer).await;
+/// Their conversation and someone else's, on the WhatsApp number; the admin's view of whose
+/// contact is whose.
+struct TwoContacts {
+    /// When their first message was sent (epoch seconds).
+    sent: i64,
+    conversation: i64,
+    contact: i64,
+    other_conversation: i64,
+}
+
+/// They write "my … story"; another person writes "another story".
+async fn they_and_another_write(app: &TestApp, admin: &str) -> TwoContacts {
     app.whatsapp_channel().await;
     let sent = common::now_secs();
     app.whatsapp_text_from(
         NUMBER,
         NAME,
-        "wamid.export.1",
+        "wamid.theirs.1",
         sent,
         &format!("my {WORDS} story"),
     )
@@ -94,13 +102,30 @@ async fn an_export_holds_everything_about_the_contact_and_nothing_else(db: Db) {
         "Other Person",
         "wamid.other.1",
         sent,
-        "not theirs",
+        "another story",
     )
     .await;
     let conversation = app.conversation_with(NUMBER).await;
-    let contact = app.conversation_detail(&admin, conversation).await["summary"]["contact_id"]
+    let contact = app.conversation_detail(admin, conversation).await["summary"]["contact_id"]
         .as_i64()
         .unwrap();
+    TwoContacts {
+        sent,
+        conversation,
+        contact,
+        other_conversation: app.conversation_with("+447700900999").await,
+    }
+}
+
+async fn an_export_holds_everything_about_the_contact_and_nothing_else(db: Db) {
+    let app = spawn_app(db).await;
+    let (admin, admin_id) = app.token("ada@example.org", Role::Admin).await;
+    let (volunteer, _) = app.token("vic@example.org", Role::Volunteer).await;
+    let TwoContacts {
+        conversation,
+        contact,
+        ..
+    } = they_and_another_write(&app, &admin).await;
     let (status, _) = app
         .api(
             &admin,
@@ -156,7 +181,7 @@ async fn an_export_holds_everything_about_the_contact_and_nothing_else(db: Db) {
     };
     assert_eq!(read(&file_path), picture);
     let json_text = read("contact.json");
-    assert!(!String::from_utf8_lossy(&json_text).contains("not theirs"));
+    assert!(!String::from_utf8_lossy(&json_text).contains("another story"));
     let document: Value = serde_json::from_slice(&json_text).unwrap();
     assert_eq!(document["format"], "switchboard.contact-export/1");
     assert_eq!(document["contact"]["id"], contact);
@@ -196,28 +221,12 @@ async fn an_export_holds_everything_about_the_contact_and_nothing_else(db: Db) {
 async fn an_erased_contact_leaves_nothing_behind_but_a_tombstone(db: Db) {
     let app = spawn_app(db).await;
     let (admin, admin_id) = app.token("ada@example.org", Role::Admin).await;
-    app.whatsapp_channel().await;
-    let sent = common::now_secs();
-    app.whatsapp_text_from(
-        NUMBER,
-        NAME,
-        "wamid.erase.1",
+    let TwoContacts {
         sent,
-        &format!("my {WORDS} story"),
-    )
-    .await;
-    app.whatsapp_text_from(
-        "+447700900999",
-        "Other Person",
-        "wamid.keep.1",
-        sent,
-        "another story",
-    )
-    .await;
-    let conversation = app.conversation_with(NUMBER).await;
-    let kept = app.conversation_with("+447700900999").await;
-    let detail = app.conversation_detail(&admin, conversation).await;
-    let contact = detail["summary"]["contact_id"].as_i64().unwrap();
+        conversation,
+        contact,
+        other_conversation: kept,
+    } = they_and_another_write(&app, &admin).await;
     let (status, _) = app
         .api(
             &admin,
