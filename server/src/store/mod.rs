@@ -21,6 +21,7 @@ mod tokens;
 mod totp;
 mod users;
 mod webhooks;
+mod wellbeing;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -52,6 +53,7 @@ pub use webhooks::{
     Change, Delivery, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem, Processing,
     ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange, WebhookEventRow,
 };
+pub use wellbeing::ActiveMinutesRow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
