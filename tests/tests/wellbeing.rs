@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
-use harness::{Browser, Inbound, Server, open_conversation, receive_then_sign_in};
+use harness::{Browser, Inbound, Server, receive_and_open};
 
 /// A red pixel.
 const PICTURE: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90\x77\x53\xde\x00\x00\x00\x0c\x49\x44\x41\x54\x78\x9c\x63\x38\xa1\xa1\x01\x00\x02\xd4\x01\x19\x05\x50\x8f\xa4\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
@@ -53,7 +53,7 @@ async fn a_volunteer_sees_a_contacts_picture_blurred_until_they_ask_to_see_it() 
     let server = Server::start().await;
     let browser = Browser::start().await;
     let client = &browser.client;
-    receive_then_sign_in(
+    receive_and_open(
         &browser,
         &server,
         &Inbound {
@@ -62,10 +62,13 @@ async fn a_volunteer_sees_a_contacts_picture_blurred_until_they_ask_to_see_it() 
             text: "This is what they did to the door",
         },
         "volunteer@example.org",
+        "unassigned",
     )
     .await;
+    // The picture comes with her message; the page is loaded again and the server renders it.
     server.attach_picture("Rosa", PICTURE).await;
-    open_conversation(&browser, &server, "unassigned", "Rosa").await;
+    client.refresh().await.unwrap();
+    browser.wait_for_hydration().await;
 
     let blurred = "//div[contains(@class, 'blurred-media')][contains(concat(' ', @class, ' '), ' blurred ')][.//img[@alt='Photo from Rosa']]";
     shows(client, blurred, "the picture, blurred").await;

@@ -120,7 +120,7 @@ impl Services {
                     last_week: row.last_week,
                 };
                 let over = wellbeing::over(time, &settings);
-                over.any().then(|| PersonOverLimit {
+                over.any().then_some(PersonOverLimit {
                     person_id: row.user_id,
                     name: row.name,
                     minutes_last_24h: row.last_day,
