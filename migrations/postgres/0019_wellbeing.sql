@@ -8,3 +8,5 @@ CREATE TABLE active_minutes (
     minute BIGINT NOT NULL,
     PRIMARY KEY (user_id, minute)
 );
+-- Who is over a limit reads the last week's minutes of everyone.
+CREATE INDEX active_minutes_by_minute ON active_minutes (minute, user_id);
