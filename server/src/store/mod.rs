@@ -22,6 +22,7 @@ mod tokens;
 mod totp;
 mod users;
 mod webhooks;
+mod wellbeing;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -53,6 +54,7 @@ pub use webhooks::{
     Change, Delivery, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem, Processing,
     ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange, WebhookEventRow,
 };
+pub use wellbeing::ActiveMinutesRow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -14,6 +14,7 @@ mod templates;
 mod two_factor;
 mod users;
 mod webhook_events;
+mod wellbeing;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -87,6 +88,13 @@ pub fn routes() -> Router<AppState> {
             "/settings/retention/preview",
             get(settings::retention_preview),
         )
+        .route(
+            "/settings/wellbeing",
+            get(wellbeing::settings).put(wellbeing::update_settings),
+        )
+        .route("/me/activity", post(wellbeing::activity))
+        .route("/me/wellbeing", get(wellbeing::mine))
+        .route("/wellbeing", get(wellbeing::overview))
         // Templates with a media header come with their sample file, limited while it is read.
         .route(
             "/templates",
