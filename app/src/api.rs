@@ -457,3 +457,22 @@ pub async fn set_my_availability(available: bool) -> Result<(), AppError> {
 pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
     backend()?.audit_log(&actor()?, query).await
 }
+
+/// Anyone may ask: it only says whether the installation has no one yet.
+#[server(endpoint = "first-run")]
+pub async fn first_run_pending() -> Result<bool, AppError> {
+    backend()?.first_run_pending().await
+}
+
+/// Needs no sign-in: the one-time setup link's token is the proof.
+#[server(endpoint = "first-run/admin")]
+pub async fn create_first_admin(
+    token: String,
+    name: String,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
+    backend()?
+        .create_first_admin(token, email, name, password)
+        .await
+}

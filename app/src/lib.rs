@@ -22,7 +22,7 @@ use leptos_router::{
 
 use pages::{
     AccountRoute, AuditRoute, ChannelsRoute, ConversationRoute, InboxPage, LoginRoute,
-    MentionsRoute, NoConversation, NotFound, PeopleRoute, SearchRoute, SettingsRoute,
+    MentionsRoute, NoConversation, NotFound, PeopleRoute, SearchRoute, SettingsRoute, SetupRoute,
     TemplatesRoute, WebhookEventsRoute,
 };
 
@@ -80,6 +80,10 @@ pub fn App() -> impl IntoView {
                     />
                 </ParentRoute>
                 <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} />
+                <Route
+                    path=(StaticSegment("setup"), ParamSegment("token"))
+                    view={Lazy::<SetupRoute>::new()}
+                />
                 <Route path=StaticSegment("people") view={Lazy::<PeopleRoute>::new()} />
                 <Route path=StaticSegment("channels") view={Lazy::<ChannelsRoute>::new()} />
                 <Route path=StaticSegment("events") view={Lazy::<WebhookEventsRoute>::new()} />

@@ -293,6 +293,16 @@ pub trait Backend: Send + Sync + 'static {
         actor: &Actor,
         message: SimulatedInbound,
     ) -> Result<(), AppError>;
+    /// True while no one exists and the setup link printed to the server's log is unused.
+    async fn first_run_pending(&self) -> Result<bool, AppError>;
+    /// Creates the first admin for the holder of the one-time setup link (`token`).
+    async fn create_first_admin(
+        &self,
+        token: String,
+        email: String,
+        name: String,
+        password: String,
+    ) -> Result<(), AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

@@ -102,6 +102,14 @@ impl Application {
                 "sealed channel credentials stored in plain text"
             );
         }
+        match services.first_run_link().await {
+            Ok(Some(link)) => tracing::warn!(
+                %link,
+                "first-run setup: no one can sign in yet; open this one-time link to create the first admin"
+            ),
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "could not offer the first-run setup link"),
+        }
         let background_workers = config.background_workers;
         let database_url = config.database_url.expose().to_owned();
         let router = router(services.clone(), config);

@@ -2,6 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::first_run_pending;
+
 /// The sign-in form posts to the server's `/auth/login` as a plain form, so it works before the
 /// page hydrates and the session cookie is set by a normal redirect.
 #[component]
@@ -14,6 +16,7 @@ pub fn LoginPage() -> impl IntoView {
     };
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
     let signed_out = move || query.with(|q| q.get("signed_out")).is_some();
+    let first_admin_ready = move || query.with(|q| q.get("first_run")).as_deref() == Some("done");
     // After a right password, for a person with two-factor sign-in: the server remembers whose
     // password it was and asks for the code on this page.
     let code_step = move || query.with(|q| q.get("step")).as_deref() == Some("code");
@@ -25,10 +28,43 @@ pub fn LoginPage() -> impl IntoView {
                 view! { <CodeForm next=Signal::derive(next) error=Signal::derive(error) /> }
                     .into_any()
             } else {
-                view! { <PasswordForm next=Signal::derive(next) error=Signal::derive(error) signed_out=Signal::derive(signed_out) /> }
+                view! {
+                    <FirstRunNotice first_admin_ready=Signal::derive(first_admin_ready) />
+                    <PasswordForm next=Signal::derive(next) error=Signal::derive(error) signed_out=Signal::derive(signed_out) />
+                }
                     .into_any()
             }}
         </main>
+    }
+}
+
+/// On a new installation no one can sign in yet: say where the one-time setup link is. Once the
+/// first admin exists, say what comes next.
+#[component]
+fn FirstRunNotice(first_admin_ready: Signal<bool>) -> impl IntoView {
+    let pending = Resource::new(|| (), |()| first_run_pending());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let pending = pending.await.unwrap_or(false);
+                pending.then(|| view! {
+                    <section class="card notice" role="status" aria-labelledby="first-run-heading">
+                        <h2 id="first-run-heading">"No one can sign in yet"</h2>
+                        <p>
+                            "This is a new installation. When it started, the server wrote a "
+                            "one-time setup link to its log (the line says \"first-run setup\"; "
+                            "with the Debian package: " <code>"journalctl -u switchboard"</code>
+                            "). Open that link to create the first admin account."
+                        </p>
+                    </section>
+                })
+            })}
+        </Suspense>
+        {move || first_admin_ready.get().then(|| view! {
+            <p class="notice notice-success" role="status">
+                "Your admin account is ready. Sign in, then connect your first channel."
+            </p>
+        })}
     }
 }
 

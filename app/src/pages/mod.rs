@@ -16,6 +16,7 @@ mod not_found;
 mod people;
 mod search;
 mod settings;
+mod setup;
 mod templates;
 mod webhook_events;
 
@@ -51,6 +52,7 @@ lazy_page! {
     PeopleRoute => people::PeoplePage,
     SearchRoute => search::SearchPage,
     SettingsRoute => settings::SettingsPage,
+    SetupRoute => setup::SetupPage,
     TemplatesRoute => templates::TemplatesPage,
     WebhookEventsRoute => webhook_events::WebhookEventsPage,
 }

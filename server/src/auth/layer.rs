@@ -150,8 +150,10 @@ async fn session_actor(state: &AppState, session: &Session) -> Result<Option<Act
 
 /// Paths anyone may load; every other page sends a signed-out visitor to the sign-in page.
 fn is_public(path: &str) -> bool {
-    const PUBLIC_PREFIXES: [&str; 8] = [
+    const PUBLIC_PREFIXES: [&str; 9] = [
         "/login",
+        // The first-run setup page: its one-time token is the proof.
+        "/setup/",
         // Files the team sent, fetched by Twilio and Meta through unguessable links.
         "/media/shared/",
         "/auth/",

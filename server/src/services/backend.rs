@@ -426,4 +426,20 @@ impl Backend for Services {
     ) -> Result<(), AppError> {
         Services::simulate_inbound(self, actor, message).await
     }
+
+    async fn first_run_pending(&self) -> Result<bool, AppError> {
+        Services::first_run_pending(self).await
+    }
+
+    async fn create_first_admin(
+        &self,
+        token: String,
+        email: String,
+        name: String,
+        password: String,
+    ) -> Result<(), AppError> {
+        Services::create_first_admin(self, &token, &email, &name, &password)
+            .await
+            .map(|_| ())
+    }
 }

@@ -13,6 +13,7 @@ mod demo_tools;
 mod egress;
 mod erasure;
 mod export;
+mod first_run;
 mod inbox;
 pub mod ingest;
 pub mod live;

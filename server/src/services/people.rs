@@ -144,7 +144,7 @@ impl Services {
             .await
     }
 
-    async fn insert_person(
+    pub(super) async fn insert_person(
         &self,
         by: Option<&Actor>,
         email: &Email,

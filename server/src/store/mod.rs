@@ -9,6 +9,7 @@ mod canned;
 mod channels;
 mod conversations;
 mod erasure;
+mod first_run;
 mod inbox;
 mod live;
 mod outbox;
