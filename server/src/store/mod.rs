@@ -7,6 +7,7 @@ mod audit;
 mod canned;
 mod channels;
 mod conversations;
+mod data_requests;
 mod erasure;
 mod inbox;
 mod live;
@@ -36,6 +37,7 @@ pub use channels::{ChannelRow, ChannelWrite};
 pub use conversations::{
     AssignWhen, ContactRow, EventRow, IdentityRow, MentionRow, NoteRow, NoteSubject, PersonRow,
 };
+pub use data_requests::{ErasureRequestRow, NewErasureRequest};
 pub use erasure::ConsentRow;
 pub use inbox::{
     AttachmentRow, ConversationFilter, ConversationRow, ConversationTagRow, ListRequest,
