@@ -110,6 +110,20 @@ async fn the_keyword_alone_makes_one_request_and_is_acknowledged(db: Db) {
         1
     );
 
+    // The Settings page lists it for admins, with the keyword and volunteers' access cards.
+    let (browser, _) = app.signed_in("root@example.org", Role::Admin).await;
+    let settings = app.page(&browser, "/settings").await;
+    for shown in [
+        r#"id="erasure-keyword""#,
+        r#"value="DELETE MY DATA""#,
+        r#"id="volunteer-access-days""#,
+        r#"data-status="pending""#,
+        "<strong>Dana</strong>",
+        "Confirm and erase",
+    ] {
+        assert!(settings.contains(shown), "{shown} in {settings}");
+    }
+
     let (status, _) = app
         .api(&volunteer, Method::GET, "/erasure-requests", None)
         .await;
