@@ -18,6 +18,7 @@ use crate::model::{
 };
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput};
+use crate::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
 use crate::model::{
     ErasureReport, RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings,
     TotpEnrolment, TwoFactorStatus,
@@ -431,6 +432,56 @@ pub async fn get_my_wellbeing() -> Result<crate::model::MyWellbeing, AppError> {
 #[server(endpoint = "wellbeing")]
 pub async fn get_wellbeing_overview() -> Result<crate::model::WellbeingOverview, AppError> {
     backend()?.wellbeing_overview(&actor()?).await
+}
+
+#[server(endpoint = "settings/erasure-keyword")]
+pub async fn get_erasure_keyword() -> Result<ErasureKeyword, AppError> {
+    backend()?.erasure_keyword(&actor()?).await
+}
+
+#[server(endpoint = "settings/erasure-keyword/save")]
+pub async fn save_erasure_keyword(keyword: String) -> Result<ErasureKeyword, AppError> {
+    backend()?
+        .update_erasure_keyword(&actor()?, ErasureKeyword { keyword })
+        .await
+}
+
+#[server(endpoint = "settings/volunteer-access")]
+pub async fn get_volunteer_access() -> Result<VolunteerAccess, AppError> {
+    backend()?.volunteer_access(&actor()?).await
+}
+
+/// `days` as typed: empty keeps volunteers' access; anything but a whole number is sent on
+/// as 0, which the server refuses with the reason.
+#[server(endpoint = "settings/volunteer-access/save")]
+pub async fn save_volunteer_access(days: String) -> Result<VolunteerAccess, AppError> {
+    let days = days.trim();
+    let days_after_resolution = (!days.is_empty()).then(|| days.parse().unwrap_or(0));
+    backend()?
+        .update_volunteer_access(
+            &actor()?,
+            VolunteerAccess {
+                days_after_resolution,
+            },
+        )
+        .await
+}
+
+#[server(endpoint = "erasure-requests")]
+pub async fn list_erasure_requests() -> Result<Vec<RequestedErasure>, AppError> {
+    backend()?.erasure_requests(&actor()?).await
+}
+
+#[server(endpoint = "erasure-requests/confirm")]
+pub async fn confirm_erasure_request(id: i64) -> Result<ErasureDecision, AppError> {
+    backend()?.confirm_erasure_request(&actor()?, id).await
+}
+
+#[server(endpoint = "erasure-requests/decline")]
+pub async fn decline_erasure_request(id: i64, reason: String) -> Result<ErasureDecision, AppError> {
+    backend()?
+        .decline_erasure_request(&actor()?, id, reason)
+        .await
 }
 
 #[server(endpoint = "settings/inbox")]

@@ -16,6 +16,7 @@ use crate::model::{
     TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync, TotpEnrolment,
     TwilioTemplateInput, TwoFactorStatus, WebhookEvent,
 };
+use crate::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
 
 /// The authenticated person behind a request, put into the request's extensions by the server's
 /// authentication layer (from a session cookie or an API token).
@@ -231,6 +232,31 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         actor: &Actor,
     ) -> Result<crate::model::WellbeingOverview, AppError>;
+    async fn erasure_keyword(&self, actor: &Actor) -> Result<ErasureKeyword, AppError>;
+    async fn update_erasure_keyword(
+        &self,
+        actor: &Actor,
+        setting: ErasureKeyword,
+    ) -> Result<ErasureKeyword, AppError>;
+    async fn volunteer_access(&self, actor: &Actor) -> Result<VolunteerAccess, AppError>;
+    async fn update_volunteer_access(
+        &self,
+        actor: &Actor,
+        setting: VolunteerAccess,
+    ) -> Result<VolunteerAccess, AppError>;
+    /// Erasure requests contacts made by message, pending first.
+    async fn erasure_requests(&self, actor: &Actor) -> Result<Vec<RequestedErasure>, AppError>;
+    async fn confirm_erasure_request(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<ErasureDecision, AppError>;
+    async fn decline_erasure_request(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: String,
+    ) -> Result<ErasureDecision, AppError>;
     /// Whether auto-assignment may give this person conversations.
     async fn is_available(&self, actor: &Actor) -> Result<bool, AppError>;
     async fn set_available(&self, actor: &Actor, available: bool) -> Result<(), AppError>;

@@ -188,6 +188,8 @@ async fn taking_and_assigning_are_recorded_and_scoped(db: Db) {
         vec![
             "conversation.take",
             "conversation.assign",
+            // The coordinator opened it between the assignments (audit_reads.rs).
+            "conversation.read",
             "conversation.assign"
         ]
     );
@@ -600,8 +602,9 @@ async fn contacts_have_notes_and_numbers_are_masked_for_volunteers(db: Db) {
     .await
     .unwrap();
     assert_eq!(
-        reveals, 3,
-        "the contact panel, the list and the search each showed the coordinator the number"
+        reveals, 1,
+        "the contact panel, the list and the search showed the coordinator the number within \
+         the hour: one entry"
     );
 
     // Assigned to a colleague, the contact is out of a volunteer's sight.

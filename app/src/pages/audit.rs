@@ -21,6 +21,18 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The URL's filters; `try_` because the page may read them while it is torn down.
+/// Actions offered while typing the action filter: who read or revealed what, and data requests.
+const AUDIT_ACTIONS: [&str; 8] = [
+    "conversation.read",
+    "contact.read",
+    "contact.number_revealed",
+    "contact.exported",
+    "contact.erased",
+    "erasure_request.received",
+    "erasure_request.confirmed",
+    "erasure_request.declined",
+];
+
 fn query_from_url() -> Memo<AuditQuery> {
     let params = use_query_map();
     Memo::new(move |_| {
@@ -92,10 +104,13 @@ fn audit_page(_: Me) -> impl IntoView {
                     })}
                 </Transition>
                 <label for="audit-action">"Action"</label>
-                <input id="audit-action" name="action" placeholder="e.g. token_created"
+                <input id="audit-action" name="action" placeholder="e.g. token_created" list="audit-actions"
                     value=field(|query| query.action.clone()) />
+                <datalist id="audit-actions">
+                    {AUDIT_ACTIONS.iter().map(|action| view! { <option value=*action></option> }).collect_view()}
+                </datalist>
                 <label for="audit-subject">"Subject"</label>
-                <input id="audit-subject" name="subject" placeholder="e.g. contact:12"
+                <input id="audit-subject" name="subject" placeholder="e.g. contact:12 or conversation:7"
                     value=field(|query| query.subject.clone()) />
                 <label for="audit-from">"From"</label>
                 <input id="audit-from" name="from" type="date" value=field(|query| query.from.clone()) />

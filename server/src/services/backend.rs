@@ -8,6 +8,7 @@ use app::model::{
     SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
     TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
+use app::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
 use app::model::{
     ErasureReport, RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings,
     TotpEnrolment, TwoFactorStatus,
@@ -322,6 +323,51 @@ impl Backend for Services {
         actor: &Actor,
     ) -> Result<app::model::WellbeingOverview, AppError> {
         Services::wellbeing_overview(self, actor).await
+    }
+
+    async fn erasure_keyword(&self, actor: &Actor) -> Result<ErasureKeyword, AppError> {
+        Services::erasure_keyword_for(self, actor).await
+    }
+
+    async fn update_erasure_keyword(
+        &self,
+        actor: &Actor,
+        setting: ErasureKeyword,
+    ) -> Result<ErasureKeyword, AppError> {
+        Services::update_erasure_keyword(self, actor, setting).await
+    }
+
+    async fn volunteer_access(&self, actor: &Actor) -> Result<VolunteerAccess, AppError> {
+        Services::volunteer_access_for(self, actor).await
+    }
+
+    async fn update_volunteer_access(
+        &self,
+        actor: &Actor,
+        setting: VolunteerAccess,
+    ) -> Result<VolunteerAccess, AppError> {
+        Services::update_volunteer_access(self, actor, setting).await
+    }
+
+    async fn erasure_requests(&self, actor: &Actor) -> Result<Vec<RequestedErasure>, AppError> {
+        Services::erasure_requests(self, actor).await
+    }
+
+    async fn confirm_erasure_request(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<ErasureDecision, AppError> {
+        Services::confirm_erasure_request(self, actor, id).await
+    }
+
+    async fn decline_erasure_request(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: String,
+    ) -> Result<ErasureDecision, AppError> {
+        Services::decline_erasure_request(self, actor, id, &reason).await
     }
 
     async fn is_available(&self, actor: &Actor) -> Result<bool, AppError> {

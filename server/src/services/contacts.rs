@@ -19,12 +19,13 @@ impl Services {
         contact_id: i64,
     ) -> Result<Vec<ConversationRow>, AppError> {
         actor.require(Permission::AnswerConversations)?;
+        let access_cutoff = self.access_cutoff(actor).await?;
         let visible: Vec<ConversationRow> = self
             .store
             .conversations_of_contact(contact_id)
             .await?
             .into_iter()
-            .filter(|row| may_see(actor, row))
+            .filter(|row| may_see(actor, row, access_cutoff))
             .collect();
         if visible.is_empty() {
             return Err(AppError::not_found("Contact"));
@@ -39,6 +40,8 @@ impl Services {
             .contact(id)
             .await?
             .ok_or_else(|| AppError::not_found("Contact"))?;
+        self.record_read(actor, "contact.read", format!("contact:{id}"))
+            .await?;
         let numbers = self.reveal_numbers_of(actor, &[id]).await?;
         let addresses = self
             .store

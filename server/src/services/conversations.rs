@@ -295,7 +295,12 @@ impl Services {
         let visible_to = (!actor.role.can(Permission::SeeAllConversations)).then_some(actor.id);
         Ok(self
             .store
-            .mentions_of(actor.id, visible_to, MENTIONS_LISTED)
+            .mentions_of(
+                actor.id,
+                visible_to,
+                self.access_cutoff(actor).await?,
+                MENTIONS_LISTED,
+            )
             .await?
             .into_iter()
             .map(|row| Mention {

@@ -282,7 +282,10 @@ impl Services {
 
     /// How long to wait for the channel's next send slot: slots are spaced by the channel's
     /// rate across every instance.
-    async fn wait_for_send_slot(&self, channel: &ConnectedChannel) -> Result<Duration, AppError> {
+    pub(super) async fn wait_for_send_slot(
+        &self,
+        channel: &ConnectedChannel,
+    ) -> Result<Duration, AppError> {
         let interval_us = 1_000_000 / i64::from(channel.config.send_rate_per_second.max(1));
         let now_us = now_us();
         let slot = self
@@ -294,7 +297,7 @@ impl Services {
         ))
     }
 
-    async fn send(
+    pub(super) async fn send(
         &self,
         channel: &ConnectedChannel,
         job: &OutboundJob,

@@ -34,6 +34,16 @@ impl Services {
                 "Type the contact's name or number exactly as shown to confirm the erasure.",
             ));
         }
+        self.erase_confirmed_contact(actor, contact_id).await
+    }
+
+    /// Erases a contact whose erasure was confirmed (typed out, or asked for by the contact
+    /// and confirmed by an admin), and records it.
+    pub(super) async fn erase_confirmed_contact(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+    ) -> Result<ErasureReport, AppError> {
         let (report, unheld_files) = self
             .store
             .erase_contact(contact_id)

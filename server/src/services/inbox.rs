@@ -15,6 +15,7 @@ use super::settings::NumberView;
 use super::templates::template_of;
 use super::{Services, rfc3339};
 use crate::domain::conversations::assignee_may_reply;
+use crate::domain::data_requests::volunteer_may_open;
 use crate::domain::replies::{Network, ReplyRefused, WINDOW_MS, reply_rule};
 use crate::store::{ConversationFilter, ConversationRow, ListRequest, NoteSubject};
 
@@ -34,10 +35,11 @@ fn provider_of(kind: ChannelKind) -> Provider {
 }
 
 /// Coordinators and admins see every conversation; volunteers those assigned to them or to no
-/// one.
-pub(crate) fn may_see(actor: &Actor, row: &ConversationRow) -> bool {
+/// one, unless it was resolved before `access_cutoff` (see `Services::access_cutoff`).
+pub(crate) fn may_see(actor: &Actor, row: &ConversationRow, access_cutoff: Option<i64>) -> bool {
     actor.role.can(Permission::SeeAllConversations)
-        || row.assignee_id.is_none_or(|assignee| assignee == actor.id)
+        || (row.assignee_id.is_none_or(|assignee| assignee == actor.id)
+            && volunteer_may_open(&row.status, row.resolved_at, access_cutoff))
 }
 
 /// Where a page ends, as the client gives it back for the next one: `<queue key>.<id>`.
@@ -77,6 +79,7 @@ impl Services {
                 channel_id: query.channel_id,
                 tag_id: query.tag_id,
                 after,
+                resolved_since: self.access_cutoff(actor).await?,
                 // One more than a page tells whether there is a next one.
                 limit: PAGE_SIZE + 1,
             })
@@ -174,10 +177,11 @@ impl Services {
         id: i64,
     ) -> Result<ConversationRow, AppError> {
         actor.require(Permission::AnswerConversations)?;
+        let access_cutoff = self.access_cutoff(actor).await?;
         self.store
             .conversation(id)
             .await?
-            .filter(|row| may_see(actor, row))
+            .filter(|row| may_see(actor, row, access_cutoff))
             .ok_or_else(|| AppError::not_found("Conversation"))
     }
 
@@ -252,6 +256,8 @@ impl Services {
         id: i64,
     ) -> Result<ConversationDetail, AppError> {
         let row = self.visible_conversation(actor, id).await?;
+        self.record_read(actor, "conversation.read", format!("conversation:{id}"))
+            .await?;
         let kind = kind_of(&row);
         let window_closes_at = match Network::of(kind, row.contact_address.as_deref()) {
             Network::WhatsApp | Network::Messenger => {

@@ -338,6 +338,7 @@ impl Services {
             .check(provider, path_and_query, body, signature_header)
             .await??;
         let (channel_id, processing) = translate(checked, now_ms(), 0);
+        let possible_requests = super::data_requests::possible_requests(&processing);
         let delivery = Delivery {
             provider,
             channel_id,
@@ -353,6 +354,7 @@ impl Services {
         {
             Ok(Recorded::Stored { .. }) => {
                 self.live.activity();
+                self.take_erasure_requests(possible_requests).await;
                 Ok(())
             }
             Ok(Recorded::Duplicate) => Ok(()),
@@ -498,6 +500,7 @@ impl Services {
             }
         };
         let (channel_id, processing) = translate(checked, now, attempts);
+        let possible_requests = super::data_requests::possible_requests(&processing);
         match self
             .store
             .reprocess_webhook(event.id, event.attempts, channel_id, processing)
@@ -505,6 +508,7 @@ impl Services {
         {
             Ok(true) => {
                 self.live.activity();
+                self.take_erasure_requests(possible_requests).await;
                 Ok(())
             }
             Ok(false) => Ok(()),

@@ -240,8 +240,12 @@ impl Services {
         if actor.role.can(Permission::SeeAllConversations) {
             return true;
         }
+        let access_cutoff = match self.access_cutoff(actor).await {
+            Ok(cutoff) => cutoff,
+            Err(_) => return false,
+        };
         match self.store.conversation(conversation_id).await {
-            Ok(Some(row)) => may_see(actor, &row),
+            Ok(Some(row)) => may_see(actor, &row, access_cutoff),
             Ok(None) => false,
             Err(error) => {
                 tracing::warn!(%error, "could not check who may see a live update");

@@ -42,7 +42,10 @@ impl Services {
         let scope = if actor.role.can(Permission::SeeAllConversations) {
             SearchScope::Everyone
         } else {
-            SearchScope::AssignedToOrUnassigned(actor.id)
+            SearchScope::AssignedToOrUnassigned {
+                person: actor.id,
+                resolved_since: self.access_cutoff(actor).await?,
+            }
         };
         let numbers = self.number_view(actor).await?;
         let rows = self

@@ -73,7 +73,7 @@ impl Services {
 
     /// How this person sees these contacts' numbers. While numbers are masked for volunteers,
     /// showing them to a coordinator or admin is a reveal, and recorded in the audit log: one
-    /// entry per contact whose number an answer showed.
+    /// entry per contact whose number an answer showed, at most once an hour.
     pub(crate) async fn reveal_numbers_of(
         &self,
         actor: &Actor,
@@ -101,13 +101,28 @@ impl Services {
             .iter()
             .map(|id| format!("contact:{id}"))
             .collect();
+        // Once an hour per contact: one look at a thread page shows the number in the list,
+        // the thread, the contact panel and perhaps a search, and each would be an entry.
         self.store
-            .audit_each(
-                Some(actor.id),
-                "contact.number_revealed",
-                &subjects,
-                serde_json::json!({}),
-            )
+            .audit_once_an_hour(actor.id, "contact.number_revealed", &subjects)
+            .await?;
+        Ok(())
+    }
+
+    /// Records that a coordinator or admin opened a conversation or a contact (volunteers see
+    /// only what is theirs to answer, so their reads are not recorded): once an hour per
+    /// person and `subject`.
+    pub(crate) async fn record_read(
+        &self,
+        actor: &Actor,
+        action: &str,
+        subject: String,
+    ) -> Result<(), AppError> {
+        if !actor.role.can(Permission::SeeAllConversations) {
+            return Ok(());
+        }
+        self.store
+            .audit_once_an_hour(actor.id, action, &[subject])
             .await?;
         Ok(())
     }

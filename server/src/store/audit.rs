@@ -1,5 +1,8 @@
 use super::{Store, StoreResult, now_ms};
 
+/// The span within which one read is recorded once.
+const HOUR_MS: i64 = 3_600_000;
+
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {
     pub id: i64,
@@ -72,6 +75,39 @@ impl Store {
             .bind(action)
             .bind(detail.to_string())
             .bind(now_ms());
+        for subject in subjects {
+            query = query.bind(subject);
+        }
+        query.execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// One entry per subject for what `actor_id` looked at, at most one per person, action,
+    /// subject and hour: an entry already made this hour makes the insert do nothing (the
+    /// unique index of migration 0018), so concurrent requests and instances agree.
+    pub async fn audit_once_an_hour(
+        &self,
+        actor_id: i64,
+        action: &str,
+        subjects: &[String],
+    ) -> StoreResult<()> {
+        if subjects.is_empty() {
+            return Ok(());
+        }
+        let now = now_ms();
+        let rows = (0..subjects.len())
+            .map(|n| format!("($1, $2, '{{}}', $3, $4, ${})", n + 5))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO audit_log (actor_id, action, detail, created_at, hour_bucket, subject) \
+             VALUES {rows} ON CONFLICT (actor_id, action, subject, hour_bucket) DO NOTHING"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(actor_id)
+            .bind(action)
+            .bind(now)
+            .bind(now.div_euclid(HOUR_MS));
         for subject in subjects {
             query = query.bind(subject);
         }

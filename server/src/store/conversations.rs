@@ -129,7 +129,8 @@ impl Store {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         let changed = sqlx::query(
-            "UPDATE conversations SET status = $1, snoozed_until = $2, updated_at = $3 \
+            "UPDATE conversations SET status = $1, snoozed_until = $2, updated_at = $3, \
+             resolved_at = CASE WHEN $1 = 'resolved' THEN $3 ELSE NULL END \
              WHERE id = $4 AND (status <> $1 OR $1 = 'snoozed')",
         )
         .bind(status)
@@ -389,6 +390,7 @@ impl Store {
         &self,
         person: i64,
         visible_to: Option<i64>,
+        resolved_since: Option<i64>,
         limit: i64,
     ) -> StoreResult<Vec<MentionRow>> {
         Ok(sqlx::query_as(
@@ -400,11 +402,14 @@ impl Store {
              LEFT JOIN users u ON u.id = nt.actor_id \
              WHERE nt.user_id = $1 AND nt.kind = 'mention' \
                AND ($2 IS NULL OR c.assignee_id IS NULL OR c.assignee_id = $2) \
+               AND ($4 IS NULL OR c.status <> 'resolved' OR c.resolved_at IS NULL \
+                    OR c.resolved_at >= $4) \
              ORDER BY nt.id DESC LIMIT $3",
         )
         .bind(person)
         .bind(visible_to)
         .bind(limit)
+        .bind(resolved_since)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -21,6 +21,8 @@ pub struct ConversationRow {
     pub last_inbound_at: Option<i64>,
     pub unread_count: i64,
     pub opted_out_at: Option<i64>,
+    /// When it was last resolved; meaningful while the status is `resolved`.
+    pub resolved_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -88,6 +90,9 @@ pub struct ListRequest<'a> {
     pub tag_id: Option<i64>,
     /// The queue key and id of the last row of the previous page.
     pub after: Option<(i64, i64)>,
+    /// Leaves out conversations resolved before this moment (epoch ms): a volunteer's access
+    /// to them has ended.
+    pub resolved_since: Option<i64>,
     pub limit: i64,
 }
 
@@ -103,7 +108,7 @@ const CONVERSATION_SELECT: &str = "SELECT c.id, c.channel_id, ch.kind AS channel
        c.status, c.snoozed_until, COALESCE(c.waiting_since, 8000000000000 - c.last_message_at) AS queue_key, \
        c.assignee_id, u.name AS assignee_name, \
        (SELECT m.body FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) AS preview, \
-       c.last_message_at, c.last_inbound_at, c.unread_count, ct.opted_out_at \
+       c.last_message_at, c.last_inbound_at, c.unread_count, ct.opted_out_at, c.resolved_at \
      FROM conversations c \
      JOIN channels ch ON ch.id = c.channel_id \
      JOIN contacts ct ON ct.id = c.contact_id \
@@ -142,6 +147,12 @@ impl Store {
             let (key, id) = (placeholder(), placeholder());
             conditions.push(format!("({QUEUE_KEY}, c.id) > ({key}, {id})"));
         }
+        if request.resolved_since.is_some() {
+            conditions.push(format!(
+                "(c.status <> 'resolved' OR c.resolved_at IS NULL OR c.resolved_at >= {})",
+                placeholder()
+            ));
+        }
         let sql = format!(
             "{CONVERSATION_SELECT} WHERE {} ORDER BY {QUEUE_KEY}, c.id LIMIT $2",
             conditions.join(" AND ")
@@ -160,6 +171,9 @@ impl Store {
         }
         if let Some((key, id)) = request.after {
             query = query.bind(key).bind(id);
+        }
+        if let Some(resolved_since) = request.resolved_since {
+            query = query.bind(resolved_since);
         }
         Ok(query.fetch_all(&self.pool).await?)
     }

@@ -8,6 +8,7 @@ mod backup;
 mod canned;
 mod channels;
 mod conversations;
+mod data_requests;
 mod erasure;
 mod first_run;
 mod inbox;
@@ -39,6 +40,7 @@ pub use channels::{ChannelRow, ChannelWrite};
 pub use conversations::{
     AssignWhen, ContactRow, EventRow, IdentityRow, MentionRow, NoteRow, NoteSubject, PersonRow,
 };
+pub use data_requests::{ErasureRequestRow, NewErasureRequest};
 pub use erasure::ConsentRow;
 pub use inbox::{
     AttachmentRow, ConversationFilter, ConversationRow, ConversationTagRow, ListRequest,

@@ -195,20 +195,23 @@ impl Store {
         let Some(job_id) = claimed else {
             return Ok(None);
         };
-        Ok(Some(
-            sqlx::query_as(
-                "SELECT j.id, j.message_id, j.channel_id, j.attempts, m.kind, m.body, m.content, \
-                        (SELECT i.address FROM contact_identities i \
-                          WHERE i.contact_id = c.contact_id AND i.channel_id = c.channel_id \
-                          ORDER BY i.id LIMIT 1) AS address, \
-                        c.last_inbound_at \
-                 FROM outbound_jobs j JOIN messages m ON m.id = j.message_id \
-                 JOIN conversations c ON c.id = m.conversation_id WHERE j.id = $1",
-            )
-            .bind(job_id)
-            .fetch_one(&self.pool)
-            .await?,
-        ))
+        Ok(Some(self.outbound_job(job_id).await?))
+    }
+
+    /// A delivery job with what is needed to send it.
+    pub async fn outbound_job(&self, job_id: i64) -> StoreResult<OutboundJob> {
+        Ok(sqlx::query_as(
+            "SELECT j.id, j.message_id, j.channel_id, j.attempts, m.kind, m.body, m.content, \
+                    (SELECT i.address FROM contact_identities i \
+                      WHERE i.contact_id = c.contact_id AND i.channel_id = c.channel_id \
+                      ORDER BY i.id LIMIT 1) AS address, \
+                    c.last_inbound_at \
+             FROM outbound_jobs j JOIN messages m ON m.id = j.message_id \
+             JOIN conversations c ON c.id = m.conversation_id WHERE j.id = $1",
+        )
+        .bind(job_id)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// The provider took the message: store its id, then apply any status that arrived first.

@@ -9,8 +9,12 @@ use super::{Backend, Store, StoreResult};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SearchScope {
     Everyone,
-    /// Conversations assigned to this person or to no one.
-    AssignedToOrUnassigned(i64),
+    /// Conversations assigned to this person or to no one; with `resolved_since`, not those
+    /// resolved before it (a volunteer's access to them has ended).
+    AssignedToOrUnassigned {
+        person: i64,
+        resolved_since: Option<i64>,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -117,7 +121,7 @@ impl Store {
              ORDER BY c.last_message_at DESC, c.id DESC"
         );
         let mut statement = sqlx::query_as(&sql).bind(query).bind(limit);
-        if let SearchScope::AssignedToOrUnassigned(person) = scope {
+        if let SearchScope::AssignedToOrUnassigned { person, .. } = scope {
             statement = statement.bind(person);
         }
         if let Some(digits) = digits {
@@ -213,7 +217,7 @@ impl Store {
              ORDER BY {newest_first} LIMIT $2"
         );
         let mut statement = sqlx::query_as(&sql).bind(query).bind(limit);
-        if let SearchScope::AssignedToOrUnassigned(person) = scope {
+        if let SearchScope::AssignedToOrUnassigned { person, .. } = scope {
             statement = statement.bind(person);
         }
         Ok(statement.fetch_all(&self.pool).await?)
@@ -244,12 +248,22 @@ enum Prefix {
 
 /// The condition `scope` puts on a conversation `c`, if any. Its placeholder is always `$3`,
 /// bound after the query text and the limit.
-fn scope_condition(scope: SearchScope) -> Option<&'static str> {
+fn scope_condition(scope: SearchScope) -> Option<String> {
     match scope {
         SearchScope::Everyone => None,
-        SearchScope::AssignedToOrUnassigned(_) => {
-            Some("(c.assignee_id = $3 OR c.assignee_id IS NULL)")
-        }
+        SearchScope::AssignedToOrUnassigned {
+            resolved_since: None,
+            ..
+        } => Some("(c.assignee_id = $3 OR c.assignee_id IS NULL)".to_owned()),
+        // The moment is a number the server computed, written into the SQL so the numbered
+        // parameters after $3 stay where they are.
+        SearchScope::AssignedToOrUnassigned {
+            resolved_since: Some(since),
+            ..
+        } => Some(format!(
+            "((c.assignee_id = $3 OR c.assignee_id IS NULL) \
+              AND (c.status <> 'resolved' OR c.resolved_at IS NULL OR c.resolved_at >= {since}))"
+        )),
     }
 }
 

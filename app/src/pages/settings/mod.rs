@@ -1,6 +1,7 @@
 //! `/settings`: how the inbox works, sign-in rules and data retention (admins), and the tags
 //! and canned responses (coordinators and admins).
 
+mod data_requests;
 mod retention;
 mod wellbeing;
 
@@ -15,6 +16,7 @@ use crate::api::{
 use crate::components::{ErrorNotice, Layout};
 use crate::model::{InboxSettings, Me, Permission, SecuritySettings};
 use crate::tracking::tracked_in_browser;
+use data_requests::{ErasureKeywordForm, ErasureRequests, VolunteerAccessForm};
 use retention::RetentionSettingsForm;
 use wellbeing::WellbeingSettingsForm;
 
@@ -33,6 +35,8 @@ fn settings(me: Me) -> impl IntoView {
         <main class="page">
             <h1>"Settings"</h1>
             {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> })}
+            {manages_settings.then(|| view! { <VolunteerAccessForm /> <ErasureKeywordForm /> })}
+            {me.role.can(Permission::HandleDataRequests).then(|| view! { <ErasureRequests /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}
             {(!manages_settings && !manages_tags).then(|| view! {
                 <p class="notice notice-error" role="alert">"Only coordinators and admins change settings."</p>

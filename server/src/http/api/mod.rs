@@ -6,6 +6,7 @@ mod canned;
 mod channels;
 mod contacts;
 mod conversations;
+mod data_requests;
 mod extract;
 mod search;
 mod settings;
@@ -95,6 +96,23 @@ pub fn routes() -> Router<AppState> {
         .route("/me/activity", post(wellbeing::activity))
         .route("/me/wellbeing", get(wellbeing::mine))
         .route("/wellbeing", get(wellbeing::overview))
+        .route(
+            "/settings/erasure-keyword",
+            get(data_requests::keyword).put(data_requests::update_keyword),
+        )
+        .route(
+            "/settings/volunteer-access",
+            get(data_requests::volunteer_access).put(data_requests::update_volunteer_access),
+        )
+        .route("/erasure-requests", get(data_requests::list))
+        .route(
+            "/erasure-requests/{id}/confirm",
+            post(data_requests::confirm),
+        )
+        .route(
+            "/erasure-requests/{id}/decline",
+            post(data_requests::decline),
+        )
         // Templates with a media header come with their sample file, limited while it is read.
         .route(
             "/templates",
