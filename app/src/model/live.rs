@@ -23,4 +23,10 @@ pub enum LiveEvent {
         conversation_id: i64,
         author_name: String,
     },
+    /// A conversation became urgent: a risk word matched (`word`), or someone flagged it.
+    /// Coordinators and admins are alerted.
+    Urgent {
+        conversation_id: i64,
+        word: Option<String>,
+    },
 }

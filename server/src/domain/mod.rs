@@ -4,6 +4,7 @@ pub mod addresses;
 pub mod channels;
 pub mod conversations;
 pub mod erasure;
+pub mod escalation;
 pub mod password_policy;
 pub mod people;
 pub mod replies;

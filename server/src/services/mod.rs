@@ -12,6 +12,7 @@ mod delivery;
 mod demo_tools;
 mod egress;
 mod erasure;
+mod escalation;
 mod export;
 mod inbox;
 pub mod ingest;

@@ -8,6 +8,7 @@ mod canned;
 mod channels;
 mod conversations;
 mod erasure;
+mod escalation;
 mod inbox;
 mod live;
 mod outbox;

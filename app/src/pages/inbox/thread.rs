@@ -18,6 +18,7 @@ use super::clock::{Time, TimeStyle, is_past, use_now};
 use super::contact::ContactPanel;
 use super::live::use_live;
 use super::shortcuts;
+use super::urgent::{UrgentForm, urgent_marker};
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
     AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
@@ -280,6 +281,10 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
             </label>
         }
     });
+    let urgent_form = me
+        .role
+        .can(Permission::EscalateConversations)
+        .then(|| view! { <UrgentForm id urgent=summary.urgent /> });
     let controls = view! {
         <Controls
             id
@@ -295,6 +300,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                 <header class="thread-header">
                     <h2 id="thread-title">{contact.clone()}</h2>
                     <p class="thread-meta">
+                        {urgent_marker(&summary)}
                         {address.map(|address| view! { <span class="contact-address">{address}</span> })}
                         <span class="thread-channel">
                             {channel_badge(summary.channel_kind)}
@@ -309,6 +315,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                         </span>
                     </p>
                     {controls}
+                    {urgent_form}
                     <ul class="tags" aria-label="Tags">{tags}<li>{add_tag}</li></ul>
                     <p class="presence" aria-live="polite">{presence}</p>
                     <ErrorNotice error=Signal::derive(move || actions.change_error()) />

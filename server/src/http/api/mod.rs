@@ -6,6 +6,7 @@ mod canned;
 mod channels;
 mod contacts;
 mod conversations;
+mod escalation;
 mod extract;
 mod search;
 mod settings;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
             delete(conversations::remove_tag),
         )
         .route("/conversations/{id}/notes", post(conversations::add_note))
+        .route("/conversations/{id}/urgent", post(escalation::set_urgent))
         .route("/messages/{id}/retry", post(conversations::retry_message))
         .route("/mentions", get(search::mentions))
         .route("/contacts/{id}", get(contacts::get))
@@ -86,6 +88,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/settings/retention/preview",
             get(settings::retention_preview),
+        )
+        .route(
+            "/settings/risk-words",
+            get(escalation::risk_words).put(escalation::update_risk_words),
         )
         // Templates with a media header come with their sample file, limited while it is read.
         .route(
