@@ -12,3 +12,9 @@ DROP INDEX conversations_queue_by_status;
 DROP INDEX conversations_queue_by_assignee;
 CREATE INDEX conversations_queue_by_status ON conversations (status, (COALESCE(waiting_since, 8000000000000 - last_message_at) - 16000000000000 * urgent), id);
 CREATE INDEX conversations_queue_by_assignee ON conversations (assignee_id, status, (COALESCE(waiting_since, 8000000000000 - last_message_at) - 16000000000000 * urgent), id);
+
+-- The thread tells when a conversation became urgent and when the flag was cleared: two more
+-- kinds of event.
+ALTER TABLE conversation_events DROP CONSTRAINT conversation_events_kind_check;
+ALTER TABLE conversation_events ADD CONSTRAINT conversation_events_kind_check
+    CHECK (kind IN ('assigned', 'unassigned', 'status', 'tagged', 'untagged', 'urgent', 'urgent_cleared'));

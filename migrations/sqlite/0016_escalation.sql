@@ -12,3 +12,21 @@ DROP INDEX conversations_queue_by_status;
 DROP INDEX conversations_queue_by_assignee;
 CREATE INDEX conversations_queue_by_status ON conversations (status, (COALESCE(waiting_since, 8000000000000 - last_message_at) - 16000000000000 * urgent), id);
 CREATE INDEX conversations_queue_by_assignee ON conversations (assignee_id, status, (COALESCE(waiting_since, 8000000000000 - last_message_at) - 16000000000000 * urgent), id);
+
+-- The thread tells when a conversation became urgent and when the flag was cleared: two more
+-- kinds of event. SQLite changes a CHECK constraint only by rebuilding the table (same columns,
+-- ids kept; nothing refers to it).
+CREATE TABLE conversation_events_new (
+    id INTEGER PRIMARY KEY,
+    conversation_id BIGINT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    -- NULL when Switchboard itself acted (auto-assignment, a snooze ending, a risk word)
+    actor_id BIGINT REFERENCES users (id),
+    kind TEXT NOT NULL CHECK (kind IN ('assigned', 'unassigned', 'status', 'tagged', 'untagged', 'urgent', 'urgent_cleared')),
+    detail TEXT NOT NULL DEFAULT '{}',
+    created_at BIGINT NOT NULL
+);
+INSERT INTO conversation_events_new (id, conversation_id, actor_id, kind, detail, created_at)
+    SELECT id, conversation_id, actor_id, kind, detail, created_at FROM conversation_events;
+DROP TABLE conversation_events;
+ALTER TABLE conversation_events_new RENAME TO conversation_events;
+CREATE INDEX conversation_events_conversation ON conversation_events (conversation_id, id);
