@@ -4,8 +4,6 @@
 #[macro_use]
 mod common;
 
-use std::time::Duration;
-
 use app::model::{InboxSettings, Role};
 use common::live::{events_until, open_stream, wait_for_event};
 use common::{Db, TestApp, now_secs, spawn_app};
