@@ -164,6 +164,9 @@ mod tests {
         assert!(!Role::Volunteer.can(Permission::AssignConversations));
         assert!(!Role::Volunteer.can(Permission::SeeAllConversations));
         assert!(Role::Volunteer.can(Permission::AnswerConversations));
+        assert!(Role::Coordinator.can(Permission::EscalateConversations));
+        assert!(Role::Admin.can(Permission::EscalateConversations));
+        assert!(!Role::Volunteer.can(Permission::EscalateConversations));
     }
 
     #[test]
