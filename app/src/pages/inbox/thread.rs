@@ -18,7 +18,7 @@ use super::clock::{Time, TimeStyle, is_past, use_now};
 use super::contact::ContactPanel;
 use super::live::use_live;
 use super::shortcuts;
-use super::urgent::{UrgentForm, urgent_marker};
+use super::urgent::{UrgentForm, provide_urgent_reason_draft, urgent_marker};
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
     AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
@@ -68,6 +68,7 @@ fn announce(conversation_id: i64, typing: bool) {
 pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
     let live = use_live();
     let actions = InboxActions::provide(live);
+    provide_urgent_reason_draft();
     shortcuts::install_for_conversation(id);
     let conversation = Resource::new(
         tracked_in_browser(move || (id.get(), live.version.get())),

@@ -82,10 +82,20 @@ pub fn UrgentAlerts(live: Live) -> impl IntoView {
     }
 }
 
+/// The reason being written, by conversation. It lives in the open conversation, not in the
+/// form: every refetch of the conversation (a new message, say) renders the form anew.
+#[derive(Clone, Copy)]
+pub struct UrgentReasonDraft(RwSignal<Option<(i64, String)>>);
+
+pub fn provide_urgent_reason_draft() {
+    provide_context(UrgentReasonDraft(RwSignal::new(None)));
+}
+
 /// Coordinators and admins clear the flag with a reason, or mark a conversation urgent.
 #[component]
 pub fn UrgentForm(id: i64, urgent: bool) -> impl IntoView {
     let live = use_live();
+    let UrgentReasonDraft(draft) = expect_context();
     let set = ServerAction::<SetUrgent>::new();
     Effect::watch(
         move || set.version().get(),
@@ -93,11 +103,18 @@ pub fn UrgentForm(id: i64, urgent: bool) -> impl IntoView {
             if matches!(set.value().get_untracked(), Some(Ok(()))) {
                 live.urgent
                     .update(|alerts| alerts.retain(|alert| alert.conversation_id != id));
+                draft.set(None);
             }
             live.changed();
         },
         false,
     );
+    let reason = move || {
+        draft.with(|draft| match draft {
+            Some((of, text)) if *of == id => text.clone(),
+            _ => String::new(),
+        })
+    };
     let error = Signal::derive(move || set.value().get().and_then(Result::err));
     let (label, button, required) = if urgent {
         ("Why it is no longer urgent", "Clear urgent flag", true)
@@ -110,7 +127,15 @@ pub fn UrgentForm(id: i64, urgent: bool) -> impl IntoView {
             <input type="hidden" name="urgent" value=(!urgent).to_string() />
             <label>
                 <span>{label}</span>
-                <input type="text" name="reason" id="urgent-reason" maxlength="500" required=required />
+                <input
+                    type="text"
+                    name="reason"
+                    id="urgent-reason"
+                    maxlength="500"
+                    required=required
+                    prop:value=reason
+                    on:input=move |event| draft.set(Some((id, event_target_value(&event))))
+                />
             </label>
             <button type="submit" class=if urgent { "clear-urgent" } else { "mark-urgent" }>{button}</button>
         </ActionForm>
