@@ -12,6 +12,7 @@ mod search;
 mod settings;
 mod templates;
 mod two_factor;
+mod wellbeing;
 
 pub use audit::*;
 pub use canned::*;
@@ -25,3 +26,4 @@ pub use search::*;
 pub use settings::*;
 pub use templates::*;
 pub use two_factor::*;
+pub use wellbeing::*;

@@ -1,4 +1,5 @@
-//! Live updates as an open browser receives them: the server-sent event stream of `/live`.
+//! The live stream (`GET /live`) as a browser reads it: server-sent events, one JSON object
+//! each.
 
 use std::time::Duration;
 

@@ -34,6 +34,9 @@ pub struct Live {
     /// action taken here finished.
     pub version: RwSignal<u64>,
     pub presence: RwSignal<Vec<Presence>>,
+    /// Bumped when someone (this person, or one a coordinator watches) passed a wellbeing
+    /// limit.
+    pub wellbeing: RwSignal<u64>,
     /// Conversations that became urgent while the inbox was open, newest last, until
     /// dismissed (coordinators and admins only are told).
     pub urgent: RwSignal<Vec<UrgentAlert>>,
@@ -69,6 +72,7 @@ pub fn provide_live(me: i64) -> Live {
         version: RwSignal::new(0),
         presence: RwSignal::new(Vec::new()),
         urgent: RwSignal::new(Vec::new()),
+        wellbeing: RwSignal::new(0),
     };
     provide_context(live);
     // Effects run in the browser only: the server renders without a stream.
@@ -153,6 +157,7 @@ fn receive(live: Live, me: i64, event: LiveEvent) {
             });
             live.changed();
         }
+        LiveEvent::OverLimit { .. } => live.wellbeing.update(|version| *version += 1),
     }
 }
 

@@ -13,6 +13,7 @@ mod live;
 mod shortcuts;
 mod thread;
 mod urgent;
+mod wellbeing;
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -299,6 +300,7 @@ fn inbox(me: Me) -> impl IntoView {
                     <button type="submit">"Search"</button>
                 </form>
                 <UrgentAlerts live />
+                <wellbeing::WellbeingNotices watches_others=!is_volunteer />
                 <div class="view-tabs" role="tablist" aria-label="Which conversations" on:keydown=step>
                     {tabs}
                 </div>

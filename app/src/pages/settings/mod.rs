@@ -3,6 +3,7 @@
 
 mod retention;
 mod risk_words;
+mod wellbeing;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,6 +18,7 @@ use crate::model::{InboxSettings, Me, Permission, SecuritySettings};
 use crate::tracking::tracked_in_browser;
 use retention::RetentionSettingsForm;
 use risk_words::RiskWordsForm;
+use wellbeing::WellbeingSettingsForm;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -32,7 +34,7 @@ fn settings(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Settings"</h1>
-            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <RiskWordsForm /> })}
+            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}
             {(!manages_settings && !manages_tags).then(|| view! {
                 <p class="notice notice-error" role="alert">"Only coordinators and admins change settings."</p>
