@@ -17,10 +17,10 @@ use crate::model::{
     TwilioTemplateInput, WebhookEvent,
 };
 #[cfg(feature = "ssr")]
-use crate::model::{CannedResponseInput, StatusChange, TagInput};
+use crate::model::{CannedResponseInput, StatusChange, TagInput, UrgentChange};
 use crate::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
 use crate::model::{
-    ErasureReport, RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings,
+    ErasureReport, RecoveryCodes, RetentionCounts, RetentionSettings, RiskWords, SecuritySettings,
     TotpEnrolment, TwoFactorStatus,
 };
 #[cfg(feature = "ssr")]
@@ -402,6 +402,34 @@ pub async fn save_retention_settings(
 #[server(endpoint = "settings/retention/preview")]
 pub async fn get_retention_preview() -> Result<RetentionCounts, AppError> {
     backend()?.retention_preview(&actor()?).await
+}
+
+#[server(endpoint = "settings/risk-words")]
+pub async fn get_risk_words() -> Result<RiskWords, AppError> {
+    backend()?.risk_words(&actor()?).await
+}
+
+/// `words`: one word or phrase per line, as typed.
+#[server(endpoint = "settings/risk-words/save")]
+pub async fn save_risk_words(words: String) -> Result<RiskWords, AppError> {
+    let words = words.lines().map(str::to_owned).collect();
+    backend()?
+        .update_risk_words(&actor()?, RiskWords { words })
+        .await
+}
+
+/// Flags a conversation urgent (`urgent`), or clears the flag with a reason.
+#[server(endpoint = "conversations/urgent")]
+pub async fn set_urgent(
+    id: i64,
+    urgent: bool,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    let change = UrgentChange {
+        urgent,
+        reason: Some(reason),
+    };
+    backend()?.set_urgent(&actor()?, id, change).await
 }
 
 #[server(endpoint = "settings/wellbeing")]

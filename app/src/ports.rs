@@ -11,10 +11,10 @@ use crate::model::{
     AddedPerson, ApiToken, AuditPage, AuditQuery, CannedResponse, CannedResponseInput, Channel,
     ChannelInput, ContactDetail, ConversationDetail, ConversationPage, ConversationQuery,
     CreatedToken, ErasureReport, InboxFilters, InboxSettings, Me, Mention, NewPerson, Note,
-    Permission, Person, PersonChanges, RecoveryCodes, RetentionCounts, RetentionSettings, Role,
-    SearchHit, SecuritySettings, SimulatedInbound, StatusChange, Tag, TagInput, Template,
-    TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync, TotpEnrolment,
-    TwilioTemplateInput, TwoFactorStatus, WebhookEvent,
+    Permission, Person, PersonChanges, RecoveryCodes, RetentionCounts, RetentionSettings,
+    RiskWords, Role, SearchHit, SecuritySettings, SimulatedInbound, StatusChange, Tag, TagInput,
+    Template, TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync,
+    TotpEnrolment, TwilioTemplateInput, TwoFactorStatus, UrgentChange, WebhookEvent,
 };
 use crate::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
 
@@ -215,6 +215,20 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<RetentionSettings, AppError>;
     /// What the next retention run would delete.
     async fn retention_preview(&self, actor: &Actor) -> Result<RetentionCounts, AppError>;
+    /// The words and phrases that make an inbound message's conversation urgent.
+    async fn risk_words(&self, actor: &Actor) -> Result<RiskWords, AppError>;
+    async fn update_risk_words(
+        &self,
+        actor: &Actor,
+        words: RiskWords,
+    ) -> Result<RiskWords, AppError>;
+    /// Flags a conversation urgent, or clears the flag with a reason.
+    async fn set_urgent(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        change: UrgentChange,
+    ) -> Result<(), AppError>;
     async fn wellbeing_settings(
         &self,
         actor: &Actor,

@@ -129,6 +129,7 @@ fn sms_delivery(channel_id: i64, n: usize, body: &str) -> (Delivery, Processing)
         reply_to: None,
         attachments: Vec::new(),
         consent: None,
+        risk_word: None,
     });
     let processing = Processing {
         changes: vec![(channel_id, change)],

@@ -136,6 +136,16 @@ pub struct ConversationSummary {
     /// RFC 3339.
     pub last_message_at: String,
     pub unread_count: i64,
+    /// A risk word matched a message, or a coordinator flagged it: listed above everything else
+    /// until a coordinator clears it.
+    #[serde(default)]
+    pub urgent: bool,
+    /// The risk word or phrase that made it urgent.
+    #[serde(default)]
+    pub urgent_word: Option<String>,
+    /// The person who flagged it urgent by hand.
+    #[serde(default)]
+    pub urgent_flagged_by: Option<String>,
 }
 
 /// A file a contact sent.

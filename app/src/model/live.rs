@@ -23,6 +23,12 @@ pub enum LiveEvent {
         conversation_id: i64,
         author_name: String,
     },
+    /// A conversation became urgent: a risk word matched (`word`), or someone flagged it.
+    /// Coordinators and admins are alerted.
+    Urgent {
+        conversation_id: i64,
+        word: Option<String>,
+    },
     /// A person just passed a wellbeing limit (time answering): told to them and to
     /// coordinators and admins.
     OverLimit { person_id: i64, person_name: String },

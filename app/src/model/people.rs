@@ -27,6 +27,8 @@ pub enum Permission {
     ReadAuditLog,
     /// Erase or export everything held about a contact, on their request.
     HandleDataRequests,
+    /// Flag conversations urgent by hand and clear the flag; read the risk words.
+    EscalateConversations,
 }
 
 impl Role {
@@ -59,7 +61,11 @@ impl Role {
         match permission {
             ManagePeople | ManageChannels | ManageTemplates | ManageSettings | ReadAuditLog
             | HandleDataRequests => self == Role::Admin,
-            SeeAllConversations | AssignConversations | ManageTags | ManageCannedResponses => {
+            SeeAllConversations
+            | AssignConversations
+            | ManageTags
+            | ManageCannedResponses
+            | EscalateConversations => {
                 matches!(self, Role::Admin | Role::Coordinator)
             }
             AnswerConversations => true,
@@ -158,6 +164,9 @@ mod tests {
         assert!(!Role::Volunteer.can(Permission::AssignConversations));
         assert!(!Role::Volunteer.can(Permission::SeeAllConversations));
         assert!(Role::Volunteer.can(Permission::AnswerConversations));
+        assert!(Role::Coordinator.can(Permission::EscalateConversations));
+        assert!(Role::Admin.can(Permission::EscalateConversations));
+        assert!(!Role::Volunteer.can(Permission::EscalateConversations));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod channels;
 pub mod conversations;
 pub mod data_requests;
 pub mod erasure;
+pub mod escalation;
 pub mod password_policy;
 pub mod people;
 pub mod replies;

@@ -13,6 +13,7 @@ use app::model::{
     ErasureReport, RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings,
     TotpEnrolment, TwoFactorStatus,
 };
+use app::model::{RiskWords, UrgentChange};
 use app::ports::{Actor, Backend};
 use async_trait::async_trait;
 
@@ -293,6 +294,27 @@ impl Backend for Services {
 
     async fn retention_preview(&self, actor: &Actor) -> Result<RetentionCounts, AppError> {
         Services::retention_preview_for(self, actor).await
+    }
+
+    async fn risk_words(&self, actor: &Actor) -> Result<RiskWords, AppError> {
+        Services::risk_words_for(self, actor).await
+    }
+
+    async fn update_risk_words(
+        &self,
+        actor: &Actor,
+        words: RiskWords,
+    ) -> Result<RiskWords, AppError> {
+        Services::update_risk_words(self, actor, words).await
+    }
+
+    async fn set_urgent(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        change: UrgentChange,
+    ) -> Result<(), AppError> {
+        Services::set_urgent(self, actor, conversation_id, change).await
     }
 
     async fn wellbeing_settings(

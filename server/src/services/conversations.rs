@@ -64,6 +64,17 @@ pub(crate) fn describe_event(event: &EventRow) -> String {
             },
             other => format!("{who} set the status to {other}"),
         },
+        "urgent" if !text("word").is_empty() => {
+            format!(
+                "Marked urgent: a message holds the risk word “{}”",
+                text("word")
+            )
+        }
+        "urgent" if !text("reason").is_empty() => {
+            format!("{who} marked this urgent: {}", text("reason"))
+        }
+        "urgent" => format!("{who} marked this urgent"),
+        "urgent_cleared" => format!("{who} cleared the urgent flag: {}", text("reason")),
         other => format!("{who}: {other}"),
     }
 }

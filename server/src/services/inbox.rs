@@ -166,6 +166,9 @@ impl Services {
                 last_message_at: rfc3339(row.last_message_at),
                 unread_count: row.unread_count,
                 channel_name: row.channel_name,
+                urgent: row.urgent != 0,
+                urgent_word: row.urgent_word,
+                urgent_flagged_by: row.urgent_by_name,
             })
             .collect())
     }

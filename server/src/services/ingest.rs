@@ -17,6 +17,7 @@ use super::Services;
 use super::channels::{
     ConnectedChannel, MESSENGER_WEBHOOK, TWILIO_STATUS_WEBHOOK, TWILIO_WEBHOOK, WHATSAPP_WEBHOOK,
 };
+use crate::domain::escalation::RiskWords;
 use crate::domain::webhooks::next_attempt_at;
 use crate::store::{
     Change, Delivery, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem, Processing,
@@ -96,7 +97,9 @@ fn attachments_of(content: &[MessageContent]) -> Vec<NewAttachment> {
         .collect()
 }
 
-fn inbound_change(message: InboundMessage) -> Change {
+/// A message as a change to store; `risk_words` decide whether its text makes the conversation
+/// urgent.
+fn inbound_change(message: InboundMessage, risk_words: &RiskWords) -> Change {
     if let [
         MessageContent::Reaction {
             target_message_id,
@@ -127,6 +130,8 @@ fn inbound_change(message: InboundMessage) -> Change {
     };
     let (address, address_is_phone) = address_of(&message.from);
     let summary = message.summary();
+    let body = body_of(&message.content, summary);
+    let risk_word = risk_words.first_match(&body).map(str::to_owned);
     Change::Inbound(NewInbound {
         address,
         address_is_phone,
@@ -138,11 +143,12 @@ fn inbound_change(message: InboundMessage) -> Change {
             .first()
             .map(kind_of)
             .unwrap_or_else(|| "text".into()),
-        body: body_of(&message.content, summary),
+        body,
         content: serde_json::to_string(&message.content).unwrap_or_else(|_| "[]".into()),
         reply_to: message.reply_to.clone(),
         attachments: attachments_of(&message.content),
         consent,
+        risk_word,
         provider_message_id: message.provider_message_id,
     })
 }
@@ -337,7 +343,8 @@ impl Services {
         let checked = self
             .check(provider, path_and_query, body, signature_header)
             .await??;
-        let (channel_id, processing) = translate(checked, now_ms(), 0);
+        let risk_words = self.risk_words().await?;
+        let (channel_id, processing) = translate(checked, &risk_words, now_ms(), 0);
         let possible_requests = super::data_requests::possible_requests(&processing);
         let delivery = Delivery {
             provider,
@@ -352,9 +359,10 @@ impl Services {
             .record_webhook(delivery.clone(), processing)
             .await
         {
-            Ok(Recorded::Stored { .. }) => {
+            Ok(Recorded::Stored { flagged_urgent, .. }) => {
                 self.live.activity();
                 self.take_erasure_requests(possible_requests).await;
+                self.alert_urgent(flagged_urgent).await;
                 Ok(())
             }
             Ok(Recorded::Duplicate) => Ok(()),
@@ -499,19 +507,21 @@ impl Services {
                 return Ok(());
             }
         };
-        let (channel_id, processing) = translate(checked, now, attempts);
+        let risk_words = self.risk_words().await?;
+        let (channel_id, processing) = translate(checked, &risk_words, now, attempts);
         let possible_requests = super::data_requests::possible_requests(&processing);
         match self
             .store
             .reprocess_webhook(event.id, event.attempts, channel_id, processing)
             .await
         {
-            Ok(true) => {
+            Ok(Some(flagged_urgent)) => {
                 self.live.activity();
                 self.take_erasure_requests(possible_requests).await;
+                self.alert_urgent(flagged_urgent).await;
                 Ok(())
             }
-            Ok(false) => Ok(()),
+            Ok(None) => Ok(()),
             Err(error) => {
                 tracing::error!(event = event.id, %error, "kept webhook could not be applied");
                 let retry_at = next_attempt_at(attempts, now);
@@ -527,7 +537,12 @@ impl Services {
 /// What a checked delivery changes, each change for the channel it routes to, and the channel
 /// the event is listed under. Problems that may resolve later make it be tried again after
 /// `attempts` tries.
-fn translate(checked: Checked, now: i64, attempts: i64) -> (Option<i64>, Processing) {
+fn translate(
+    checked: Checked,
+    risk_words: &RiskWords,
+    now: i64,
+    attempts: i64,
+) -> (Option<i64>, Processing) {
     let Checked {
         signed_for: channels,
         events,
@@ -554,7 +569,7 @@ fn translate(checked: Checked, now: i64, attempts: i64) -> (Option<i64>, Process
         let channel_id = channel.map(|channel| channel.id);
         match event {
             InboundEvent::Message(message) => {
-                changes.extend(channel_id.map(|id| (id, inbound_change(message))));
+                changes.extend(channel_id.map(|id| (id, inbound_change(message, risk_words))));
             }
             InboundEvent::Echo(echo) => {
                 changes.extend(channel_id.map(|id| (id, echo_change(echo))));
@@ -651,6 +666,8 @@ mod tests {
             referral: None,
             content: vec![MessageContent::Text(text.into())],
         };
+        let no_risk_words = RiskWords::default();
+        let inbound_change = |message| inbound_change(message, &no_risk_words);
         let consent = |change: Change| match change {
             Change::Inbound(inbound) => inbound.consent,
             other => panic!("unexpected {other:?}"),

@@ -134,7 +134,8 @@ impl LiveHub {
 }
 
 impl Services {
-    /// What one person's open browser is told. A mention reaches only the person mentioned, and
+    /// What one person's open browser is told. An urgent alert reaches coordinators and admins.
+    /// A mention reaches only the person mentioned, and
     /// a person passing a wellbeing limit only themselves and coordinators and admins, and
     /// only as activity where they may not see the conversation;
     /// who is viewing or typing is told only where the person may see the conversation; a
@@ -225,6 +226,19 @@ impl Services {
             LiveEvent::Presence {
                 conversation_id, ..
             } if !self.sees_live(actor, conversation_id).await => None,
+            // The alert is for the people who handle urgent conversations; others only see
+            // their list change.
+            LiveEvent::Urgent {
+                conversation_id, ..
+            } if !actor.role.can(Permission::EscalateConversations) => {
+                Some(if self.sees_live(actor, conversation_id).await {
+                    LiveEvent::Conversation {
+                        id: conversation_id,
+                    }
+                } else {
+                    LiveEvent::Activity
+                })
+            }
             // Someone's time answering is theirs and their coordinators' business.
             LiveEvent::OverLimit { person_id, .. }
                 if person_id != actor.id && !actor.role.can(Permission::SeeAllConversations) =>

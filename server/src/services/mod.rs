@@ -13,6 +13,7 @@ mod delivery;
 mod demo_tools;
 mod egress;
 mod erasure;
+mod escalation;
 mod export;
 mod first_run;
 mod inbox;

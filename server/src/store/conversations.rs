@@ -54,7 +54,7 @@ pub enum AssignWhen {
     Always,
 }
 
-async fn record_event(
+pub(super) async fn record_event(
     tx: &mut AnyConnection,
     conversation_id: i64,
     actor_id: Option<i64>,

@@ -23,6 +23,10 @@ pub struct ConversationRow {
     pub opted_out_at: Option<i64>,
     /// When it was last resolved; meaningful while the status is `resolved`.
     pub resolved_at: Option<i64>,
+    /// 0 or 1.
+    pub urgent: i64,
+    pub urgent_word: Option<String>,
+    pub urgent_by_name: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -96,23 +100,29 @@ pub struct ListRequest<'a> {
     pub limit: i64,
 }
 
-/// The queue's order: conversations waiting for an answer first, longest waiting first, then
-/// the answered ones, most recent first. One ascending key, so a page boundary is one
-/// comparison and the `conversations_queue_*` indexes (same expression) serve it.
-pub const QUEUE_KEY: &str = "COALESCE(c.waiting_since, 8000000000000 - c.last_message_at)";
+/// The queue's order: urgent conversations before all others; then conversations waiting for
+/// an answer, longest waiting first, then the answered ones, most recent first. One ascending
+/// key, so a page boundary is one comparison and the `conversations_queue_*` indexes (same
+/// expression) serve it: the waiting and answered keys lie between 0 and 8e12 (epoch ms), and
+/// urgency moves a conversation below all of them.
+pub const QUEUE_KEY: &str =
+    "(COALESCE(c.waiting_since, 8000000000000 - c.last_message_at) - 16000000000000 * c.urgent)";
 
 const CONVERSATION_SELECT: &str = "SELECT c.id, c.channel_id, ch.kind AS channel_kind, ch.name AS channel_name, \
        c.contact_id, ct.name AS contact_name, \
        (SELECT i.address FROM contact_identities i \
          WHERE i.contact_id = c.contact_id AND i.channel_id = c.channel_id ORDER BY i.id LIMIT 1) AS contact_address, \
-       c.status, c.snoozed_until, COALESCE(c.waiting_since, 8000000000000 - c.last_message_at) AS queue_key, \
+       c.status, c.snoozed_until, \
+       (COALESCE(c.waiting_since, 8000000000000 - c.last_message_at) - 16000000000000 * c.urgent) AS queue_key, \
        c.assignee_id, u.name AS assignee_name, \
        (SELECT m.body FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) AS preview, \
-       c.last_message_at, c.last_inbound_at, c.unread_count, ct.opted_out_at, c.resolved_at \
+       c.last_message_at, c.last_inbound_at, c.unread_count, ct.opted_out_at, c.resolved_at, \
+       c.urgent, c.urgent_word, ub.name AS urgent_by_name \
      FROM conversations c \
      JOIN channels ch ON ch.id = c.channel_id \
      JOIN contacts ct ON ct.id = c.contact_id \
-     LEFT JOIN users u ON u.id = c.assignee_id";
+     LEFT JOIN users u ON u.id = c.assignee_id \
+     LEFT JOIN users ub ON ub.id = c.urgent_by";
 
 impl Store {
     /// One page of conversations in queue order (see [`QUEUE_KEY`]), keyset-paginated so a

@@ -10,6 +10,7 @@ mod channels;
 mod conversations;
 mod data_requests;
 mod erasure;
+mod escalation;
 mod first_run;
 mod inbox;
 mod live;

@@ -40,6 +40,8 @@ pub struct NewInbound {
     pub attachments: Vec<NewAttachment>,
     /// `opt_out`, `opt_in` or `help`, from an SMS keyword.
     pub consent: Option<&'static str>,
+    /// The risk word or phrase the text holds, which makes the conversation urgent.
+    pub risk_word: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -167,10 +169,23 @@ impl Processing {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Recorded {
-    Stored { event_id: i64 },
+    /// Stored and applied; `flagged_urgent` are the conversations a risk word made urgent,
+    /// with the word.
+    Stored {
+        event_id: i64,
+        flagged_urgent: Vec<(i64, String)>,
+    },
     Duplicate,
+}
+
+/// What applying a delivery's changes found: problems to keep with it, and the conversations
+/// a risk word made urgent (to alert coordinators once committed).
+#[derive(Debug, Default)]
+struct Applied {
+    problems: Vec<Problem>,
+    flagged_urgent: Vec<(i64, String)>,
 }
 
 /// SQL that ranks a stored status the way [`StatusChange::rank`] does.
@@ -286,7 +301,10 @@ async fn record(
     let Some(event_id) = event_id else {
         return Ok(Recorded::Duplicate);
     };
-    let found = apply_all(tx, backend, &processing.changes, now).await?;
+    let Applied {
+        problems: found,
+        flagged_urgent,
+    } = apply_all(tx, backend, &processing.changes, now).await?;
     if !found.is_empty() {
         let mut processing = Processing {
             changes: Vec::new(),
@@ -302,23 +320,25 @@ async fn record(
             .execute(&mut *tx)
             .await?;
     }
-    Ok(Recorded::Stored { event_id })
+    Ok(Recorded::Stored {
+        event_id,
+        flagged_urgent,
+    })
 }
 
-/// Applies each change for its channel; returns the problems found on the way.
+/// Applies each change for its channel; returns the problems found on the way and the
+/// conversations made urgent.
 async fn apply_all(
     tx: &mut AnyConnection,
     backend: Backend,
     changes: &[(i64, Change)],
     now: i64,
-) -> StoreResult<Vec<Problem>> {
-    let mut problems = Vec::new();
+) -> StoreResult<Applied> {
+    let mut applied = Applied::default();
     for (channel_id, change) in changes {
-        if let Some(problem) = apply(tx, backend, *channel_id, change, now).await? {
-            problems.push(Problem::for_now(problem));
-        }
+        apply(tx, backend, *channel_id, change, now, &mut applied).await?;
     }
-    Ok(problems)
+    Ok(applied)
 }
 
 impl Store {
@@ -369,41 +389,47 @@ impl Store {
         Ok(
             event_id.map_or(Recorded::Duplicate, |event_id| Recorded::Stored {
                 event_id,
+                flagged_urgent: Vec::new(),
             }),
         )
     }
 }
 
-/// Applies one change; returns a problem to keep with the event when it cannot be applied.
+/// Applies one change; adds to `applied` a problem to keep with the event when it cannot be
+/// applied, and a conversation it made urgent.
 async fn apply(
     tx: &mut AnyConnection,
     backend: Backend,
     channel_id: i64,
     change: &Change,
     now: i64,
-) -> StoreResult<Option<String>> {
-    match change {
+    applied: &mut Applied,
+) -> StoreResult<()> {
+    let problem = match change {
         Change::Inbound(message) => {
-            insert_inbound(tx, channel_id, message, now).await?;
-            Ok(None)
+            let flagged = insert_inbound(tx, channel_id, message, now).await?;
+            applied.flagged_urgent.extend(flagged);
+            None
         }
         Change::Echo(echo) => {
             insert_echo(tx, channel_id, echo, now).await?;
-            Ok(None)
+            None
         }
         Change::Status(status) => {
             apply_status(tx, backend, channel_id, status, now).await?;
-            Ok(None)
+            None
         }
         Change::Watermark(watermark) => {
             apply_watermark(tx, channel_id, watermark, now).await?;
-            Ok(None)
+            None
         }
-        Change::Reaction(reaction) => apply_reaction(tx, channel_id, reaction).await,
+        Change::Reaction(reaction) => apply_reaction(tx, channel_id, reaction).await?,
         Change::TemplateStatus(template) => {
-            apply_template_status(tx, channel_id, template, now).await
+            apply_template_status(tx, channel_id, template, now).await?
         }
-    }
+    };
+    applied.problems.extend(problem.map(Problem::for_now));
+    Ok(())
 }
 
 /// How Twilio writes a WhatsApp number (`whatsapp:+E164`). The same number without it is SMS,
@@ -542,12 +568,14 @@ async fn conversation_for(
     .await?)
 }
 
+/// Stores an inbound message; returns its conversation and the risk word when the word made it
+/// urgent (it was not already).
 async fn insert_inbound(
     tx: &mut AnyConnection,
     channel_id: i64,
     message: &NewInbound,
     now: i64,
-) -> StoreResult<()> {
+) -> StoreResult<Option<(i64, String)>> {
     if message.two_networks {
         follow_network(tx, channel_id, &message.address).await?;
     }
@@ -579,7 +607,7 @@ async fn insert_inbound(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(message_id) = message_id else {
-        return Ok(());
+        return Ok(None);
     };
     // A new message reopens the conversation and restarts the 24-hour window from the time the
     // provider gives for it (never moving the window back for a late delivery).
@@ -617,7 +645,12 @@ async fn insert_inbound(
     if let Some(kind) = message.consent {
         record_consent(tx, contact_id, channel_id, kind, "keyword", now).await?;
     }
-    Ok(())
+    let Some(word) = &message.risk_word else {
+        return Ok(None);
+    };
+    let flagged =
+        super::escalation::flag_for_risk_word(tx, conversation_id, message_id, word, now).await?;
+    Ok(flagged.then(|| (conversation_id, word.clone())))
 }
 
 async fn record_consent(
@@ -912,16 +945,16 @@ impl Store {
         .await?)
     }
 
-    /// Applies what a kept delivery changes now and records the outcome, atomically. `attempts`
-    /// is the count the caller read: false (and nothing changed) when another try got there
-    /// first.
+    /// Applies what a kept delivery changes now and records the outcome, atomically, and returns
+    /// the conversations a risk word made urgent. `attempts` is the count the caller read: `None`
+    /// (and nothing changed) when another try got there first.
     pub async fn reprocess_webhook(
         &self,
         event_id: i64,
         attempts: i64,
         channel_id: Option<i64>,
         processing: Processing,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Option<Vec<(i64, String)>>> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         // Claiming the event first serialises concurrent tries (PostgreSQL waits on the row).
@@ -935,10 +968,13 @@ impl Store {
         .await?
         .rows_affected();
         if claimed == 0 {
-            return Ok(false);
+            return Ok(None);
         }
         let mut processing = processing;
-        let found = apply_all(&mut tx, self.backend, &processing.changes, now).await?;
+        let Applied {
+            problems: found,
+            flagged_urgent,
+        } = apply_all(&mut tx, self.backend, &processing.changes, now).await?;
         processing.problems.extend(found);
         let (error, retry_at) = processing.verdict();
         sqlx::query(
@@ -953,7 +989,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(flagged_urgent))
     }
 
     /// Records a try that changed nothing: why, and when to try again (`None`: only when an

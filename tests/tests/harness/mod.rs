@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use sqlx::{Connection, Executor, PgConnection};
 
@@ -535,4 +536,45 @@ pub async fn sign_out(browser: &Browser, server: &Server) {
         .for_url(&server.url_parsed("/login?signed_out=1"))
         .await
         .unwrap();
+}
+
+/// Clicks the element at `xpath` once it exists.
+// Each test file compiles the harness on its own; browser.rs clicks and waits its own way.
+#[allow(dead_code)]
+pub async fn click(client: &Client, xpath: &str) {
+    client
+        .wait()
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|_| panic!("{xpath} is there"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until the element at `xpath` exists: changes arrive by refetch or live update.
+// Each test file compiles the harness on its own; browser.rs clicks and waits its own way.
+#[allow(dead_code)]
+pub async fn shows(client: &Client, xpath: &str, what: &str) -> Element {
+    match client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::XPath(xpath))
+        .await
+    {
+        Ok(element) => element,
+        Err(_) => panic!("{what}: not shown\n{}", what_the_page_shows(client).await),
+    }
+}
+
+/// The address and text of the page, so a failure says what was there instead.
+// Each test file compiles the harness on its own; browser.rs clicks and waits its own way.
+#[allow(dead_code)]
+pub async fn what_the_page_shows(client: &Client) -> String {
+    let url = client.current_url().await.map(|url| url.to_string());
+    let text = match client.find(Locator::Css("body")).await {
+        Ok(body) => body.text().await.unwrap_or_default(),
+        Err(error) => format!("(no body: {error})"),
+    };
+    format!("at {url:?}, the page reads:\n{text}")
 }

@@ -1,6 +1,6 @@
 //! Live updates in the open inbox: the server's event stream (`/live`) bumps a version that the
 //! list and the thread reload on, keeps who is viewing or typing where, and raises browser
-//! notifications for mentions and new messages in Mine.
+//! notifications for mentions, new messages in Mine and conversations marked urgent.
 
 use std::time::Duration;
 
@@ -37,6 +37,16 @@ pub struct Live {
     /// Bumped when someone (this person, or one a coordinator watches) passed a wellbeing
     /// limit.
     pub wellbeing: RwSignal<u64>,
+    /// Conversations that became urgent while the inbox was open, newest last, until
+    /// dismissed (coordinators and admins only are told).
+    pub urgent: RwSignal<Vec<UrgentAlert>>,
+}
+
+/// A conversation that just became urgent: `word` is the risk word that matched, if one did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrgentAlert {
+    pub conversation_id: i64,
+    pub word: Option<String>,
 }
 
 impl Live {
@@ -61,6 +71,7 @@ pub fn provide_live(me: i64) -> Live {
     let live = Live {
         version: RwSignal::new(0),
         presence: RwSignal::new(Vec::new()),
+        urgent: RwSignal::new(Vec::new()),
         wellbeing: RwSignal::new(0),
     };
     provide_context(live);
@@ -128,6 +139,24 @@ fn receive(live: Live, me: i64, event: LiveEvent) {
             live.changed();
         }
         LiveEvent::Mention { .. } => {}
+        LiveEvent::Urgent {
+            conversation_id,
+            word,
+        } => {
+            // The notification says only that something is urgent: it shows on lock screens.
+            notify(
+                "A conversation was marked urgent",
+                &format!("/conversations/{conversation_id}"),
+            );
+            live.urgent.update(|alerts| {
+                alerts.retain(|alert| alert.conversation_id != conversation_id);
+                alerts.push(UrgentAlert {
+                    conversation_id,
+                    word,
+                });
+            });
+            live.changed();
+        }
         LiveEvent::OverLimit { .. } => live.wellbeing.update(|version| *version += 1),
     }
 }

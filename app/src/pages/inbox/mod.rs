@@ -12,6 +12,7 @@ mod contact;
 mod live;
 mod shortcuts;
 mod thread;
+mod urgent;
 mod wellbeing;
 
 use leptos::ev::KeyboardEvent;
@@ -32,6 +33,7 @@ use crate::tracking::tracked_in_browser;
 use clock::{Time, TimeStyle, provide_now};
 use live::{ask_for_notifications, notifications_decided, notify, provide_live};
 use thread::Thread;
+use urgent::{UrgentAlerts, urgent_marker};
 
 const VOLUNTEER_VIEWS: &[InboxView] = &[InboxView::Mine, InboxView::Unassigned];
 const ALL_VIEWS: &[InboxView] = &[InboxView::Mine, InboxView::Unassigned, InboxView::All];
@@ -297,6 +299,7 @@ fn inbox(me: Me) -> impl IntoView {
                     <input id="search-query" type="search" name="q" minlength="2" placeholder="Search messages and contacts" />
                     <button type="submit">"Search"</button>
                 </form>
+                <UrgentAlerts live />
                 <wellbeing::WellbeingNotices watches_others=!is_volunteer />
                 <div class="view-tabs" role="tablist" aria-label="Which conversations" on:keydown=step>
                     {tabs}
@@ -560,17 +563,21 @@ fn conversation_row(
     let unread = conversation.unread_count;
     let has_unread = unread > 0;
     let status = conversation.status;
+    let urgent = urgent_marker(&conversation);
     view! {
         <li>
             <a
                 class="conversation-row"
                 class:unread=has_unread
+                class:urgent=conversation.urgent
+                data-urgent=conversation.urgent.to_string()
                 data-conversation-id=id
                 data-status=status.as_str()
                 href=move || format!("/conversations/{id}?{}", place.get().query(None))
                 aria-current=move || (selected.get() == Some(id)).then_some("page")
             >
                 <span class="row-line">
+                    {urgent}
                     <span class="contact-name">{contact}</span>
                     <Time at=conversation.last_message_at style=TimeStyle::Brief />
                 </span>

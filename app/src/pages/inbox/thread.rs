@@ -18,6 +18,7 @@ use super::clock::{Time, TimeStyle, is_past, use_now};
 use super::contact::ContactPanel;
 use super::live::use_live;
 use super::shortcuts;
+use super::urgent::{UrgentForm, provide_urgent_reason_draft, urgent_marker};
 use super::wellbeing;
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
@@ -68,6 +69,7 @@ fn announce(conversation_id: i64, typing: bool) {
 pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
     let live = use_live();
     let actions = InboxActions::provide(live);
+    provide_urgent_reason_draft();
     shortcuts::install_for_conversation(id);
     wellbeing::provide_revealed_media();
     wellbeing::beat_while_open(id);
@@ -284,6 +286,10 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
             </label>
         }
     });
+    let urgent_form = me
+        .role
+        .can(Permission::EscalateConversations)
+        .then(|| view! { <UrgentForm id urgent=summary.urgent /> });
     let controls = view! {
         <Controls
             id
@@ -299,6 +305,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                 <header class="thread-header">
                     <h2 id="thread-title">{contact.clone()}</h2>
                     <p class="thread-meta">
+                        {urgent_marker(&summary)}
                         {address.map(|address| view! { <span class="contact-address">{address}</span> })}
                         <span class="thread-channel">
                             {channel_badge(summary.channel_kind)}
@@ -313,6 +320,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                         </span>
                     </p>
                     {controls}
+                    {urgent_form}
                     <ul class="tags" aria-label="Tags">{tags}<li>{add_tag}</li></ul>
                     <p class="presence" aria-live="polite">{presence}</p>
                     <ErrorNotice error=Signal::derive(move || actions.change_error()) />

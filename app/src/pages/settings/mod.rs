@@ -1,8 +1,9 @@
-//! `/settings`: how the inbox works, sign-in rules and data retention (admins), and the tags
+//! `/settings`: how the inbox works, sign-in rules, data retention and risk words (admins), and the tags
 //! and canned responses (coordinators and admins).
 
 mod data_requests;
 mod retention;
+mod risk_words;
 mod wellbeing;
 
 use leptos::prelude::*;
@@ -18,6 +19,7 @@ use crate::model::{InboxSettings, Me, Permission, SecuritySettings};
 use crate::tracking::tracked_in_browser;
 use data_requests::{ErasureKeywordForm, ErasureRequests, VolunteerAccessForm};
 use retention::RetentionSettingsForm;
+use risk_words::RiskWordsForm;
 use wellbeing::WellbeingSettingsForm;
 
 #[component]
@@ -34,7 +36,7 @@ fn settings(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Settings"</h1>
-            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> })}
+            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> })}
             {manages_settings.then(|| view! { <VolunteerAccessForm /> <ErasureKeywordForm /> })}
             {me.role.can(Permission::HandleDataRequests).then(|| view! { <ErasureRequests /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}

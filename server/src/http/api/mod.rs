@@ -7,6 +7,7 @@ mod channels;
 mod contacts;
 mod conversations;
 mod data_requests;
+mod escalation;
 mod extract;
 mod search;
 mod settings;
@@ -67,6 +68,7 @@ pub fn routes() -> Router<AppState> {
             delete(conversations::remove_tag),
         )
         .route("/conversations/{id}/notes", post(conversations::add_note))
+        .route("/conversations/{id}/urgent", post(escalation::set_urgent))
         .route("/messages/{id}/retry", post(conversations::retry_message))
         .route("/mentions", get(search::mentions))
         .route("/contacts/{id}", get(contacts::get))
@@ -88,6 +90,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/settings/retention/preview",
             get(settings::retention_preview),
+        )
+        .route(
+            "/settings/risk-words",
+            get(escalation::risk_words).put(escalation::update_risk_words),
         )
         .route(
             "/settings/wellbeing",
