@@ -9,6 +9,7 @@ mod live;
 mod people;
 mod search;
 mod settings;
+mod supervision;
 mod templates;
 mod two_factor;
 
@@ -21,5 +22,6 @@ pub use live::*;
 pub use people::*;
 pub use search::*;
 pub use settings::*;
+pub use supervision::*;
 pub use templates::*;
 pub use two_factor::*;

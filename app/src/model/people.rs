@@ -27,6 +27,8 @@ pub enum Permission {
     ReadAuditLog,
     /// Erase or export everything held about a contact, on their request.
     HandleDataRequests,
+    /// See who is online, join or take over conversations, approve trainees' replies.
+    Supervise,
 }
 
 impl Role {
@@ -59,7 +61,11 @@ impl Role {
         match permission {
             ManagePeople | ManageChannels | ManageTemplates | ManageSettings | ReadAuditLog
             | HandleDataRequests => self == Role::Admin,
-            SeeAllConversations | AssignConversations | ManageTags | ManageCannedResponses => {
+            SeeAllConversations
+            | AssignConversations
+            | ManageTags
+            | ManageCannedResponses
+            | Supervise => {
                 matches!(self, Role::Admin | Role::Coordinator)
             }
             AnswerConversations => true,
@@ -88,6 +94,9 @@ pub struct Person {
     pub must_change_password: bool,
     /// RFC 3339.
     pub created_at: String,
+    /// Their replies wait for a coordinator's approval before they are sent.
+    #[serde(default)]
+    pub trainee: bool,
 }
 
 /// What an admin gives to add a person.
@@ -111,6 +120,9 @@ pub struct PersonChanges {
     pub name: Option<String>,
     pub role: Option<Role>,
     pub active: Option<bool>,
+    /// Whether their replies wait for a coordinator's approval.
+    #[serde(default)]
+    pub trainee: Option<bool>,
 }
 
 /// An API token, without its secret.

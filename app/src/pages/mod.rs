@@ -16,6 +16,7 @@ mod not_found;
 mod people;
 mod search;
 mod settings;
+mod supervision;
 mod templates;
 mod webhook_events;
 
@@ -51,6 +52,7 @@ lazy_page! {
     PeopleRoute => people::PeoplePage,
     SearchRoute => search::SearchPage,
     SettingsRoute => settings::SettingsPage,
+    SupervisionRoute => supervision::SupervisionPage,
     TemplatesRoute => templates::TemplatesPage,
     WebhookEventsRoute => webhook_events::WebhookEventsPage,
 }

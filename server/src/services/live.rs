@@ -175,6 +175,7 @@ impl Services {
     async fn access_ends(self, actor: Actor, mut changes: broadcast::Receiver<i64>) {
         let mut every = tokio::time::interval(ACCESS_RECHECK);
         every.tick().await;
+        self.note_presence(actor.id, None).await;
         loop {
             tokio::select! {
                 _ = every.tick() => {}
@@ -187,6 +188,8 @@ impl Services {
             if !self.may_keep_listening(&actor).await {
                 return;
             }
+            // An open stream is someone online, for the Supervision board.
+            self.note_presence(actor.id, None).await;
         }
     }
 

@@ -24,6 +24,7 @@ mod retention;
 mod search;
 pub mod secrets_at_rest;
 mod settings;
+mod supervision;
 mod templates;
 mod tokens;
 mod two_factor;

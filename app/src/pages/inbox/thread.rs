@@ -17,6 +17,7 @@ use super::actions::{ComposeMode, InboxActions, use_actions};
 use super::clock::{Time, TimeStyle, is_past, use_now};
 use super::contact::ContactPanel;
 use super::live::use_live;
+use super::review::{ReviewControls, SupervisionControls};
 use super::shortcuts;
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
@@ -309,6 +310,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                         </span>
                     </p>
                     {controls}
+                    <SupervisionControls id assignee_id=summary.assignee_id me_id=me.id />
                     <ul class="tags" aria-label="Tags">{tags}<li>{add_tag}</li></ul>
                     <p class="presence" aria-live="polite">{presence}</p>
                     <ErrorNotice error=Signal::derive(move || actions.change_error()) />
@@ -821,6 +823,16 @@ fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<
         }
     });
     let message_id = message.id;
+    // A trainee's reply waiting for a coordinator (who sees the review controls).
+    let review = (outbound && message.status == "awaiting_approval").then(|| {
+        view! {
+            <ReviewControls
+                message_id
+                body=message.body.clone()
+                editable=message.kind == "text"
+            />
+        }
+    });
     let retry = (outbound && matches!(message.status.as_str(), "failed" | "unknown")).then(|| {
         let actions = use_actions();
         view! {
@@ -857,6 +869,7 @@ fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<
             {offered}
             {failure}
             {retry}
+            {review}
             {reactions}
         </li>
     }
@@ -871,6 +884,8 @@ fn delivery(status: &str) -> Option<impl IntoView + use<>> {
         "read" => ("✓✓", "Read"),
         "failed" => ("⚠", "Not delivered"),
         "unknown" => ("⚠", "May not have been delivered"),
+        "awaiting_approval" => ("⏳", "Waiting for a coordinator's approval"),
+        "rejected" => ("✕", "Rejected: not sent"),
         _ => return None,
     };
     // Unknown is the one outcome a person must act on: they decide whether to send again.

@@ -9,6 +9,7 @@ mod conversations;
 mod extract;
 mod search;
 mod settings;
+mod supervision;
 mod tags;
 mod templates;
 mod two_factor;
@@ -66,6 +67,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/conversations/{id}/notes", post(conversations::add_note))
         .route("/messages/{id}/retry", post(conversations::retry_message))
+        .route("/supervision", get(supervision::board))
+        .route("/messages/{id}/approve", post(supervision::approve))
+        .route("/messages/{id}/reject", post(supervision::reject))
+        .route("/conversations/{id}/join", post(supervision::join))
+        .route(
+            "/conversations/{id}/take-over",
+            post(supervision::take_over),
+        )
         .route("/mentions", get(search::mentions))
         .route("/contacts/{id}", get(contacts::get))
         .route("/contacts/{id}/notes", post(contacts::add_note))
