@@ -130,7 +130,11 @@ fn PeopleTable(
                 });
             };
             view! {
-                <tr data-email=person.email.clone() class:inactive=!active>
+                <tr
+                    data-email=person.email.clone()
+                    data-trainee=trainee.to_string()
+                    class:inactive=!active
+                >
                     <td>{person.name.clone()}</td>
                     <td>{person.email.clone()}</td>
                     <td>
