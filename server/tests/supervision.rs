@@ -7,6 +7,7 @@
 mod common;
 
 use app::model::Role;
+use common::live::{open_stream, wait_for_event};
 use common::provider::FakeProvider;
 use common::{Db, TestApp, now_secs, spawn_app};
 use reqwest::Method;
@@ -143,6 +144,27 @@ impl Supervised {
                 Some(body),
             )
             .await
+    }
+
+    /// The board as Cora reads it once `ready` holds; fails after 10 seconds. Presence is noted
+    /// as a live stream opens, which a client does not wait for.
+    async fn board_when(&self, ready: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (status, board) = self
+                .app
+                .api(&self.cora, Method::GET, "/supervision", None)
+                .await;
+            assert_eq!(status, 200, "{board}");
+            if ready(&board) {
+                return board;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the board stays {board}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// The details the audit log keeps for `action` on `subject`, newest first.
@@ -381,6 +403,19 @@ async fn only_coordinators_and_admins_supervise(db: Db) {
 
 async fn coordinators_join_and_take_over(db: Db) {
     let s = supervised(db).await;
+    // Tina's open inbox (its live stream) is her being online, with nothing open yet.
+    let mut tinas_inbox = open_stream(&s.app.url(""), &s.tina).await;
+    let board = s
+        .board_when(|board| {
+            board["online"]
+                .as_array()
+                .is_some_and(|online| !online.is_empty())
+        })
+        .await;
+    assert_eq!(board["online"].as_array().unwrap().len(), 1, "{board}");
+    assert_eq!(board["online"][0]["name"], "tina");
+    assert_eq!(board["online"][0]["open"], json!([]));
+
     let join = format!("/conversations/{}/join", s.conversation);
     for _ in 0..2 {
         let (status, answer) = s.app.api(&s.cora, Method::POST, &join, None).await;
@@ -406,6 +441,17 @@ async fn coordinators_join_and_take_over(db: Db) {
     let take_over = format!("/conversations/{}/take-over", s.conversation);
     let (status, answer) = s.app.api(&s.cora, Method::POST, &take_over, None).await;
     assert_eq!(status, 204, "{answer}");
+    let told = wait_for_event(&mut tinas_inbox, |event| event["type"] == "taken_over").await;
+    assert_eq!(
+        told,
+        json!({
+            "type": "taken_over",
+            "person_id": s.tina_id,
+            "conversation_id": s.conversation,
+            "by_name": "cora",
+        }),
+        "Tina is told live"
+    );
     let detail = s.app.conversation_detail(&s.cora, s.conversation).await;
     assert_eq!(detail["summary"]["assignee_id"], s.cora_id);
     assert_eq!(detail["summary"]["assignee_name"], "cora");

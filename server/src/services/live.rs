@@ -216,6 +216,7 @@ impl Services {
     async fn live_event_for(&self, actor: &Actor, event: LiveEvent) -> Option<LiveEvent> {
         match event {
             LiveEvent::Mention { person_id, .. } if person_id != actor.id => None,
+            LiveEvent::TakenOver { person_id, .. } if person_id != actor.id => None,
             // Mentioned in a conversation they may not open (assigned to someone else): they
             // learn that something changed, not where or by whom.
             LiveEvent::Mention {

@@ -233,6 +233,18 @@ impl Services {
             )
             .await?;
         self.supervised(id).await;
+        if let Some(person_id) = conversation.assignee_id {
+            self.live
+                .publish(
+                    &self.store,
+                    LiveEvent::TakenOver {
+                        person_id,
+                        conversation_id: id,
+                        by_name: actor.name.clone(),
+                    },
+                )
+                .await;
+        }
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod conversations;
+pub mod live;
 pub mod provider;
 pub mod webhooks;
 

@@ -124,6 +124,10 @@ fn receive(live: Live, me: i64, event: LiveEvent) {
             live.changed();
         }
         LiveEvent::Mention { .. } => {}
+        LiveEvent::TakenOver { by_name, .. } => {
+            notify(&format!("{by_name} took over a conversation of yours"), "/");
+            live.changed();
+        }
     }
 }
 
