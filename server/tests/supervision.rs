@@ -363,6 +363,68 @@ async fn a_rejected_reply_is_never_sent_and_the_trainee_reads_why(db: Db) {
     assert_eq!(board["awaiting_approval"], json!([]));
 }
 
+async fn a_trainees_file_waits_too_and_is_sent_as_it_was_written(db: Db) {
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n-picture-bytes";
+    let s = supervised(db).await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(PNG)
+                .file_name("map.png")
+                .mime_str("image/png")
+                .unwrap(),
+        )
+        .text("caption", "The way to the hall");
+    let response = reqwest::Client::new()
+        .post(
+            s.app
+                .url(&format!("/api/v1/conversations/{}/files", s.conversation)),
+        )
+        .bearer_auth(&s.tina)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let held = s.last_message().await;
+    assert_eq!(held["kind"], "image");
+    assert_eq!(held["status"], "awaiting_approval");
+    let message = held["id"].as_i64().unwrap();
+    assert_eq!(s.deliver_all().await, 0);
+    assert!(s.fake.received().is_empty(), "not even uploaded");
+
+    let (status, answer) = s
+        .review(
+            &s.cora,
+            message,
+            "approve",
+            json!({ "body": "Another caption" }),
+        )
+        .await;
+    assert_eq!(status, 422, "only a text reply is edited: {answer}");
+    let (status, answer) = s.review(&s.cora, message, "approve", json!({})).await;
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(s.deliver_all().await, 1);
+    let received = s.fake.received();
+    assert_eq!(received.len(), 2, "the upload, then the message");
+    assert_eq!(received[0].path, "/v23.0/1000/media");
+    assert_eq!(
+        received[1].json()["image"]["caption"],
+        "The way to the hall"
+    );
+    assert_eq!(s.last_message().await["status"], "sent");
+    assert_eq!(
+        s.audit_details("message.approved", &format!("message:{message}"))
+            .await,
+        [json!({
+            "conversation_id": s.conversation,
+            "edited": false,
+            "original_body": "The way to the hall",
+            "sent_body": "The way to the hall",
+        })]
+    );
+}
+
 async fn only_coordinators_and_admins_supervise(db: Db) {
     let s = supervised(db).await;
     let message = s.tina_replies("hi dana").await;
@@ -496,6 +558,7 @@ async fn coordinators_join_and_take_over(db: Db) {
 on_both_databases!(
     a_trainees_reply_waits_and_is_sent_once_as_approved,
     a_rejected_reply_is_never_sent_and_the_trainee_reads_why,
+    a_trainees_file_waits_too_and_is_sent_as_it_was_written,
     only_coordinators_and_admins_supervise,
     coordinators_join_and_take_over,
 );
