@@ -430,6 +430,12 @@ async fn only_coordinators_and_admins_supervise(db: Db) {
     let message = s.tina_replies("hi dana").await;
     let (status, _) = s.app.api(&s.vic, Method::GET, "/supervision", None).await;
     assert_eq!(status, 403, "a volunteer's board");
+    // The page is in the top bar of those who may use it only.
+    let link = "href=\"/supervision\"";
+    let (volunteer, _) = s.app.signed_in("val@example.org", Role::Volunteer).await;
+    assert!(!s.app.page(&volunteer, "/").await.contains(link));
+    let (coordinator, _) = s.app.signed_in("coco@example.org", Role::Coordinator).await;
+    assert!(s.app.page(&coordinator, "/").await.contains(link));
     for (what, body) in [("approve", json!({})), ("reject", json!({ "note": "no" }))] {
         let (status, answer) = s.review(&s.vic, message, what, body.clone()).await;
         assert_eq!(status, 403, "a volunteer may not {what}: {answer}");
