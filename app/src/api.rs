@@ -403,6 +403,36 @@ pub async fn get_retention_preview() -> Result<RetentionCounts, AppError> {
     backend()?.retention_preview(&actor()?).await
 }
 
+#[server(endpoint = "settings/wellbeing")]
+pub async fn get_wellbeing_settings() -> Result<crate::model::WellbeingSettings, AppError> {
+    backend()?.wellbeing_settings(&actor()?).await
+}
+
+#[server(endpoint = "settings/wellbeing/save")]
+pub async fn save_wellbeing_settings(
+    settings: crate::model::WellbeingSettings,
+) -> Result<crate::model::WellbeingSettings, AppError> {
+    backend()?
+        .update_wellbeing_settings(&actor()?, settings)
+        .await
+}
+
+/// The heartbeat of a page with a conversation open and in view.
+#[server(endpoint = "me/activity")]
+pub async fn record_activity() -> Result<crate::model::MyWellbeing, AppError> {
+    backend()?.record_activity(&actor()?).await
+}
+
+#[server(endpoint = "me/wellbeing")]
+pub async fn get_my_wellbeing() -> Result<crate::model::MyWellbeing, AppError> {
+    backend()?.my_wellbeing(&actor()?).await
+}
+
+#[server(endpoint = "wellbeing")]
+pub async fn get_wellbeing_overview() -> Result<crate::model::WellbeingOverview, AppError> {
+    backend()?.wellbeing_overview(&actor()?).await
+}
+
 #[server(endpoint = "settings/inbox")]
 pub async fn get_inbox_settings() -> Result<InboxSettings, AppError> {
     backend()?.inbox_settings(&actor()?).await

@@ -214,6 +214,23 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<RetentionSettings, AppError>;
     /// What the next retention run would delete.
     async fn retention_preview(&self, actor: &Actor) -> Result<RetentionCounts, AppError>;
+    async fn wellbeing_settings(
+        &self,
+        actor: &Actor,
+    ) -> Result<crate::model::WellbeingSettings, AppError>;
+    async fn update_wellbeing_settings(
+        &self,
+        actor: &Actor,
+        settings: crate::model::WellbeingSettings,
+    ) -> Result<crate::model::WellbeingSettings, AppError>;
+    /// Counts this minute as time answering (a heartbeat); the person's figures.
+    async fn record_activity(&self, actor: &Actor) -> Result<crate::model::MyWellbeing, AppError>;
+    async fn my_wellbeing(&self, actor: &Actor) -> Result<crate::model::MyWellbeing, AppError>;
+    /// The people over their wellbeing limits, for coordinators and admins.
+    async fn wellbeing_overview(
+        &self,
+        actor: &Actor,
+    ) -> Result<crate::model::WellbeingOverview, AppError>;
     /// Whether auto-assignment may give this person conversations.
     async fn is_available(&self, actor: &Actor) -> Result<bool, AppError>;
     async fn set_available(&self, actor: &Actor, available: bool) -> Result<(), AppError>;

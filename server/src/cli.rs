@@ -11,7 +11,7 @@ use crate::secrets::{self, KeySource, SecretKey};
 use crate::services::Services;
 use crate::startup::Application;
 use crate::store::Store;
-use crate::{demo, telemetry};
+use crate::{backup, demo, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +46,18 @@ enum Command {
     Retention {
         #[command(subcommand)]
         command: RetentionCommand,
+    },
+    /// Write a backup archive (database, media files, key file) while the server runs.
+    Backup {
+        /// The archive to write; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup archive into an empty data directory (stop the server first).
+    Restore {
+        /// The archive `switchboard backup` wrote.
+        #[arg(long)]
+        from: std::path::PathBuf,
     },
     /// Manage the key stored secrets are sealed under.
     Secrets {
@@ -127,6 +139,9 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
             .await
             .map_err(|error| error.to_string());
     }
+    if let Command::Restore { from } = &command {
+        return restore_backup(&config, from).await;
+    }
     let store = Store::connect(config.database_url.expose())
         .await
         .map_err(|error| error.to_string())?;
@@ -137,7 +152,7 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
         .await
         .map_err(|error| error.to_string())?;
     let outcome = match command {
-        Command::Serve => unreachable!("handled above"),
+        Command::Serve | Command::Restore { .. } => unreachable!("handled above"),
         Command::Migrate => {
             println!("migrations applied");
             Ok(())
@@ -169,6 +184,7 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
         Command::Retention {
             command: RetentionCommand::Run { dry_run },
         } => run_retention(&services, dry_run).await,
+        Command::Backup { to } => write_backup(&store, &config, &to).await,
     };
     store.close().await;
     outcome
@@ -283,6 +299,54 @@ async fn run_retention(services: &Services, dry_run: bool) -> Result<(), String>
         println!("  {count} {what}");
     }
     Ok(())
+}
+
+async fn write_backup(store: &Store, config: &Config, to: &std::path::Path) -> Result<(), String> {
+    let copied = backup::create(store, &config.media_dir, &config.secret_key, to)
+        .await
+        .map_err(|error| error.to_string())?;
+    println!("backup written to {}", to.display());
+    print_copied(&copied);
+    if !copied.database {
+        println!(
+            "  the PostgreSQL database is not in it: copy it with pg_dump (README, \"Backups\")"
+        );
+    }
+    if let KeySource::Environment(_) = config.secret_key {
+        println!(
+            "  the secret key is not in it (it comes from SWITCHBOARD_SECRET_KEY): keep that value with the backup"
+        );
+    }
+    Ok(())
+}
+
+async fn restore_backup(config: &Config, from: &std::path::Path) -> Result<(), String> {
+    let copied = backup::restore(
+        config.database_url.expose(),
+        &config.media_dir,
+        &config.secret_key,
+        from,
+    )
+    .await
+    .map_err(|error| error.to_string())?;
+    // Opening it proves the copy whole, and brings an older backup's schema up to date.
+    let store = Store::connect(config.database_url.expose())
+        .await
+        .map_err(|error| error.to_string())?;
+    store.migrate().await.map_err(|error| error.to_string())?;
+    store.close().await;
+    println!("backup restored from {}", from.display());
+    print_copied(&copied);
+    Ok(())
+}
+
+fn print_copied(copied: &backup::Copied) {
+    println!("  database: {}", if copied.database { "yes" } else { "no" });
+    println!("  media files: {}", copied.media_files);
+    println!(
+        "  secret key file: {}",
+        if copied.secret_key { "yes" } else { "no" }
+    );
 }
 
 fn read_password() -> Result<String, String> {

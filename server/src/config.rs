@@ -198,12 +198,10 @@ pub const DEFAULT_SECRET_KEY_FILE: &str = "data/secret.key";
 /// Beside a SQLite database file, so the two are found (and backed up, or not) together;
 /// `data/secret.key` for PostgreSQL or an in-memory database.
 fn default_key_file(database_url: &str) -> PathBuf {
-    let path = database_url
-        .strip_prefix("sqlite://")
-        .or_else(|| database_url.strip_prefix("sqlite:"))
-        .map(|rest| rest.split('?').next().unwrap_or(rest))
-        .filter(|path| !path.is_empty() && !path.contains(":memory:"));
-    match path.map(std::path::Path::new).and_then(|p| p.parent()) {
+    match crate::store::sqlite_file(database_url)
+        .as_deref()
+        .and_then(std::path::Path::parent)
+    {
         Some(dir) => dir.join("secret.key"),
         None => PathBuf::from(DEFAULT_SECRET_KEY_FILE),
     }

@@ -4,9 +4,13 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn switchboard(database_url: &str, args: &[&str], stdin: &str) -> Output {
+    switchboard_with(&[("DATABASE_URL", database_url.to_string())], args, stdin)
+}
+
+fn switchboard_with(env: &[(&str, String)], args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .args(args)
-        .env("DATABASE_URL", database_url)
+        .envs(env.iter().map(|(name, value)| (name, value)))
         .env("SWITCHBOARD_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -153,4 +157,102 @@ async fn retention_dry_run_prints_what_a_run_deletes_and_deletes_nothing() {
         report("would delete", 0)
     );
     store.close().await;
+}
+
+/// A data directory as a small installation has it: the database, its key beside it, media.
+fn data_directory(dir: &std::path::Path) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}/switchboard.db", dir.display()),
+        ),
+        (
+            "SWITCHBOARD_MEDIA_DIR",
+            dir.join("media").display().to_string(),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn a_backup_is_written_and_restored_from_the_command_line() {
+    let scratch = tempfile::tempdir().unwrap();
+    let (live, empty) = (scratch.path().join("live"), scratch.path().join("empty"));
+    let archive = scratch.path().join("backup.zip");
+    let archive_arg = archive.display().to_string();
+    let added = switchboard_with(
+        &data_directory(&live),
+        &[
+            "user",
+            "add",
+            "--email",
+            "ana@example.org",
+            "--name",
+            "Ana",
+            "--role",
+            "admin",
+        ],
+        "quiet-harbour-lantern-81\n",
+    );
+    assert!(added.status.success(), "{added:?}");
+    // Named by its content's SHA-256, as the media store names files.
+    let content = b"a voice note";
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(content))
+    };
+    let kept = live.join("media").join(&hash[..2]).join(&hash);
+    std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+    std::fs::write(&kept, content).unwrap();
+
+    let written = switchboard_with(
+        &data_directory(&live),
+        &["backup", "--to", &archive_arg],
+        "",
+    );
+    assert!(written.status.success(), "{written:?}");
+    assert_eq!(
+        stdout(&written),
+        format!(
+            "backup written to {archive_arg}\n  database: yes\n  media files: 1\n  secret key file: yes\n"
+        )
+    );
+
+    let restored = switchboard_with(
+        &data_directory(&empty),
+        &["restore", "--from", &archive_arg],
+        "",
+    );
+    assert!(restored.status.success(), "{restored:?}");
+    assert!(stdout(&restored).starts_with(&format!(
+        "backup restored from {archive_arg}\n  database: yes\n  media files: 1\n"
+    )));
+    assert_eq!(
+        std::fs::read(empty.join("media").join(&hash[..2]).join(&hash)).unwrap(),
+        content
+    );
+    assert_eq!(
+        std::fs::read(empty.join("secret.key")).unwrap(),
+        std::fs::read(live.join("secret.key")).unwrap()
+    );
+    let token = switchboard_with(
+        &data_directory(&empty),
+        &["token", "create", "--email", "ana@example.org"],
+        "",
+    );
+    assert!(
+        token.status.success(),
+        "the restored database knows Ana: {token:?}"
+    );
+
+    let again = switchboard_with(
+        &data_directory(&empty),
+        &["restore", "--from", &archive_arg],
+        "",
+    );
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains("restore works into an empty data directory"),
+        "{again:?}"
+    );
 }

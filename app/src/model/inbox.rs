@@ -270,4 +270,9 @@ pub struct ConversationDetail {
     pub all_tags: Vec<Tag>,
     /// The templates of the conversation's channel that can be sent now, for the composer.
     pub templates: Vec<super::Template>,
+    /// Whether contacts' pictures and videos are shown blurred until clicked: for volunteers,
+    /// while the organisation has it on. Decided by the server, so the page is blurred from its
+    /// first paint.
+    #[serde(default)]
+    pub blur_media: bool,
 }

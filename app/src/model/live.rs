@@ -30,4 +30,7 @@ pub enum LiveEvent {
         conversation_id: i64,
         author_name: String,
     },
+    /// A person just passed a wellbeing limit (time answering): told to them and to
+    /// coordinators and admins.
+    OverLimit { person_id: i64, person_name: String },
 }

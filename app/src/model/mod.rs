@@ -12,6 +12,7 @@ mod settings;
 mod supervision;
 mod templates;
 mod two_factor;
+mod wellbeing;
 
 pub use audit::*;
 pub use canned::*;
@@ -25,3 +26,4 @@ pub use settings::*;
 pub use supervision::*;
 pub use templates::*;
 pub use two_factor::*;
+pub use wellbeing::*;

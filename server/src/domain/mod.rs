@@ -14,3 +14,4 @@ pub mod supervision;
 pub mod templates;
 pub mod two_factor;
 pub mod webhooks;
+pub mod wellbeing;

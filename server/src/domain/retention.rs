@@ -53,8 +53,22 @@ pub fn cutoffs(settings: &RetentionSettings, now_ms: i64) -> Cutoffs {
         resolved_conversations: before(settings.resolved_conversations_days),
         media: before(settings.media_days),
         orphan_contacts: before(settings.orphan_contacts_days),
-        raw_deliveries: before(settings.raw_deliveries_days),
+        raw_deliveries: raw_deliveries_cutoff(
+            before(settings.raw_deliveries_days),
+            before(settings.resolved_conversations_days),
+        ),
         audit_log: before(settings.audit_log_days),
+    }
+}
+
+/// A raw delivery holds the same text as the message made from it, so it never outlives the
+/// conversation: whichever period ends first (the later cutoff) applies. A delivery arrives before
+/// its conversation's last message, so one older than the conversations' cutoff cannot belong to
+/// a conversation still being kept for its period.
+fn raw_deliveries_cutoff(own: Option<i64>, conversations: Option<i64>) -> Option<i64> {
+    match (own, conversations) {
+        (Some(own), Some(conversations)) => Some(own.max(conversations)),
+        (own, conversations) => own.or(conversations),
     }
 }
 
@@ -77,6 +91,23 @@ mod tests {
                 audit_log: Some(270 * DAY_MS),
             }
         );
+    }
+
+    #[test]
+    fn raw_deliveries_never_outlive_the_conversations_they_hold_text_of() {
+        let now = 1000 * DAY_MS;
+        let settings = |raw, conversations| RetentionSettings {
+            raw_deliveries_days: raw,
+            resolved_conversations_days: conversations,
+            ..RetentionSettings::default()
+        };
+        let raw_cutoff =
+            |raw, conversations| cutoffs(&settings(raw, conversations), now).raw_deliveries;
+        assert_eq!(raw_cutoff(Some(30), Some(730)), Some(970 * DAY_MS));
+        assert_eq!(raw_cutoff(Some(900), Some(100)), Some(900 * DAY_MS));
+        assert_eq!(raw_cutoff(None, Some(100)), Some(900 * DAY_MS));
+        assert_eq!(raw_cutoff(Some(30), None), Some(970 * DAY_MS));
+        assert_eq!(raw_cutoff(None, None), None);
     }
 
     #[test]

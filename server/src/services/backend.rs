@@ -294,6 +294,36 @@ impl Backend for Services {
         Services::retention_preview_for(self, actor).await
     }
 
+    async fn wellbeing_settings(
+        &self,
+        actor: &Actor,
+    ) -> Result<app::model::WellbeingSettings, AppError> {
+        Services::wellbeing_settings_for(self, actor).await
+    }
+
+    async fn update_wellbeing_settings(
+        &self,
+        actor: &Actor,
+        settings: app::model::WellbeingSettings,
+    ) -> Result<app::model::WellbeingSettings, AppError> {
+        Services::update_wellbeing_settings(self, actor, settings).await
+    }
+
+    async fn record_activity(&self, actor: &Actor) -> Result<app::model::MyWellbeing, AppError> {
+        Services::record_activity(self, actor).await
+    }
+
+    async fn my_wellbeing(&self, actor: &Actor) -> Result<app::model::MyWellbeing, AppError> {
+        Services::my_wellbeing(self, actor).await
+    }
+
+    async fn wellbeing_overview(
+        &self,
+        actor: &Actor,
+    ) -> Result<app::model::WellbeingOverview, AppError> {
+        Services::wellbeing_overview(self, actor).await
+    }
+
     async fn is_available(&self, actor: &Actor) -> Result<bool, AppError> {
         Services::is_available(self, actor).await
     }

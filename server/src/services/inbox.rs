@@ -362,7 +362,9 @@ impl Services {
             .await?
             .pop()
             .ok_or_else(AppError::internal)?;
+        let blur_media = self.blurs_media_for(actor).await?;
         Ok(ConversationDetail {
+            blur_media,
             summary,
             messages,
             window_closes_at,

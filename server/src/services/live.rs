@@ -135,6 +135,7 @@ impl LiveHub {
 
 impl Services {
     /// What one person's open browser is told. A mention reaches only the person mentioned, and
+    /// a person passing a wellbeing limit only themselves and coordinators and admins, and
     /// only as activity where they may not see the conversation;
     /// who is viewing or typing is told only where the person may see the conversation; a
     /// change to a conversation they may not see (one just assigned away from them, say) only
@@ -228,6 +229,12 @@ impl Services {
             LiveEvent::Presence {
                 conversation_id, ..
             } if !self.sees_live(actor, conversation_id).await => None,
+            // Someone's time answering is theirs and their coordinators' business.
+            LiveEvent::OverLimit { person_id, .. }
+                if person_id != actor.id && !actor.role.can(Permission::SeeAllConversations) =>
+            {
+                None
+            }
             event => Some(event),
         }
     }

@@ -29,6 +29,7 @@ mod templates;
 mod tokens;
 mod two_factor;
 mod webhook_events;
+mod wellbeing;
 
 pub use export::{ContactExport, EXPORT_FORMAT};
 pub use media::{MediaFile, MediaSettings};

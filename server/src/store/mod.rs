@@ -4,6 +4,7 @@
 
 mod attachments;
 mod audit;
+mod backup;
 mod canned;
 mod channels;
 mod conversations;
@@ -22,8 +23,9 @@ mod tokens;
 mod totp;
 mod users;
 mod webhooks;
+mod wellbeing;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -54,6 +56,7 @@ pub use webhooks::{
     Change, Delivery, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem, Processing,
     ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange, WebhookEventRow,
 };
+pub use wellbeing::ActiveMinutesRow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -191,18 +194,25 @@ fn sqlite_pool(connections: u32) -> AnyPoolOptions {
         })
 }
 
-/// Makes sure the SQLite file's directory exists and that the file is created on first use.
-fn prepare_sqlite_file(url: &str) -> StoreResult<String> {
+/// The file a `sqlite:` URL names; None for PostgreSQL and in-memory databases.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     let path = url
-        .trim_start_matches("sqlite:")
+        .strip_prefix("sqlite:")?
         .trim_start_matches("//")
         .split('?')
         .next()
         .unwrap_or_default();
-    let parent = Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty());
-    if let Some(parent) = parent.filter(|_| path != ":memory:") {
+    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+}
+
+/// Makes sure the SQLite file's directory exists and that the file is created on first use.
+fn prepare_sqlite_file(url: &str) -> StoreResult<String> {
+    let file = sqlite_file(url);
+    if let Some(parent) = file
+        .as_deref()
+        .and_then(Path::parent)
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent)?;
     }
     Ok(if url.contains("mode=") {

@@ -1,4 +1,5 @@
-//! The live stream (`GET /live`) as tests read it: server-sent events, one JSON object each.
+//! The live stream (`GET /live`) as a browser reads it: server-sent events, one JSON object
+//! each.
 
 use std::time::Duration;
 

@@ -184,6 +184,7 @@ impl Drop for PostgresDatabase {
 
 pub struct Server {
     base: String,
+    database_url: String,
     // Fields drop in order: the server stops before its database is dropped.
     _process: Process,
     _database: Option<PostgresDatabase>,
@@ -212,7 +213,7 @@ impl Server {
         };
         let port = free_port();
         let envs = [
-            ("DATABASE_URL", database_url),
+            ("DATABASE_URL", database_url.clone()),
             ("SWITCHBOARD_ADDR", format!("127.0.0.1:{port}")),
             (
                 "SWITCHBOARD_MEDIA_DIR",
@@ -250,6 +251,7 @@ impl Server {
         .await;
         Server {
             base,
+            database_url,
             _process: process,
             _database: database,
             _data: data,
@@ -262,6 +264,43 @@ impl Server {
 
     pub fn url_parsed(&self, path: &str) -> url::Url {
         self.url(path).parse().unwrap()
+    }
+
+    /// Attaches a picture, `png`, to the first message of `contact`'s conversation, as if it had
+    /// come with it and been downloaded: the demo's sandbox channels have no provider to fetch
+    /// media from.
+    // Each test file compiles the harness on its own; only wellbeing.rs needs a picture.
+    #[allow(dead_code)]
+    pub async fn attach_picture(&self, contact: &str, png: &[u8]) {
+        // Files are kept under their SHA-256; what is served is looked up by the stored name,
+        // so any name of that shape will do.
+        let kept_as = format!("{:064x}", png.len());
+        let file = self
+            ._data
+            .path()
+            .join("media")
+            .join(&kept_as[..2])
+            .join(&kept_as);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, png).unwrap();
+        sqlx::any::install_default_drivers();
+        let mut connection = sqlx::AnyConnection::connect(&self.database_url)
+            .await
+            .expect("the test's database");
+        let attached = sqlx::query(
+            "INSERT INTO attachments (message_id, kind, mime_type, filename, size_bytes, sha256, \
+             source, fetch_state, created_at) SELECT MIN(m.id), 'image', 'image/png', 'photo.png', \
+             $1, $2, 'media-id', 'stored', MIN(m.created_at) FROM messages m \
+             JOIN conversations c ON c.id = m.conversation_id \
+             JOIN contacts k ON k.id = c.contact_id WHERE k.name = $3",
+        )
+        .bind(png.len() as i64)
+        .bind(&kept_as)
+        .bind(contact)
+        .execute(&mut connection)
+        .await
+        .expect("the picture is attached");
+        assert_eq!(attached.rows_affected(), 1, "{contact} has a message");
     }
 }
 

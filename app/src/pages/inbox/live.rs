@@ -34,6 +34,9 @@ pub struct Live {
     /// action taken here finished.
     pub version: RwSignal<u64>,
     pub presence: RwSignal<Vec<Presence>>,
+    /// Bumped when someone (this person, or one a coordinator watches) passed a wellbeing
+    /// limit.
+    pub wellbeing: RwSignal<u64>,
 }
 
 impl Live {
@@ -58,6 +61,7 @@ pub fn provide_live(me: i64) -> Live {
     let live = Live {
         version: RwSignal::new(0),
         presence: RwSignal::new(Vec::new()),
+        wellbeing: RwSignal::new(0),
     };
     provide_context(live);
     // Effects run in the browser only: the server renders without a stream.
@@ -128,6 +132,7 @@ fn receive(live: Live, me: i64, event: LiveEvent) {
             notify(&format!("{by_name} took over a conversation of yours"), "/");
             live.changed();
         }
+        LiveEvent::OverLimit { .. } => live.wellbeing.update(|version| *version += 1),
     }
 }
 

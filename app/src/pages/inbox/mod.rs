@@ -13,6 +13,7 @@ mod live;
 mod review;
 mod shortcuts;
 mod thread;
+mod wellbeing;
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -297,6 +298,7 @@ fn inbox(me: Me) -> impl IntoView {
                     <input id="search-query" type="search" name="q" minlength="2" placeholder="Search messages and contacts" />
                     <button type="submit">"Search"</button>
                 </form>
+                <wellbeing::WellbeingNotices watches_others=!is_volunteer />
                 <div class="view-tabs" role="tablist" aria-label="Which conversations" on:keydown=step>
                     {tabs}
                 </div>

@@ -19,6 +19,7 @@ use super::contact::ContactPanel;
 use super::live::use_live;
 use super::review::{ReviewControls, SupervisionControls};
 use super::shortcuts;
+use super::wellbeing;
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
     AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
@@ -69,6 +70,8 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
     let live = use_live();
     let actions = InboxActions::provide(live);
     shortcuts::install_for_conversation(id);
+    wellbeing::provide_revealed_media();
+    wellbeing::beat_while_open(id);
     let conversation = Resource::new(
         tracked_in_browser(move || (id.get(), live.version.get())),
         |(id, _)| async move {
@@ -192,6 +195,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
         assignees,
         all_tags,
         templates,
+        blur_media,
     } = detail;
     let id = summary.id;
     // WhatsApp (Cloud API) and Messenger let a reply carry buttons; SMS does not.
@@ -211,7 +215,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
     let entries = entries
         .into_iter()
         .map(|entry| match entry {
-            Entry::Message(message) => thread_message(message, &contact).into_any(),
+            Entry::Message(message) => thread_message(message, &contact, blur_media).into_any(),
             Entry::Note(note) => note_entry(note).into_any(),
             Entry::Event(event) => event_entry(event).into_any(),
         })
@@ -785,8 +789,14 @@ fn ReplyWindow(closes_at: String) -> impl IntoView {
     }
 }
 
-fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<> {
+fn thread_message(
+    message: ThreadMessage,
+    contact: &str,
+    blur_media: bool,
+) -> impl IntoView + use<> {
     let outbound = message.direction == "outbound";
+    // What contacts send is blurred for volunteers; what the team sent is not.
+    let blur = blur_media && !outbound;
     let direction = if outbound { "outbound" } else { "inbound" };
     // Who wrote a reply shows: in a shared inbox the team needs to know. Replies sent outside
     // Switchboard have no author.
@@ -805,7 +815,7 @@ fn thread_message(message: ThreadMessage, contact: &str) -> impl IntoView + use<
     let attachments = message
         .attachments
         .into_iter()
-        .map(|attachment| attachment_view(attachment, contact))
+        .map(|attachment| attachment_view(attachment, contact, blur))
         .collect_view();
     let offered = (!message.buttons.is_empty()).then(|| {
         view! {
@@ -899,34 +909,64 @@ fn delivery(status: &str) -> Option<impl IntoView + use<>> {
     })
 }
 
-fn attachment_view(attachment: AttachmentView, contact: &str) -> AnyView {
+/// A file in the thread; a picture or video from a contact is `blur`red until clicked.
+fn attachment_view(attachment: AttachmentView, contact: &str, blur: bool) -> AnyView {
+    let id = attachment.id;
+    let media = attachment_media(attachment, contact);
+    match media {
+        Media::Blurrable(what, media) if blur => {
+            wellbeing::blurred_media(id, what, media).into_any()
+        }
+        Media::Blurrable(_, media) | Media::Other(media) => media,
+    }
+}
+
+/// A rendered attachment, and whether it is something seen (a picture or a video, which a
+/// volunteer may prefer not to see at once).
+enum Media {
+    Blurrable(&'static str, AnyView),
+    Other(AnyView),
+}
+
+fn attachment_media(attachment: AttachmentView, contact: &str) -> Media {
     let url = match (attachment.state.as_str(), attachment.url) {
         ("pending", _) => {
-            return view! { <p class="attachment attachment-pending">"Downloading…"</p> }
-                .into_any();
+            return Media::Other(
+                view! { <p class="attachment attachment-pending">"Downloading…"</p> }.into_any(),
+            );
         }
         ("stored", Some(url)) => url,
         ("expired", _) => {
-            return view! { <p class="attachment attachment-failed">"Removed under the retention policy"</p> }
-                .into_any();
+            return Media::Other(
+                view! { <p class="attachment attachment-failed">"Removed under the retention policy"</p> }
+                .into_any(),
+            );
         }
         _ => {
-            return view! { <p class="attachment attachment-failed">"Could not be downloaded"</p> }
-                .into_any();
+            return Media::Other(
+                view! { <p class="attachment attachment-failed">"Could not be downloaded"</p> }
+                    .into_any(),
+            );
         }
     };
     match attachment.kind.as_str() {
-        "image" => view! {
-            <img class="attachment" src=url alt=format!("Photo from {contact}") loading="lazy" />
-        }
-        .into_any(),
-        "sticker" => view! {
-            <img class="attachment sticker" src=url alt=format!("Sticker from {contact}") loading="lazy" />
-        }
-        .into_any(),
+        "image" => Media::Blurrable(
+            "picture",
+            view! {
+                <img class="attachment" src=url alt=format!("Photo from {contact}") loading="lazy" />
+            }
+            .into_any(),
+        ),
+        "sticker" => Media::Blurrable(
+            "picture",
+            view! {
+                <img class="attachment sticker" src=url alt=format!("Sticker from {contact}") loading="lazy" />
+            }
+            .into_any(),
+        ),
         kind @ ("audio" | "voice") => {
             let what = if kind == "voice" { "Voice message" } else { "Audio" };
-            view! {
+            let view = view! {
                 <audio
                     class="attachment"
                     controls
@@ -935,9 +975,10 @@ fn attachment_view(attachment: AttachmentView, contact: &str) -> AnyView {
                     aria-label=format!("{what} from {contact}")
                 ></audio>
             }
-            .into_any()
+            .into_any();
+            Media::Other(view)
         }
-        "video" => view! {
+        "video" => Media::Blurrable("video", view! {
             <video
                 class="attachment"
                 controls
@@ -946,14 +987,16 @@ fn attachment_view(attachment: AttachmentView, contact: &str) -> AnyView {
                 aria-label=format!("Video from {contact}")
             ></video>
         }
-        .into_any(),
+        .into_any()),
         _ => {
             let name = attachment.filename.unwrap_or_default();
             let label = if name.is_empty() { "Download the file".to_owned() } else { format!("Download {name}") };
-            view! {
-                <a class="attachment attachment-file" href=url download=name>{label}</a>
-            }
-            .into_any()
+            Media::Other(
+                view! {
+                    <a class="attachment attachment-file" href=url download=name>{label}</a>
+                }
+                .into_any(),
+            )
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and canned responses (coordinators and admins).
 
 mod retention;
+mod wellbeing;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,6 +16,7 @@ use crate::components::{ErrorNotice, Layout};
 use crate::model::{InboxSettings, Me, Permission, SecuritySettings};
 use crate::tracking::tracked_in_browser;
 use retention::RetentionSettingsForm;
+use wellbeing::WellbeingSettingsForm;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -30,7 +32,7 @@ fn settings(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Settings"</h1>
-            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> })}
+            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}
             {(!manages_settings && !manages_tags).then(|| view! {
                 <p class="notice notice-error" role="alert">"Only coordinators and admins change settings."</p>

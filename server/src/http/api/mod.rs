@@ -15,6 +15,7 @@ mod templates;
 mod two_factor;
 mod users;
 mod webhook_events;
+mod wellbeing;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -96,6 +97,13 @@ pub fn routes() -> Router<AppState> {
             "/settings/retention/preview",
             get(settings::retention_preview),
         )
+        .route(
+            "/settings/wellbeing",
+            get(wellbeing::settings).put(wellbeing::update_settings),
+        )
+        .route("/me/activity", post(wellbeing::activity))
+        .route("/me/wellbeing", get(wellbeing::mine))
+        .route("/wellbeing", get(wellbeing::overview))
         // Templates with a media header come with their sample file, limited while it is read.
         .route(
             "/templates",
