@@ -555,3 +555,33 @@ pub async fn create_first_admin(
         .create_first_admin(token, email, name, password)
         .await
 }
+
+#[server(endpoint = "supervision/board")]
+pub async fn get_supervision_board() -> Result<crate::model::SupervisionBoard, AppError> {
+    backend()?.supervision_board(&actor()?).await
+}
+
+/// Approves a trainee's reply; `body`, when given, is the text sent instead.
+#[server(endpoint = "messages/approve")]
+pub async fn approve_reply(message_id: i64, body: Option<String>) -> Result<(), AppError> {
+    backend()?
+        .approve_message(&actor()?, message_id, crate::model::Approval { body })
+        .await
+}
+
+#[server(endpoint = "messages/reject")]
+pub async fn reject_reply(message_id: i64, note: String) -> Result<(), AppError> {
+    backend()?
+        .reject_message(&actor()?, message_id, crate::model::Rejection { note })
+        .await
+}
+
+#[server(endpoint = "conversations/join")]
+pub async fn join_conversation(id: i64) -> Result<(), AppError> {
+    backend()?.join_conversation(&actor()?, id).await
+}
+
+#[server(endpoint = "conversations/take-over")]
+pub async fn take_over_conversation(id: i64) -> Result<(), AppError> {
+    backend()?.take_over_conversation(&actor()?, id).await
+}

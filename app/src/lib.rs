@@ -23,7 +23,7 @@ use leptos_router::{
 use pages::{
     AccountRoute, AuditRoute, ChannelsRoute, ConversationRoute, InboxPage, LoginRoute,
     MentionsRoute, NoConversation, NotFound, PeopleRoute, SearchRoute, SettingsRoute, SetupRoute,
-    TemplatesRoute, WebhookEventsRoute,
+    SupervisionRoute, TemplatesRoute, WebhookEventsRoute,
 };
 
 /// The CSP nonce the server puts into each page request's extensions, so the
@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("mentions") view={Lazy::<MentionsRoute>::new()} />
                 <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} />
                 <Route path=StaticSegment("templates") view={Lazy::<TemplatesRoute>::new()} />
+                <Route path=StaticSegment("supervision") view={Lazy::<SupervisionRoute>::new()} />
             </Routes>
         </Router>
     }

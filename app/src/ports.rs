@@ -343,6 +343,29 @@ pub trait Backend: Send + Sync + 'static {
         name: String,
         password: String,
     ) -> Result<(), AppError>;
+
+    /// Supervision: who is online and what they have open, and the replies waiting for approval.
+    async fn supervision_board(
+        &self,
+        actor: &Actor,
+    ) -> Result<crate::model::SupervisionBoard, AppError>;
+    /// Approves a trainee's reply, with the text to send instead when edited.
+    async fn approve_message(
+        &self,
+        actor: &Actor,
+        message_id: i64,
+        approval: crate::model::Approval,
+    ) -> Result<(), AppError>;
+    async fn reject_message(
+        &self,
+        actor: &Actor,
+        message_id: i64,
+        rejection: crate::model::Rejection,
+    ) -> Result<(), AppError>;
+    /// A coordinator joins a conversation to read along.
+    async fn join_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    /// A coordinator takes a conversation over from its assignee.
+    async fn take_over_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

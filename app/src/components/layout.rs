@@ -59,6 +59,7 @@ where
     let is_admin = me.role.can(Permission::ManagePeople);
     let manages_channels = me.role.can(Permission::ManageChannels);
     let manages_tags = me.role.can(Permission::ManageTags);
+    let supervises = me.role.can(Permission::Supervise);
     let name = me.name.clone();
     let role = me.role.label();
     let password_reminder = me.must_change_password.then(|| {
@@ -75,6 +76,7 @@ where
             <nav aria-label="Main">
                 <A href="/">"Inbox"</A>
                 <A href="/mentions">"Mentions"</A>
+                {supervises.then(|| view! { <A href="/supervision">"Supervision"</A> })}
                 {is_admin.then(|| view! { <A href="/people">"People"</A> })}
                 {is_admin.then(|| view! { <A href="/audit">"Audit"</A> })}
                 {manages_channels.then(|| view! {

@@ -17,6 +17,13 @@ pub enum LiveEvent {
         person_name: String,
         typing: bool,
     },
+    /// A coordinator took over a conversation this person had; told to them alone, as they may
+    /// no longer open it.
+    TakenOver {
+        person_id: i64,
+        conversation_id: i64,
+        by_name: String,
+    },
     /// A note mentioned this person.
     Mention {
         person_id: i64,

@@ -29,6 +29,8 @@ pub enum Permission {
     HandleDataRequests,
     /// Flag conversations urgent by hand and clear the flag; read the risk words.
     EscalateConversations,
+    /// See who is online, join or take over conversations, approve trainees' replies.
+    Supervise,
 }
 
 impl Role {
@@ -65,7 +67,8 @@ impl Role {
             | AssignConversations
             | ManageTags
             | ManageCannedResponses
-            | EscalateConversations => {
+            | EscalateConversations
+            | Supervise => {
                 matches!(self, Role::Admin | Role::Coordinator)
             }
             AnswerConversations => true,
@@ -94,6 +97,9 @@ pub struct Person {
     pub must_change_password: bool,
     /// RFC 3339.
     pub created_at: String,
+    /// Their replies wait for a coordinator's approval before they are sent.
+    #[serde(default)]
+    pub trainee: bool,
 }
 
 /// What an admin gives to add a person.
@@ -117,6 +123,9 @@ pub struct PersonChanges {
     pub name: Option<String>,
     pub role: Option<Role>,
     pub active: Option<bool>,
+    /// Whether their replies wait for a coordinator's approval.
+    #[serde(default)]
+    pub trainee: Option<bool>,
 }
 
 /// An API token, without its secret.

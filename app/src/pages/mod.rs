@@ -17,6 +17,7 @@ mod people;
 mod search;
 mod settings;
 mod setup;
+mod supervision;
 mod templates;
 mod webhook_events;
 
@@ -53,6 +54,7 @@ lazy_page! {
     SearchRoute => search::SearchPage,
     SettingsRoute => settings::SettingsPage,
     SetupRoute => setup::SetupPage,
+    SupervisionRoute => supervision::SupervisionPage,
     TemplatesRoute => templates::TemplatesPage,
     WebhookEventsRoute => webhook_events::WebhookEventsPage,
 }

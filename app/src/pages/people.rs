@@ -110,6 +110,16 @@ fn PeopleTable(
                     },
                 });
             };
+            let trainee = person.trainee;
+            let toggle_trainee = move |_| {
+                update.dispatch(UpdatePerson {
+                    id,
+                    changes: PersonChanges {
+                        trainee: Some(!trainee),
+                        ..PersonChanges::default()
+                    },
+                });
+            };
             let toggle_active = move |_| {
                 update.dispatch(UpdatePerson {
                     id,
@@ -120,7 +130,11 @@ fn PeopleTable(
                 });
             };
             view! {
-                <tr data-email=person.email.clone() class:inactive=!active>
+                <tr
+                    data-email=person.email.clone()
+                    data-trainee=trainee.to_string()
+                    class:inactive=!active
+                >
                     <td>{person.name.clone()}</td>
                     <td>{person.email.clone()}</td>
                     <td>
@@ -137,6 +151,18 @@ fn PeopleTable(
                         </select>
                     </td>
                     <td>{if active { "Active" } else { "Deactivated" }}</td>
+                    <td class="trainee">
+                        <label title="A trainee's replies wait for a coordinator's approval">
+                            <input
+                                type="checkbox"
+                                class="trainee-toggle"
+                                checked=trainee
+                                on:change=toggle_trainee
+                            />
+                            " Replies need approval"
+                            <span class="visually-hidden">{format!(" ({})", person.name)}</span>
+                        </label>
+                    </td>
                     <td>
                         <button type="button" on:click=toggle_active disabled=is_me>
                             {if active { "Deactivate" } else { "Reactivate" }}
@@ -161,6 +187,7 @@ fn PeopleTable(
                     <th scope="col">"Email"</th>
                     <th scope="col">"Role"</th>
                     <th scope="col">"Status"</th>
+                    <th scope="col">"Trainee"</th>
                     <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>

@@ -12,6 +12,7 @@ pub mod replies;
 pub mod reply_buttons;
 pub mod retention;
 pub mod sizes;
+pub mod supervision;
 pub mod templates;
 pub mod two_factor;
 pub mod webhooks;

@@ -479,6 +479,39 @@ impl Backend for Services {
         Services::retry_message(self, actor, message_id).await
     }
 
+    async fn supervision_board(
+        &self,
+        actor: &Actor,
+    ) -> Result<app::model::SupervisionBoard, AppError> {
+        Services::supervision_board(self, actor).await
+    }
+
+    async fn approve_message(
+        &self,
+        actor: &Actor,
+        message_id: i64,
+        approval: app::model::Approval,
+    ) -> Result<(), AppError> {
+        Services::approve_message(self, actor, message_id, approval).await
+    }
+
+    async fn reject_message(
+        &self,
+        actor: &Actor,
+        message_id: i64,
+        rejection: app::model::Rejection,
+    ) -> Result<(), AppError> {
+        Services::reject_message(self, actor, message_id, rejection).await
+    }
+
+    async fn join_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        Services::join_conversation(self, actor, id).await
+    }
+
+    async fn take_over_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        Services::take_over_conversation(self, actor, id).await
+    }
+
     fn demo_mode(&self) -> bool {
         Services::demo_mode(self)
     }

@@ -376,6 +376,7 @@ impl Services {
         typing: bool,
     ) -> Result<(), AppError> {
         self.visible_conversation(actor, conversation_id).await?;
+        self.note_presence(actor.id, Some(conversation_id)).await;
         self.live
             .publish(
                 &self.store,

@@ -176,10 +176,17 @@ impl Services {
         conversation: &ConversationRow,
         reply: OutboundReply<'_>,
     ) -> Result<(), AppError> {
-        self.store
-            .enqueue_reply(conversation.id, conversation.channel_id, actor.id, reply)
-            .await?;
-        self.deliveries.notify_one();
+        // A trainee's reply waits for a coordinator's approval (see services/supervision.rs).
+        if self.is_trainee(actor.id).await? {
+            self.store
+                .hold_reply(conversation.id, conversation.channel_id, actor.id, reply)
+                .await?;
+        } else {
+            self.store
+                .enqueue_reply(conversation.id, conversation.channel_id, actor.id, reply)
+                .await?;
+            self.deliveries.notify_one();
+        }
         self.live
             .publish(
                 &self.store,

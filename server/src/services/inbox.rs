@@ -334,6 +334,7 @@ impl Services {
                 at: rfc3339(event.created_at),
                 at_ms: event.created_at,
             })
+            .chain(self.supervision_thread_events(id).await?)
             .collect();
         let assignees = if actor.role.can(Permission::AssignConversations) {
             self.store

@@ -177,6 +177,7 @@ impl Services {
     async fn access_ends(self, actor: Actor, mut changes: broadcast::Receiver<i64>) {
         let mut every = tokio::time::interval(ACCESS_RECHECK);
         every.tick().await;
+        self.note_presence(actor.id, None).await;
         loop {
             tokio::select! {
                 _ = every.tick() => {}
@@ -189,6 +190,8 @@ impl Services {
             if !self.may_keep_listening(&actor).await {
                 return;
             }
+            // An open stream is someone online, for the Supervision board.
+            self.note_presence(actor.id, None).await;
         }
     }
 
@@ -215,6 +218,7 @@ impl Services {
     async fn live_event_for(&self, actor: &Actor, event: LiveEvent) -> Option<LiveEvent> {
         match event {
             LiveEvent::Mention { person_id, .. } if person_id != actor.id => None,
+            LiveEvent::TakenOver { person_id, .. } if person_id != actor.id => None,
             // Mentioned in a conversation they may not open (assigned to someone else): they
             // learn that something changed, not where or by whom.
             LiveEvent::Mention {

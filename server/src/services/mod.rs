@@ -28,6 +28,7 @@ mod retention;
 mod search;
 pub mod secrets_at_rest;
 mod settings;
+mod supervision;
 mod templates;
 mod tokens;
 mod two_factor;

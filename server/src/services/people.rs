@@ -30,6 +30,7 @@ fn person_from(user: UserRow) -> Person {
         must_change_password: user.must_change_password != 0,
         role: Role::parse(&user.role).unwrap_or(Role::Volunteer),
         created_at: rfc3339(user.created_at),
+        trainee: user.trainee != 0,
         id: user.id,
         email: user.email,
         name: user.name,
@@ -252,6 +253,20 @@ impl Services {
                     "person_changed",
                     &subject,
                     json!({ "role": role.as_str(), "previous_role": user.role }),
+                )
+                .await?;
+        }
+        if let Some(trainee) = changes
+            .trainee
+            .filter(|trainee| *trainee != (user.trainee != 0))
+        {
+            self.store.set_trainee(id, trainee).await?;
+            self.store
+                .audit(
+                    Some(actor.id),
+                    "person_changed",
+                    &subject,
+                    json!({ "trainee": trainee }),
                 )
                 .await?;
         }

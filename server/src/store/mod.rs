@@ -19,6 +19,7 @@ mod retention;
 mod search;
 mod sessions;
 mod settings;
+mod supervision;
 mod templates;
 mod throttle;
 mod tokens;
@@ -50,6 +51,7 @@ pub use inbox::{
 pub use outbox::{OutboundFile, OutboundFileRow, OutboundJob, OutboundReply, SHARED_SOURCE_PREFIX};
 pub use search::{SearchRequest, SearchRow, SearchScope};
 pub use sessions::AUTH_KEY;
+pub use supervision::{HeldRow, OnlineRow, OpenRow, Review, ReviewRow, SupervisionEventRow};
 pub use templates::{NewTemplate, TemplateRow};
 pub use tokens::TokenRow;
 pub use totp::TotpRow;

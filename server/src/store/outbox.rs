@@ -64,12 +64,38 @@ impl Store {
         author_id: i64,
         reply: OutboundReply<'_>,
     ) -> StoreResult<i64> {
+        self.commit_reply(conversation_id, channel_id, author_id, reply, false)
+            .await
+    }
+
+    /// Commits a trainee's reply without a delivery job: it waits, `awaiting_approval`, until a
+    /// coordinator approves it (which queues it, see `approve_held_reply`) or rejects it. The
+    /// contact is still waiting for an answer meanwhile.
+    pub async fn hold_reply(
+        &self,
+        conversation_id: i64,
+        channel_id: i64,
+        author_id: i64,
+        reply: OutboundReply<'_>,
+    ) -> StoreResult<i64> {
+        self.commit_reply(conversation_id, channel_id, author_id, reply, true)
+            .await
+    }
+
+    async fn commit_reply(
+        &self,
+        conversation_id: i64,
+        channel_id: i64,
+        author_id: i64,
+        reply: OutboundReply<'_>,
+        held: bool,
+    ) -> StoreResult<i64> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         let message_id: i64 = sqlx::query_scalar(
             "INSERT INTO messages (conversation_id, channel_id, direction, author_id, kind, body, content, \
              status, provider_timestamp, created_at, updated_at) \
-             VALUES ($1, $2, 'outbound', $3, $4, $5, $6, 'pending', $7, $7, $7) RETURNING id",
+             VALUES ($1, $2, 'outbound', $3, $4, $5, $6, $8, $7, $7, $7) RETURNING id",
         )
         .bind(conversation_id)
         .bind(channel_id)
@@ -78,6 +104,7 @@ impl Store {
         .bind(reply.body)
         .bind(reply.content)
         .bind(now)
+        .bind(if held { "awaiting_approval" } else { "pending" })
         .fetch_one(&mut *tx)
         .await?;
         if let Some(file) = &reply.file {
@@ -96,24 +123,16 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO outbound_jobs (message_id, channel_id, state, next_attempt_at, created_at, updated_at) \
-             VALUES ($1, $2, 'pending', $3, $3, $3)",
-        )
-        .bind(message_id)
-        .bind(channel_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        // Answered: the conversation no longer waits, and its unread messages have been seen.
-        sqlx::query(
-            "UPDATE conversations SET waiting_since = NULL, unread_count = 0, last_message_at = $1, \
-             updated_at = $1 WHERE id = $2",
-        )
-        .bind(now)
-        .bind(conversation_id)
-        .execute(&mut *tx)
-        .await?;
+        if held {
+            // Seen, but not answered yet.
+            sqlx::query("UPDATE conversations SET unread_count = 0, updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(conversation_id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            queue_delivery(&mut tx, message_id, channel_id, conversation_id, now).await?;
+        }
         tx.commit().await?;
         Ok(message_id)
     }
@@ -394,6 +413,35 @@ impl Store {
         tx.commit().await?;
         Ok(marked)
     }
+}
+
+/// Gives a committed outbound message its delivery job. The conversation is answered: it no
+/// longer waits, and its unread messages have been seen.
+pub(super) async fn queue_delivery(
+    tx: &mut sqlx::AnyConnection,
+    message_id: i64,
+    channel_id: i64,
+    conversation_id: i64,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO outbound_jobs (message_id, channel_id, state, next_attempt_at, created_at, updated_at) \
+         VALUES ($1, $2, 'pending', $3, $3, $3)",
+    )
+    .bind(message_id)
+    .bind(channel_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE conversations SET waiting_since = NULL, unread_count = 0, last_message_at = $1, \
+         updated_at = $1 WHERE id = $2",
+    )
+    .bind(now)
+    .bind(conversation_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 fn status_rank(status: &str) -> u8 {

@@ -10,6 +10,10 @@ pub struct UserRow {
     pub must_change_password: i64,
     pub deactivated_at: Option<i64>,
     pub created_at: i64,
+    /// 1 when their replies wait for a coordinator's approval. Queries that do not need it may
+    /// leave it out.
+    #[sqlx(default)]
+    pub trainee: i64,
 }
 
 impl UserRow {
@@ -26,8 +30,7 @@ pub struct NewUser<'a> {
     pub must_change_password: bool,
 }
 
-const USER_COLUMNS: &str =
-    "id, email, name, role, password_hash, must_change_password, deactivated_at, created_at";
+const USER_COLUMNS: &str = "id, email, name, role, password_hash, must_change_password, deactivated_at, created_at, trainee";
 
 impl Store {
     pub async fn insert_user(&self, user: NewUser<'_>) -> StoreResult<UserRow> {

@@ -155,6 +155,9 @@ fn receive(live: Live, me: i64, event: LiveEvent) {
                     word,
                 });
             });
+        }
+        LiveEvent::TakenOver { by_name, .. } => {
+            notify(&format!("{by_name} took over a conversation of yours"), "/");
             live.changed();
         }
         LiveEvent::OverLimit { .. } => live.wellbeing.update(|version| *version += 1),

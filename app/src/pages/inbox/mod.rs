@@ -10,6 +10,7 @@ mod actions;
 mod clock;
 mod contact;
 mod live;
+mod review;
 mod shortcuts;
 mod thread;
 mod urgent;

@@ -17,6 +17,7 @@ use super::actions::{ComposeMode, InboxActions, use_actions};
 use super::clock::{Time, TimeStyle, is_past, use_now};
 use super::contact::ContactPanel;
 use super::live::use_live;
+use super::review::{ReviewControls, SupervisionControls};
 use super::shortcuts;
 use super::urgent::{UrgentForm, provide_urgent_reason_draft, urgent_marker};
 use super::wellbeing;
@@ -321,6 +322,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                     </p>
                     {controls}
                     {urgent_form}
+                    <SupervisionControls id assignee_id=summary.assignee_id me_id=me.id />
                     <ul class="tags" aria-label="Tags">{tags}<li>{add_tag}</li></ul>
                     <p class="presence" aria-live="polite">{presence}</p>
                     <ErrorNotice error=Signal::derive(move || actions.change_error()) />
@@ -839,6 +841,16 @@ fn thread_message(
         }
     });
     let message_id = message.id;
+    // A trainee's reply waiting for a coordinator (who sees the review controls).
+    let review = (outbound && message.status == "awaiting_approval").then(|| {
+        view! {
+            <ReviewControls
+                message_id
+                body=message.body.clone()
+                editable=message.kind == "text"
+            />
+        }
+    });
     let retry = (outbound && matches!(message.status.as_str(), "failed" | "unknown")).then(|| {
         let actions = use_actions();
         view! {
@@ -875,6 +887,7 @@ fn thread_message(
             {offered}
             {failure}
             {retry}
+            {review}
             {reactions}
         </li>
     }
@@ -889,6 +902,8 @@ fn delivery(status: &str) -> Option<impl IntoView + use<>> {
         "read" => ("✓✓", "Read"),
         "failed" => ("⚠", "Not delivered"),
         "unknown" => ("⚠", "May not have been delivered"),
+        "awaiting_approval" => ("⏳", "Waiting for a coordinator's approval"),
+        "rejected" => ("✕", "Rejected: not sent"),
         _ => return None,
     };
     // Unknown is the one outcome a person must act on: they decide whether to send again.

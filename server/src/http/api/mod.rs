@@ -11,6 +11,7 @@ mod escalation;
 mod extract;
 mod search;
 mod settings;
+mod supervision;
 mod tags;
 mod templates;
 mod two_factor;
@@ -70,6 +71,14 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/notes", post(conversations::add_note))
         .route("/conversations/{id}/urgent", post(escalation::set_urgent))
         .route("/messages/{id}/retry", post(conversations::retry_message))
+        .route("/supervision", get(supervision::board))
+        .route("/messages/{id}/approve", post(supervision::approve))
+        .route("/messages/{id}/reject", post(supervision::reject))
+        .route("/conversations/{id}/join", post(supervision::join))
+        .route(
+            "/conversations/{id}/take-over",
+            post(supervision::take_over),
+        )
         .route("/mentions", get(search::mentions))
         .route("/contacts/{id}", get(contacts::get))
         .route("/contacts/{id}/notes", post(contacts::add_note))

@@ -1,0 +1,257 @@
+//! `/supervision`: for coordinators and admins, who is online now, what each has open and how
+//! long its contact has waited, and the trainees' replies waiting for approval. The board
+//! reloads every few seconds; the server refuses it to volunteers.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::{
+    ApproveReply, JoinConversation, RejectReply, TakeOverConversation, get_supervision_board,
+};
+use crate::components::{ErrorNotice, Layout};
+use crate::error::AppError;
+use crate::model::{HeldReply, Me, OnlinePerson, OpenConversation, SupervisionBoard};
+use crate::tracking::tracked_in_browser;
+
+/// Presence is announced every 8 seconds; reloading more often would show nothing new.
+const RELOAD_EVERY: Duration = Duration::from_secs(5);
+
+#[component]
+pub fn SupervisionPage() -> impl IntoView {
+    view! {
+        <Title text="Supervision" />
+        <Layout page=supervision_page />
+    }
+}
+
+/// What a person can do from the board; every finished action reloads it.
+#[derive(Clone, Copy)]
+struct BoardActions {
+    approve: ServerAction<ApproveReply>,
+    reject: ServerAction<RejectReply>,
+    join: ServerAction<JoinConversation>,
+    take_over: ServerAction<TakeOverConversation>,
+    /// Rejection notes being written, by message: they outlive the board's reloads.
+    notes: RwSignal<HashMap<i64, String>>,
+}
+
+impl BoardActions {
+    fn version(&self) -> usize {
+        self.approve.version().get()
+            + self.reject.version().get()
+            + self.join.version().get()
+            + self.take_over.version().get()
+    }
+
+    fn error(&self) -> Option<AppError> {
+        [
+            self.approve.value().get().and_then(Result::err),
+            self.reject.value().get().and_then(Result::err),
+            self.join.value().get().and_then(Result::err),
+            self.take_over.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    }
+}
+
+fn supervision_page(_me: Me) -> impl IntoView {
+    let actions = BoardActions {
+        approve: ServerAction::new(),
+        reject: ServerAction::new(),
+        join: ServerAction::new(),
+        take_over: ServerAction::new(),
+        notes: RwSignal::new(HashMap::new()),
+    };
+    let tick = RwSignal::new(0_u64);
+    // Effects run in the browser only: the server renders the board once.
+    Effect::new(move |_| {
+        // Not while someone writes a rejection note: the reload would take their field away.
+        let reload = move || {
+            if actions
+                .notes
+                .with_untracked(|notes| notes.values().all(String::is_empty))
+            {
+                tick.update(|tick| *tick += 1);
+            }
+        };
+        if let Ok(every) = set_interval_with_handle(reload, RELOAD_EVERY) {
+            on_cleanup(move || every.clear());
+        }
+    });
+    let board = Resource::new(
+        tracked_in_browser(move || (tick.get(), actions.version())),
+        |_| get_supervision_board(),
+    );
+    view! {
+        <main class="page supervision">
+            <h1>"Supervision"</h1>
+            <ErrorNotice error=Signal::derive(move || actions.error()) />
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match board.await {
+                        Ok(board) => board_view(board, actions).into_any(),
+                        Err(error) => view! {
+                            <p class="notice notice-error" role="alert">{error.message}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+fn board_view(board: SupervisionBoard, actions: BoardActions) -> impl IntoView {
+    let SupervisionBoard {
+        online,
+        awaiting_approval,
+    } = board;
+    let online_list = if online.is_empty() {
+        view! { <p class="empty">"No one is online."</p> }.into_any()
+    } else {
+        view! {
+            <ul class="online-people">
+                {online.into_iter().map(|person| online_person(person, actions)).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    let held_list = if awaiting_approval.is_empty() {
+        view! { <p class="empty">"No reply is waiting for approval."</p> }.into_any()
+    } else {
+        view! {
+            <ol class="held-replies">
+                {awaiting_approval.into_iter().map(|held| held_reply(held, actions)).collect_view()}
+            </ol>
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="online-title">
+            <h2 id="online-title">"Online now"</h2>
+            {online_list}
+        </section>
+        <section aria-labelledby="held-title">
+            <h2 id="held-title">"Waiting for approval"</h2>
+            {held_list}
+        </section>
+    }
+}
+
+fn online_person(person: OnlinePerson, actions: BoardActions) -> impl IntoView {
+    let open = if person.open.is_empty() {
+        view! { <p class="nothing-open">"No conversation open"</p> }.into_any()
+    } else {
+        view! {
+            <ul class="open-conversations">
+                {person.open.into_iter().map(|open| open_conversation(open, actions)).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <li class="online-person" data-person-id=person.id>
+            <p>
+                <span class="person-name">{person.name}</span>
+                " "
+                <span class="role-badge">{person.role.label()}</span>
+                {person.trainee.then(|| view! { " " <span class="trainee-badge">"Trainee"</span> })}
+            </p>
+            {open}
+        </li>
+    }
+}
+
+fn with_whom(conversation_id: i64, contact_name: Option<String>) -> String {
+    contact_name
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| format!("Conversation {conversation_id}"))
+}
+
+/// "45 s", "12 min", "3 h 5 min".
+fn waited(seconds: i64) -> String {
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds / 60),
+        _ => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
+    }
+}
+
+fn open_conversation(open: OpenConversation, actions: BoardActions) -> impl IntoView {
+    let id = open.conversation_id;
+    let wait = match open.waiting_seconds {
+        Some(seconds) => format!("waiting {}", waited(seconds)),
+        None => "answered".to_owned(),
+    };
+    view! {
+        <li class="open-conversation" data-conversation-id=id>
+            <a href=format!("/conversations/{id}")>{with_whom(id, open.contact_name)}</a>
+            " · "
+            <span class="assignee">
+                {match open.assignee_name {
+                    Some(name) => format!("assigned to {name}"),
+                    None => "unassigned".to_owned(),
+                }}
+            </span>
+            " · "
+            <span class="waiting" data-waiting-seconds=open.waiting_seconds.map(|s| s.to_string())>
+                {wait}
+            </span>
+            " "
+            <button type="button" class="join-conversation" on:click=move |_| {
+                actions.join.dispatch(JoinConversation { id });
+            }>"Join"</button>
+            <button type="button" class="take-over" on:click=move |_| {
+                actions.take_over.dispatch(TakeOverConversation { id });
+            }>"Take over"</button>
+        </li>
+    }
+}
+
+fn held_reply(held: HeldReply, actions: BoardActions) -> impl IntoView {
+    let message_id = held.message_id;
+    let notes = actions.notes;
+    let author = held.author_name.unwrap_or_else(|| "Someone".to_owned());
+    view! {
+        <li class="held-reply" data-message-id=message_id>
+            <p>
+                <span class="message-author">{author}</span>
+                " to "
+                <a href=format!("/conversations/{}", held.conversation_id)>
+                    {with_whom(held.conversation_id, held.contact_name)}
+                </a>
+                " · "
+                <time datetime=held.written_at.clone()>{held.written_at.clone()}</time>
+            </p>
+            <p class="message-body">{held.body}</p>
+            <button type="button" class="primary approve" on:click=move |_| {
+                actions.approve.dispatch(ApproveReply { message_id, body: None });
+            }>"Approve and send"</button>
+            <label class="review-note">
+                "Why not"
+                <input
+                    class="rejection-note"
+                    maxlength="1000"
+                    prop:value=move || notes.with(|notes| notes.get(&message_id).cloned().unwrap_or_default())
+                    on:input=move |event| {
+                        let note = event_target_value(&event);
+                        notes.update(|notes| {
+                            notes.insert(message_id, note);
+                        });
+                    }
+                />
+            </label>
+            <button type="button" class="reject" on:click=move |_| {
+                let note = notes
+                    .try_update(|notes| notes.remove(&message_id))
+                    .flatten()
+                    .unwrap_or_default();
+                actions.reject.dispatch(RejectReply { message_id, note });
+            }>"Reject"</button>
+        </li>
+    }
+}
