@@ -14,6 +14,10 @@
 //! cargo bench -p server --bench inbox -- --database-url postgres://…/fresh_db
 //! ```
 //!
+//! It also writes one audit log entry per message (reads, reveals and assignments by the team
+//! over two years) and times the Audit page's queries: unfiltered, by person, action, subject,
+//! a month's range, and a page deep in the log.
+//!
 //! Last, it times retention at this size: the preview admins see and one run that deletes what
 //! a 90-day period expires (most of the generated data, so it comes after everything else).
 
@@ -22,7 +26,7 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use app::model::{ChannelInput, ChannelKind, RetentionSettings, Role};
+use app::model::{AuditQuery, ChannelInput, ChannelKind, RetentionSettings, Role};
 use clap::Parser;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -298,12 +302,87 @@ async fn main() -> ExitCode {
         row.print();
         failed |= row.errors > 0;
     }
+    audit_log(&app_services, &team, &inbox, options.samples as usize).await;
     failed |= !retention(&app_services, team.admin).await;
     if failed {
         eprintln!("some requests did not answer 200 (see above)");
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Times the Audit page's queries (one page of 50, as the page asks) on the generated log.
+async fn audit_log(services: &Services, team: &Team, inbox: &Inbox, samples: usize) {
+    let actor = services
+        .actor_by_id(team.admin)
+        .await
+        .unwrap()
+        .expect("the admin is active");
+    let day = |days_ago: i64| {
+        let at = SystemTime::now() - Duration::from_secs(days_ago as u64 * 24 * 60 * 60);
+        time::OffsetDateTime::from(at).date().to_string()
+    };
+    let queries = [
+        ("newest first, no filter", AuditQuery::default()),
+        (
+            "one person",
+            AuditQuery {
+                actor_id: Some(team.assignable[0]),
+                ..AuditQuery::default()
+            },
+        ),
+        (
+            "one action",
+            AuditQuery {
+                action: Some("contact.number_revealed".into()),
+                ..AuditQuery::default()
+            },
+        ),
+        (
+            "one contact",
+            AuditQuery {
+                subject: Some(format!("conversation:{}", inbox.conversations[1])),
+                ..AuditQuery::default()
+            },
+        ),
+        (
+            "a month a year ago",
+            AuditQuery {
+                from: Some(day(395)),
+                to: Some(day(365)),
+                ..AuditQuery::default()
+            },
+        ),
+        (
+            "a page halfway back",
+            AuditQuery {
+                after: Some(inbox.middle_audit_entry),
+                ..AuditQuery::default()
+            },
+        ),
+    ];
+    println!("\naudit log, one page of entries ({samples} timed calls each, in process)\n");
+    println!("| query | p50 ms | p95 ms | entries |");
+    println!("|---|---|---|---|");
+    for (name, query) in queries {
+        let mut timings = Vec::with_capacity(samples);
+        let mut entries = 0;
+        for _ in 0..samples {
+            let started = Instant::now();
+            let page = services
+                .audit_log(&actor, query.clone())
+                .await
+                .expect("the audit page answers");
+            timings.push(started.elapsed());
+            entries = page.entries.len();
+        }
+        timings.sort();
+        println!(
+            "| {name} | {:.1} | {:.1} | {entries} |",
+            millis(percentile(&timings, 50.0)),
+            millis(percentile(&timings, 95.0)),
+        );
     }
 }
 
@@ -464,7 +543,12 @@ struct Inbox {
     conversations: Vec<i64>,
     /// Contacts' numbers on the phone channels, to search for.
     phone_numbers: Vec<String>,
+    /// An audit entry halfway through the log, to page from.
+    middle_audit_entry: i64,
 }
+
+/// The generated audit log covers the last two years.
+const AUDIT_SPAN_MS: i64 = 730 * 24 * 60 * 60 * 1000;
 
 /// One conversation as generated, before it has an id.
 struct PlannedConversation {
@@ -637,6 +721,35 @@ async fn generate(
         },
     )
     .await;
+    let audit_ids = insert(
+        &pool,
+        "audit_log",
+        &["actor_id", "action", "subject", "detail", "created_at"],
+        messages.len(),
+        |k| {
+            let (action, subject) = match k % 4 {
+                0 => ("conversation.read", "conversation"),
+                1 => ("contact.read", "contact"),
+                2 => ("contact.number_revealed", "contact"),
+                _ => ("conversation.assign", "conversation"),
+            };
+            let id = if subject == "contact" {
+                contacts[k % contacts.len()]
+            } else {
+                conversation_ids[k % conversation_ids.len()]
+            };
+            vec![
+                Value::Maybe(Some(team.assignable[k % team.assignable.len()])),
+                Value::Text(action.into()),
+                Value::Text(format!("{subject}:{id}")),
+                Value::Text("{}".into()),
+                Value::Int(
+                    now - AUDIT_SPAN_MS + (k as i64 * AUDIT_SPAN_MS) / messages.len() as i64,
+                ),
+            ]
+        },
+    )
+    .await;
     if !database.is_sqlite() {
         // What autovacuum does shortly after a load this size. SQLite keeps no statistics
         // unless asked, and the application does not ask.
@@ -654,6 +767,7 @@ async fn generate(
     Inbox {
         conversations: conversation_ids,
         phone_numbers,
+        middle_audit_entry: audit_ids[audit_ids.len() / 2],
     }
 }
 
