@@ -3,47 +3,12 @@
 
 mod harness;
 
-use std::time::Duration;
-
-use fantoccini::elements::Element;
-use fantoccini::{Client, Locator};
-use harness::{Browser, Inbound, Server, open_conversation, receive_and_open, sign_in, sign_out};
+use fantoccini::Locator;
+use harness::{
+    Browser, Inbound, Server, click, open_conversation, receive_and_open, shows, sign_in, sign_out,
+};
 
 const REPLY: &str = "We can bring a parcel on Friday";
-
-async fn click(client: &Client, xpath: &str) {
-    client
-        .wait()
-        .for_element(Locator::XPath(xpath))
-        .await
-        .unwrap_or_else(|_| panic!("{xpath} is there"))
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Waits until the element at `xpath` exists: changes arrive by refetch or live update.
-async fn shows(client: &Client, xpath: &str, what: &str) -> Element {
-    match client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::XPath(xpath))
-        .await
-    {
-        Ok(element) => element,
-        Err(_) => panic!("{what}: not shown\n{}", what_the_page_shows(client).await),
-    }
-}
-
-/// The address and text of the page, so a failure says what was there instead.
-async fn what_the_page_shows(client: &Client) -> String {
-    let url = client.current_url().await.map(|url| url.to_string());
-    let text = match client.find(Locator::Css("body")).await {
-        Ok(body) => body.text().await.unwrap_or_default(),
-        Err(error) => format!("(no body: {error})"),
-    };
-    format!("at {url:?}, the page reads:\n{text}")
-}
 
 /// The reply in the thread, in the delivery state `status`.
 fn reply_in(status: &str) -> String {

@@ -3,36 +3,14 @@
 
 mod harness;
 
-use std::time::Duration;
-
-use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
-use harness::{Browser, Inbound, Server, receive_and_open};
+use harness::{Browser, Inbound, Server, receive_and_open, shows};
 
 /// A red pixel.
 const PICTURE: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90\x77\x53\xde\x00\x00\x00\x0c\x49\x44\x41\x54\x78\x9c\x63\x38\xa1\xa1\x01\x00\x02\xd4\x01\x19\x05\x50\x8f\xa4\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
 
 /// The Enter key, as WebDriver spells it.
 const ENTER: &str = "\u{E007}";
-
-/// Waits until the element at `xpath` exists.
-async fn shows(client: &Client, xpath: &str, what: &str) -> Element {
-    match client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::XPath(xpath))
-        .await
-    {
-        Ok(element) => element,
-        Err(_) => {
-            let text = match client.find(Locator::Css("body")).await {
-                Ok(body) => body.text().await.unwrap_or_default(),
-                Err(error) => format!("(no body: {error})"),
-            };
-            panic!("{what}: not shown; the page reads:\n{text}")
-        }
-    }
-}
 
 /// The CSS filter the browser applies to the thread's picture.
 async fn picture_filter(client: &Client) -> String {

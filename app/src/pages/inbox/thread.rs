@@ -321,8 +321,10 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                         </span>
                     </p>
                     {controls}
-                    {urgent_form}
-                    <SupervisionControls id assignee_id=summary.assignee_id me_id=me.id />
+                    <div class="thread-actions">
+                        {urgent_form}
+                        <SupervisionControls id assignee_id=summary.assignee_id me_id=me.id />
+                    </div>
                     <ul class="tags" aria-label="Tags">{tags}<li>{add_tag}</li></ul>
                     <p class="presence" aria-live="polite">{presence}</p>
                     <ErrorNotice error=Signal::derive(move || actions.change_error()) />

@@ -121,7 +121,7 @@ pub fn UrgentForm(id: i64, urgent: bool) -> impl IntoView {
     } else {
         ("Why it is urgent (optional)", "Mark urgent", false)
     };
-    view! {
+    let form = view! {
         <ActionForm action=set attr:class="urgent-form">
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="urgent" value=(!urgent).to_string() />
@@ -139,6 +139,21 @@ pub fn UrgentForm(id: i64, urgent: bool) -> impl IntoView {
             </label>
             <button type="submit" class=if urgent { "clear-urgent" } else { "mark-urgent" }>{button}</button>
         </ActionForm>
+    };
+    // Clearing is what a flagged conversation asks for, so its form shows; marking by hand is
+    // rarer and stays folded, so the header leaves the messages room on a small screen.
+    view! {
+        {if urgent {
+            form.into_any()
+        } else {
+            view! {
+                <details class="urgent-details">
+                    <summary>"Mark urgent…"</summary>
+                    {form}
+                </details>
+            }
+                .into_any()
+        }}
         <ErrorNotice error />
     }
 }
