@@ -342,7 +342,7 @@ async fn audit_log(services: &Services, team: &Team, inbox: &Inbox, samples: usi
         (
             "one contact",
             AuditQuery {
-                subject: Some(format!("conversation:{}", inbox.conversations[1])),
+                subject: Some(format!("conversation:{}", inbox.conversations[0])),
                 ..AuditQuery::default()
             },
         ),
