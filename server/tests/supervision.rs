@@ -13,6 +13,9 @@ use common::{Db, TestApp, now_secs, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+const READING_ALONG: &str =
+    "You joined this conversation to read along: write a note, or take it over to reply.";
+
 /// When Dana wrote, in seconds before the test starts.
 const DANA_WAITED_SECS: i64 = 600;
 
@@ -425,6 +428,37 @@ async fn a_trainees_file_waits_too_and_is_sent_as_it_was_written(db: Db) {
     );
 }
 
+async fn a_reply_that_waited_past_the_window_is_not_approved(db: Db) {
+    let s = supervised(db).await;
+    let message = s.tina_replies("hi dana").await;
+    let two_days_ago = server::store::now_ms() - 48 * 3_600_000;
+    sqlx::query("UPDATE conversations SET last_inbound_at = $1")
+        .bind(two_days_ago)
+        .execute(&s.app.sql().await)
+        .await
+        .unwrap();
+    let (status, refused) = s.review(&s.cora, message, "approve", json!({})).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The 24-hour window"),
+        "{refused}"
+    );
+    assert_eq!(s.last_message().await["status"], "awaiting_approval");
+    assert_eq!(s.deliver_all().await, 0);
+    let (status, answer) = s
+        .review(
+            &s.cora,
+            message,
+            "reject",
+            json!({ "note": "Send the follow-up template" }),
+        )
+        .await;
+    assert_eq!(status, 204, "{answer}");
+}
+
 async fn only_coordinators_and_admins_supervise(db: Db) {
     let s = supervised(db).await;
     let message = s.tina_replies("hi dana").await;
@@ -489,6 +523,35 @@ async fn coordinators_join_and_take_over(db: Db) {
         let (status, answer) = s.app.api(&s.cora, Method::POST, &join, None).await;
         assert_eq!(status, 204, "{answer}");
     }
+    // Joined, Cora reads along and writes notes; replying needs taking the conversation over.
+    let cora_replies = || async {
+        s.app
+            .api(
+                &s.cora,
+                Method::POST,
+                &format!("/conversations/{}/messages", s.conversation),
+                Some(json!({ "body": "Cora here" })),
+            )
+            .await
+    };
+    let (status, refused) = cora_replies().await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["message"], READING_ALONG);
+    let detail = s.app.conversation_detail(&s.cora, s.conversation).await;
+    assert_eq!(
+        detail["reply_blocked"], READING_ALONG,
+        "the composer says why"
+    );
+    let (status, note) = s
+        .app
+        .api(
+            &s.cora,
+            Method::POST,
+            &format!("/conversations/{}/notes", s.conversation),
+            Some(json!({ "body": "Reading along" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{note}");
     let joined: Vec<String> = s
         .events_as(&s.cora)
         .await
@@ -529,6 +592,8 @@ async fn coordinators_join_and_take_over(db: Db) {
         "{events:?}"
     );
     assert!(events.contains(&"cora took this".to_owned()), "{events:?}");
+    let (status, answer) = cora_replies().await;
+    assert_eq!(status, 202, "once hers, Cora replies: {answer}");
     assert_eq!(
         s.app
             .audited(
@@ -565,6 +630,7 @@ on_both_databases!(
     a_trainees_reply_waits_and_is_sent_once_as_approved,
     a_rejected_reply_is_never_sent_and_the_trainee_reads_why,
     a_trainees_file_waits_too_and_is_sent_as_it_was_written,
+    a_reply_that_waited_past_the_window_is_not_approved,
     only_coordinators_and_admins_supervise,
     coordinators_join_and_take_over,
 );

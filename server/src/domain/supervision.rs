@@ -23,6 +23,18 @@ pub enum ReviewRefused {
     BadNote,
 }
 
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("You joined this conversation to read along: write a note, or take it over to reply.")]
+pub struct ReadingAlong;
+
+/// Someone who joined a conversation to read along writes notes only, until it is theirs.
+pub fn reader_may_reply(joined: bool, is_assignee: bool) -> Result<(), ReadingAlong> {
+    match joined && !is_assignee {
+        true => Err(ReadingAlong),
+        false => Ok(()),
+    }
+}
+
 /// The text to send instead of the trainee's, trimmed. Only a plain text reply can be edited:
 /// a template's or a file's text is not what the provider sends.
 pub fn edited_reply(kind: &str, body: &str) -> Result<String, ReviewRefused> {
@@ -70,6 +82,13 @@ mod tests {
             edited_reply("template", "Hi"),
             Err(ReviewRefused::NotEditable)
         );
+    }
+
+    #[test]
+    fn joining_to_read_along_allows_notes_only_until_taking_over() {
+        assert_eq!(reader_may_reply(true, false), Err(ReadingAlong));
+        assert_eq!(reader_may_reply(true, true), Ok(()));
+        assert_eq!(reader_may_reply(false, false), Ok(()));
     }
 
     #[test]

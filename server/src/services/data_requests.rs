@@ -9,13 +9,11 @@ use app::model::{
 use app::ports::Actor;
 use channels::outbound::SendOutcome;
 
+use super::inbox::channel_refusal;
 use super::provider::CallError;
 use super::{Services, rfc3339};
-use crate::domain::data_requests::{
-    self, CONFIRMED_ANSWER, MAX_KEYWORD_CHARS, RECEIVED_ANSWER, asks_for_erasure,
-};
-use crate::domain::replies::{Network, reply_rule};
-use crate::store::{Change, ConversationRow, ErasureRequestRow, Processing, now_ms};
+use crate::domain::data_requests::{self, CONFIRMED_ANSWER};
+use crate::store::{ConversationRow, ErasureRequestRow};
 
 const ERASURE_KEYWORD: &str = "erasure_keyword";
 /// Requests listed at once; pending ones come first.
@@ -38,38 +36,9 @@ fn request_of(row: ErasureRequestRow) -> RequestedErasure {
     }
 }
 
-/// The inbound text messages of a delivery that might be the keyword (short enough), as
-/// (channel, provider message id, text): looked at once the delivery is stored.
-pub(crate) fn possible_requests(processing: &Processing) -> Vec<(i64, String, String)> {
-    processing
-        .changes
-        .iter()
-        .filter_map(|(channel_id, change)| match change {
-            Change::Inbound(message)
-                if message.kind == "text"
-                    && message.body.trim().chars().count() <= MAX_KEYWORD_CHARS =>
-            {
-                Some((
-                    *channel_id,
-                    message.provider_message_id.clone(),
-                    message.body.clone(),
-                ))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 /// Whether a free-text answer may go out in this conversation now.
 fn may_answer(row: &ConversationRow) -> bool {
-    let kind = ChannelKind::parse(&row.channel_kind).unwrap_or(ChannelKind::Twilio);
-    reply_rule(
-        Network::of(kind, row.contact_address.as_deref()),
-        row.last_inbound_at,
-        row.opted_out_at.is_some(),
-        now_ms(),
-    )
-    .is_ok()
+    channel_refusal(row, "text").is_none()
 }
 
 impl Services {
@@ -102,76 +71,25 @@ impl Services {
         self.store
             .put_setting(ERASURE_KEYWORD, &json.to_string())
             .await?;
+        self.forget_screening();
         self.store
             .audit(Some(actor.id), "settings.erasure_keyword", "settings", json)
             .await?;
         Ok(setting)
     }
 
-    /// Records a request for each stored message that is the keyword, and acknowledges it.
-    /// Runs once the delivery is committed; a failure here is logged, not the provider's
-    /// problem.
-    pub(crate) async fn take_erasure_requests(&self, possible: Vec<(i64, String, String)>) {
-        if possible.is_empty() {
+    /// Tells the conversations where a webhook just recorded an erasure request: their
+    /// acknowledgement is queued.
+    pub(crate) async fn erasure_requested(&self, conversations: Vec<i64>) {
+        if conversations.is_empty() {
             return;
         }
-        if let Err(error) = self.take_erasure_requests_now(possible).await {
-            tracing::error!(
-                ?error,
-                "an erasure request by message could not be recorded"
-            );
+        self.deliveries.notify_one();
+        for id in conversations {
+            self.live
+                .publish(&self.store, LiveEvent::Conversation { id })
+                .await;
         }
-    }
-
-    async fn take_erasure_requests_now(
-        &self,
-        possible: Vec<(i64, String, String)>,
-    ) -> Result<(), AppError> {
-        let keyword = self.erasure_keyword().await?.keyword;
-        for (channel_id, provider_message_id, text) in possible {
-            if !asks_for_erasure(&text, &keyword) {
-                continue;
-            }
-            let Some(request) = self
-                .store
-                .request_erasure_by_message(channel_id, &provider_message_id)
-                .await?
-            else {
-                continue;
-            };
-            self.store
-                .audit(
-                    None,
-                    "erasure_request.received",
-                    &format!("contact:{}", request.contact_id),
-                    serde_json::json!({ "request_id": request.id }),
-                )
-                .await?;
-            let Some(conversation) = self.store.conversation(request.conversation_id).await? else {
-                continue;
-            };
-            if may_answer(&conversation) {
-                self.store
-                    .queue_answer(
-                        conversation.id,
-                        conversation.channel_id,
-                        None,
-                        RECEIVED_ANSWER,
-                        None,
-                    )
-                    .await?;
-                self.deliveries.notify_one();
-                self.live
-                    .publish(
-                        &self.store,
-                        LiveEvent::Conversation {
-                            id: conversation.id,
-                        },
-                    )
-                    .await;
-            }
-        }
-        Ok(())
     }
 
     /// Every request, pending first (oldest first), then decided ones (newest first).

@@ -48,6 +48,7 @@ impl Services {
             .map_err(|refused| AppError::unprocessable(refused.to_string()))?;
         let json = serde_json::to_string(&words).map_err(|_| AppError::internal())?;
         self.store.put_setting(RISK_WORDS_SETTING, &json).await?;
+        self.forget_screening();
         self.store
             .audit(
                 Some(actor.id),

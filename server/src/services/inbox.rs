@@ -17,6 +17,7 @@ use super::{Services, rfc3339};
 use crate::domain::conversations::assignee_may_reply;
 use crate::domain::data_requests::volunteer_may_open;
 use crate::domain::replies::{Network, ReplyRefused, WINDOW_MS, reply_rule};
+use crate::domain::supervision::reader_may_reply;
 use crate::store::{ConversationFilter, ConversationRow, ListRequest, NoteSubject};
 
 const PAGE_SIZE: i64 = 50;
@@ -52,6 +53,26 @@ fn parse_cursor(cursor: &str) -> Result<(i64, i64), AppError> {
         .split_once('.')
         .and_then(|(key, id)| Some((key.parse().ok()?, id.parse().ok()?)))
         .ok_or_else(|| AppError::bad_request("The page cursor is not one this server gave out."))
+}
+
+/// Why the channel's rules keep a message of `kind` from going out in this conversation now,
+/// whoever writes it: templates may go out after the 24-hour window, but never to someone who
+/// opted out; anything else keeps to the window.
+pub(crate) fn channel_refusal(row: &ConversationRow, kind: &str) -> Option<String> {
+    if kind == "template" {
+        return row
+            .opted_out_at
+            .is_some()
+            .then(|| ReplyRefused::OptedOut.to_string());
+    }
+    reply_rule(
+        Network::of(kind_of(row), row.contact_address.as_deref()),
+        row.last_inbound_at,
+        row.opted_out_at.is_some(),
+        crate::store::now_ms(),
+    )
+    .err()
+    .map(|refusal| refusal.to_string())
 }
 
 impl Services {
@@ -198,14 +219,7 @@ impl Services {
         if let Some(refusal) = self.assignee_refusal(actor, row).await? {
             return Ok(Some(refusal));
         }
-        Ok(reply_rule(
-            Network::of(kind_of(row), row.contact_address.as_deref()),
-            row.last_inbound_at,
-            row.opted_out_at.is_some(),
-            crate::store::now_ms(),
-        )
-        .err()
-        .map(|refusal| refusal.to_string()))
+        Ok(channel_refusal(row, "text"))
     }
 
     /// Why this person may not send a template here now, if so: templates may go out after
@@ -218,17 +232,20 @@ impl Services {
         if let Some(refusal) = self.assignee_refusal(actor, row).await? {
             return Ok(Some(refusal));
         }
-        Ok(row
-            .opted_out_at
-            .is_some()
-            .then(|| ReplyRefused::OptedOut.to_string()))
+        Ok(channel_refusal(row, "template"))
     }
 
+    /// Why this person may not answer here at all: they joined only to read along, or the
+    /// conversation is someone else's.
     async fn assignee_refusal(
         &self,
         actor: &Actor,
         row: &ConversationRow,
     ) -> Result<Option<String>, AppError> {
+        let joined = self.store.watchers(row.id).await?.contains(&actor.id);
+        if let Err(refused) = reader_may_reply(joined, row.assignee_id == Some(actor.id)) {
+            return Ok(Some(refused.to_string()));
+        }
         let only_assignee = self.inbox_settings().await?.only_assignee_replies;
         let assignee = row
             .assignee_id

@@ -17,11 +17,12 @@ use super::Services;
 use super::channels::{
     ConnectedChannel, MESSENGER_WEBHOOK, TWILIO_STATUS_WEBHOOK, TWILIO_WEBHOOK, WHATSAPP_WEBHOOK,
 };
-use crate::domain::escalation::RiskWords;
+use super::screening::Screening;
 use crate::domain::webhooks::next_attempt_at;
 use crate::store::{
-    Change, Delivery, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem, Processing,
-    ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange, now_ms,
+    Change, Delivery, FollowUps, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem,
+    Processing, ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange,
+    now_ms,
 };
 
 fn refused(message: impl Into<String>) -> AppError {
@@ -97,9 +98,9 @@ fn attachments_of(content: &[MessageContent]) -> Vec<NewAttachment> {
         .collect()
 }
 
-/// A message as a change to store; `risk_words` decide whether its text makes the conversation
-/// urgent.
-fn inbound_change(message: InboundMessage, risk_words: &RiskWords) -> Change {
+/// A message as a change to store; `screening` decides whether its text makes the conversation
+/// urgent or asks for erasure.
+fn inbound_change(message: InboundMessage, screening: &Screening) -> Change {
     if let [
         MessageContent::Reaction {
             target_message_id,
@@ -131,24 +132,27 @@ fn inbound_change(message: InboundMessage, risk_words: &RiskWords) -> Change {
     let (address, address_is_phone) = address_of(&message.from);
     let summary = message.summary();
     let body = body_of(&message.content, summary);
-    let risk_word = risk_words.first_match(&body).map(str::to_owned);
+    let risk_word = screening.risk_words.first_match(&body).map(str::to_owned);
+    let kind = message
+        .content
+        .first()
+        .map(kind_of)
+        .unwrap_or_else(|| "text".into());
+    let erasure_answer = screening.erasure_answer(&kind, &body);
     Change::Inbound(NewInbound {
         address,
         address_is_phone,
         two_networks: matches!(message.routing, RoutingKey::Twilio { .. }),
         profile_name: message.profile_name.clone(),
         sent_at: epoch_ms(message.timestamp),
-        kind: message
-            .content
-            .first()
-            .map(kind_of)
-            .unwrap_or_else(|| "text".into()),
+        kind,
         body,
         content: serde_json::to_string(&message.content).unwrap_or_else(|_| "[]".into()),
         reply_to: message.reply_to.clone(),
         attachments: attachments_of(&message.content),
         consent,
         risk_word,
+        erasure_answer,
         provider_message_id: message.provider_message_id,
     })
 }
@@ -343,9 +347,8 @@ impl Services {
         let checked = self
             .check(provider, path_and_query, body, signature_header)
             .await??;
-        let risk_words = self.risk_words().await?;
-        let (channel_id, processing) = translate(checked, &risk_words, now_ms(), 0);
-        let possible_requests = super::data_requests::possible_requests(&processing);
+        let screening = self.screening().await?;
+        let (channel_id, processing) = translate(checked, &screening, now_ms(), 0);
         let delivery = Delivery {
             provider,
             channel_id,
@@ -359,10 +362,8 @@ impl Services {
             .record_webhook(delivery.clone(), processing)
             .await
         {
-            Ok(Recorded::Stored { flagged_urgent, .. }) => {
-                self.live.activity();
-                self.take_erasure_requests(possible_requests).await;
-                self.alert_urgent(flagged_urgent).await;
+            Ok(Recorded::Stored { follow_ups, .. }) => {
+                self.follow_up(follow_ups).await;
                 Ok(())
             }
             Ok(Recorded::Duplicate) => Ok(()),
@@ -375,6 +376,14 @@ impl Services {
                 Ok(())
             }
         }
+    }
+
+    /// What a committed delivery calls for: live updates, urgent alerts, and the
+    /// acknowledgements of erasure requests on their way.
+    async fn follow_up(&self, follow_ups: FollowUps) {
+        self.live.activity();
+        self.erasure_requested(follow_ups.erasure_requested).await;
+        self.alert_urgent(follow_ups.flagged_urgent).await;
     }
 
     /// Checks a delivery's signature against the channels connected now and reads it. One Meta
@@ -507,18 +516,15 @@ impl Services {
                 return Ok(());
             }
         };
-        let risk_words = self.risk_words().await?;
-        let (channel_id, processing) = translate(checked, &risk_words, now, attempts);
-        let possible_requests = super::data_requests::possible_requests(&processing);
+        let screening = self.screening().await?;
+        let (channel_id, processing) = translate(checked, &screening, now, attempts);
         match self
             .store
             .reprocess_webhook(event.id, event.attempts, channel_id, processing)
             .await
         {
-            Ok(Some(flagged_urgent)) => {
-                self.live.activity();
-                self.take_erasure_requests(possible_requests).await;
-                self.alert_urgent(flagged_urgent).await;
+            Ok(Some(follow_ups)) => {
+                self.follow_up(follow_ups).await;
                 Ok(())
             }
             Ok(None) => Ok(()),
@@ -539,7 +545,7 @@ impl Services {
 /// `attempts` tries.
 fn translate(
     checked: Checked,
-    risk_words: &RiskWords,
+    screening: &Screening,
     now: i64,
     attempts: i64,
 ) -> (Option<i64>, Processing) {
@@ -569,7 +575,7 @@ fn translate(
         let channel_id = channel.map(|channel| channel.id);
         match event {
             InboundEvent::Message(message) => {
-                changes.extend(channel_id.map(|id| (id, inbound_change(message, risk_words))));
+                changes.extend(channel_id.map(|id| (id, inbound_change(message, screening))));
             }
             InboundEvent::Echo(echo) => {
                 changes.extend(channel_id.map(|id| (id, echo_change(echo))));
@@ -666,8 +672,8 @@ mod tests {
             referral: None,
             content: vec![MessageContent::Text(text.into())],
         };
-        let no_risk_words = RiskWords::default();
-        let inbound_change = |message| inbound_change(message, &no_risk_words);
+        let nothing_to_screen = Screening::default();
+        let inbound_change = |message| inbound_change(message, &nothing_to_screen);
         let consent = |change: Change| match change {
             Change::Inbound(inbound) => inbound.consent,
             other => panic!("unexpected {other:?}"),

@@ -25,6 +25,7 @@ mod outgoing_media;
 mod people;
 mod provider;
 mod retention;
+mod screening;
 mod search;
 pub mod secrets_at_rest;
 mod settings;
@@ -79,6 +80,7 @@ pub struct Services {
     live: live::LiveHub,
     /// For provider calls only: it keeps to the address rules (`egress`).
     http: reqwest::Client,
+    screening: screening::ScreeningCache,
 }
 
 impl Services {
@@ -91,6 +93,7 @@ impl Services {
             live: live::LiveHub::default(),
             http: egress::provider_client(settings.allow_private_provider_urls),
             settings: Arc::new(settings),
+            screening: screening::ScreeningCache::default(),
         }
     }
 

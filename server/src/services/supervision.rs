@@ -10,9 +10,10 @@ use app::model::{
 use app::ports::Actor;
 use serde_json::json;
 
+use super::inbox::channel_refusal;
 use super::{Services, rfc3339};
 use crate::domain::supervision::{ONLINE_FOR_MS, edited_reply, rejection_note, waited_seconds};
-use crate::store::{Review, ReviewRow, SupervisionEventRow, now_ms};
+use crate::store::{ConversationRow, Review, ReviewRow, SupervisionEventRow, now_ms};
 
 /// What supervision did, as a sentence for the thread.
 fn describe(event: &SupervisionEventRow) -> String {
@@ -96,22 +97,28 @@ impl Services {
         })
     }
 
-    /// A held reply this coordinator may decide: 404 for an unknown one, 409 for one not held.
-    async fn held_for_review(&self, actor: &Actor, message_id: i64) -> Result<ReviewRow, AppError> {
+    /// A held reply this coordinator may decide, with its conversation: 404 for an unknown one,
+    /// 409 for one not held.
+    async fn held_for_review(
+        &self,
+        actor: &Actor,
+        message_id: i64,
+    ) -> Result<(ReviewRow, ConversationRow), AppError> {
         actor.require(Permission::Supervise)?;
         let message = self
             .store
             .message_for_review(message_id)
             .await?
             .ok_or_else(|| AppError::not_found("Message"))?;
-        self.visible_conversation(actor, message.conversation_id)
+        let conversation = self
+            .visible_conversation(actor, message.conversation_id)
             .await?;
         if message.status != "awaiting_approval" {
             return Err(AppError::conflict(
                 "This reply is not waiting for approval: it was approved or rejected already.",
             ));
         }
-        Ok(message)
+        Ok((message, conversation))
     }
 
     /// Approves a trainee's reply, with the coordinator's text instead when edited: it goes on
@@ -122,7 +129,13 @@ impl Services {
         message_id: i64,
         approval: Approval,
     ) -> Result<(), AppError> {
-        let message = self.held_for_review(actor, message_id).await?;
+        let (message, conversation) = self.held_for_review(actor, message_id).await?;
+        // The reply waited: the window may have closed or the contact opted out meanwhile.
+        if let Some(refusal) = channel_refusal(&conversation, &message.kind) {
+            return Err(AppError::unprocessable(format!(
+                "{refusal} Reject this reply and tell the trainee what to send instead."
+            )));
+        }
         let edited = approval
             .body
             .as_deref()
@@ -170,7 +183,7 @@ impl Services {
         message_id: i64,
         rejection: Rejection,
     ) -> Result<(), AppError> {
-        let message = self.held_for_review(actor, message_id).await?;
+        let (message, _) = self.held_for_review(actor, message_id).await?;
         let note = rejection_note(&rejection.note)
             .map_err(|refused| AppError::unprocessable(refused.to_string()))?;
         let rejected = self

@@ -1,3 +1,5 @@
+use sqlx::AnyConnection;
+
 use super::{Store, StoreResult, now_ms};
 
 /// The span within which one read is recorded once.
@@ -37,6 +39,29 @@ pub struct AuditFilter {
     pub until_ms: Option<i64>,
     /// Only entries with a smaller id (older), for paging.
     pub before_id: Option<i64>,
+}
+
+/// An audit entry written in the caller's transaction, so the change it records never exists
+/// without it.
+pub(super) async fn audit_in(
+    tx: &mut AnyConnection,
+    actor_id: Option<i64>,
+    action: &str,
+    subject: &str,
+    detail: serde_json::Value,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor_id, action, detail, created_at, subject) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(actor_id)
+    .bind(action)
+    .bind(detail.to_string())
+    .bind(now)
+    .bind(subject)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 impl Store {

@@ -1,5 +1,8 @@
 //! Erasure requests by message, and the answers sent about them.
 
+use sqlx::AnyConnection;
+
+use super::audit::audit_in;
 use super::{Store, StoreResult, now_ms};
 
 /// An erasure request as admins list it.
@@ -18,12 +21,99 @@ pub struct ErasureRequestRow {
     pub reason: Option<String>,
 }
 
-/// A request just made from a message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct NewErasureRequest {
-    pub id: i64,
-    pub contact_id: i64,
-    pub conversation_id: i64,
+/// Records the erasure request the inbound message `message_id` makes, with its audit entry and
+/// `answer` queued to the contact (unless they opted out), in the webhook's transaction: a
+/// request acknowledged to the provider is never lost. False when the contact already has a
+/// pending request or the message was taken as one before.
+pub(super) async fn request_erasure_in(
+    tx: &mut AnyConnection,
+    contact_id: i64,
+    conversation_id: i64,
+    message_id: i64,
+    answer: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    let request_id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO erasure_requests (contact_id, conversation_id, message_id, requested_at, status) \
+         SELECT $1, $2, $3, $4, 'pending' \
+         WHERE NOT EXISTS (SELECT 1 FROM erasure_requests p WHERE p.contact_id = $1 AND p.status = 'pending') \
+         ON CONFLICT (message_id) DO NOTHING RETURNING id",
+    )
+    .bind(contact_id)
+    .bind(conversation_id)
+    .bind(message_id)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(request_id) = request_id else {
+        return Ok(false);
+    };
+    let subject = format!("contact:{contact_id}");
+    let detail = serde_json::json!({ "request_id": request_id });
+    audit_in(tx, None, "erasure_request.received", &subject, detail, now).await?;
+    let opted_out: Option<i64> =
+        sqlx::query_scalar("SELECT opted_out_at FROM contacts WHERE id = $1")
+            .bind(contact_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if opted_out.is_none() {
+        let channel_id: i64 =
+            sqlx::query_scalar("SELECT channel_id FROM conversations WHERE id = $1")
+                .bind(conversation_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        insert_answer(tx, conversation_id, channel_id, None, answer, None, now).await?;
+    }
+    Ok(true)
+}
+
+/// A text answer in the conversation with its delivery job (already claimed by `claimed_by`
+/// when given); returns the job.
+async fn insert_answer(
+    tx: &mut AnyConnection,
+    conversation_id: i64,
+    channel_id: i64,
+    author_id: Option<i64>,
+    body: &str,
+    claimed_by: Option<&str>,
+    now: i64,
+) -> StoreResult<i64> {
+    let message_id: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (conversation_id, channel_id, direction, author_id, kind, body, content, \
+         status, provider_timestamp, created_at, updated_at) \
+         VALUES ($1, $2, 'outbound', $3, 'text', $4, '{}', 'pending', $5, $5, $5) RETURNING id",
+    )
+    .bind(conversation_id)
+    .bind(channel_id)
+    .bind(author_id)
+    .bind(body)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let job_id: i64 = sqlx::query_scalar(
+        "INSERT INTO outbound_jobs (message_id, channel_id, state, attempts, next_attempt_at, \
+         claimed_at, claimed_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $5, $5) RETURNING id",
+    )
+    .bind(message_id)
+    .bind(channel_id)
+    .bind(if claimed_by.is_some() {
+        "sending"
+    } else {
+        "pending"
+    })
+    .bind(i64::from(claimed_by.is_some()))
+    .bind(now)
+    .bind(claimed_by.map(|_| now))
+    .bind(claimed_by)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE conversations SET last_message_at = $1, updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(conversation_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(job_id)
 }
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.contact_id, ct.name AS contact_name, \
@@ -33,31 +123,6 @@ const REQUEST_SELECT: &str = "SELECT r.id, r.contact_id, ct.name AS contact_name
      LEFT JOIN users u ON u.id = r.decided_by";
 
 impl Store {
-    /// Records the request the inbound message `provider_message_id` on the channel made.
-    /// Nothing when the message is not stored, was taken as a request already (a delivery
-    /// processed again), or its contact has a pending request.
-    pub async fn request_erasure_by_message(
-        &self,
-        channel_id: i64,
-        provider_message_id: &str,
-    ) -> StoreResult<Option<NewErasureRequest>> {
-        Ok(sqlx::query_as(
-            "INSERT INTO erasure_requests (contact_id, conversation_id, message_id, requested_at, status) \
-             SELECT c.contact_id, m.conversation_id, m.id, $3, 'pending' \
-             FROM messages m JOIN conversations c ON c.id = m.conversation_id \
-             WHERE m.channel_id = $1 AND m.provider_message_id = $2 AND m.direction = 'inbound' \
-               AND NOT EXISTS (SELECT 1 FROM erasure_requests p \
-                               WHERE p.contact_id = c.contact_id AND p.status = 'pending') \
-             ON CONFLICT (message_id) DO NOTHING \
-             RETURNING id, contact_id, conversation_id",
-        )
-        .bind(channel_id)
-        .bind(provider_message_id)
-        .bind(now_ms())
-        .fetch_optional(&self.writer)
-        .await?)
-    }
-
     /// Pending requests first, oldest first (the queue), then decided ones, newest first.
     pub async fn erasure_requests(&self, limit: i64) -> StoreResult<Vec<ErasureRequestRow>> {
         Ok(sqlx::query_as(&format!(
@@ -126,41 +191,16 @@ impl Store {
     ) -> StoreResult<i64> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
-        let message_id: i64 = sqlx::query_scalar(
-            "INSERT INTO messages (conversation_id, channel_id, direction, author_id, kind, body, content, \
-             status, provider_timestamp, created_at, updated_at) \
-             VALUES ($1, $2, 'outbound', $3, 'text', $4, '{}', 'pending', $5, $5, $5) RETURNING id",
+        let job_id = insert_answer(
+            &mut tx,
+            conversation_id,
+            channel_id,
+            author_id,
+            body,
+            claimed_by,
+            now,
         )
-        .bind(conversation_id)
-        .bind(channel_id)
-        .bind(author_id)
-        .bind(body)
-        .bind(now)
-        .fetch_one(&mut *tx)
         .await?;
-        let job_id: i64 = sqlx::query_scalar(
-            "INSERT INTO outbound_jobs (message_id, channel_id, state, attempts, next_attempt_at, \
-             claimed_at, claimed_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $5, $5) RETURNING id",
-        )
-        .bind(message_id)
-        .bind(channel_id)
-        .bind(if claimed_by.is_some() {
-            "sending"
-        } else {
-            "pending"
-        })
-        .bind(i64::from(claimed_by.is_some()))
-        .bind(now)
-        .bind(claimed_by.map(|_| now))
-        .bind(claimed_by)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE conversations SET last_message_at = $1, updated_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(conversation_id)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(job_id)
     }

@@ -17,17 +17,8 @@ async fn audit_in(
     detail: serde_json::Value,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor_id, action, detail, created_at, subject) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(actor_id)
-    .bind(action)
-    .bind(detail.to_string())
-    .bind(now)
-    .bind(format!("conversation:{conversation_id}"))
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    let subject = format!("conversation:{conversation_id}");
+    super::audit::audit_in(tx, actor_id, action, &subject, detail, now).await
 }
 
 /// Makes a conversation urgent because `message_id` holds the risk word `word`; false when it

@@ -42,7 +42,7 @@ pub use channels::{ChannelRow, ChannelWrite};
 pub use conversations::{
     AssignWhen, ContactRow, EventRow, IdentityRow, MentionRow, NoteRow, NoteSubject, PersonRow,
 };
-pub use data_requests::{ErasureRequestRow, NewErasureRequest};
+pub use data_requests::ErasureRequestRow;
 pub use erasure::ConsentRow;
 pub use inbox::{
     AttachmentRow, ConversationFilter, ConversationRow, ConversationTagRow, ListRequest,
@@ -57,8 +57,9 @@ pub use tokens::TokenRow;
 pub use totp::TotpRow;
 pub use users::{NewUser, UserRow};
 pub use webhooks::{
-    Change, Delivery, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem, Processing,
-    ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange, WebhookEventRow,
+    Change, Delivery, FollowUps, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem,
+    Processing, ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange,
+    WebhookEventRow,
 };
 pub use wellbeing::ActiveMinutesRow;
 

@@ -42,6 +42,9 @@ pub struct NewInbound {
     pub consent: Option<&'static str>,
     /// The risk word or phrase the text holds, which makes the conversation urgent.
     pub risk_word: Option<String>,
+    /// Set when the text asks for erasure: the request is recorded with the message and this
+    /// acknowledgement queued to the contact.
+    pub erasure_answer: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,21 +174,28 @@ impl Processing {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Recorded {
-    /// Stored and applied; `flagged_urgent` are the conversations a risk word made urgent,
-    /// with the word.
     Stored {
         event_id: i64,
-        flagged_urgent: Vec<(i64, String)>,
+        follow_ups: FollowUps,
     },
     Duplicate,
 }
 
-/// What applying a delivery's changes found: problems to keep with it, and the conversations
-/// a risk word made urgent (to alert coordinators once committed).
+/// What committed changes call for from the services once durable.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FollowUps {
+    /// The conversations a risk word made urgent, with the word: coordinators are alerted.
+    pub flagged_urgent: Vec<(i64, String)>,
+    /// The conversations where an erasure request was recorded and its acknowledgement queued.
+    pub erasure_requested: Vec<i64>,
+}
+
+/// What applying a delivery's changes found: problems to keep with it, and what to do once
+/// committed.
 #[derive(Debug, Default)]
 struct Applied {
     problems: Vec<Problem>,
-    flagged_urgent: Vec<(i64, String)>,
+    follow_ups: FollowUps,
 }
 
 /// SQL that ranks a stored status the way [`StatusChange::rank`] does.
@@ -303,7 +313,7 @@ async fn record(
     };
     let Applied {
         problems: found,
-        flagged_urgent,
+        follow_ups,
     } = apply_all(tx, backend, &processing.changes, now).await?;
     if !found.is_empty() {
         let mut processing = Processing {
@@ -322,7 +332,7 @@ async fn record(
     }
     Ok(Recorded::Stored {
         event_id,
-        flagged_urgent,
+        follow_ups,
     })
 }
 
@@ -389,7 +399,7 @@ impl Store {
         Ok(
             event_id.map_or(Recorded::Duplicate, |event_id| Recorded::Stored {
                 event_id,
-                flagged_urgent: Vec::new(),
+                follow_ups: FollowUps::default(),
             }),
         )
     }
@@ -407,8 +417,7 @@ async fn apply(
 ) -> StoreResult<()> {
     let problem = match change {
         Change::Inbound(message) => {
-            let flagged = insert_inbound(tx, channel_id, message, now).await?;
-            applied.flagged_urgent.extend(flagged);
+            insert_inbound(tx, channel_id, message, now, &mut applied.follow_ups).await?;
             None
         }
         Change::Echo(echo) => {
@@ -568,14 +577,15 @@ async fn conversation_for(
     .await?)
 }
 
-/// Stores an inbound message; returns its conversation and the risk word when the word made it
-/// urgent (it was not already).
+/// Stores an inbound message, with what its text sets off: an urgent flag (when the conversation
+/// was not urgent already) and an erasure request.
 async fn insert_inbound(
     tx: &mut AnyConnection,
     channel_id: i64,
     message: &NewInbound,
     now: i64,
-) -> StoreResult<Option<(i64, String)>> {
+    follow_ups: &mut FollowUps,
+) -> StoreResult<()> {
     if message.two_networks {
         follow_network(tx, channel_id, &message.address).await?;
     }
@@ -607,7 +617,7 @@ async fn insert_inbound(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(message_id) = message_id else {
-        return Ok(None);
+        return Ok(());
     };
     // A new message reopens the conversation and restarts the 24-hour window from the time the
     // provider gives for it (never moving the window back for a late delivery).
@@ -645,12 +655,27 @@ async fn insert_inbound(
     if let Some(kind) = message.consent {
         record_consent(tx, contact_id, channel_id, kind, "keyword", now).await?;
     }
-    let Some(word) = &message.risk_word else {
-        return Ok(None);
-    };
-    let flagged =
-        super::escalation::flag_for_risk_word(tx, conversation_id, message_id, word, now).await?;
-    Ok(flagged.then(|| (conversation_id, word.clone())))
+    if let Some(word) = &message.risk_word
+        && super::escalation::flag_for_risk_word(tx, conversation_id, message_id, word, now).await?
+    {
+        follow_ups
+            .flagged_urgent
+            .push((conversation_id, word.clone()));
+    }
+    if let Some(answer) = &message.erasure_answer
+        && super::data_requests::request_erasure_in(
+            tx,
+            contact_id,
+            conversation_id,
+            message_id,
+            answer,
+            now,
+        )
+        .await?
+    {
+        follow_ups.erasure_requested.push(conversation_id);
+    }
+    Ok(())
 }
 
 async fn record_consent(
@@ -946,7 +971,7 @@ impl Store {
     }
 
     /// Applies what a kept delivery changes now and records the outcome, atomically, and returns
-    /// the conversations a risk word made urgent. `attempts` is the count the caller read: `None`
+    /// what it calls for once committed. `attempts` is the count the caller read: `None`
     /// (and nothing changed) when another try got there first.
     pub async fn reprocess_webhook(
         &self,
@@ -954,7 +979,7 @@ impl Store {
         attempts: i64,
         channel_id: Option<i64>,
         processing: Processing,
-    ) -> StoreResult<Option<Vec<(i64, String)>>> {
+    ) -> StoreResult<Option<FollowUps>> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         // Claiming the event first serialises concurrent tries (PostgreSQL waits on the row).
@@ -973,7 +998,7 @@ impl Store {
         let mut processing = processing;
         let Applied {
             problems: found,
-            flagged_urgent,
+            follow_ups,
         } = apply_all(&mut tx, self.backend, &processing.changes, now).await?;
         processing.problems.extend(found);
         let (error, retry_at) = processing.verdict();
@@ -989,7 +1014,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Some(flagged_urgent))
+        Ok(Some(follow_ups))
     }
 
     /// Records a try that changed nothing: why, and when to try again (`None`: only when an
