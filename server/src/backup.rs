@@ -66,10 +66,11 @@ pub enum BackupError {
 }
 
 /// Writes a backup of the installation to `to`, replacing nothing: the archive is written
-/// beside it and moved into place when complete.
+/// beside it and moved into place when complete. Media is in it when kept in a local
+/// directory (`media_dir`); a bucket keeps its own copies.
 pub async fn create(
     store: &Store,
-    media_dir: &Path,
+    media_dir: Option<&Path>,
     key: &KeySource,
     to: &Path,
 ) -> Result<Copied, BackupError> {
@@ -90,7 +91,7 @@ pub async fn create(
         KeySource::File(path) if path.exists() => Some(path.clone()),
         _ => None,
     };
-    let media_dir = media_dir.to_path_buf();
+    let media_dir = media_dir.map(Path::to_path_buf);
     let written = {
         let (partial, database_copy) = (partial.clone(), database_copy.clone());
         tokio::task::spawn_blocking(move || {
@@ -99,7 +100,7 @@ pub async fn create(
                 &created_at,
                 database.then_some(database_copy.as_path()),
                 key_file.as_deref(),
-                &media_dir,
+                media_dir.as_deref(),
             )
         })
         .await
@@ -143,9 +144,12 @@ fn write_archive(
     created_at: &str,
     database: Option<&Path>,
     key_file: Option<&Path>,
-    media_dir: &Path,
+    media_dir: Option<&Path>,
 ) -> Result<Copied, BackupError> {
-    let media = kept_media_files(media_dir)?;
+    let media = match media_dir {
+        Some(dir) => kept_media_files(dir)?,
+        None => Vec::new(),
+    };
     let mut archive = ZipWriter::new(File::create_new(to)?);
     let compressed = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)

@@ -302,11 +302,18 @@ async fn run_retention(services: &Services, dry_run: bool) -> Result<(), String>
 }
 
 async fn write_backup(store: &Store, config: &Config, to: &std::path::Path) -> Result<(), String> {
-    let copied = backup::create(store, &config.media_dir, &config.secret_key, to)
+    let media_dir = config.media_store.directory();
+    let copied = backup::create(store, media_dir, &config.secret_key, to)
         .await
         .map_err(|error| error.to_string())?;
     println!("backup written to {}", to.display());
     print_copied(&copied);
+    if media_dir.is_none() {
+        println!(
+            "  media files are not in it: they stay in {:?} (keep that bucket versioned or replicated)",
+            config.media_store
+        );
+    }
     if !copied.database {
         println!(
             "  the PostgreSQL database is not in it: copy it with pg_dump (README, \"Backups\")"

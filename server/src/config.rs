@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::media_store::{BucketSettings, MediaStore};
+
 /// A value that must never reach logs or error pages.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -51,8 +53,12 @@ pub struct Config {
     /// Whether this instance runs background work (media downloads, session clean-up); with
     /// several instances, any number of them may.
     pub background_workers: bool,
-    /// Where media sent by contacts is kept, and the largest file accepted.
+    /// The local media directory (`SWITCHBOARD_MEDIA_DIR`): where media is kept unless
+    /// `SWITCHBOARD_MEDIA_STORE` names a bucket.
     pub media_dir: PathBuf,
+    /// Where media sent by contacts (and files sent to them) is kept.
+    pub media_store: MediaStore,
+    /// The largest media file accepted.
     pub media_max_bytes: u64,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the sign-in throttle).
     pub trusted_proxies: crate::http::client_address::TrustedProxies,
@@ -125,6 +131,8 @@ impl Config {
                     .unwrap_or_else(|| default_key_file(&database_url)),
             ),
         };
+        let media_dir = PathBuf::from(get("SWITCHBOARD_MEDIA_DIR", "data/media"));
+        let media_store = media_store(&lookup, &media_dir)?;
         Ok(Config {
             secret_key,
             database_url: Secret::new(database_url),
@@ -138,7 +146,8 @@ impl Config {
                 "SWITCHBOARD_BACKGROUND_WORKERS",
                 &get("SWITCHBOARD_BACKGROUND_WORKERS", "true"),
             )?,
-            media_dir: PathBuf::from(get("SWITCHBOARD_MEDIA_DIR", "data/media")),
+            media_dir,
+            media_store,
             media_max_bytes: parse(
                 "SWITCHBOARD_MEDIA_MAX_BYTES",
                 &get("SWITCHBOARD_MEDIA_MAX_BYTES", "26214400"),
@@ -170,7 +179,7 @@ impl Config {
             public_url: self.public_url.clone(),
             demo_mode: self.demo_mode,
             media: crate::services::MediaSettings {
-                dir: self.media_dir.clone(),
+                store: self.media_store.clone(),
                 max_bytes: self.media_max_bytes,
             },
             allow_private_provider_urls: self.allow_private_provider_urls,
@@ -181,6 +190,38 @@ impl Config {
     pub fn is_https(&self) -> bool {
         self.public_url.scheme() == "https"
     }
+}
+
+/// The media directory, or the bucket `SWITCHBOARD_MEDIA_STORE` names (`s3://bucket/prefix`)
+/// with the usual `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID` and
+/// `AWS_SECRET_ACCESS_KEY`.
+fn media_store(
+    lookup: &impl Fn(&str) -> Option<String>,
+    media_dir: &std::path::Path,
+) -> Result<MediaStore, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        name: "SWITCHBOARD_MEDIA_STORE",
+        reason,
+    };
+    let named = lookup("SWITCHBOARD_MEDIA_STORE").filter(|value| !value.trim().is_empty());
+    let Some(url) = named else {
+        return Ok(MediaStore::Directory(media_dir.to_path_buf()));
+    };
+    let (bucket, prefix) = BucketSettings::parse_url(url.trim())
+        .ok_or_else(|| invalid(format!("expected s3://bucket/folder, got {url:?}")))?
+        .map_err(invalid)?;
+    let setting = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+    MediaStore::bucket(&BucketSettings {
+        bucket,
+        prefix,
+        endpoint: setting("AWS_ENDPOINT_URL").or_else(|| setting("AWS_ENDPOINT")),
+        region: setting("AWS_REGION")
+            .or_else(|| setting("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| "us-east-1".to_owned()),
+        access_key_id: setting("AWS_ACCESS_KEY_ID"),
+        secret_access_key: setting("AWS_SECRET_ACCESS_KEY").map(Secret::new),
+    })
+    .map_err(invalid)
 }
 
 fn parse<T: std::str::FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>

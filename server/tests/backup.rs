@@ -90,7 +90,7 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_message() {
     let taken_after: Vec<String> = acknowledged.lock().await.clone();
     let copied = backup::create(
         &app.services.store().clone(),
-        &media_dir(&app.db),
+        Some(&media_dir(&app.db)),
         &key_source(&app.db),
         &archive,
     )
@@ -167,7 +167,7 @@ async fn restoring_refuses_a_place_in_use_and_what_is_not_a_backup() {
     let archive = app.db.scratch.path().join("backup.zip");
     backup::create(
         app.services.store(),
-        &media_dir(&app.db),
+        Some(&media_dir(&app.db)),
         &key_source(&app.db),
         &archive,
     )
@@ -175,7 +175,7 @@ async fn restoring_refuses_a_place_in_use_and_what_is_not_a_backup() {
     .unwrap();
     let again = backup::create(
         app.services.store(),
-        &media_dir(&app.db),
+        Some(&media_dir(&app.db)),
         &key_source(&app.db),
         &archive,
     )
@@ -236,7 +236,7 @@ async fn on_postgresql_the_archive_holds_the_media_and_the_key() {
     let archive = app.db.scratch.path().join("backup.zip");
     let copied = backup::create(
         app.services.store(),
-        &media_dir(&app.db),
+        Some(&media_dir(&app.db)),
         &key_source(&app.db),
         &archive,
     )

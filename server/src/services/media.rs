@@ -1,7 +1,5 @@
-//! Media sent by contacts: downloaded from the provider in the background, kept on local disk
-//! under its content hash, and served only to signed-in people.
-
-use std::path::{Path, PathBuf};
+//! Media sent by contacts: downloaded from the provider in the background, kept under its
+//! content hash (`media_store`), and served only to signed-in people.
 
 use app::error::AppError;
 use app::model::ChannelKind;
@@ -12,12 +10,13 @@ use super::Services;
 use super::channels::ConnectedChannel;
 use super::provider::{failure_reason, provider_name};
 use crate::domain::addresses::is_media_url;
+use crate::media_store::MediaStore;
 use crate::store::{DueAttachment, now_ms};
 
 /// Where and how much media is kept.
 #[derive(Clone, Debug)]
 pub struct MediaSettings {
-    pub dir: PathBuf,
+    pub store: MediaStore,
     pub max_bytes: u64,
 }
 
@@ -41,11 +40,6 @@ pub(crate) fn allowed_type(mime: &str) -> bool {
             "text/csv",
         ]
         .contains(&mime)
-}
-
-/// The downloaded file's path under its SHA-256, fanned out so no directory grows too large.
-pub fn path_for(dir: &Path, sha256: &str) -> PathBuf {
-    dir.join(&sha256[..2]).join(sha256)
 }
 
 /// A media file ready to send to a browser.
@@ -171,18 +165,11 @@ impl Services {
         Ok(())
     }
 
-    /// Writes a file under its SHA-256 (once: the same content is kept once) and returns the
-    /// hash. Written aside and renamed, so a reader never sees half a file.
+    /// Keeps a file under its SHA-256 (once: the same content is kept once) and returns the
+    /// hash.
     pub(crate) async fn keep_file(&self, bytes: &[u8]) -> std::io::Result<String> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let path = path_for(&self.settings.media.dir, &sha256);
-        if !path.exists() {
-            let parent = path.parent().expect("media paths have a parent");
-            tokio::fs::create_dir_all(parent).await?;
-            let partial = parent.join(format!("{sha256}.{}.partial", rand::random::<u64>()));
-            tokio::fs::write(&partial, bytes).await?;
-            tokio::fs::rename(&partial, &path).await?;
-        }
+        self.settings.media.store.keep(&sha256, bytes).await?;
         Ok(sha256)
     }
 
@@ -190,21 +177,17 @@ impl Services {
     /// gone, so a file that cannot be removed holds nothing anyone can reach; it is named in
     /// the log for an operator, since nothing will look for it again.
     pub(crate) async fn remove_kept_files(&self, hashes: Vec<String>) {
+        let store = &self.settings.media.store;
         for sha256 in hashes {
-            let path = path_for(&self.settings.media.dir, &sha256);
-            match tokio::fs::remove_file(&path).await {
-                Ok(()) => {}
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                Err(error) => {
-                    tracing::warn!(%error, file = %path.display(), "could not remove a media file")
-                }
+            if let Err(error) = store.remove(&sha256).await {
+                tracing::warn!(%error, %sha256, ?store, "could not remove a media file");
             }
         }
     }
 
     /// The bytes of a kept file.
     pub(crate) async fn kept_file(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
-        tokio::fs::read(path_for(&self.settings.media.dir, sha256)).await
+        self.settings.media.store.read(sha256).await
     }
 
     /// Fetches a stored media source from the provider's media hosts, following redirects one
@@ -374,11 +357,5 @@ mod tests {
         ] {
             assert!(!allowed_type(refused), "{refused}");
         }
-    }
-
-    #[test]
-    fn files_fan_out_by_hash_prefix() {
-        let path = path_for(Path::new("/media"), "abcdef");
-        assert_eq!(path, Path::new("/media/ab/abcdef"));
     }
 }

@@ -417,7 +417,13 @@ impl TestApp {
     /// Starts a second instance on this test's database, configured as the first; returns its
     /// base URL.
     pub async fn another_instance(&self) -> String {
-        let application = Application::build(config(&self.db, |_| None))
+        self.another_instance_with(|_| None).await
+    }
+
+    /// Starts a second instance on this test's database with extra environment overrides;
+    /// returns its base URL.
+    pub async fn another_instance_with(&self, extra: impl Fn(&str) -> Option<String>) -> String {
+        let application = Application::build(config(&self.db, extra))
             .await
             .expect("application starts");
         let base = format!("http://{}", application.local_addr());

@@ -19,10 +19,10 @@ use std::sync::{Arc, Mutex};
 use app::model::{ChannelInput, ChannelKind};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, post};
+use axum::routing::{any, get, post};
 use channels::phone::E164;
 use channels::simulate::{self, SignedWebhook};
 use serde_json::{Value, json};
@@ -36,6 +36,8 @@ pub struct Received {
     pub authorization: Option<String>,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -147,6 +149,8 @@ struct Shared {
     last_inbound: Mutex<HashMap<String, i64>>,
     /// Why requests were refused as malformed, in order.
     violations: Mutex<Vec<String>>,
+    /// Twilio media a test put, by media SID: its type and bytes.
+    twilio_media: Mutex<HashMap<String, (&'static str, Vec<u8>)>>,
 }
 
 /// The test's handle on the fake. Dropping it fails the test if any request was malformed.
@@ -175,6 +179,10 @@ impl FakeProvider {
             // An upload session, `upload:…`, takes the file's bytes.
             .route("/v23.0/{session}", post(answer))
             .route("/2010-04-01/Accounts/{sid}/Messages.json", post(answer))
+            .route(
+                "/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}",
+                get(twilio_media),
+            )
             .fallback(unknown_endpoint)
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -253,6 +261,26 @@ impl FakeProvider {
             .lock()
             .unwrap()
             .insert(contact_key(address), at_ms);
+    }
+
+    /// Serves `bytes` of type `mime_type` as the Twilio media `media_sid`: its URL (as a
+    /// `MediaUrl0` of an inbound message to `account_sid`) is returned.
+    pub fn twilio_media(
+        &self,
+        account_sid: &str,
+        media_sid: &str,
+        mime_type: &'static str,
+        bytes: &[u8],
+    ) -> String {
+        self.shared
+            .twilio_media
+            .lock()
+            .unwrap()
+            .insert(media_sid.to_string(), (mime_type, bytes.to_vec()));
+        format!(
+            "{}/2010-04-01/Accounts/{account_sid}/Messages/MM{media_sid}/Media/{media_sid}",
+            self.base
+        )
     }
 
     /// Fails the test, with every reason, if the fake has refused a malformed request.
@@ -376,6 +404,7 @@ async fn answer(
                 .map(str::to_string),
             headers: headers.clone(),
             body: body.clone(),
+            at: std::time::Instant::now(),
         });
         received.len()
     };
@@ -446,6 +475,39 @@ async fn answer(
         "messages": [{ "id": message_id }]
     }))
     .into_response()
+}
+
+/// Twilio's media URL: the file, to the account's credentials (HTTP Basic, SID and auth token).
+async fn twilio_media(
+    State(fake): State<Arc<Shared>>,
+    Path((sid, _message, media)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    use base64::Engine;
+    let token = fake.credentials.lock().unwrap().twilio.get(&sid).cloned();
+    let expected = token.map(|token| {
+        let pair = format!("{sid}:{token}");
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    });
+    let given = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if expected.is_none() || given != expected.as_deref() {
+        let mut response = twilio_error(20003, "Authenticate");
+        *response.status_mut() = StatusCode::UNAUTHORIZED;
+        return response;
+    }
+    match fake.twilio_media.lock().unwrap().get(&media).cloned() {
+        Some((mime_type, bytes)) => {
+            ([(axum::http::header::CONTENT_TYPE, mime_type)], bytes).into_response()
+        }
+        None => {
+            let mut response = twilio_error(20404, "The requested resource was not found");
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            response
+        }
+    }
 }
 
 /// A call to an endpoint the providers do not have (or this fake does not know): recorded as
