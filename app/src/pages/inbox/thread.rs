@@ -822,6 +822,20 @@ fn thread_message(
             .unwrap_or_else(|| "The provider gave no reason.".into());
         view! { <p class="delivery-error" role="note">{reason}</p> }
     });
+    // Why a reply still shows "Sending…": the last reason and the next try.
+    let retrying = (message.status == "pending")
+        .then_some(message.delivery_retry)
+        .flatten()
+        .map(|retry| {
+            view! {
+                <p class="delivery-retry" role="note">
+                    {retry.reason}
+                    " — trying again at "
+                    <Time at=retry.next_attempt_at style=TimeStyle::Full />
+                    {format!(", attempt {} of {}.", retry.attempt, retry.last_attempt)}
+                </p>
+            }
+        });
     let attachments = message
         .attachments
         .into_iter()
@@ -887,6 +901,7 @@ fn thread_message(
                 {outbound.then(|| delivery(&message.status))}
             </p>
             {offered}
+            {retrying}
             {failure}
             {retry}
             {review}
