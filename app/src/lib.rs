@@ -64,10 +64,12 @@ fn provide_script_nonce() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::provide_signed_in_person();
+    components::provide_demo_mode();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/switchboard.css" />
         <Title formatter=|page: String| format!("{page} · Switchboard") />
+        <components::DemoBanner />
         <Router>
             <Routes fallback=NotFound>
                 // The open conversation renders beside the list, so moving between conversations

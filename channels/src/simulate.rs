@@ -163,6 +163,39 @@ pub fn messenger_text(
     SignedWebhook::meta(app_secret, meta_json(&payload))
 }
 
+/// Messenger receipt (REFERENCE §3.1) from PSID `sender_id` to Page `page_id`: with `read`
+/// false a `delivery{mids, watermark}` event, with `read` true a `read{watermark}` event;
+/// everything sent before `watermark_ms` (unix milliseconds) reached that state. Signed with
+/// `app_secret` like [`messenger_text`].
+pub fn messenger_receipt(
+    app_secret: &str,
+    page_id: &str,
+    sender_id: &str,
+    read: bool,
+    mids: &[&str],
+    watermark_ms: i64,
+) -> SignedWebhook {
+    let mark = FbWatermark {
+        mids: (!read).then_some(mids),
+        watermark: watermark_ms,
+    };
+    let payload = FbEnvelope {
+        object: "page",
+        entry: [FbEntry {
+            id: page_id,
+            time: watermark_ms,
+            messaging: [FbReceipt {
+                sender: FbParty { id: sender_id },
+                recipient: FbParty { id: page_id },
+                timestamp: watermark_ms,
+                delivery: (!read).then_some(mark.clone()),
+                read: read.then_some(mark),
+            }],
+        }],
+    };
+    SignedWebhook::meta(app_secret, meta_json(&payload))
+}
+
 /// Twilio inbound SMS form post to `url` (the full public webhook URL Twilio would call,
 /// signed exactly as given), signed with `auth_token` (`X-Twilio-Signature`).
 ///
@@ -393,16 +426,34 @@ struct WaStatus<'a> {
 }
 
 #[derive(Serialize)]
-struct FbEnvelope<'a> {
+struct FbEnvelope<'a, E> {
     object: &'static str,
-    entry: [FbEntry<'a>; 1],
+    entry: [FbEntry<'a, E>; 1],
 }
 
 #[derive(Serialize)]
-struct FbEntry<'a> {
+struct FbEntry<'a, E> {
     id: &'a str,
     time: i64,
-    messaging: [FbEvent<'a>; 1],
+    messaging: [E; 1],
+}
+
+#[derive(Serialize)]
+struct FbReceipt<'a> {
+    sender: FbParty<'a>,
+    recipient: FbParty<'a>,
+    timestamp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delivery: Option<FbWatermark<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read: Option<FbWatermark<'a>>,
+}
+
+#[derive(Clone, Serialize)]
+struct FbWatermark<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mids: Option<&'a [&'a str]>,
+    watermark: i64,
 }
 
 #[derive(Serialize)]
@@ -605,6 +656,42 @@ mod tests {
             expected
         );
         assert_eq!(built.content_type, JSON);
+    }
+
+    #[test]
+    fn messenger_receipts_are_the_reference_shape_and_parse_back() {
+        for (read, status) in [
+            (false, DeliveryStatus::Delivered),
+            (true, DeliveryStatus::Read),
+        ] {
+            let built = messenger_receipt(
+                SECRET,
+                "106540352242922",
+                "6789012345678901",
+                read,
+                &["m_1"],
+                1_458_668_856_253,
+            );
+            let event =
+                &serde_json::from_slice::<Value>(&built.body).unwrap()["entry"][0]["messaging"][0];
+            let mark = if read {
+                &event["read"]
+            } else {
+                &event["delivery"]
+            };
+            assert_eq!(mark["watermark"], 1_458_668_856_253_i64);
+            assert_eq!(mark.get("mids").is_some(), !read, "{event}");
+            assert_eq!(
+                verify_meta(SECRET, &built.body, built.header(META_HEADER)),
+                Ok(())
+            );
+            let s = only_status(messenger::parse_webhook(&built.body).unwrap());
+            assert_eq!(s.status, status);
+            assert_eq!(
+                s.recipient,
+                Some(ChannelAddress::ScopedId("6789012345678901".into()))
+            );
+        }
     }
 
     #[test]

@@ -40,8 +40,12 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Load the demo data (people and sandbox channels); safe to run again.
-    Demo,
+    /// Load the demo data (people, sandbox channels, a lived-in inbox); safe to run again.
+    Demo {
+        /// Leave the inbox empty: people, channels, tags and a template only.
+        #[arg(long)]
+        empty_inbox: bool,
+    },
     /// Delete what the retention settings say has expired.
     Retention {
         #[command(subcommand)]
@@ -146,7 +150,10 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
         .await
         .map_err(|error| error.to_string())?;
     store.migrate().await.map_err(|error| error.to_string())?;
-    let services = Services::new(store.clone(), config.service_settings());
+    let mut settings = config.service_settings();
+    // The demo's channels use this instance's sandbox provider, which only demo mode accepts.
+    settings.demo_mode |= matches!(command, Command::Demo { .. });
+    let services = Services::new(store.clone(), settings);
     services
         .seal_stored_secrets()
         .await
@@ -170,11 +177,11 @@ async fn execute(command: Command, config: Config) -> Result<(), String> {
         Command::Token {
             command: TokenCommand::Create { email, name },
         } => create_token(&services, &email, &name).await,
-        Command::Demo => demo::load(&services)
+        Command::Demo { empty_inbox } => demo::load(&services, empty_inbox)
             .await
             .map(|added| {
                 println!(
-                    "demo data loaded ({added} people, channels, tags, canned responses and templates added)"
+                    "demo data loaded ({added} people, channels, tags, canned responses, templates and conversations added)"
                 )
             })
             .map_err(|error| error.message),

@@ -25,7 +25,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
 use crate::http::{
-    api, health, live, media, security, server_fn_status, sign_in, templates, text, webhooks,
+    api, health, live, media, sandbox, security, server_fn_status, sign_in, templates, text,
+    webhooks,
 };
 use crate::services::Services;
 use crate::store::{Backend, Store, StoreError};
@@ -58,6 +59,14 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error("stored secrets: {0}")]
     Secrets(#[from] crate::services::secrets_at_rest::AtRestError),
+    #[error(
+        "demo mode (SWITCHBOARD_DEMO_MODE=true) refuses to start: the channel(s) {0} send to a real \
+         provider, not to this instance's sandbox at {1}. Demo mode runs only on a database of its \
+         own, with the sandbox channels `switchboard demo` makes: turn demo mode off here"
+    )]
+    DemoBesideRealChannels(String, String),
+    #[error("could not check the channels for demo mode: {0}")]
+    DemoCheck(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -101,6 +110,18 @@ impl Application {
                 channels = sealed,
                 "sealed channel credentials stored in plain text"
             );
+        }
+        if config.demo_mode {
+            let outside = services
+                .channels_outside_sandbox()
+                .await
+                .map_err(|error| StartupError::DemoCheck(error.message))?;
+            if !outside.is_empty() {
+                return Err(StartupError::DemoBesideRealChannels(
+                    outside.join(", "),
+                    services.public_url(crate::services::SANDBOX_PATH),
+                ));
+            }
         }
         match services.first_run_link().await {
             Ok(Some(link)) => tracing::warn!(
@@ -277,6 +298,9 @@ pub fn router(services: Services, config: Config) -> Router {
                 .layer(from_fn(text::refuse_nul_text))
                 .layer(from_fn(require_sign_in_for_pages)),
         )
+        // After the layers, so outside them: the sandbox provider checks the channels' own
+        // credentials, as the providers do, and signs no one in.
+        .merge(sandbox::routes())
         .with_state(state)
 }
 

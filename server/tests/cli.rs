@@ -100,11 +100,25 @@ async fn people_and_tokens_are_created_from_the_command_line() {
     );
     assert!(!unknown.status.success());
 
-    let demo = switchboard(&url, &["demo"], "");
-    assert!(demo.status.success());
-    let again = switchboard(&url, &["demo"], "");
+    // The demo's pictures and voice note are kept with the test, not in the working directory.
+    let demo_env = [
+        ("DATABASE_URL", url.clone()),
+        (
+            "SWITCHBOARD_MEDIA_DIR",
+            dir.path().join("media").display().to_string(),
+        ),
+    ];
+    let demo = switchboard_with(&demo_env, &["demo"], "");
     assert!(
-        stdout(&again).contains("(0 people, channels, tags, canned responses and templates added)"),
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let again = switchboard_with(&demo_env, &["demo"], "");
+    assert!(
+        stdout(&again).contains(
+            "(0 people, channels, tags, canned responses, templates and conversations added)"
+        ),
         "demo data loads once"
     );
 }

@@ -197,6 +197,68 @@ async fn transient_failures_are_retried_and_permanent_ones_shown(db: Db) {
     );
 }
 
+async fn a_retrying_reply_says_why_and_when_then_fails_with_the_reason(db: Db) {
+    let app = spawn_app(db).await;
+    let (fake, _) = FakeProvider::start().await;
+    let conversation = app.whatsapp_conversation(&fake, now_secs() - 60).await;
+    let (volunteer, _) = app.token("vol@example.org", Role::Volunteer).await;
+    // The provider's own text may quote the request (here its token): it is never shown.
+    fake.then_answer(
+        503,
+        vec![],
+        json!({ "error": { "message": "Backend error for access token token", "code": 2 } }),
+    );
+    // A proxy's page instead of a Graph error: only the HTTP status says what happened.
+    fake.then_answer(502, vec![], json!({}));
+    reply(&app, &volunteer, conversation, "Are you there?").await;
+    let pool = app.sql().await;
+    let retry =
+        || async { app.conversation_detail(&volunteer, conversation).await["messages"][1].clone() };
+
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let pending = retry().await;
+    assert_eq!(pending["status"], "pending");
+    assert_eq!(
+        pending["delivery_retry"]["reason"],
+        "Facebook had a temporary problem (error 2)"
+    );
+    assert_eq!(pending["delivery_retry"]["attempt"], 2);
+    assert_eq!(pending["delivery_retry"]["last_attempt"], 8);
+    let next = time::OffsetDateTime::parse(
+        pending["delivery_retry"]["next_attempt_at"]
+            .as_str()
+            .unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!(next > time::OffsetDateTime::now_utc(), "{pending}");
+
+    sqlx::query("UPDATE outbound_jobs SET next_attempt_at = 0")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let pending = retry().await;
+    assert_eq!(
+        pending["delivery_retry"]["reason"],
+        "Facebook could not be reached"
+    );
+    assert_eq!(pending["delivery_retry"]["attempt"], 3);
+
+    // The last attempt fails too: the reply fails, with the same plain reason.
+    sqlx::query("UPDATE outbound_jobs SET next_attempt_at = 0, attempts = 7")
+        .execute(&pool)
+        .await
+        .unwrap();
+    fake.then_answer(502, vec![], json!({}));
+    assert!(app.services.deliver_next("w").await.unwrap());
+    let failed = retry().await;
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["delivery_retry"], Value::Null);
+    assert_eq!(failed["error_explanation"], "Facebook could not be reached");
+    assert!(!failed.to_string().contains("token"), "{failed}");
+}
+
 async fn an_unknown_outcome_waits_for_a_person(db: Db) {
     let app = spawn_app(db).await;
     let (fake, _) = FakeProvider::start().await;
@@ -586,6 +648,7 @@ on_both_databases!(
     a_whatsapp_reply_is_sent_once_in_the_official_shape,
     closed_windows_and_opted_out_contacts_are_refused,
     transient_failures_are_retried_and_permanent_ones_shown,
+    a_retrying_reply_says_why_and_when_then_fails_with_the_reason,
     an_unknown_outcome_waits_for_a_person,
     a_queued_reply_is_sent_once_by_two_fresh_instances_racing_for_it,
     a_status_that_arrives_before_the_send_returns_is_kept,

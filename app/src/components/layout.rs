@@ -28,6 +28,42 @@ fn signed_in_on_the_server() -> Option<Me> {
     None
 }
 
+/// Whether this instance runs in demo mode, as the server said when it rendered the page.
+#[derive(Clone, Copy, Debug)]
+struct DemoMode(bool);
+
+/// Reads demo mode once per page load, like the signed-in person.
+pub fn provide_demo_mode() {
+    let demo = SharedValue::new(demo_mode_on_the_server).into_inner();
+    provide_context(DemoMode(demo));
+}
+
+#[cfg(feature = "ssr")]
+fn demo_mode_on_the_server() -> bool {
+    crate::ports::backend().is_ok_and(|backend| backend.demo_mode())
+}
+
+#[cfg(not(feature = "ssr"))]
+fn demo_mode_on_the_server() -> bool {
+    false
+}
+
+/// Says on every page, signed in or not, that this is a demo: its people and messages are
+/// made up and replies go to the built-in sandbox, never to anyone's phone.
+#[component]
+pub fn DemoBanner() -> impl IntoView {
+    use_context::<DemoMode>()
+        .is_some_and(|demo| demo.0)
+        .then(|| {
+            view! {
+                <p class="demo-banner" role="note">
+                    <strong>"Demo mode"</strong>
+                    " — the conversations are made up and replies go to the built-in sandbox, never to a real phone."
+                </p>
+            }
+        })
+}
+
 /// The person this page was rendered for, if anyone is signed in.
 pub fn signed_in_person() -> Option<Me> {
     use_context::<SignedInPerson>().and_then(|person| person.0)

@@ -7,7 +7,9 @@ mod template_send;
 mod template_values;
 
 pub use busy_transition::BusyTransition;
-pub use layout::{Layout, provide_signed_in_person, signed_in_person};
+pub use layout::{
+    DemoBanner, Layout, provide_demo_mode, provide_signed_in_person, signed_in_person,
+};
 pub use notice::ErrorNotice;
 pub use template_send::{TemplateFileForm, TemplatePicker};
 pub use template_values::VariableInputs;

@@ -181,6 +181,8 @@ pub struct ThreadMessage {
     pub error_code: Option<String>,
     /// What the provider's error means, in plain words.
     pub error_explanation: Option<String>,
+    /// Why a pending reply is not sent yet and when it is tried again, while delivery retries.
+    pub delivery_retry: Option<DeliveryRetry>,
     /// RFC 3339, as the provider dates it.
     pub sent_at: String,
     pub attachments: Vec<AttachmentView>,
@@ -190,6 +192,19 @@ pub struct ThreadMessage {
     pub buttons: Vec<String>,
     /// Epoch milliseconds of `sent_at`, to place notes and events among the messages.
     pub at_ms: i64,
+}
+
+/// A reply whose delivery failed for now and will be tried again by itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRetry {
+    /// Why the last attempt did not go through, in plain words.
+    pub reason: String,
+    /// RFC 3339: when it is tried again.
+    pub next_attempt_at: String,
+    /// The number of that next attempt (the first send is attempt 1).
+    pub attempt: i64,
+    /// After this attempt it is shown as failed.
+    pub last_attempt: i64,
 }
 
 /// A private note: seen by the team only, never sent to the contact.

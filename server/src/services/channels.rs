@@ -242,7 +242,9 @@ impl Services {
         current: Option<&ChannelConfig>,
     ) -> Result<(), AppError> {
         let unchanged = current.is_some_and(|c| c.api_base_url == config.api_base_url);
-        if unchanged || config.uses_default_api() {
+        let sandbox =
+            url::Url::parse(&config.api_base_url).is_ok_and(|url| self.is_sandbox_url(&url));
+        if unchanged || sandbox || config.uses_default_api() {
             return Ok(());
         }
         let allow_private = self.settings.allow_private_provider_urls;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use app::error::AppError;
 use app::model::{ChannelKind, LiveEvent, Permission};
 use app::ports::Actor;
+use channels::inbound::ProviderError;
 use channels::outbound::{
     self, MessengerType, OutboundMedia, ReplyButton, SendOutcome, SendRequest, TemplateButtonValue,
     TemplateHeaderValue, TemplateValuesOut, TwilioSender,
@@ -17,8 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Services;
 use super::channels::{ConnectedChannel, TWILIO_STATUS_WEBHOOK};
+use super::inbox::provider_of;
 use super::outgoing_media::shared_path;
-use super::provider::CallError;
+use super::provider::{CallError, provider_name};
 use super::templates::{QueuedButton, QueuedTemplate};
 use crate::domain::channels::ChannelConfig;
 use crate::domain::replies::{Network, ReplyRule, reply_rule};
@@ -27,7 +29,7 @@ use crate::store::{ConversationRow, OutboundFileRow, OutboundJob, OutboundReply,
 
 const MAX_BODY_CHARS: usize = 4096;
 /// After this many attempts a transient failure is shown as a failure.
-const MAX_ATTEMPTS: i64 = 8;
+pub(crate) const MAX_ATTEMPTS: i64 = 8;
 
 /// The reply buttons a message offers, as its content keeps them.
 #[derive(Serialize, Deserialize)]
@@ -96,6 +98,20 @@ fn whatsapp_template(
             buttons: &buttons,
         },
     )
+}
+
+/// Why a send is tried again, in words a volunteer reads. Made from the code alone, never from
+/// the provider's own text, which may quote the request.
+fn retry_reason(kind: ChannelKind, error: &ProviderError) -> String {
+    let provider = provider_name(kind);
+    if let Some(explained) = channels::errors::explain(provider_of(kind), error.code) {
+        return explained.to_string();
+    }
+    match error.code {
+        429 => format!("{provider} asked us to send more slowly"),
+        408 | 500..=599 => format!("{provider} could not be reached"),
+        code => format!("{provider} had a temporary problem (error {code})"),
+    }
 }
 
 /// Exponential back-off with jitter, or the provider's own Retry-After when it gives one.
@@ -255,13 +271,27 @@ impl Services {
             }
             Ok(SendOutcome::Retry { error, retry_after }) if job.attempts < MAX_ATTEMPTS => {
                 let delay = retry_delay(job.attempts, retry_after);
-                let reason = format!("{} {}", error.code, error.title.unwrap_or_default());
-                tracing::info!(job = job.id, %reason, ?delay, "delivery will be retried");
+                tracing::info!(
+                    job = job.id,
+                    code = error.code,
+                    ?delay,
+                    "delivery will be retried"
+                );
                 self.store
-                    .delivery_retry(&job, &reason, now_ms() + delay.as_millis() as i64)
+                    .delivery_retry(
+                        &job,
+                        &retry_reason(channel.config.kind, &error),
+                        now_ms() + delay.as_millis() as i64,
+                    )
                     .await?;
             }
-            Ok(SendOutcome::Retry { error, .. } | SendOutcome::Rejected { error }) => {
+            Ok(SendOutcome::Retry { error, .. }) => {
+                let reason = retry_reason(channel.config.kind, &error);
+                self.store
+                    .delivery_ended(&job, "failed", Some(&error.code.to_string()), &reason)
+                    .await?;
+            }
+            Ok(SendOutcome::Rejected { error }) => {
                 let code = error.code.to_string();
                 let title = error
                     .title
@@ -274,6 +304,11 @@ impl Services {
                 tracing::warn!(job = job.id, %reason, "delivery outcome unknown");
                 self.store
                     .delivery_ended(&job, "unknown", None, &reason)
+                    .await?;
+            }
+            Err(CallError::NotSent(reason)) if job.attempts >= MAX_ATTEMPTS => {
+                self.store
+                    .delivery_ended(&job, "failed", None, &reason)
                     .await?;
             }
             Err(CallError::NotSent(reason)) => {

@@ -87,7 +87,18 @@ impl Services {
                 )
             }
         };
-        // To this instance itself, which may well be on loopback: not a provider call.
+        self.post_to_self(path, webhook)
+            .await
+            .map_err(AppError::unprocessable)
+    }
+
+    /// Posts a signed webhook to this instance's own webhook `path`, as the provider would.
+    /// To this instance itself, which may well be on loopback: not a provider call.
+    pub(super) async fn post_to_self(
+        &self,
+        path: &str,
+        webhook: SignedWebhook,
+    ) -> Result<(), String> {
         let mut request = reqwest::Client::new()
             .post(self.public_url(path))
             .header(reqwest::header::CONTENT_TYPE, webhook.content_type)
@@ -97,23 +108,20 @@ impl Services {
         }
         let response = request.send().await.map_err(|error| {
             tracing::warn!(%error, "simulated webhook could not be sent");
-            AppError::unprocessable(
-                "Could not reach this Switchboard at SWITCHBOARD_PUBLIC_URL to deliver the webhook.",
-            )
+            "Could not reach this Switchboard at SWITCHBOARD_PUBLIC_URL to deliver the webhook."
+                .to_string()
         })?;
         if !response.status().is_success() {
             let status = response.status();
             let detail = response.text().await.unwrap_or_default();
-            return Err(AppError::unprocessable(format!(
-                "The webhook was refused ({status}): {detail}"
-            )));
+            return Err(format!("The webhook was refused ({status}): {detail}"));
         }
         Ok(())
     }
 }
 
 /// Twilio SIDs are two letters and 32 hex digits.
-fn hex_id(seed: &str) -> String {
+pub(super) fn hex_id(seed: &str) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(&Sha256::digest(seed.as_bytes())[..16])
 }

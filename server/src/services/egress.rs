@@ -59,6 +59,16 @@ pub(crate) fn provider_client(allow_private: bool) -> reqwest::Client {
         .expect("the HTTP client builds")
 }
 
+/// The client for calls to this instance's own sandbox provider (demo mode): the same limits,
+/// without the address rules, which would refuse this instance on loopback.
+pub(crate) fn sandbox_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("the HTTP client builds")
+}
+
 /// Parses a provider URL and applies the address rules to its text.
 pub(crate) fn provider_url(url: &str, allow_private: bool) -> Result<Url, String> {
     let parsed = Url::parse(url).map_err(|error| format!("it is not a URL: {error}"))?;

@@ -3,14 +3,14 @@
 use app::error::AppError;
 use app::model::{
     Assignee, AttachmentView, ChannelKind, ChannelOption, ConversationDetail, ConversationEvent,
-    ConversationPage, ConversationQuery, ConversationStatus, ConversationSummary, InboxFilters,
-    InboxView, Permission, Tag, Template, ThreadMessage,
+    ConversationPage, ConversationQuery, ConversationStatus, ConversationSummary, DeliveryRetry,
+    InboxFilters, InboxView, Permission, Tag, Template, ThreadMessage,
 };
 use app::ports::Actor;
 use channels::Provider;
 
 use super::conversations::{describe_event, note_of, tag_of};
-use super::delivery::reply_buttons_of;
+use super::delivery::{MAX_ATTEMPTS, reply_buttons_of};
 use super::settings::NumberView;
 use super::templates::template_of;
 use super::{Services, rfc3339};
@@ -27,7 +27,7 @@ fn kind_of(row: &ConversationRow) -> ChannelKind {
     ChannelKind::parse(&row.channel_kind).unwrap_or(ChannelKind::Twilio)
 }
 
-fn provider_of(kind: ChannelKind) -> Provider {
+pub(super) fn provider_of(kind: ChannelKind) -> Provider {
     match kind {
         ChannelKind::WhatsApp => Provider::WhatsApp,
         ChannelKind::Twilio => Provider::Twilio,
@@ -322,6 +322,15 @@ impl Services {
                     .and_then(|code| channels::errors::explain(provider_of(kind), code))
                     .map(str::to_string)
                     .or(message.error_title),
+                delivery_retry: match (message.retry_reason, message.retry_at, message.attempts) {
+                    (Some(reason), Some(at), Some(attempts)) => Some(DeliveryRetry {
+                        reason,
+                        next_attempt_at: rfc3339(at),
+                        attempt: attempts + 1,
+                        last_attempt: MAX_ATTEMPTS,
+                    }),
+                    _ => None,
+                },
                 error_code: message.error_code,
                 author_name: message.author_name,
                 sent_at: rfc3339(message.sent_at),

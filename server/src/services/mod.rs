@@ -25,6 +25,7 @@ mod outgoing_media;
 mod people;
 mod provider;
 mod retention;
+mod sandbox;
 mod screening;
 mod search;
 pub mod secrets_at_rest;
@@ -41,6 +42,7 @@ pub use media::{MediaFile, MediaSettings};
 pub use outgoing_media::Upload;
 pub use people::SignInError;
 pub use retention::RETENTION_EVERY;
+pub use sandbox::{SANDBOX_PATH, SandboxAnswer};
 
 use std::sync::Arc;
 
@@ -80,6 +82,8 @@ pub struct Services {
     live: live::LiveHub,
     /// For provider calls only: it keeps to the address rules (`egress`).
     http: reqwest::Client,
+    /// For calls to this instance's own sandbox provider in demo mode.
+    sandbox_http: reqwest::Client,
     screening: screening::ScreeningCache,
 }
 
@@ -92,6 +96,7 @@ impl Services {
             deliveries: Arc::default(),
             live: live::LiveHub::default(),
             http: egress::provider_client(settings.allow_private_provider_urls),
+            sandbox_http: egress::sandbox_client(),
             settings: Arc::new(settings),
             screening: screening::ScreeningCache::default(),
         }

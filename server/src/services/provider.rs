@@ -7,6 +7,7 @@
 use axum::body::Bytes;
 use channels::outbound::{MediaUpload, SendRequest};
 use channels::templates::FileUpload;
+use reqwest::Method;
 
 use super::Services;
 use crate::domain::channels::ChannelConfig;
@@ -52,14 +53,12 @@ impl Services {
         let builder = match request {
             SendRequest::Json { path, body } => {
                 let builder = self
-                    .http
-                    .post(self.provider_url(config, &path)?)
+                    .provider_request(Method::POST, config, &path)?
                     .json(&body);
                 self.authorise(config, builder)?
             }
             SendRequest::Form { path, params } => self
-                .http
-                .post(self.provider_url(config, &path)?)
+                .provider_request(Method::POST, config, &path)?
                 .basic_auth(
                     config.settings.account_sid.clone().unwrap_or_default(),
                     config.secrets.auth_token.clone(),
@@ -90,8 +89,7 @@ impl Services {
             })
             .part("file", file);
         let builder = self
-            .http
-            .post(self.provider_url(config, &upload.path)?)
+            .provider_request(Method::POST, config, &upload.path)?
             .multipart(form);
         answer_of(config.kind, self.authorise(config, builder)?).await
     }
@@ -110,8 +108,7 @@ impl Services {
             .clone()
             .ok_or_else(|| CallError::missing("access token"))?;
         let builder = self
-            .http
-            .post(self.provider_url(config, &upload.path)?)
+            .provider_request(Method::POST, config, &upload.path)?
             .header(reqwest::header::AUTHORIZATION, format!("OAuth {token}"))
             .header("file_offset", upload.file_offset.to_string())
             .body(bytes);
@@ -124,7 +121,7 @@ impl Services {
         config: &ChannelConfig,
         path: &str,
     ) -> Result<ProviderAnswer, CallError> {
-        let builder = self.http.get(self.provider_url(config, path)?);
+        let builder = self.provider_request(Method::GET, config, path)?;
         answer_of(config.kind, self.authorise(config, builder)?).await
     }
 
@@ -136,13 +133,32 @@ impl Services {
         config: &ChannelConfig,
         path: &str,
     ) -> Result<reqwest::Url, CallError> {
-        let allow_private = self.settings.allow_private_provider_urls;
-        super::egress::provider_url(&format!("{}{path}", config.api_base_url), allow_private)
-            .map_err(|reason| {
-                CallError::NotSent(format!(
-                    "The channel's API address is not allowed: {reason}"
-                ))
-            })
+        let url = format!("{}{path}", config.api_base_url);
+        let allow_private = self.settings.allow_private_provider_urls
+            || url::Url::parse(&url).is_ok_and(|url| self.is_sandbox_url(&url));
+        super::egress::provider_url(&url, allow_private).map_err(|reason| {
+            CallError::NotSent(format!(
+                "The channel's API address is not allowed: {reason}"
+            ))
+        })
+    }
+
+    /// A request to a path below the channel's API base URL. Calls to this instance's own
+    /// sandbox (demo mode) leave the provider client's address rules aside, for that origin
+    /// only: it is this instance, not a provider.
+    fn provider_request(
+        &self,
+        method: Method,
+        config: &ChannelConfig,
+        path: &str,
+    ) -> Result<reqwest::RequestBuilder, CallError> {
+        let url = self.provider_url(config, path)?;
+        let client = if self.is_sandbox_url(&url) {
+            &self.sandbox_http
+        } else {
+            &self.http
+        };
+        Ok(client.request(method, url))
     }
 
     fn authorise(

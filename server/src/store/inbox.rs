@@ -42,6 +42,11 @@ pub struct MessageRow {
     pub error_title: Option<String>,
     pub author_name: Option<String>,
     pub sent_at: i64,
+    /// While delivery is retried by itself: why the last attempt failed, when the next one is
+    /// due (epoch ms) and how many attempts were made.
+    pub retry_reason: Option<String>,
+    pub retry_at: Option<i64>,
+    pub attempts: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -247,8 +252,10 @@ impl Store {
     ) -> StoreResult<(Vec<MessageRow>, Vec<AttachmentRow>, Vec<ReactionRow>)> {
         let mut messages: Vec<MessageRow> = sqlx::query_as(
             "SELECT m.id, m.direction, m.kind, m.body, m.content, m.status, m.error_code, m.error_title, \
-                    u.name AS author_name, COALESCE(m.provider_timestamp, m.created_at) AS sent_at \
+                    u.name AS author_name, COALESCE(m.provider_timestamp, m.created_at) AS sent_at, \
+                    r.last_error AS retry_reason, r.next_attempt_at AS retry_at, r.attempts \
              FROM messages m LEFT JOIN users u ON u.id = m.author_id \
+             LEFT JOIN outbound_jobs r ON r.message_id = m.id AND r.state = 'pending' AND r.attempts > 0 \
              WHERE m.conversation_id = $1 ORDER BY m.id DESC LIMIT $2",
         )
         .bind(conversation_id)

@@ -9,6 +9,7 @@ mod canned;
 mod channels;
 mod conversations;
 mod data_requests;
+mod demo;
 mod erasure;
 mod escalation;
 mod first_run;
@@ -43,6 +44,7 @@ pub use conversations::{
     AssignWhen, ContactRow, EventRow, IdentityRow, MentionRow, NoteRow, NoteSubject, PersonRow,
 };
 pub use data_requests::ErasureRequestRow;
+pub use demo::PastReply;
 pub use erasure::ConsentRow;
 pub use inbox::{
     AttachmentRow, ConversationFilter, ConversationRow, ConversationTagRow, ListRequest,

@@ -229,8 +229,9 @@ impl Server {
             ("SWITCHBOARD_LOG", "warn".to_string()),
             ("SWITCHBOARD_DEMO_MODE", "true".to_string()),
         ];
+        // The browser tests make the conversations they need, and find them by name.
         let demo = Command::new(binary())
-            .arg("demo")
+            .args(["demo", "--empty-inbox"])
             .envs(envs.clone())
             .status()
             .unwrap_or_else(|error| panic!("cannot run {}: {error}", binary().display()));

@@ -170,7 +170,7 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
 
 /// Something in the thread, placed by time.
 enum Entry {
-    Message(ThreadMessage),
+    Message(Box<ThreadMessage>),
     Note(Note),
     Event(ConversationEvent),
 }
@@ -209,7 +209,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
     let address = (contact != summary.contact_address).then_some(summary.contact_address.clone());
     let mut entries: Vec<Entry> = messages
         .into_iter()
-        .map(Entry::Message)
+        .map(|message| Entry::Message(Box::new(message)))
         .chain(notes.into_iter().map(Entry::Note))
         .chain(events.into_iter().map(Entry::Event))
         .collect();
@@ -217,7 +217,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
     let entries = entries
         .into_iter()
         .map(|entry| match entry {
-            Entry::Message(message) => thread_message(message, &contact, blur_media).into_any(),
+            Entry::Message(message) => thread_message(*message, &contact, blur_media).into_any(),
             Entry::Note(note) => note_entry(note).into_any(),
             Entry::Event(event) => event_entry(event).into_any(),
         })
@@ -822,6 +822,20 @@ fn thread_message(
             .unwrap_or_else(|| "The provider gave no reason.".into());
         view! { <p class="delivery-error" role="note">{reason}</p> }
     });
+    // Why a reply still shows "Sending…": the last reason and the next try.
+    let retrying = (message.status == "pending")
+        .then_some(message.delivery_retry)
+        .flatten()
+        .map(|retry| {
+            view! {
+                <p class="delivery-retry" role="note">
+                    {retry.reason}
+                    " — trying again at "
+                    <Time at=retry.next_attempt_at style=TimeStyle::Full />
+                    {format!(", attempt {} of {}.", retry.attempt, retry.last_attempt)}
+                </p>
+            }
+        });
     let attachments = message
         .attachments
         .into_iter()
@@ -887,6 +901,7 @@ fn thread_message(
                 {outbound.then(|| delivery(&message.status))}
             </p>
             {offered}
+            {retrying}
             {failure}
             {retry}
             {review}
