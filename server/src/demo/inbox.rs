@@ -788,6 +788,7 @@ pub async fn load(
                     .collect(),
                 consent: None,
                 risk_word: None,
+                erasure_answer: None,
             };
             services
                 .store()
