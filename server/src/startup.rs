@@ -25,7 +25,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
 use crate::http::{
-    api, health, live, media, security, server_fn_status, sign_in, templates, text, webhooks,
+    api, health, live, media, metrics, security, server_fn_status, sign_in, templates, text,
+    webhooks,
 };
 use crate::services::Services;
 use crate::store::{Backend, Store, StoreError};
@@ -277,6 +278,10 @@ pub fn router(services: Services, config: Config) -> Router {
                 .layer(from_fn(text::refuse_nul_text))
                 .layer(from_fn(require_sign_in_for_pages)),
         )
+        // Added after those layers, so they do not wrap it: its token is no person's session or
+        // API token.
+        .route("/metrics", get(metrics::scrape))
+        .layer(from_fn_with_state(state.clone(), metrics::track_requests))
         .with_state(state)
 }
 

@@ -21,6 +21,7 @@ pub mod ingest;
 mod limited_access;
 pub mod live;
 mod media;
+mod metrics;
 mod outgoing_media;
 mod people;
 mod provider;
@@ -50,6 +51,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::auth::password::Hashing;
 use crate::auth::throttle::{Clock, LoginThrottle};
+use crate::metrics::Metrics;
 use crate::store::{Store, StoreError, UserRow};
 
 /// What the services need to know about their deployment.
@@ -79,6 +81,7 @@ pub struct Services {
     live: live::LiveHub,
     /// For provider calls only: it keeps to the address rules (`egress`).
     http: reqwest::Client,
+    metrics: Arc<Metrics>,
 }
 
 impl Services {
@@ -91,7 +94,13 @@ impl Services {
             live: live::LiveHub::default(),
             http: egress::provider_client(settings.allow_private_provider_urls),
             settings: Arc::new(settings),
+            metrics: Arc::default(),
         }
+    }
+
+    /// This instance's metrics (`GET /metrics`).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The same services with the sign-in throttle reading `clock` (tests move it).
