@@ -46,3 +46,14 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   as_root apt-get update
   as_root apt-get install -y --no-install-recommends chromium chromium-driver
 fi
+
+# The package check (scripts/package-test.sh, run by scripts/test.sh) makes a Debian root file
+# system with mmdebstrap and builds the container image with podman; the demo needs neither.
+if [ "${SWITCHBOARD_SETUP_PACKAGING:-}" = 1 ] && { ! command -v mmdebstrap >/dev/null || ! command -v podman >/dev/null; }; then
+  say "Installing mmdebstrap and podman for the package check"
+  as_root apt-get update
+  as_root apt-get install -y --no-install-recommends mmdebstrap
+  # Without podman the check skips the image and says so.
+  as_root apt-get install -y --no-install-recommends podman ||
+    say "podman could not be installed: the container image will not be checked"
+fi

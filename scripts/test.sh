@@ -4,6 +4,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# Also the tools of the package check (mmdebstrap, podman).
+export SWITCHBOARD_SETUP_PACKAGING=1
 source scripts/setup.sh
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
@@ -39,6 +41,9 @@ cargo leptos build --release --split --precompress
 export SWITCHBOARD_BIN="$CARGO_TARGET_DIR/release/switchboard"
 export SWITCHBOARD_SITE_ROOT="$ROOT/target/site"
 bash scripts/wasm-size.sh
+
+say "Packages (.deb on a fresh Debian, container image)"
+as_root env CARGO_TARGET_DIR="$CARGO_TARGET_DIR" bash scripts/package-test.sh
 
 say "Browser tests (headless Chromium)"
 run_tests -p tests

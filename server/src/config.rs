@@ -68,6 +68,8 @@ pub struct Config {
     /// The key channel credentials are sealed under: `SWITCHBOARD_SECRET_KEY`, or else a key
     /// file (`SWITCHBOARD_SECRET_KEY_FILE`, by default beside a SQLite database).
     pub secret_key: crate::secrets::KeySource,
+    /// The bearer token `GET /metrics` asks for; unset, the endpoint does not exist.
+    pub metrics_token: Option<Secret>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +137,9 @@ impl Config {
         let media_store = media_store(&lookup, &media_dir)?;
         Ok(Config {
             secret_key,
+            metrics_token: lookup("SWITCHBOARD_METRICS_TOKEN")
+                .filter(|token| !token.trim().is_empty())
+                .map(Secret::new),
             database_url: Secret::new(database_url),
             addr,
             public_url,
@@ -273,6 +278,7 @@ mod tests {
         assert_eq!(config.session_idle_timeout, Duration::from_secs(7200));
         assert!(!config.is_https());
         assert!(!config.allow_private_provider_urls);
+        assert!(config.metrics_token.is_none());
     }
 
     #[test]
@@ -282,6 +288,12 @@ mod tests {
         })
         .unwrap();
         assert!(!format!("{config:?}").contains("hunter2"));
+        let config = Config::from_lookup(|name| {
+            (name == "SWITCHBOARD_METRICS_TOKEN").then(|| "scrape-hunter3".to_string())
+        })
+        .unwrap();
+        assert!(config.metrics_token.is_some());
+        assert!(!format!("{config:?}").contains("scrape-hunter3"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod http;
 pub mod media_store;
+pub mod metrics;
 pub mod secrets;
 pub mod services;
 pub mod startup;

@@ -25,8 +25,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
 use crate::http::{
-    api, health, live, media, sandbox, security, server_fn_status, sign_in, templates, text,
-    webhooks,
+    api, health, live, media, metrics, sandbox, security, server_fn_status, sign_in, templates,
+    text, webhooks,
 };
 use crate::services::Services;
 use crate::store::{Backend, Store, StoreError};
@@ -301,6 +301,10 @@ pub fn router(services: Services, config: Config) -> Router {
         // After the layers, so outside them: the sandbox provider checks the channels' own
         // credentials, as the providers do, and signs no one in.
         .merge(sandbox::routes())
+        // Added after those layers, so they do not wrap it: its token is no person's session or
+        // API token.
+        .route("/metrics", get(metrics::scrape))
+        .layer(from_fn_with_state(state.clone(), metrics::track_requests))
         .with_state(state)
 }
 

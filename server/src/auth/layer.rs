@@ -108,7 +108,7 @@ fn allowed_before_enrolment(request: &Request) -> bool {
     }
 }
 
-fn bearer_token(request: &Request) -> Option<&str> {
+pub(crate) fn bearer_token(request: &Request) -> Option<&str> {
     request
         .headers()
         .get(header::AUTHORIZATION)?

@@ -7,6 +7,7 @@ pub mod error;
 pub mod health;
 pub mod live;
 pub mod media;
+pub mod metrics;
 pub mod sandbox;
 pub mod security;
 pub mod server_fn_status;

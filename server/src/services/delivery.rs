@@ -2,7 +2,7 @@
 //! that respects each channel's send rate, retries transient failures with back-off, and never
 //! blindly repeats a send whose outcome is unknown.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use app::error::AppError;
 use app::model::{ChannelKind, LiveEvent, Permission};
@@ -25,11 +25,24 @@ use super::templates::{QueuedButton, QueuedTemplate};
 use crate::domain::channels::ChannelConfig;
 use crate::domain::replies::{Network, ReplyRule, reply_rule};
 use crate::domain::reply_buttons::check_reply_buttons;
+use crate::metrics::SendResult;
 use crate::store::{ConversationRow, OutboundFileRow, OutboundJob, OutboundReply, now_ms, now_us};
 
 const MAX_BODY_CHARS: usize = 4096;
 /// After this many attempts a transient failure is shown as a failure.
 pub(crate) const MAX_ATTEMPTS: i64 = 8;
+
+/// What a send's outcome means for the reply after `attempts` tries, as `deliver_next` acts
+/// on it.
+fn send_result(outcome: &Result<SendOutcome, CallError>, attempts: i64) -> SendResult {
+    match outcome {
+        Ok(SendOutcome::Accepted { .. }) => SendResult::Accepted,
+        Ok(SendOutcome::Retry { .. }) if attempts < MAX_ATTEMPTS => SendResult::Retry,
+        Err(CallError::NotSent(_)) => SendResult::Retry,
+        Ok(SendOutcome::Retry { .. } | SendOutcome::Rejected { .. }) => SendResult::Failed,
+        Ok(SendOutcome::Unknown { .. }) | Err(CallError::Unknown(_)) => SendResult::Unknown,
+    }
+}
 
 /// The reply buttons a message offers, as its content keeps them.
 #[derive(Serialize, Deserialize)]
@@ -256,7 +269,14 @@ impl Services {
         };
         let channel = self.connected_channel(job.channel_id).await?;
         tokio::time::sleep(self.wait_for_send_slot(&channel).await?).await;
-        match self.send(&channel, &job).await {
+        let sending = Instant::now();
+        let outcome = self.send(&channel, &job).await;
+        self.metrics.sent(
+            channel.config.kind.as_str(),
+            send_result(&outcome, job.attempts),
+            sending.elapsed(),
+        );
+        match outcome {
             Ok(SendOutcome::Accepted {
                 provider_message_id,
             }) => {

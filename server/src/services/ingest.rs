@@ -2,6 +2,8 @@
 //! model (the `channels` crate), translate it into store changes, and record it durably before
 //! the provider is acknowledged.
 
+use std::time::Instant;
+
 use app::error::{AppError, ErrorCode};
 use app::model::ChannelKind;
 use channels::consent::{ConsentKeyword, classify};
@@ -19,6 +21,7 @@ use super::channels::{
 };
 use super::screening::Screening;
 use crate::domain::webhooks::next_attempt_at;
+use crate::metrics::{Kept, Rejection};
 use crate::store::{
     Change, Delivery, FollowUps, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem,
     Processing, ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange,
@@ -276,6 +279,13 @@ impl Unreadable {
             Unreadable::Malformed(message) => message.clone(),
         }
     }
+
+    fn rejection(&self) -> Rejection {
+        match self {
+            Unreadable::Unsigned(_) => Rejection::Signature,
+            Unreadable::Malformed(_) => Rejection::Malformed,
+        }
+    }
 }
 
 impl From<Unreadable> for AppError {
@@ -344,11 +354,26 @@ impl Services {
         signature_header: Option<&str>,
     ) -> Result<(), AppError> {
         let provider = provider_of(path_and_query).ok_or_else(|| AppError::not_found("Webhook"))?;
-        let checked = self
+        let arrived = Instant::now();
+        self.metrics.webhook_received(provider);
+        let checked = match self
             .check(provider, path_and_query, body, signature_header)
-            .await??;
+            .await?
+        {
+            Ok(checked) => checked,
+            Err(unreadable) => {
+                self.metrics
+                    .webhook_rejected(provider, unreadable.rejection());
+                return Err(unreadable.into());
+            }
+        };
         let screening = self.screening().await?;
         let (channel_id, processing) = translate(checked, &screening, now_ms(), 0);
+        let kept = if processing.problems.is_empty() {
+            Kept::Applied
+        } else {
+            Kept::Problem
+        };
         let delivery = Delivery {
             provider,
             channel_id,
@@ -363,16 +388,23 @@ impl Services {
             .await
         {
             Ok(Recorded::Stored { follow_ups, .. }) => {
+                self.metrics.webhook_kept(provider, kept, arrived.elapsed());
                 self.follow_up(follow_ups).await;
                 Ok(())
             }
-            Ok(Recorded::Duplicate) => Ok(()),
+            Ok(Recorded::Duplicate) => {
+                self.metrics
+                    .webhook_kept(provider, Kept::Duplicate, arrived.elapsed());
+                Ok(())
+            }
             Err(error) => {
                 tracing::error!(provider, %error, "webhook could not be applied; keeping it raw");
                 let retry_at = next_attempt_at(0, now_ms());
                 self.store
                     .record_unprocessed_webhook(&delivery, &error.to_string(), retry_at)
                     .await?;
+                self.metrics
+                    .webhook_kept(provider, Kept::Unprocessed, arrived.elapsed());
                 Ok(())
             }
         }

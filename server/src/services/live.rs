@@ -58,6 +58,11 @@ impl LiveHub {
         self.sender.subscribe()
     }
 
+    /// How many live streams are open on this instance: each holds one subscription.
+    pub fn open_streams(&self) -> usize {
+        self.sender.receiver_count()
+    }
+
     /// Tells every open browser, on every instance. Live updates are a convenience on top of
     /// what is stored, so a failure to publish is logged, never the caller's failure.
     pub async fn publish(&self, store: &Store, event: LiveEvent) {

@@ -21,6 +21,7 @@ pub mod ingest;
 mod limited_access;
 pub mod live;
 mod media;
+mod metrics;
 mod outgoing_media;
 mod people;
 mod provider;
@@ -53,6 +54,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::auth::password::Hashing;
 use crate::auth::throttle::{Clock, LoginThrottle};
+use crate::metrics::Metrics;
 use crate::store::{Store, StoreError, UserRow};
 
 /// What the services need to know about their deployment.
@@ -85,6 +87,7 @@ pub struct Services {
     /// For calls to this instance's own sandbox provider in demo mode.
     sandbox_http: reqwest::Client,
     screening: screening::ScreeningCache,
+    metrics: Arc<Metrics>,
 }
 
 impl Services {
@@ -99,7 +102,13 @@ impl Services {
             sandbox_http: egress::sandbox_client(),
             settings: Arc::new(settings),
             screening: screening::ScreeningCache::default(),
+            metrics: Arc::default(),
         }
+    }
+
+    /// This instance's metrics (`GET /metrics`).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The same services with the sign-in throttle reading `clock` (tests move it).

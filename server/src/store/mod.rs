@@ -36,6 +36,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+use crate::metrics::PoolUse;
+
 pub use attachments::{DueAttachment, StoredAttachment};
 pub use audit::{AuditEntry, AuditFilter, AuditRow};
 pub use canned::CannedRow;
@@ -161,6 +163,20 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The connection pools' use now. On PostgreSQL writes share the one pool.
+    pub fn pool_use(&self) -> Vec<PoolUse> {
+        let reading = |name, pool: &AnyPool| PoolUse {
+            pool: name,
+            open: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        };
+        match self.backend {
+            Backend::Sqlite => vec![reading("main", &self.pool), reading("writer", &self.writer)],
+            Backend::Postgres => vec![reading("main", &self.pool)],
+        }
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {

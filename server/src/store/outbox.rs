@@ -2,6 +2,7 @@
 //! instance claim jobs atomically, so a job is sent by one worker only.
 
 use super::{Backend, Store, StoreResult, lock_provider_message, now_ms};
+use crate::metrics::OutboxBacklog;
 
 /// A claimed delivery job with what is needed to send it.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -215,6 +216,29 @@ impl Store {
             return Ok(None);
         };
         Ok(Some(self.outbound_job(job_id).await?))
+    }
+
+    /// The jobs not yet finished, and when the oldest of them was queued: read through the
+    /// `(state, next_attempt_at)` index, so it costs what the backlog holds, not the history.
+    pub async fn outbox_backlog(&self) -> StoreResult<OutboxBacklog> {
+        let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT state, COUNT(*), MIN(created_at) FROM outbound_jobs \
+             WHERE state IN ('pending', 'sending') GROUP BY state",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut backlog = OutboxBacklog::default();
+        for (state, jobs, oldest) in rows {
+            match state.as_str() {
+                "pending" => backlog.pending = jobs,
+                _ => backlog.sending = jobs,
+            }
+            backlog.oldest_created_at = match (backlog.oldest_created_at, oldest) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok(backlog)
     }
 
     /// A delivery job with what is needed to send it.
