@@ -36,18 +36,17 @@ use server::config::Config;
 use server::services::Services;
 use server::startup::Application;
 use server::store::Store;
+use sqlx::ConnectOptions;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions};
+
+#[path = "support/bulk_insert.rs"]
+mod bulk_insert;
+use bulk_insert::{Value, insert};
 
 const PASSWORD: &str = "bench-harbour-lantern-2026";
 const COORDINATOR: &str = "coordinator@bench.example";
 const VOLUNTEERS: usize = 20;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-/// Bound values per INSERT. More rows per statement save round trips, but SQLite finds each
-/// `$N` by name in a list, so binding costs grow with the square of the count.
-const VALUES_PER_INSERT: usize = 1_000;
-/// Rows per transaction: big enough that commits cost little, small enough to show progress.
-const ROWS_PER_TRANSACTION: usize = 100_000;
 
 #[derive(Parser, Debug)]
 #[command(about = "Inbox page, thread, conversation list and search latency on a large inbox")]
@@ -851,71 +850,6 @@ fn settle(rng: &mut StdRng, conversation: &mut PlannedConversation, people: &[i6
     } else {
         conversation.waiting_since = None;
     }
-}
-
-enum Value {
-    Int(i64),
-    Maybe(Option<i64>),
-    Text(String),
-}
-
-/// Inserts `count` rows made by `row` into `table`, in multi-row INSERTs inside large
-/// transactions, and returns their ids in order.
-async fn insert(
-    pool: &AnyPool,
-    table: &str,
-    columns: &[&str],
-    count: usize,
-    mut row: impl FnMut(usize) -> Vec<Value>,
-) -> Vec<i64> {
-    let started = Instant::now();
-    let mut transaction = pool.begin().await.expect("begin");
-    let mut uncommitted = 0;
-    let rows_per_insert = VALUES_PER_INSERT / columns.len();
-    for first in (0..count).step_by(rows_per_insert) {
-        let rows = rows_per_insert.min(count - first);
-        let placeholders: Vec<String> = (0..rows)
-            .map(|r| {
-                let numbers: Vec<String> = (1..=columns.len())
-                    .map(|c| format!("${}", r * columns.len() + c))
-                    .collect();
-                format!("({})", numbers.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {}",
-            columns.join(", "),
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for index in first..first + rows {
-            for value in row(index) {
-                query = match value {
-                    Value::Int(value) => query.bind(value),
-                    Value::Maybe(value) => query.bind(value),
-                    Value::Text(value) => query.bind(value),
-                };
-            }
-        }
-        query.execute(&mut *transaction).await.expect("insert rows");
-        uncommitted += rows;
-        if uncommitted >= ROWS_PER_TRANSACTION {
-            uncommitted = 0;
-            transaction.commit().await.expect("commit");
-            eprintln!("{table}: {} rows…", first + rows);
-            transaction = pool.begin().await.expect("begin");
-        }
-    }
-    transaction.commit().await.expect("commit");
-    eprintln!(
-        "{table}: {count} rows in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    let sql = format!("SELECT id FROM {table} ORDER BY id");
-    sqlx::query_scalar(&sql)
-        .fetch_all(pool)
-        .await
-        .expect("the ids just inserted")
 }
 
 /// Words people write to a helpline, most common first, in the languages of its contacts.

@@ -95,6 +95,9 @@ async fn message_text_names_and_numbers_lead_to_their_conversation(db: Db) {
         assert_eq!(hits[0]["conversation_id"], tom);
         assert_eq!(hits[0]["contact_address"], "+15550000002");
     }
+    let hits = search(&app, &cora, "555 000").await;
+    assert_eq!(hits.len(), 2, "digits from the middle of both numbers");
+    assert!(search(&app, &cora, "5550 9999").await.is_empty());
     assert!(search(&app, &cora, "nothing like this").await.is_empty());
 }
 
@@ -280,6 +283,22 @@ async fn the_index_follows_changed_and_deleted_text(db: Db) {
         .await
         .unwrap();
     assert!(search(&app, &cora, "pantry").await.is_empty());
+
+    sqlx::query(
+        "UPDATE contact_identities SET address = '+447700900123' WHERE address = '+15550000001'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert!(search(&app, &cora, "0000001").await.is_empty());
+    let hits = search(&app, &cora, "7700 900").await;
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["conversation_id"], maria);
+    sqlx::query("DELETE FROM contact_identities WHERE address = '+447700900123'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(search(&app, &cora, "7700 900").await.is_empty());
 }
 
 async fn queries_too_short_or_too_long_are_refused(db: Db) {

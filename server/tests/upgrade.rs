@@ -145,6 +145,11 @@ async fn an_upgraded_database_serves_what_the_release_stored(db: Db) {
         hits[0]["conversation_id"], id,
         "the search index came along"
     );
+    let hits = get(&app, &token, "/api/v1/search?q=0009999").await;
+    assert_eq!(
+        hits[0]["conversation_id"], id,
+        "the stored numbers can be searched by their digits"
+    );
 
     // The reply the release queued goes out now, with the channel secret it stored.
     assert!(app.services.deliver_next("upgrade").await.unwrap());

@@ -1,7 +1,7 @@
 //! Full-text search over message text, contact names and, for people who may see them, contacts'
 //! phone numbers. SQLite answers from FTS5 tables, PostgreSQL from stored
-//! `to_tsvector('simple', …)` columns and their GIN indexes (migrations 0004, 0005); the rest of the SQL
-//! is shared.
+//! `to_tsvector('simple', …)` columns and their GIN indexes (migrations 0004, 0005), and both
+//! find digits in numbers through a trigram index (0022); the rest of the SQL is shared.
 
 use super::{Backend, Store, StoreResult};
 
@@ -99,9 +99,17 @@ impl Store {
         };
         let scoped =
             scope_condition(scope).map_or(String::new(), |condition| format!("AND {condition}"));
+        // Both answer the LIKE from a trigram index of the addresses (migration 0022).
+        let numbers = match self.backend {
+            Backend::Sqlite => {
+                "contact_identities_digits d JOIN contact_identities i ON i.id = d.rowid \
+                 WHERE d.address"
+            }
+            Backend::Postgres => "contact_identities i WHERE i.address",
+        };
         let by_number = match digits {
             Some(_) => format!(
-                "UNION SELECT contact_id FROM contact_identities WHERE address LIKE ${}",
+                "UNION SELECT i.contact_id FROM {numbers} LIKE ${}",
                 if scoped.is_empty() { 3 } else { 4 }
             ),
             None => String::new(),

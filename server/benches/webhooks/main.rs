@@ -5,15 +5,28 @@
 //! loopback), so the figures include the database and the HTTP stack but also the load
 //! generator, which shares the same cores and memory.
 //!
+//! Two parts:
+//! - Throughput: rounds of webhooks from 300 senders (contacts and conversations both created
+//!   and reused), each round sent to the application and then to a minimal correct receiver on
+//!   the same database (`minimal.rs`), so the two are compared on the same machine in the same
+//!   minutes.
+//! - Growth (`growth.rs`): contacts are added up to each of `--sizes`, and at each size
+//!   messages from new and from known people are timed, and searches by phone digits.
+//!
 //! ```sh
 //! cargo bench -p server --bench webhooks                       # fresh SQLite file
 //! cargo bench -p server --bench webhooks -- --database-url postgres://…/fresh_db
 //! ```
 
+#[path = "../support/bulk_insert.rs"]
+mod bulk_insert;
+mod growth;
+mod load;
+mod minimal;
+
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use app::model::{ChannelInput, ChannelKind};
 use channels::phone::E164;
@@ -24,6 +37,8 @@ use server::services::channels::WHATSAPP_WEBHOOK;
 use server::services::{ServiceSettings, Services};
 use server::startup::Application;
 use server::store::Store;
+
+use load::{Outcome, http_client, send_all};
 
 const APP_SECRET: &str = "bench-app-secret";
 const WABA_ID: &str = "419561257915477";
@@ -48,15 +63,24 @@ struct Options {
     /// Database to run against; must be fresh. Default: a new SQLite file in a temp directory.
     #[arg(long, env = "BENCH_DATABASE_URL")]
     database_url: Option<String>,
-    /// Timed requests.
+    /// Timed requests per round, to the application and to the minimal receiver each.
     #[arg(long, default_value_t = 20_000)]
     requests: usize,
+    /// Rounds of the throughput comparison (0: growth only).
+    #[arg(long, default_value_t = 2)]
+    rounds: usize,
     /// Concurrent senders, each with its own keep-alive connection.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
     /// Untimed requests sent first (connections, caches, database pages warm up).
     #[arg(long, default_value_t = 500)]
     warmup: usize,
+    /// Contact counts to grow to and measure at, in order (`--sizes 0`: none).
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    sizes: Vec<usize>,
+    /// Messages from new senders, and as many from known ones, at each size.
+    #[arg(long, default_value_t = 2_000)]
+    per_size: usize,
     /// `cargo bench` passes `--bench` to every bench binary; accepted and ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -92,39 +116,115 @@ impl Database {
     }
 }
 
+/// Signs webhooks, each message with an id never used before in the run.
+pub struct Signer {
+    sent: usize,
+}
+
+impl Signer {
+    /// `count` messages, the `i`th from `senders[i % senders.len()]`, signed up front so HMAC
+    /// and JSON encoding stay outside the timed loop.
+    pub fn sign(&mut self, senders: &[E164], count: usize) -> Vec<SignedWebhook> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_secs() as i64;
+        let first = self.sent;
+        self.sent += count;
+        (0..count)
+            .map(|i| {
+                let sender = i % senders.len();
+                let id = first + i;
+                simulate::whatsapp_text(
+                    APP_SECRET,
+                    WABA_ID,
+                    PHONE_NUMBER_ID,
+                    DISPLAY_NUMBER,
+                    &senders[sender],
+                    &format!("Contact {sender}"),
+                    &format!("wamid.HBgLMTY1MDU1NTAwMDAVAgASGBQ{id:020}"),
+                    now - (count - i) as i64,
+                    TEXTS[id % TEXTS.len()],
+                )
+            })
+            .collect()
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let options = Options::parse();
     let database = Database::choose(options.database_url.clone());
     let scratch = tempfile::tempdir().expect("a temporary directory");
     let (base, settings) = start_app(&database.url, scratch.path()).await;
-    connect_whatsapp(&database.url, settings).await;
+    let channel_id = connect_whatsapp(&database.url, settings).await;
+    let (minimal_url, minimal_pool) = minimal::start(&database.url, APP_SECRET).await;
 
-    let webhooks = build_webhooks(options.warmup + options.requests);
-    let body_bytes: usize = webhooks.iter().map(|webhook| webhook.body.len()).sum();
-    let (warmup, timed) = split_at(webhooks, options.warmup);
     let client = http_client();
-    let url = format!("{base}{WHATSAPP_WEBHOOK}");
+    let app_url = format!("{base}{WHATSAPP_WEBHOOK}");
     let concurrency = usize::from(options.concurrency);
+    let senders: Vec<E164> = (0..SENDERS)
+        .map(|n| E164::parse(&format!("+1650555{n:04}")).expect("a valid number"))
+        .collect();
+    let mut signer = Signer { sent: 0 };
 
-    let warmup = send_all(&client, &url, warmup, concurrency).await;
-    let run = send_all(&client, &url, timed, concurrency).await;
-
+    let mut errors = 0;
+    for url in [&app_url, &minimal_url] {
+        let warmup = signer.sign(&senders, options.warmup);
+        errors += send_all(&client, url, warmup, concurrency).await.errors;
+    }
+    let mut rounds = Vec::new();
+    for _ in 0..options.rounds {
+        let to_app = signer.sign(&senders, options.requests);
+        let to_minimal = signer.sign(&senders, options.requests);
+        let app = send_all(&client, &app_url, to_app, concurrency).await;
+        let minimal = send_all(&client, &minimal_url, to_minimal, concurrency).await;
+        errors += app.errors + minimal.errors;
+        rounds.push((app, minimal));
+    }
+    let expected = (options.warmup + options.rounds * options.requests) as i64;
     let stored = count_stored(&database.url).await;
-    let expected = options.warmup + options.requests;
-    let errors = warmup.errors + run.errors;
+    let minimal_stored = minimal::stored(&minimal_pool).await;
+    minimal_pool.close().await;
     let report = Report {
         backend: database.backend(),
-        requests: options.requests,
-        concurrency,
-        run: &run,
+        options: &options,
+        rounds: &rounds,
         errors,
-        body_bytes,
         stored,
+        minimal_stored,
         expected,
     };
     report.print();
-    if report.errors == 0 && report.all_stored_once() {
+    let mut ok = report.errors == 0 && report.all_stored_once();
+
+    let growth = growth::Growth {
+        database_url: &database.url,
+        webhook_url: &app_url,
+        client: &client,
+        concurrency,
+        per_size: options.per_size,
+        channel_id,
+    };
+    let sizes: Vec<usize> = options
+        .sizes
+        .iter()
+        .copied()
+        .filter(|&size| size > 0)
+        .collect();
+    let steps = growth.run(&sizes, &mut signer).await;
+    if !steps.is_empty() {
+        println!();
+        println!(
+            "growth ({} messages from new senders, then {0} from known ones, at each size):",
+            options.per_size
+        );
+    }
+    for step in &steps {
+        step.print();
+        ok &= step.checked.is_ok() && step.new_contacts.errors + step.known_contacts.errors == 0;
+    }
+    if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -164,8 +264,8 @@ async fn start_app(database_url: &str, scratch: &Path) -> (String, ServiceSettin
 }
 
 /// Connects the WhatsApp channel the webhooks are signed for, through the same service the
-/// admin page uses.
-async fn connect_whatsapp(database_url: &str, settings: ServiceSettings) {
+/// admin page uses; returns its id.
+async fn connect_whatsapp(database_url: &str, settings: ServiceSettings) -> i64 {
     let store = Store::connect(database_url).await.expect("connect");
     let services = Services::new(store.clone(), settings);
     let input = ChannelInput {
@@ -181,136 +281,13 @@ async fn connect_whatsapp(database_url: &str, settings: ServiceSettings) {
         api_base_url: Some("http://127.0.0.1:9".into()),
         ..ChannelInput::default()
     };
-    services
+    let channel = services
         .create_channel(None, &input)
         .await
         .expect("the WhatsApp channel connects (is the database fresh?)");
     // Only the application's own pool should be busy during the run.
     store.close().await;
-}
-
-/// Signs every request up front so HMAC and JSON encoding stay outside the timed loop.
-fn build_webhooks(count: usize) -> Vec<SignedWebhook> {
-    let senders: Vec<E164> = (0..SENDERS)
-        .map(|n| E164::parse(&format!("+1650555{n:04}")).expect("a valid number"))
-        .collect();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs() as i64;
-    (0..count)
-        .map(|i| {
-            let sender = i % SENDERS;
-            simulate::whatsapp_text(
-                APP_SECRET,
-                WABA_ID,
-                PHONE_NUMBER_ID,
-                DISPLAY_NUMBER,
-                &senders[sender],
-                &format!("Contact {sender}"),
-                &format!("wamid.HBgLMTY1MDU1NTAwMDAVAgASGBQ{i:020}"),
-                now - (count - i) as i64,
-                TEXTS[i % TEXTS.len()],
-            )
-        })
-        .collect()
-}
-
-fn split_at(
-    mut webhooks: Vec<SignedWebhook>,
-    at: usize,
-) -> (Vec<SignedWebhook>, Vec<SignedWebhook>) {
-    let rest = webhooks.split_off(at);
-    (webhooks, rest)
-}
-
-/// One client for all senders: it pools one keep-alive connection per concurrent request.
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        // Loopback only, whatever HTTP_PROXY says.
-        .no_proxy()
-        // Bounds the run even if the server stops answering.
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("the HTTP client builds")
-}
-
-/// What one phase measured.
-#[derive(Default)]
-struct Outcome {
-    latencies: Vec<Duration>,
-    errors: usize,
-    elapsed: Duration,
-}
-
-/// Sends every webhook once from `concurrency` senders that take the next request from a
-/// shared queue as soon as their previous one is answered (a closed loop).
-async fn send_all(
-    client: &reqwest::Client,
-    url: &str,
-    webhooks: Vec<SignedWebhook>,
-    concurrency: usize,
-) -> Outcome {
-    let queue = Arc::new(Mutex::new(webhooks.into_iter()));
-    let started = Instant::now();
-    let senders: Vec<_> = (0..concurrency)
-        .map(|_| tokio::spawn(sender(client.clone(), url.to_string(), queue.clone())))
-        .collect();
-    let mut outcome = Outcome::default();
-    for handle in senders {
-        let part = handle.await.expect("a sender does not panic");
-        outcome.latencies.extend(part.latencies);
-        outcome.errors += part.errors;
-    }
-    outcome.elapsed = started.elapsed();
-    outcome
-}
-
-async fn sender(
-    client: reqwest::Client,
-    url: String,
-    queue: Arc<Mutex<std::vec::IntoIter<SignedWebhook>>>,
-) -> Outcome {
-    let mut outcome = Outcome::default();
-    loop {
-        // The guard is dropped before awaiting, so senders never wait on each other's I/O.
-        let next = queue.lock().expect("queue lock").next();
-        let Some(webhook) = next else {
-            return outcome;
-        };
-        let started = Instant::now();
-        let ok = post(&client, &url, webhook).await;
-        outcome.latencies.push(started.elapsed());
-        if !ok {
-            outcome.errors += 1;
-        }
-    }
-}
-
-/// Posts one webhook as Meta does; true on a 200. The body is read to the end so the
-/// connection goes back to the pool for reuse.
-async fn post(client: &reqwest::Client, url: &str, webhook: SignedWebhook) -> bool {
-    let mut request = client
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, webhook.content_type)
-        .body(webhook.body);
-    for (name, value) in webhook.headers {
-        request = request.header(name, value);
-    }
-    match request.send().await {
-        Ok(response) => {
-            let status = response.status();
-            let body = response.bytes().await.unwrap_or_default();
-            if status != reqwest::StatusCode::OK {
-                eprintln!("{status}: {}", String::from_utf8_lossy(&body));
-            }
-            status == reqwest::StatusCode::OK
-        }
-        Err(error) => {
-            eprintln!("request failed: {error}");
-            false
-        }
-    }
+    channel.id
 }
 
 /// What the application stored, counted through a connection of the benchmark's own.
@@ -348,49 +325,44 @@ async fn count_stored(database_url: &str) -> Stored {
 
 struct Report<'a> {
     backend: &'static str,
-    requests: usize,
-    concurrency: usize,
-    run: &'a Outcome,
+    options: &'a Options,
+    rounds: &'a [(Outcome, Outcome)],
     errors: usize,
-    body_bytes: usize,
     stored: Stored,
-    expected: usize,
+    minimal_stored: i64,
+    expected: i64,
 }
 
 impl Report<'_> {
-    /// Every message sent (warm-up included) is stored exactly once.
+    /// Every message sent (warm-up included) is stored exactly once, by both receivers.
     fn all_stored_once(&self) -> bool {
-        self.stored.messages == self.expected as i64
+        self.stored.messages == self.expected && self.minimal_stored == self.expected
     }
 
     /// Prints the figures, one labelled line each.
     fn print(&self) {
-        let run = self.run;
-        let mut latencies = run.latencies.clone();
-        latencies.sort_unstable();
-        let seconds = run.elapsed.as_secs_f64();
         println!("backend:       {}", self.backend);
-        println!("requests:      {} (timed)", self.requests);
-        println!("concurrency:   {}", self.concurrency);
-        println!("elapsed:       {seconds:.2} s");
-        println!("throughput:    {:.0} req/s", self.requests as f64 / seconds);
         println!(
-            "latency (ms):  p50 {:.2}  p95 {:.2}  p99 {:.2}  max {:.2}",
-            millis(percentile(&latencies, 50.0)),
-            millis(percentile(&latencies, 95.0)),
-            millis(percentile(&latencies, 99.0)),
-            millis(latencies.last().copied().unwrap_or_default()),
+            "requests:      {} timed per round, {} rounds, {} senders' connections",
+            self.options.requests, self.options.rounds, self.options.concurrency
         );
+        for (round, (app, minimal)) in self.rounds.iter().enumerate() {
+            println!("round {}:", round + 1);
+            println!("  application: {}", app.summary());
+            println!("  minimal:     {}", minimal.summary());
+            println!(
+                "  ratio:       {:.2}× the minimal receiver",
+                app.throughput() / minimal.throughput()
+            );
+        }
         println!(
             "errors:        {} (non-200 or failed, warm-up included)",
             self.errors
         );
         println!(
-            "memory:        peak {} MiB, now {} MiB (VmHWM / VmRSS of the whole process: server, \
-         load generator and its {:.1} MiB of pre-built request bodies)",
+            "memory:        peak {} MiB (VmHWM of the whole process: server, minimal receiver, \
+             load generator and its pre-built request bodies)",
             proc_status_mib("VmHWM").map_or("?".into(), |v| format!("{v:.1}")),
-            proc_status_mib("VmRSS").map_or("?".into(), |v| format!("{v:.1}")),
-            self.body_bytes as f64 / (1024.0 * 1024.0),
         );
         let stored = &self.stored;
         let verdict = if self.all_stored_once() {
@@ -399,27 +371,14 @@ impl Report<'_> {
             "MISMATCH (lost or duplicated)"
         };
         println!(
-            "stored:        {} messages, expected {} (warm-up + timed): {verdict}",
-            stored.messages, self.expected
+            "stored:        {} messages, minimal receiver {} deliveries, expected {} each: {verdict}",
+            stored.messages, self.minimal_stored, self.expected
         );
         println!(
             "               {} contacts, {} conversations ({SENDERS} senders)",
             stored.contacts, stored.conversations
         );
     }
-}
-
-/// Nearest-rank percentile of sorted samples.
-fn percentile(sorted: &[Duration], percent: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = (percent / 100.0 * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn millis(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
 }
 
 /// A `kB` line of `/proc/self/status`, in MiB; `None` off Linux.
