@@ -98,6 +98,13 @@ async fn a_volunteer_takes_replies_tags_notes_and_resolves(db: Db) {
         "the reply shows",
     )
     .await;
+    // The demo's sandbox provider reports it sent, delivered and read, through signed webhooks.
+    shows(
+        client,
+        "//li[contains(@class, 'outbound')][contains(., 'We have parcels on Friday')]//span[@class='delivery'][@data-status='read']",
+        "the contact has read the reply",
+    )
+    .await;
 
     choose(client, "#add-tag", "Food").await;
     shows(
@@ -228,7 +235,16 @@ async fn a_coordinator_assigns_while_a_colleague_watches_live(db: Db) {
     .await;
     shows(&admin.client, "//li[contains(@class, 'conversation-event')][contains(., 'Cora Coordinator assigned this to Vic Volunteer')]", "and the event").await;
 
-    // A new message from the contact arrives in the coordinator's open thread by itself.
+    // A new message from the contact arrives in the coordinator's open thread by itself, while
+    // she is writing: the thread loads again and her typing goes on where it was.
+    coordinator
+        .client
+        .find(Locator::Css("form.composer textarea"))
+        .await
+        .unwrap()
+        .send_keys(",")
+        .await
+        .unwrap();
     simulate_whatsapp_message(
         &admin,
         &server,
@@ -245,6 +261,26 @@ async fn a_coordinator_assigns_while_a_colleague_watches_live(db: Db) {
         "the new message shows live",
     )
     .await;
+    let focused = coordinator.client.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("composer-body"),
+        "the composer keeps the focus"
+    );
+    focused.send_keys(" we can call you today").await.unwrap();
+    assert_eq!(
+        coordinator
+            .client
+            .find(Locator::Css("form.composer textarea"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Hello Lia, we can call you today"),
+        "and the caret where it was"
+    );
     admin.close().await;
     coordinator.close().await;
 }

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_navigate;
 
 use super::ListPlace;
 use super::actions::{ComposeMode, use_actions};
+use super::thread::COMPOSER_BODY;
 use crate::api::{SetConversationStatus, TakeConversation};
 use crate::model::ConversationStatus;
 
@@ -102,7 +103,7 @@ pub fn install_for_conversation(id: Memo<Option<i64>>) {
                 } else {
                     ComposeMode::Note
                 });
-                focus("composer-body");
+                focus(COMPOSER_BODY);
             }
             "e" => {
                 if let Some(id) = id.get_untracked() {

@@ -58,6 +58,21 @@ struct Drafts {
     sent_from: RwSignal<Option<i64>>,
     /// When this person last told the others they are typing (browser clock, ms).
     typing_told_at: RwSignal<f64>,
+    /// The conversation whose composer had the focus when the thread began to load again. The
+    /// new composer takes the focus back, so a status or a message arriving while someone types
+    /// does not send their next keys nowhere.
+    refocus: StoredValue<Option<i64>>,
+    /// The composer's selection (start, end), where the caret goes back to.
+    caret: StoredValue<(u32, u32)>,
+}
+
+/// The id of the text the composer holds, which shortcuts and reloads give the focus to.
+pub(super) const COMPOSER_BODY: &str = "composer-body";
+
+fn composer_has_focus() -> bool {
+    document()
+        .active_element()
+        .is_some_and(|element| element.id() == COMPOSER_BODY)
 }
 
 fn announce(conversation_id: i64, typing: bool) {
@@ -87,6 +102,8 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
         text: RwSignal::new(HashMap::new()),
         sent_from: RwSignal::new(None),
         typing_told_at: RwSignal::new(0.0),
+        refocus: StoredValue::new(None),
+        caret: StoredValue::new((0, 0)),
     };
     // The version keys the refetch that shows the new message; this clears the sent text and
     // looks again once for its delivery status.
@@ -144,6 +161,16 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
         }
     });
     let (loading, set_loading) = signal(false);
+    // A load renders the composer anew; the old one is still on the page when it begins.
+    Effect::watch(
+        move || loading.get(),
+        move |loading, _, _| {
+            if *loading && composer_has_focus() {
+                drafts.refocus.set_value(id.get_untracked());
+            }
+        },
+        false,
+    );
     view! {
         <div class="thread-frame" aria-busy=move || loading.get().to_string()>
             <BusyTransition
@@ -489,12 +516,33 @@ fn Composer(
     let is_template = move || has_templates && mode.get() == ComposeMode::Template;
     let reply_is_blocked = blocked.is_some();
     let is_blocked = move || !is_note() && reply_is_blocked;
+    let body = NodeRef::<leptos::html::Textarea>::new();
+    let remember_caret = move || {
+        if let Some(body) = body.get_untracked() {
+            let start = body.selection_start().ok().flatten().unwrap_or(0);
+            let end = body.selection_end().ok().flatten().unwrap_or(start);
+            drafts.caret.set_value((start, end));
+        }
+    };
+    Effect::new(move |_| {
+        let Some(body) = body.get() else {
+            return;
+        };
+        let had_focus = drafts.refocus.get_value() == Some(id);
+        drafts.refocus.set_value(None);
+        if had_focus {
+            let (start, end) = drafts.caret.get_value();
+            let _ = body.focus();
+            let _ = body.set_selection_range(start, end);
+        }
+    });
     let draft = move || {
         drafts
             .text
             .with(|text| text.get(&(id, is_note())).cloned().unwrap_or_default())
     };
     let edit = move |event| {
+        remember_caret();
         let text = event_target_value(&event);
         let note = mode.get_untracked() == ComposeMode::Note;
         drafts.text.update(|drafts| {
@@ -651,11 +699,12 @@ fn Composer(
             <Show
                 when=is_template
                 fallback=move || view! {
-                    <label class="visually-hidden" for="composer-body">
+                    <label class="visually-hidden" for=COMPOSER_BODY>
                         {move || if is_note() { "Private note" } else { "Reply" }}
                     </label>
                     <textarea
-                        id="composer-body"
+                        id=COMPOSER_BODY
+                        node_ref=body
                         name="body"
                         rows="3"
                         required
@@ -667,6 +716,9 @@ fn Composer(
                         prop:value=draft
                         on:input=edit
                         on:keydown=shortcut
+                        on:keyup=move |_| remember_caret()
+                        on:mouseup=move |_| remember_caret()
+                        on:select=move |_| remember_caret()
                     ></textarea>
                     {note.clone()}
                     {move || (offers_buttons && !is_note()).then(|| view! {
