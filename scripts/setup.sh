@@ -13,7 +13,8 @@ mkdir -p "$TOOLS/bin"
 CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_NPM_VERSION=132.0.0
 
-say() { printf '\n==> %s\n' "$*"; }
+# With the seconds since the script began, so a slow step shows in CI's log.
+say() { printf '\n==> %s (at %ds)\n' "$*" "$SECONDS"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

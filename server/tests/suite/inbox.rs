@@ -1,0 +1,158 @@
+//! Reading the inbox through the API: what each role sees, and a thread as the UI shows it.
+
+use crate::common;
+
+use app::model::Role;
+use common::{Db, now_secs, spawn_app};
+use serde_json::Value;
+
+/// The conversations of a list page.
+async fn conversations(response: reqwest::Response) -> Vec<Value> {
+    let page: Value = response.json().await.unwrap();
+    page["conversations"].as_array().unwrap().clone()
+}
+
+async fn each_role_sees_only_its_conversations(db: Db) {
+    let app = spawn_app(db).await;
+    app.whatsapp_channel().await;
+    let (ana, ana_id) = app.token("ana@example.org", Role::Volunteer).await;
+    let (ben, _) = app.token("ben@example.org", Role::Volunteer).await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    app.whatsapp_text_from("+15550000001", "First", "wamid.1", 1_700_000_000, "one")
+        .await;
+    app.whatsapp_text_from("+15550000002", "Second", "wamid.2", 1_700_000_100, "two")
+        .await;
+    let pool = app.sql().await;
+    sqlx::query(
+        "UPDATE conversations SET assignee_id = $1 WHERE id = (SELECT MIN(id) FROM conversations)",
+    )
+    .bind(ana_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let mine: Vec<Value> =
+        conversations(app.get_as(&ana, "/api/v1/conversations?view=mine").await).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["contact_name"], "First");
+    let assigned_id = mine[0]["id"].as_i64().unwrap();
+    let unassigned: Vec<Value> = conversations(
+        app.get_as(&ana, "/api/v1/conversations?view=unassigned")
+            .await,
+    )
+    .await;
+    assert_eq!(unassigned.len(), 1);
+    assert_eq!(unassigned[0]["contact_name"], "Second");
+    assert_eq!(
+        app.get_as(&ana, "/api/v1/conversations?view=all")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.get_as(&ben, &format!("/api/v1/conversations/{assigned_id}"))
+            .await
+            .status(),
+        404,
+        "another volunteer's conversation is hidden"
+    );
+    assert_eq!(
+        app.get_as(&ana, &format!("/api/v1/conversations/{assigned_id}"))
+            .await
+            .status(),
+        200
+    );
+
+    let all: Vec<Value> =
+        conversations(app.get_as(&cora, "/api/v1/conversations?view=all").await).await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0]["contact_name"], "First", "longest waiting first");
+    assert_eq!(all[0]["assignee_name"], "ana");
+}
+
+async fn a_thread_shows_messages_window_reactions_and_failures(db: Db) {
+    let app = spawn_app(db).await;
+    let channel = app.whatsapp_channel().await;
+    let (cora, _) = app.token("cora@example.org", Role::Coordinator).await;
+    app.whatsapp_text_from(
+        "+15550000001",
+        "Dana",
+        "wamid.a",
+        1_700_000_000,
+        "Hello <b>there</b>",
+    )
+    .await;
+    let pool = app.sql().await;
+    let conversation = app.conversation_with("+15550000001").await;
+    sqlx::query(
+        "INSERT INTO messages (conversation_id, channel_id, direction, kind, body, provider_message_id, status, error_code, error_title, provider_timestamp, created_at, updated_at) \
+         VALUES ($1, $2, 'outbound', 'text', 'Late reply', 'wamid.out', 'failed', '131047', 'Re-engagement message', 1700090000000, 0, 0)",
+    )
+    .bind(conversation)
+    .bind(channel)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO message_reactions (message_id, reactor, emoji, created_at) SELECT id, 'contact', '❤️', 0 FROM messages WHERE provider_message_id = 'wamid.a'")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let detail = app.conversation_detail(&cora, conversation).await;
+    assert_eq!(detail["summary"]["contact_address"], "+15550000001");
+    assert_eq!(
+        detail["window_closes_at"], "2023-11-15T22:13:20Z",
+        "24 hours after the contact's message"
+    );
+    let messages = detail["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0]["body"], "Hello <b>there</b>");
+    assert_eq!(messages[0]["reactions"], serde_json::json!(["❤️"]));
+    assert_eq!(messages[1]["status"], "failed");
+    assert_eq!(messages[1]["error_code"], "131047");
+    assert_eq!(
+        messages[1]["error_explanation"],
+        "More than 24 hours have passed since this person last wrote, so only an approved template message can be sent. Send a template to restart the conversation.",
+        "a plain explanation of 131047, not the provider's title"
+    );
+}
+
+/// Every page renders whole on the server: a panic while rendering cuts the streamed page off,
+/// and reading it fails.
+async fn pages_render_whole_on_the_server(db: Db) {
+    let app = spawn_app(db).await;
+    app.whatsapp_channel().await;
+    let now = now_secs();
+    app.whatsapp_text_from(
+        "+15550001111",
+        "Ana",
+        "wamid.a",
+        now - 60,
+        "Hello <b>there</b>",
+    )
+    .await;
+    let conversation = app.conversation_with("+15550001111").await;
+    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    for path in [
+        "/?view=all".to_string(),
+        format!("/conversations/{conversation}?view=all"),
+        "/templates".to_string(),
+        "/settings".to_string(),
+        "/channels".to_string(),
+        "/search?q=hello".to_string(),
+    ] {
+        let response = app.get_as(&admin, &path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let page = response
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(page.contains("</html>"), "{path} is whole");
+    }
+}
+
+on_both_databases!(
+    pages_render_whole_on_the_server,
+    each_role_sees_only_its_conversations,
+    a_thread_shows_messages_window_reactions_and_failures,
+);
