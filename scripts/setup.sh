@@ -12,6 +12,7 @@ mkdir -p "$TOOLS/bin"
 
 CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_NPM_VERSION=132.0.0
+AXE_CORE_VERSION=4.14.1
 
 # With the seconds since the script began, so a slow step shows in CI's log.
 say() { printf '\n==> %s (at %ds)\n' "$*" "$SECONDS"; }
@@ -41,6 +42,15 @@ if ! "$TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "versio
   say "Installing binaryen $BINARYEN_NPM_VERSION (wasm-opt) from npm"
   npm install --prefix "$TOOLS" --no-save --no-audit --no-fund "binaryen@$BINARYEN_NPM_VERSION"
 fi
+
+# The accessibility browser test injects axe-core's script into the pages. Its own prefix, so
+# npm does not prune binaryen as extraneous.
+AXE_DIR="$TOOLS/axe-core"
+if [ "$(node -p "require('$AXE_DIR/node_modules/axe-core/package.json').version" 2>/dev/null)" != "$AXE_CORE_VERSION" ]; then
+  say "Installing axe-core $AXE_CORE_VERSION from npm"
+  npm install --prefix "$AXE_DIR" --no-save --no-audit --no-fund "axe-core@$AXE_CORE_VERSION"
+fi
+export SWITCHBOARD_AXE_JS="$AXE_DIR/node_modules/axe-core/axe.min.js"
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   say "Installing Chromium and ChromeDriver for the browser tests"

@@ -357,8 +357,9 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                     <ErrorNotice error=Signal::derive(move || actions.change_error()) />
                 </header>
                 {window_closes_at.map(|closes_at| view! { <ReplyWindow closes_at /> })}
-                <div class="messages-scroller">
-                    <ol class="messages" aria-label="Messages and notes">{entries}</ol>
+                // Focusable, so the messages scroll by keyboard too.
+                <div class="messages-scroller" tabindex="0" role="region" aria-label="Messages and notes">
+                    <ol class="messages">{entries}</ol>
                 </div>
                 <FileSender id blocked=reply_blocked.is_some() />
                 <Composer id blocked=reply_blocked drafts templates offers_buttons />
@@ -689,10 +690,13 @@ fn Composer(
             node_ref=form
             on:submit=submit
         >
-            <div class="compose-modes" role="tablist" aria-label="Write">
-                {mode_tab(ComposeMode::Reply, "Reply")}
-                {has_templates.then(|| mode_tab(ComposeMode::Template, "Template"))}
-                {mode_tab(ComposeMode::Note, "Private note")}
+            // A tab list holds tabs only; the canned responses sit beside it.
+            <div class="compose-bar">
+                <div class="compose-modes" role="tablist" aria-label="Write">
+                    {mode_tab(ComposeMode::Reply, "Reply")}
+                    {has_templates.then(|| mode_tab(ComposeMode::Template, "Template"))}
+                    {mode_tab(ComposeMode::Note, "Private note")}
+                </div>
                 <Transition fallback=|| ()>{canned_picker}</Transition>
             </div>
             <input type="hidden" name="conversation_id" value=id />

@@ -1,0 +1,113 @@
+//! Accessibility in the real browser: axe-core, the engine most accessibility audits run on, finds
+//! no serious or critical WCAG 2.1 A or AA violation on the pages people use, signed out and
+//! signed in, with a conversation open.
+
+mod harness;
+
+use std::path::PathBuf;
+
+use fantoccini::{Client, Locator};
+use harness::{Browser, Inbound, Server, open_conversation, sign_in, simulate_whatsapp_message};
+
+/// axe-core's browser script; scripts/setup.sh installs it from npm.
+fn axe_script() -> String {
+    let path = std::env::var_os("SWITCHBOARD_AXE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").unwrap())
+                .join(".cache/switchboard-tools/axe-core/node_modules/axe-core/axe.min.js")
+        });
+    std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "axe-core at {} (scripts/setup.sh installs it): {error}",
+            path.display()
+        )
+    })
+}
+
+/// Runs axe-core on the page `client` shows and describes each serious or critical violation.
+async fn audit(client: &Client, axe: &str, page: &str) -> Vec<String> {
+    client.execute(axe, vec![]).await.unwrap();
+    let violations = client
+        .execute_async(
+            r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, {
+                runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+            }).then(
+                (results) => done(results.violations
+                    .filter((v) => v.impact === "serious" || v.impact === "critical")
+                    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${
+                        v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`)),
+                (error) => done([`axe-core failed: ${error}`]),
+            );
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    violations
+        .as_array()
+        .expect("a list of violations")
+        .iter()
+        .map(|violation| format!("{page}: {}", violation.as_str().unwrap_or_default()))
+        .collect()
+}
+
+#[tokio::test]
+async fn axe_finds_no_serious_violation_on_the_pages_people_use() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    let axe = axe_script();
+    let mut violations = Vec::new();
+
+    client.goto(&server.url("/login")).await.unwrap();
+    browser.wait_for_hydration().await;
+    violations.extend(audit(client, &axe, "/login").await);
+
+    sign_in(&browser, &server, "admin@example.org").await;
+    simulate_whatsapp_message(
+        &browser,
+        &server,
+        &Inbound {
+            from: "+15550147878",
+            name: "Ada Access",
+            text: "Is the food bank open on Saturday?",
+        },
+    )
+    .await;
+    for page in [
+        "/",
+        "/search?q=food",
+        "/mentions",
+        "/supervision",
+        "/templates",
+        "/channels",
+        "/people",
+        "/settings",
+        "/audit",
+        "/events",
+        "/account",
+    ] {
+        client.goto(&server.url(page)).await.unwrap();
+        browser.wait_for_hydration().await;
+        client
+            .wait()
+            .for_element(Locator::Css("main h1, main h2"))
+            .await
+            .unwrap_or_else(|_| panic!("{page} shows its heading"));
+        violations.extend(audit(client, &axe, page).await);
+    }
+
+    open_conversation(&browser, &server, "all", "Ada Access").await;
+    violations.extend(audit(client, &axe, "an open conversation").await);
+
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} violations:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+    browser.close().await;
+}
