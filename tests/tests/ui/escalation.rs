@@ -3,9 +3,7 @@
 //! coordinator is alerted, finds the conversation at the top of the list marked "Urgent", and
 //! clears the flag with a reason.
 
-// The harness serves every browser test file; this one uses part of it.
-#[allow(dead_code)]
-mod harness;
+use crate::harness;
 
 use fantoccini::Locator;
 use harness::{Browser, Inbound, Server, click, shows, sign_in, simulate_whatsapp_message};

@@ -1,7 +1,7 @@
 //! Volunteer wellbeing in a real browser: a contact's picture is blurred for a volunteer from
 //! the first paint, and shown once they press "Show picture" (from the keyboard).
 
-mod harness;
+use crate::harness;
 
 use fantoccini::{Client, Locator};
 use harness::{Browser, Inbound, Server, receive_and_open, shows};

@@ -2,7 +2,7 @@
 //! no serious or critical WCAG 2.1 A or AA violation on the pages people use, signed out and
 //! signed in, with a conversation open.
 
-mod harness;
+use crate::harness;
 
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! The shared inbox in a real browser: taking, replying, tagging, notes and resolving; a
 //! coordinator assigning while a colleague watches live; what volunteers cannot reach.
 
-mod harness;
+use crate::harness;
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, Locator};

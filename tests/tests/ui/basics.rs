@@ -2,7 +2,7 @@
 //! headless Chromium through ChromeDriver. `scripts/test.sh` builds both and sets
 //! `SWITCHBOARD_BIN` and `SWITCHBOARD_SITE_ROOT`.
 
-mod harness;
+use crate::harness;
 
 use fantoccini::Locator;
 use harness::{

@@ -73,8 +73,6 @@ impl Drop for Process {
 }
 
 /// The processes still alive in a process group (read from /proc; zombies count as ended).
-// Each test file compiles the harness on its own; only browser.rs checks process groups.
-#[allow(dead_code)]
 pub fn processes_in_group(group: i32) -> Vec<i32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
@@ -98,8 +96,6 @@ pub fn processes_in_group(group: i32) -> Vec<i32> {
 #[derive(Clone, Copy, Debug)]
 pub enum Db {
     Sqlite,
-    // Each test file compiles the harness on its own; only inbox.rs runs flows on PostgreSQL.
-    #[allow(dead_code)]
     Postgres,
 }
 
@@ -271,8 +267,6 @@ impl Server {
     /// Attaches a picture, `png`, to the first message of `contact`'s conversation, as if it had
     /// come with it and been downloaded: the demo's sandbox channels have no provider to fetch
     /// media from.
-    // Each test file compiles the harness on its own; only wellbeing.rs needs a picture.
-    #[allow(dead_code)]
     pub async fn attach_picture(&self, contact: &str, png: &[u8]) {
         // Files are kept under their SHA-256; what is served is looked up by the stored name,
         // so any name of that shape will do.
@@ -308,7 +302,6 @@ impl Server {
 
 pub struct Browser {
     pub client: Client,
-    #[allow(dead_code)]
     driver: Process,
     _profile: tempfile::TempDir,
 }
@@ -367,7 +360,6 @@ impl Browser {
     }
 
     /// The process group of ChromeDriver and the Chromium it started.
-    #[allow(dead_code)]
     pub fn process_group(&self) -> i32 {
         self.driver.group()
     }
@@ -540,8 +532,6 @@ pub async fn sign_out(browser: &Browser, server: &Server) {
 }
 
 /// Clicks the element at `xpath` once it exists.
-// Each test file compiles the harness on its own; browser.rs clicks and waits its own way.
-#[allow(dead_code)]
 pub async fn click(client: &Client, xpath: &str) {
     client
         .wait()
@@ -554,8 +544,6 @@ pub async fn click(client: &Client, xpath: &str) {
 }
 
 /// Waits until the element at `xpath` exists: changes arrive by refetch or live update.
-// Each test file compiles the harness on its own; browser.rs clicks and waits its own way.
-#[allow(dead_code)]
 pub async fn shows(client: &Client, xpath: &str, what: &str) -> Element {
     match client
         .wait()
@@ -569,8 +557,6 @@ pub async fn shows(client: &Client, xpath: &str, what: &str) -> Element {
 }
 
 /// The address and text of the page, so a failure says what was there instead.
-// Each test file compiles the harness on its own; browser.rs clicks and waits its own way.
-#[allow(dead_code)]
 pub async fn what_the_page_shows(client: &Client) -> String {
     let url = client.current_url().await.map(|url| url.to_string());
     let text = match client.find(Locator::Css("body")).await {

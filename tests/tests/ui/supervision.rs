@@ -1,7 +1,7 @@
 //! Supervision in a real browser: an admin marks a volunteer as a trainee, the trainee's reply
 //! waits for a coordinator's approval, and the coordinator approves it from the thread.
 
-mod harness;
+use crate::harness;
 
 use fantoccini::Locator;
 use harness::{
