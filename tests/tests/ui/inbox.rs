@@ -234,6 +234,12 @@ async fn a_coordinator_assigns_while_a_colleague_watches_live(db: Db) {
     )
     .await;
     shows(&admin.client, "//li[contains(@class, 'conversation-event')][contains(., 'Cora Coordinator assigned this to Vic Volunteer')]", "and the event").await;
+    shows(
+        &admin.client,
+        "//div[@class='thread-frame']/p[@role='status'][normalize-space()='Assigned to Vic Volunteer.']",
+        "and tells a screen reader",
+    )
+    .await;
 
     // A new message from the contact arrives in the coordinator's open thread by itself, while
     // she is writing: the thread loads again and her typing goes on where it was.
@@ -259,6 +265,12 @@ async fn a_coordinator_assigns_while_a_colleague_watches_live(db: Db) {
         &coordinator.client,
         "//li[contains(@class, 'inbound')][contains(., 'Still waiting')]",
         "the new message shows live",
+    )
+    .await;
+    shows(
+        &coordinator.client,
+        "//div[@class='thread-frame']/p[@role='status'][normalize-space()='New message from Lia Live.']",
+        "a screen reader hears of it",
     )
     .await;
     let focused = coordinator.client.active_element().await.unwrap();

@@ -7,6 +7,7 @@
 //! `/conversations/:id` waits for that code before it hydrates.
 
 mod actions;
+mod announcer;
 mod clock;
 mod contact;
 mod live;

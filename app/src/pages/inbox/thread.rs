@@ -14,6 +14,7 @@ use leptos::web_sys::js_sys::Date;
 use leptos_router::hooks::use_query_map;
 
 use super::actions::{ComposeMode, InboxActions, use_actions};
+use super::announcer::ThreadAnnouncer;
 use super::clock::{Time, TimeStyle, is_past, use_now};
 use super::contact::ContactPanel;
 use super::live::use_live;
@@ -173,6 +174,7 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
     );
     view! {
         <div class="thread-frame" aria-busy=move || loading.get().to_string()>
+            <ThreadAnnouncer conversation />
             <BusyTransition
                 fallback=|| view! { <p class="loading">"Loading…"</p> }
                 set_busy=set_loading
