@@ -57,7 +57,9 @@ impl Heard {
 
 /// A polite live region that tells what each load of `conversation` brought.
 #[component]
-pub fn ThreadAnnouncer(conversation: Resource<Result<ConversationDetail, AppError>>) -> impl IntoView {
+pub fn ThreadAnnouncer(
+    conversation: Resource<Result<ConversationDetail, AppError>>,
+) -> impl IntoView {
     let heard = StoredValue::new(None::<Heard>);
     let (said, say) = signal(String::new());
     Effect::new(move |_| {
@@ -69,11 +71,9 @@ pub fn ThreadAnnouncer(conversation: Resource<Result<ConversationDetail, AppErro
         }) else {
             return;
         };
-        if let Some(news) = heard.with_value(|before| {
-            before
-                .as_ref()
-                .and_then(|before| now.news_since(before))
-        }) {
+        if let Some(news) =
+            heard.with_value(|before| before.as_ref().and_then(|before| now.news_since(before)))
+        {
             say.set(news);
         }
         heard.set_value(Some(now));
@@ -108,9 +108,15 @@ mod tests {
 
     #[test]
     fn nothing_is_told_when_nothing_a_reader_needs_changed_or_another_conversation_opened() {
-        assert_eq!(heard(1, 2, Some("Vic")).news_since(&heard(1, 2, Some("Vic"))), None);
+        assert_eq!(
+            heard(1, 2, Some("Vic")).news_since(&heard(1, 2, Some("Vic"))),
+            None
+        );
         // Retention may remove old messages: fewer is no news.
         assert_eq!(heard(1, 1, None).news_since(&heard(1, 2, None)), None);
-        assert_eq!(heard(2, 9, Some("Vic")).news_since(&heard(1, 2, None)), None);
+        assert_eq!(
+            heard(2, 9, Some("Vic")).news_since(&heard(1, 2, None)),
+            None
+        );
     }
 }
