@@ -172,7 +172,7 @@ impl Services {
         if let Some(actor) = by {
             actor.require(Permission::ManageChannels)?;
         }
-        let config = ChannelConfig::new(input).map_err(unprocessable)?;
+        let config = ChannelConfig::new(&self.sandboxed_in_demo(input)).map_err(unprocessable)?;
         self.check_api_base_url(&config, None).await?;
         let (settings, secrets) = encode(&config);
         let keys = self.sealer().keyring()?;
@@ -233,8 +233,23 @@ impl Services {
         self.get_channel(actor, id).await
     }
 
+    /// In demo mode a channel connected without an API address talks to the sandbox provider.
+    fn sandboxed_in_demo(&self, input: &ChannelInput) -> ChannelInput {
+        let mut input = input.clone();
+        let unset = input
+            .api_base_url
+            .as_deref()
+            .is_none_or(|url| url.trim().is_empty());
+        if self.demo_mode() && unset {
+            let kind = input.kind.unwrap_or(ChannelKind::WhatsApp);
+            input.api_base_url = Some(self.sandbox_api_base(kind));
+        }
+        input
+    }
+
     /// A new or changed API address must be https to a public address (unless this instance
-    /// allows private ones): the channel's credentials are sent there. An unchanged one is
+    /// allows private ones), and in demo mode this instance's sandbox: the channel's
+    /// credentials are sent there. An unchanged one is
     /// left as it is; every call checks it again as it connects.
     async fn check_api_base_url(
         &self,
@@ -244,6 +259,14 @@ impl Services {
         let unchanged = current.is_some_and(|c| c.api_base_url == config.api_base_url);
         let sandbox =
             url::Url::parse(&config.api_base_url).is_ok_and(|url| self.is_sandbox_url(&url));
+        // Demo mode never runs beside real traffic: at start (startup.rs) and here.
+        if self.demo_mode() && !sandbox {
+            return Err(AppError::unprocessable(format!(
+                "Demo mode sends only to its sandbox provider: set api_base_url to {}, or \
+                 connect real channels on an installation that is not in demo mode.",
+                self.sandbox_api_base(config.kind)
+            )));
+        }
         if unchanged || sandbox || config.uses_default_api() {
             return Ok(());
         }

@@ -256,6 +256,51 @@ async fn demo_mode_refuses_to_start_beside_a_real_channel(db: Db) {
 }
 
 #[tokio::test]
+async fn demo_mode_connects_no_channel_outside_its_sandbox() {
+    let app = demo_app(Db::Sqlite).await;
+    let (admin, _) = app.token("ada@example.org", Role::Admin).await;
+    let connect = async |api_base_url: Option<String>| {
+        let mut channel = json!({
+            "kind": "whatsapp", "name": "Real helpline", "phone_number_id": "1000",
+            "waba_id": "2000", "access_token": "token", "app_secret": "secret",
+            "verify_token": "verify-123",
+        });
+        if let Some(url) = api_base_url {
+            channel["api_base_url"] = json!(url);
+        }
+        let answer = reqwest::Client::new()
+            .post(app.url("/api/v1/channels"))
+            .bearer_auth(&admin)
+            .json(&channel)
+            .send()
+            .await
+            .unwrap();
+        (
+            answer.status().as_u16(),
+            answer.json::<Value>().await.unwrap(),
+        )
+    };
+    let sandbox = app.url("/sandbox/graph");
+    let (status, body) = connect(Some("https://graph.facebook.com".to_string())).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains(&sandbox),
+        "the refusal names the sandbox's address: {body}"
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM channels").await,
+        0,
+        "nothing was connected"
+    );
+    let (status, body) = connect(None).await;
+    assert_eq!(status, 201, "{body}");
+    assert!(
+        body["api_base_url"].as_str().unwrap().starts_with(&sandbox),
+        "a channel connected without an address talks to the sandbox: {body}"
+    );
+}
+
+#[tokio::test]
 async fn sandbox_endpoints_are_not_found_outside_demo_mode() {
     let app = spawn_app(Db::Sqlite).await;
     let client = reqwest::Client::new();
