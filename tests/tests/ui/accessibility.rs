@@ -114,6 +114,28 @@ async fn axe_finds_no_serious_violation_on_the_pages_people_use() {
 
     open_conversation(&browser, &server, "all", "Ada Access").await;
     violations.extend(audit(client, &axe, "an open conversation").await);
+    browser.close().await;
+
+    // The dark theme, which follows the system setting, keeps the same promises.
+    let dark = Browser::start_with(&["--force-dark-mode"]).await;
+    let client = &dark.client;
+    sign_in(&dark, &server, "admin@example.org").await;
+    let background = client
+        .execute(
+            "return getComputedStyle(document.documentElement).backgroundColor;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(background, "rgb(15, 20, 25)", "the page is dark");
+    for page in ["/", "/templates", "/settings", "/people"] {
+        client.goto(&server.url(page)).await.unwrap();
+        dark.wait_for_hydration().await;
+        violations.extend(audit(client, &axe, &format!("{page} (dark)")).await);
+    }
+    open_conversation(&dark, &server, "all", "Ada Access").await;
+    violations.extend(audit(client, &axe, "an open conversation (dark)").await);
+    dark.close().await;
 
     assert!(
         violations.is_empty(),
@@ -121,5 +143,4 @@ async fn axe_finds_no_serious_violation_on_the_pages_people_use() {
         violations.len(),
         violations.join("\n")
     );
-    browser.close().await;
 }

@@ -308,6 +308,11 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Browser::start_with(&[]).await
+    }
+
+    /// A browser with more Chromium switches, e.g. `--force-dark-mode` for the dark theme.
+    pub async fn start_with(switches: &[&str]) -> Browser {
         let port = free_port();
         let driver = Process::spawn(
             Command::new("chromedriver")
@@ -333,7 +338,7 @@ impl Browser {
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage", "--window-size=1280,900",
                     format!("--user-data-dir={}", profile.path().display()),
-                ]
+                ].into_iter().chain(switches.iter().map(|switch| switch.to_string())).collect::<Vec<_>>()
             }
         });
         let client = ClientBuilder::rustls()
