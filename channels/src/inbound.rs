@@ -223,6 +223,49 @@ pub struct StatusUpdate {
     pub timestamp: Option<OffsetDateTime>,
     /// Why it failed, when it did.
     pub error: Option<ProviderError>,
+    /// What the provider says it charged for the message, when this update says so: WhatsApp's
+    /// `pricing` object, Twilio's `Price`; Messenger is free and never sets it. One message can
+    /// be priced on several of its updates (the conversation-based WhatsApp fixtures carry the
+    /// same `pricing` on `sent`, `delivered` and `read`), so count it once per message.
+    pub pricing: Option<ProviderPricing>,
+}
+
+/// A provider's own account of what a message cost, as it wrote it. Nothing here is turned
+/// into money: the words and amounts are kept verbatim for the cost meter to interpret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderPricing {
+    /// The `pricing` object of a WhatsApp Cloud API status.
+    WhatsApp(WhatsAppPricing),
+    /// `Price` and `PriceUnit` of a Twilio status callback.
+    Twilio(TwilioPrice),
+}
+
+/// The `pricing` object of a WhatsApp status (REFERENCE §1.3, `../shared/costs/README.md`).
+/// Every value is Meta's own text, unchanged, so that a word Meta adds later arrives as it is
+/// instead of failing the webhook; fields Meta left out, or sent as another JSON type, are
+/// `None`. There is always at least one field set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatsAppPricing {
+    /// `pricing.type`: `regular` (charged), `free_customer_service` or `free_entry_point`.
+    /// Older (conversation-based) payloads have none.
+    pub pricing_type: Option<String>,
+    /// `pricing.category`: `marketing`, `utility`, `authentication`,
+    /// `authentication-international`, `marketing_lite`, `referral_conversion` or `service`.
+    pub category: Option<String>,
+    /// `pricing.pricing_model`: `CBP` (conversation-based) or `PMP` (per message).
+    pub pricing_model: Option<String>,
+    /// `pricing.billable`, which Meta has deprecated in favour of `type`.
+    pub billable: Option<bool>,
+}
+
+/// What a Twilio status callback says the message cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwilioPrice {
+    /// `Price` exactly as Twilio sent it: a decimal string, negative for a charge
+    /// (e.g. `-0.00830`). Never empty; not checked to be a number.
+    pub price: String,
+    /// `PriceUnit`, the ISO 4217 currency (e.g. `USD`); `None` when absent or empty.
+    pub price_unit: Option<String>,
 }
 
 /// An error as the provider reports it. Look up [`crate::errors::explain`] for wording

@@ -222,6 +222,7 @@ impl Event {
             provider_status: provider_status.to_owned(),
             timestamp,
             error: None,
+            pricing: None,
         }))
     }
 }

@@ -103,8 +103,9 @@ pub fn whatsapp_text(
 /// WhatsApp Cloud API status of a message the business sent (the `status_*.json` fixtures):
 /// message `message_id` (`wamid.…`) to `recipient` reached `status` (`sent`, `delivered` or
 /// `read`) at unix seconds `timestamp`. Addressed and signed like [`whatsapp_text`]. The
-/// `contacts`, `conversation` and `pricing` objects Meta may add are left out, since nothing
-/// here reads them; a `failed` status needs `errors`, which this does not build.
+/// `contacts`, `conversation` and `pricing` objects Meta may add are left out, so the parsed
+/// status has no [`crate::inbound::StatusUpdate::pricing`]; a `failed` status needs `errors`,
+/// which this does not build.
 #[allow(clippy::too_many_arguments)]
 pub fn whatsapp_status(
     app_secret: &str,
@@ -253,7 +254,7 @@ pub fn twilio_message(
 /// the send's `StatusCallback` `url`, signed with `auth_token` over that URL. `from` (our
 /// number) and `to` are written as in the send, `whatsapp:+…` for WhatsApp; `status` is a
 /// `MessageStatus` such as `sent` or `delivered` (`failed` and `undelivered` also carry an
-/// `ErrorCode`, which this does not build).
+/// `ErrorCode`, and Twilio may add `Price` and `PriceUnit`, none of which this builds).
 pub fn twilio_status(
     auth_token: &str,
     url: &str,
@@ -904,6 +905,7 @@ mod tests {
                 Some(ChannelAddress::Phone(phone("+972987654321")))
             );
             assert_eq!(s.provider_status, status);
+            assert_eq!(s.pricing, None);
         }
     }
 
@@ -942,5 +944,6 @@ mod tests {
             Some(ChannelAddress::TwilioWhatsApp(phone("+14155550199")))
         );
         assert_eq!(s.status, DeliveryStatus::Delivered);
+        assert_eq!(s.pricing, None);
     }
 }

@@ -5,7 +5,8 @@
 
 use crate::inbound::{
     DeliveryStatus, InboundEvent, InboundMessage, Media, MediaKind, MediaSource, MessageContent,
-    ParseError, ProviderError, Referral, RoutingKey, StatusTarget, StatusUpdate, TwilioChannel,
+    ParseError, ProviderError, ProviderPricing, Referral, RoutingKey, StatusTarget, StatusUpdate,
+    TwilioChannel, TwilioPrice,
 };
 use crate::phone::{ChannelAddress, E164};
 
@@ -52,7 +53,9 @@ pub fn parse_inbound(params: &Params) -> Result<InboundEvent, ParseError> {
 
 /// Parses a status callback into an [`InboundEvent::Status`]. Statuses this crate does not
 /// track (`receiving`, `received`, `partially_delivered`, unknown ones) become
-/// [`InboundEvent::Unhandled`].
+/// [`InboundEvent::Unhandled`]. `Price` and `PriceUnit`, when Twilio sends a price, are kept
+/// as text in [`StatusUpdate::pricing`]; an unreadable price is the cost meter's concern and
+/// never fails the callback.
 pub fn parse_status(params: &Params) -> Result<InboundEvent, ParseError> {
     let sid = required(params, "MessageSid")?;
     let provider_status = get(params, "MessageStatus")
@@ -88,6 +91,12 @@ pub fn parse_status(params: &Params) -> Result<InboundEvent, ParseError> {
         provider_status: provider_status.to_owned(),
         timestamp: None,
         error,
+        pricing: get(params, "Price").map(|price| {
+            ProviderPricing::Twilio(TwilioPrice {
+                price: price.to_owned(),
+                price_unit: get(params, "PriceUnit").map(str::to_owned),
+            })
+        }),
     }))
 }
 

@@ -5,9 +5,9 @@ use serde_json::Value;
 
 use crate::inbound::{
     DeliveryStatus, InboundEvent, InboundMessage, InteractiveKind, Media, MediaKind, MediaSource,
-    MessageContent, OrderItem, ParseError, ProviderError, Referral, RoutingKey, SharedContact,
-    StatusTarget, StatusUpdate, TemplateStatus, TemplateStatusUpdate, lenient_opt_string,
-    lenient_string, unix_seconds,
+    MessageContent, OrderItem, ParseError, ProviderError, ProviderPricing, Referral, RoutingKey,
+    SharedContact, StatusTarget, StatusUpdate, TemplateStatus, TemplateStatusUpdate,
+    WhatsAppPricing, lenient_opt_string, lenient_string, unix_seconds,
 };
 use crate::phone::ChannelAddress;
 
@@ -506,6 +506,31 @@ struct WaStatus {
     recipient_id: Option<String>,
     #[serde(default)]
     errors: Vec<WaError>,
+    /// Read by hand ([`pricing`]) so that an odd `pricing` never costs us the status itself.
+    pricing: Option<Value>,
+}
+
+/// The `pricing` object of a status, keeping Meta's words as text. Anything that is not an
+/// object, and fields of an unexpected JSON type, are left out; `None` when nothing is left.
+fn pricing(value: &Value) -> Option<WhatsAppPricing> {
+    let text = |name: &str| {
+        value
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned)
+    };
+    let pricing = WhatsAppPricing {
+        pricing_type: text("type"),
+        category: text("category"),
+        pricing_model: text("pricing_model"),
+        billable: value.get("billable").and_then(Value::as_bool),
+    };
+    let empty = pricing.pricing_type.is_none()
+        && pricing.category.is_none()
+        && pricing.pricing_model.is_none()
+        && pricing.billable.is_none();
+    (!empty).then_some(pricing)
 }
 
 impl WaStatus {
@@ -539,6 +564,11 @@ impl WaStatus {
             provider_status: self.status,
             timestamp: Some(timestamp),
             error: self.errors.into_iter().next().map(ProviderError::from),
+            pricing: self
+                .pricing
+                .as_ref()
+                .and_then(pricing)
+                .map(ProviderPricing::WhatsApp),
         }))
     }
 }

@@ -22,7 +22,7 @@ use std::cell::Cell;
 use std::sync::LazyLock;
 
 use channels::consent::classify;
-use channels::inbound::{InboundEvent, MessageContent};
+use channels::inbound::{DeliveryStatus, InboundEvent, MessageContent, ProviderPricing};
 use channels::phone::{ChannelAddress, E164};
 use channels::{messenger, outbound, signature, templates, twilio, whatsapp};
 use proptest::prelude::*;
@@ -140,8 +140,22 @@ static WHATSAPP_SEEDS: LazyLock<Vec<Value>> = LazyLock::new(|| {
     ]
     .iter()
     .map(|name| fixture(&format!("whatsapp/{name}.json")))
+    .chain([delivered_with_pricing(PER_MESSAGE_PRICING.clone())])
     .collect()
 });
+
+/// A per-message-pricing object with `type` (`../shared/costs/README.md`). No fixture shows
+/// one, so it stands in `status_delivered.json` for the CBP object there.
+static PER_MESSAGE_PRICING: LazyLock<Value> = LazyLock::new(
+    || json!({"billable": true, "pricing_model": "PMP", "type": "regular", "category": "utility"}),
+);
+
+/// `status_delivered.json` with its `pricing` object replaced by `pricing`.
+fn delivered_with_pricing(pricing: Value) -> Value {
+    let mut body = fixture("whatsapp/status_delivered.json");
+    body["entry"][0]["changes"][0]["value"]["statuses"][0]["pricing"] = pricing;
+    body
+}
 
 /// Messenger publishes no inbound fixtures; these follow REFERENCE §3.1 as the Messenger tests
 /// do.
@@ -215,6 +229,7 @@ const TWILIO_STATUS_SEEDS: &[&str] = &[
     "SmsSid=SM99&SmsStatus=sent&MessageStatus=sent&To=%2B14155550199&MessagingServiceSid=MGXX&MessageSid=SM99&AccountSid=ACXX&From=%2B14155550100&ApiVersion=2010-04-01",
     "MessageSid=SM98&MessageStatus=undelivered&ErrorCode=30034&ErrorMessage=Blocked&AccountSid=ACXX&From=%2B14155550100&To=%2B14155550199",
     "MessageSid=SM97&SmsStatus=read&AccountSid=ACXX&From=whatsapp%3A%2B14155550100&To=whatsapp%3A%2B14155550199",
+    "SmsSid=SM96&SmsStatus=delivered&MessageStatus=delivered&Price=-0.00830&PriceUnit=USD&To=%2B14155550199&MessageSid=SM96&AccountSid=ACXX&From=%2B14155550100&ApiVersion=2010-04-01",
 ];
 
 fn form(body: &[u8]) -> Vec<(String, String)> {
@@ -312,6 +327,9 @@ const KEYS: &[&str] = &[
     "message_template_id",
     "wa_id",
     "user_id",
+    "pricing",
+    "pricing_model",
+    "billable",
 ];
 
 fn number(n: impl Into<Number>) -> Value {
@@ -581,6 +599,8 @@ const TWILIO_NAMES: &[&str] = &[
     "SmsStatus",
     "ErrorCode",
     "ErrorMessage",
+    "Price",
+    "PriceUnit",
 ];
 
 #[derive(Debug, Clone)]
@@ -679,6 +699,29 @@ fn check_events(events: &[InboundEvent]) -> Result<(), TestCaseError> {
             InboundEvent::Echo(echo) => {
                 let _ = echo.summary();
             }
+            InboundEvent::Status(status) => match &status.pricing {
+                // An empty word or price is no word or price: the parsers drop it.
+                Some(ProviderPricing::WhatsApp(pricing)) => {
+                    let words = [
+                        &pricing.pricing_type,
+                        &pricing.category,
+                        &pricing.pricing_model,
+                    ];
+                    prop_assert!(
+                        words.iter().all(|word| word.as_deref() != Some("")),
+                        "{pricing:?}"
+                    );
+                    prop_assert!(
+                        words.iter().any(|word| word.is_some()) || pricing.billable.is_some(),
+                        "a pricing object with nothing in it"
+                    );
+                }
+                Some(ProviderPricing::Twilio(price)) => {
+                    prop_assert!(!price.price.is_empty());
+                    prop_assert_ne!(price.price_unit.as_deref(), Some(""));
+                }
+                None => {}
+            },
             _ => {}
         }
     }
@@ -782,6 +825,52 @@ proptest! {
     #[test]
     fn whatsapp_webhooks_from_mutated_fixtures(body in mutated_json(&WHATSAPP_SEEDS)) {
         check_meta(&body, whatsapp::parse_webhook)?;
+    }
+
+    /// Whatever Meta puts in `pricing`, the status it rides on still arrives, and a category
+    /// or type given as text is passed on unchanged.
+    #[test]
+    fn whatsapp_status_survives_any_pricing(pricing in json_value()) {
+        let body = serde_json::to_vec(&delivered_with_pricing(pricing.clone()))
+            .expect("a Value always serialises");
+        let events = parse_bounded(body.len(), || whatsapp::parse_webhook(&body))?
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        check_events(&events)?;
+        let [InboundEvent::Status(status)] = events.as_slice() else {
+            return Err(TestCaseError::fail(format!("not one status: {events:?}")));
+        };
+        prop_assert_eq!(status.status, DeliveryStatus::Delivered);
+        let text = |name: &str| pricing.get(name).and_then(Value::as_str).filter(|t| !t.is_empty());
+        let (category, pricing_type) = match &status.pricing {
+            Some(ProviderPricing::WhatsApp(p)) => (p.category.as_deref(), p.pricing_type.as_deref()),
+            other => {
+                prop_assert!(other.is_none(), "{other:?}");
+                (None, None)
+            }
+        };
+        prop_assert_eq!(category, text("category"));
+        prop_assert_eq!(pricing_type, text("type"));
+    }
+
+    /// Any `Price` and `PriceUnit` text lands on the status verbatim (empty meaning absent).
+    #[test]
+    fn twilio_status_keeps_any_price_text(price in edge_text(), unit in edge_text()) {
+        let mut params = form(TWILIO_STATUS_SEEDS[0].as_bytes());
+        params.push(("Price".into(), price.clone()));
+        params.push(("PriceUnit".into(), unit.clone()));
+        let event = parse_bounded(form_len(&params), || twilio::parse_status(&params))?
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        check_events(std::slice::from_ref(&event))?;
+        let InboundEvent::Status(status) = event else {
+            return Err(TestCaseError::fail(format!("not a status: {event:?}")));
+        };
+        match &status.pricing {
+            Some(ProviderPricing::Twilio(p)) => {
+                prop_assert_eq!(&p.price, &price);
+                prop_assert_eq!(p.price_unit.as_deref(), Some(unit.as_str()).filter(|u| !u.is_empty()));
+            }
+            other => prop_assert!(other.is_none() && price.is_empty(), "{other:?}"),
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@ use channels::consent::{ConsentKeyword, classify};
 use channels::errors::explain;
 use channels::inbound::{
     DeliveryStatus, InboundEvent, InboundMessage, Media, MediaKind, MediaSource, MessageContent,
-    ParseError, ProviderError, RoutingKey, StatusTarget, StatusUpdate, TwilioChannel,
+    ParseError, ProviderError, ProviderPricing, RoutingKey, StatusTarget, StatusUpdate,
+    TwilioChannel, TwilioPrice,
 };
 use channels::phone::{ChannelAddress, E164};
 use channels::signature::{SignatureError, twilio_signature, verify_twilio};
@@ -296,6 +297,64 @@ fn status_sent_via_messaging_service() {
     assert_eq!(s.status, DeliveryStatus::Sent);
     assert_eq!(s.timestamp, None);
     assert_eq!(s.error, None);
+    assert_eq!(s.pricing, None);
+}
+
+fn twilio_price(price: &str, unit: Option<&str>) -> Option<ProviderPricing> {
+    Some(ProviderPricing::Twilio(TwilioPrice {
+        price: price.into(),
+        price_unit: unit.map(Into::into),
+    }))
+}
+
+/// Twilio writes a charge as a negative decimal string with its currency beside it; both are
+/// kept verbatim, and the rest of the callback reads as before.
+#[test]
+fn delivered_status_carries_twilios_price_as_text() {
+    let s = status(&format!(
+        "SmsSid=SM6&SmsStatus=delivered&MessageStatus=delivered&Price=-0.00830&PriceUnit=USD&To=%2B14155550199&MessageSid=SM6&AccountSid={ACCOUNT}&From=%2B14155550100&ApiVersion=2010-04-01"
+    ));
+    assert_eq!(s.status, DeliveryStatus::Delivered);
+    assert_eq!(s.target, StatusTarget::Message("SM6".into()));
+    assert_eq!(s.recipient, Some(phone("+14155550199")));
+    assert_eq!(s.error, None);
+    assert_eq!(s.pricing, twilio_price("-0.00830", Some("USD")));
+}
+
+#[test]
+fn price_fields_that_are_empty_or_odd() {
+    let base = format!(
+        "MessageSid=SM7&MessageStatus=delivered&AccountSid={ACCOUNT}&From=%2B14155550100&To=%2B14155550199"
+    );
+    for (extra, expected) in [
+        // Twilio sometimes sends the fields before it knows the price.
+        ("&Price=&PriceUnit=USD", None),
+        ("&Price=&PriceUnit=", None),
+        ("&PriceUnit=USD", None),
+        ("&Price=-0.0790&PriceUnit=", twilio_price("-0.0790", None)),
+        ("&Price=-0.0790", twilio_price("-0.0790", None)),
+        (
+            "&Price=-0.05&PriceUnit=EUR",
+            twilio_price("-0.05", Some("EUR")),
+        ),
+        // Not a number: kept for the cost meter to refuse, and the status still counts.
+        ("&Price=abc&PriceUnit=USD", twilio_price("abc", Some("USD"))),
+        // A repeated field: the first non-empty value, as for every other parameter.
+        (
+            "&Price=&Price=-0.00830&Price=-1&PriceUnit=USD",
+            twilio_price("-0.00830", Some("USD")),
+        ),
+    ] {
+        let s = status(&format!("{base}{extra}"));
+        assert_eq!(s.status, DeliveryStatus::Delivered, "{extra}");
+        assert_eq!(s.pricing, expected, "{extra}");
+    }
+    // A price next to an error is kept too; what it means is the cost meter's call.
+    let s = status(&format!(
+        "MessageSid=SM8&MessageStatus=undelivered&ErrorCode=30003&Price=-0.00830&PriceUnit=USD&AccountSid={ACCOUNT}&From=%2B14155550100&To=%2B14155550199"
+    ));
+    assert_eq!(s.error.map(|e| e.code), Some(30003));
+    assert_eq!(s.pricing, twilio_price("-0.00830", Some("USD")));
 }
 
 #[test]

@@ -4,8 +4,8 @@ use channels::Provider;
 use channels::errors::explain;
 use channels::inbound::{
     DeliveryStatus, InboundEvent, InboundMessage, InteractiveKind, Media, MediaKind, MediaSource,
-    MessageContent, ParseError, ProviderError, RoutingKey, StatusTarget, StatusUpdate,
-    TemplateStatus,
+    MessageContent, ParseError, ProviderError, ProviderPricing, RoutingKey, StatusTarget,
+    StatusUpdate, TemplateStatus, WhatsAppPricing,
 };
 use channels::phone::{ChannelAddress, E164};
 use channels::whatsapp::parse_webhook;
@@ -333,6 +333,141 @@ fn fixture_statuses() {
         assert_eq!(s.timestamp, at(seconds), "{name}");
         assert_eq!(s.recipient, Some(phone("+972987654321")), "{name}");
         assert_eq!(s.error, None, "{name}");
+        // The pywa fixtures carry the conversation-based (CBP) pricing object, without `type`.
+        assert_eq!(
+            s.pricing,
+            Some(ProviderPricing::WhatsApp(WhatsAppPricing {
+                pricing_type: None,
+                category: Some("service".into()),
+                pricing_model: Some("CBP".into()),
+                billable: Some(true),
+            })),
+            "{name}"
+        );
+    }
+}
+
+/// `status_delivered.json` with its `pricing` object replaced by `pricing` (or removed when
+/// `None`). No shared fixture or REFERENCE sample shows a per-message (PMP) status with
+/// `type`, so that shape is made here from the one fixture, changing nothing else.
+fn delivered_with_pricing(pricing: Option<serde_json::Value>) -> StatusUpdate {
+    let mut body: serde_json::Value =
+        serde_json::from_slice(&fixture("status_delivered.json")).unwrap();
+    let reported = body["entry"][0]["changes"][0]["value"]["statuses"][0]
+        .as_object_mut()
+        .unwrap();
+    match pricing {
+        Some(pricing) => reported.insert("pricing".into(), pricing),
+        None => reported.remove("pricing"),
+    };
+    let s = status(parse_webhook(&serde_json::to_vec(&body).unwrap()).unwrap());
+    // Whatever `pricing` holds, the status itself arrives intact.
+    assert_eq!(s.status, DeliveryStatus::Delivered);
+    assert_eq!(s.target, StatusTarget::Message("wamid.xyzxyz".into()));
+    assert_eq!(s.timestamp, at(1_698_266_945));
+    assert_eq!(s.recipient, Some(phone("+972987654321")));
+    s
+}
+
+fn whatsapp_pricing(
+    pricing_type: Option<&str>,
+    category: Option<&str>,
+    pricing_model: Option<&str>,
+    billable: Option<bool>,
+) -> Option<ProviderPricing> {
+    Some(ProviderPricing::WhatsApp(WhatsAppPricing {
+        pricing_type: pricing_type.map(Into::into),
+        category: category.map(Into::into),
+        pricing_model: pricing_model.map(Into::into),
+        billable,
+    }))
+}
+
+#[test]
+fn per_message_pricing_keeps_metas_type_and_category() {
+    for (pricing_type, category) in [
+        ("regular", "marketing"),
+        ("regular", "utility"),
+        ("regular", "authentication"),
+        ("regular", "authentication-international"),
+        ("regular", "marketing_lite"),
+        ("free_customer_service", "service"),
+        ("free_customer_service", "utility"),
+        ("free_entry_point", "referral_conversion"),
+    ] {
+        let s = delivered_with_pricing(Some(serde_json::json!({
+            "billable": pricing_type == "regular",
+            "pricing_model": "PMP",
+            "type": pricing_type,
+            "category": category,
+        })));
+        assert_eq!(
+            s.pricing,
+            whatsapp_pricing(
+                Some(pricing_type),
+                Some(category),
+                Some("PMP"),
+                Some(pricing_type == "regular")
+            ),
+            "{pricing_type} {category}"
+        );
+    }
+    // `billable` is deprecated, so a payload may leave it out.
+    let s = delivered_with_pricing(Some(serde_json::json!({
+        "pricing_model": "PMP", "type": "regular", "category": "utility"
+    })));
+    assert_eq!(
+        s.pricing,
+        whatsapp_pricing(Some("regular"), Some("utility"), Some("PMP"), None)
+    );
+}
+
+#[test]
+fn unknown_pricing_words_are_kept_as_text() {
+    let s = delivered_with_pricing(Some(serde_json::json!({
+        "billable": false,
+        "pricing_model": "FUTURE_MODEL",
+        "type": "free_something_new",
+        "category": "UTILITY",
+    })));
+    assert_eq!(
+        s.pricing,
+        whatsapp_pricing(
+            Some("free_something_new"),
+            Some("UTILITY"),
+            Some("FUTURE_MODEL"),
+            Some(false)
+        )
+    );
+}
+
+#[test]
+fn odd_pricing_objects_never_cost_the_status() {
+    use serde_json::json;
+    for (pricing, expected) in [
+        (None, None),
+        (Some(json!(null)), None),
+        (Some(json!({})), None),
+        (Some(json!("regular")), None),
+        (Some(json!(42)), None),
+        (Some(json!([{"category": "utility"}])), None),
+        (
+            Some(
+                json!({"billable": "yes", "pricing_model": 1, "type": ["regular"], "category": ""}),
+            ),
+            None,
+        ),
+        (
+            Some(json!({"billable": 1, "type": {"x": 1}, "category": "marketing", "extra": true})),
+            whatsapp_pricing(None, Some("marketing"), None, None),
+        ),
+        (
+            Some(json!({"billable": true})),
+            whatsapp_pricing(None, None, None, Some(true)),
+        ),
+    ] {
+        let s = delivered_with_pricing(pricing.clone());
+        assert_eq!(s.pricing, expected, "{pricing:?}");
     }
 }
 
@@ -341,6 +476,7 @@ fn fixture_failed_status_carries_the_error() {
     let s = status(parse_fixture("status_failed.json"));
     assert_eq!(s.status, DeliveryStatus::Failed);
     assert_eq!(s.provider_status, "failed");
+    assert_eq!(s.pricing, None);
     assert_eq!(s.timestamp, at(1_689_380_458));
     assert_eq!(
         s.error,
@@ -638,6 +774,7 @@ fn played_counts_as_read_and_deleted_is_unhandled() {
     };
     assert_eq!(played.status, DeliveryStatus::Read);
     assert_eq!(played.provider_status, "played");
+    assert_eq!(played.pricing, None);
     assert!(
         matches!(&events[1], InboundEvent::Unhandled { raw_kind, .. } if raw_kind == "status:deleted"),
         "{events:?}"
