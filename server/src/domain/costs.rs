@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use time::macros::{date, format_description};
 
-/// Meta's rate card as Switchboard ships it (`server/data/whatsapp_rates.csv`); an admin may
+/// Meta's rate card as Switchboard ships it (`server/rates/whatsapp_rates.csv`); an admin may
 /// load a newer one in the same format.
-pub const SHIPPED_WHATSAPP_RATES: &str = include_str!("../../data/whatsapp_rates.csv");
+pub const SHIPPED_WHATSAPP_RATES: &str = include_str!("../../rates/whatsapp_rates.csv");
 
 /// Twilio's price for one SMS segment to a US number, before carrier fees (README of the rate
 /// data). Used when Twilio's status callback carries no `Price`.

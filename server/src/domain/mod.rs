@@ -3,6 +3,7 @@
 pub mod addresses;
 pub mod channels;
 pub mod conversations;
+pub mod costs;
 pub mod data_requests;
 pub mod erasure;
 pub mod escalation;
