@@ -8,6 +8,8 @@ use crate::model::ConversationStatus;
 #[cfg(feature = "ssr")]
 use crate::model::NewPerson;
 #[cfg(feature = "ssr")]
+use crate::model::RateCardInput;
+#[cfg(feature = "ssr")]
 use crate::model::SimulatedInbound;
 use crate::model::{
     AddedPerson, ApiToken, AuditPage, AuditQuery, CannedResponse, Channel, ChannelInput,
@@ -16,6 +18,7 @@ use crate::model::{
     Template, TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync,
     TwilioTemplateInput, WebhookEvent,
 };
+use crate::model::{BudgetAlert, CostQuery, CostReport, CostSettings};
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput, UrgentChange};
 use crate::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
@@ -584,4 +587,55 @@ pub async fn join_conversation(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "conversations/take-over")]
 pub async fn take_over_conversation(id: i64) -> Result<(), AppError> {
     backend()?.take_over_conversation(&actor()?, id).await
+}
+
+#[server(endpoint = "reports/costs")]
+pub async fn get_cost_report(query: CostQuery) -> Result<CostReport, AppError> {
+    backend()?.cost_report(&actor()?, query).await
+}
+
+#[server(endpoint = "settings/costs")]
+pub async fn get_cost_settings() -> Result<CostSettings, AppError> {
+    backend()?.cost_settings(&actor()?).await
+}
+
+/// `price`: dollars per segment, as typed.
+#[server(endpoint = "settings/costs/sms-price")]
+pub async fn save_sms_price(price: String) -> Result<CostSettings, AppError> {
+    backend()?.set_sms_segment_price(&actor()?, price).await
+}
+
+/// `monthly`: dollars as typed; empty removes the budget.
+#[server(endpoint = "settings/costs/budget")]
+pub async fn save_budget(channel_id: i64, monthly: String) -> Result<CostSettings, AppError> {
+    let monthly = Some(monthly).filter(|amount| !amount.trim().is_empty());
+    backend()?
+        .set_channel_budget(&actor()?, channel_id, monthly)
+        .await
+}
+
+/// `csv`: the table's text, pasted or read from the chosen file by the page.
+#[server(endpoint = "settings/costs/rate-card")]
+pub async fn load_rate_card(effective_from: String, csv: String) -> Result<CostSettings, AppError> {
+    backend()?
+        .load_rate_card(
+            &actor()?,
+            RateCardInput {
+                effective_from,
+                csv,
+            },
+        )
+        .await
+}
+
+#[server(endpoint = "costs/alerts")]
+pub async fn get_budget_alerts() -> Result<Vec<BudgetAlert>, AppError> {
+    backend()?.budget_alerts(&actor()?).await
+}
+
+#[server(endpoint = "costs/alerts/dismiss")]
+pub async fn dismiss_budget_alert(channel_id: i64, month: String) -> Result<(), AppError> {
+    backend()?
+        .dismiss_budget_alert(&actor()?, channel_id, month)
+        .await
 }

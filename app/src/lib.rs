@@ -22,8 +22,8 @@ use leptos_router::{
 
 use pages::{
     AccountRoute, AuditRoute, ChannelsRoute, ConversationRoute, InboxPage, LoginRoute,
-    MentionsRoute, NoConversation, NotFound, PeopleRoute, SearchRoute, SettingsRoute, SetupRoute,
-    SupervisionRoute, TemplatesRoute, WebhookEventsRoute,
+    MentionsRoute, NoConversation, NotFound, PeopleRoute, ReportsRoute, SearchRoute, SettingsRoute,
+    SetupRoute, SupervisionRoute, TemplatesRoute, WebhookEventsRoute,
 };
 
 /// The CSP nonce the server puts into each page request's extensions, so the
@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} />
                 <Route path=StaticSegment("templates") view={Lazy::<TemplatesRoute>::new()} />
                 <Route path=StaticSegment("supervision") view={Lazy::<SupervisionRoute>::new()} />
+                <Route path=StaticSegment("reports") view={Lazy::<ReportsRoute>::new()} />
             </Routes>
         </Router>
     }

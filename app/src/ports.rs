@@ -366,6 +366,39 @@ pub trait Backend: Send + Sync + 'static {
     async fn join_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
     /// A coordinator takes a conversation over from its assignee.
     async fn take_over_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    /// What messages cost by month, channel and category, against budgets.
+    async fn cost_report(
+        &self,
+        actor: &Actor,
+        query: crate::model::CostQuery,
+    ) -> Result<crate::model::CostReport, AppError>;
+    async fn cost_settings(&self, actor: &Actor) -> Result<crate::model::CostSettings, AppError>;
+    async fn set_sms_segment_price(
+        &self,
+        actor: &Actor,
+        price: String,
+    ) -> Result<crate::model::CostSettings, AppError>;
+    async fn set_channel_budget(
+        &self,
+        actor: &Actor,
+        channel_id: i64,
+        monthly: Option<String>,
+    ) -> Result<crate::model::CostSettings, AppError>;
+    async fn load_rate_card(
+        &self,
+        actor: &Actor,
+        input: crate::model::RateCardInput,
+    ) -> Result<crate::model::CostSettings, AppError>;
+    async fn budget_alerts(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<crate::model::BudgetAlert>, AppError>;
+    async fn dismiss_budget_alert(
+        &self,
+        actor: &Actor,
+        channel_id: i64,
+        month: String,
+    ) -> Result<(), AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

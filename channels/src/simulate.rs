@@ -104,8 +104,8 @@ pub fn whatsapp_text(
 /// message `message_id` (`wamid.…`) to `recipient` reached `status` (`sent`, `delivered` or
 /// `read`) at unix seconds `timestamp`. Addressed and signed like [`whatsapp_text`]. The
 /// `contacts`, `conversation` and `pricing` objects Meta may add are left out, so the parsed
-/// status has no [`crate::inbound::StatusUpdate::pricing`]; a `failed` status needs `errors`,
-/// which this does not build.
+/// status has no [`crate::inbound::StatusUpdate::pricing`] ([`whatsapp_priced_status`] adds
+/// one); a `failed` status needs `errors`, which this does not build.
 #[allow(clippy::too_many_arguments)]
 pub fn whatsapp_status(
     app_secret: &str,
@@ -116,6 +116,71 @@ pub fn whatsapp_status(
     recipient: &E164,
     status: &str,
     timestamp: i64,
+) -> SignedWebhook {
+    let number = (waba_id, phone_number_id, display_number);
+    status_webhook(
+        app_secret, number, message_id, recipient, status, timestamp, None,
+    )
+}
+
+/// The `pricing` object of a status under Meta's per-message pricing (REFERENCE.md §1.2:
+/// `billable`, `pricing_model`, `category`; `type` says whether Meta charged it).
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct StatusPricing<'a> {
+    pub billable: bool,
+    pub pricing_model: &'static str,
+    /// `marketing`, `utility`, `authentication`, `service`…
+    pub category: &'a str,
+    /// `regular` (charged), `free_customer_service` or `free_entry_point`.
+    #[serde(rename = "type")]
+    pub pricing_type: &'a str,
+}
+
+impl<'a> StatusPricing<'a> {
+    pub fn per_message(category: &'a str, pricing_type: &'a str) -> StatusPricing<'a> {
+        StatusPricing {
+            billable: pricing_type == "regular",
+            pricing_model: "PMP",
+            category,
+            pricing_type,
+        }
+    }
+}
+
+/// [`whatsapp_status`] with Meta's `pricing` of the message.
+#[allow(clippy::too_many_arguments)]
+pub fn whatsapp_priced_status(
+    app_secret: &str,
+    waba_id: &str,
+    phone_number_id: &str,
+    display_number: &str,
+    message_id: &str,
+    recipient: &E164,
+    status: &str,
+    timestamp: i64,
+    pricing: StatusPricing<'_>,
+) -> SignedWebhook {
+    let number = (waba_id, phone_number_id, display_number);
+    status_webhook(
+        app_secret,
+        number,
+        message_id,
+        recipient,
+        status,
+        timestamp,
+        Some(pricing),
+    )
+}
+
+/// A status webhook of the business number `(WABA id, phone number id, display number)`.
+fn status_webhook(
+    app_secret: &str,
+    (waba_id, phone_number_id, display_number): (&str, &str, &str),
+    message_id: &str,
+    recipient: &E164,
+    status: &str,
+    timestamp: i64,
+    pricing: Option<StatusPricing<'_>>,
 ) -> SignedWebhook {
     let timestamp = timestamp.to_string();
     let value = WaStatusValue {
@@ -129,6 +194,7 @@ pub fn whatsapp_status(
             status,
             timestamp: &timestamp,
             recipient_id: recipient.digits(),
+            pricing,
         }],
     };
     SignedWebhook::meta(app_secret, meta_json(&WaEnvelope::new(waba_id, value)))
@@ -273,6 +339,34 @@ pub fn twilio_status(
         ("AccountSid", account_sid),
         ("From", from),
         ("ApiVersion", "2010-04-01"),
+    ];
+    twilio_form(auth_token, url, &params)
+}
+
+/// [`twilio_status`] with what Twilio charged: `Price` (negative, e.g. `-0.01660`) in US
+/// dollars (`PriceUnit`), as a callback on a final status may carry it.
+#[allow(clippy::too_many_arguments)]
+pub fn twilio_priced_status(
+    auth_token: &str,
+    url: &str,
+    account_sid: &str,
+    from: &str,
+    to: &str,
+    message_sid: &str,
+    status: &str,
+    price: &str,
+) -> SignedWebhook {
+    let params = [
+        ("SmsSid", message_sid),
+        ("SmsStatus", status),
+        ("MessageStatus", status),
+        ("To", to),
+        ("MessageSid", message_sid),
+        ("AccountSid", account_sid),
+        ("From", from),
+        ("ApiVersion", "2010-04-01"),
+        ("Price", price),
+        ("PriceUnit", "USD"),
     ];
     twilio_form(auth_token, url, &params)
 }
@@ -424,6 +518,8 @@ struct WaStatus<'a> {
     status: &'a str,
     timestamp: &'a str,
     recipient_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pricing: Option<StatusPricing<'a>>,
 }
 
 #[derive(Serialize)]
@@ -483,8 +579,8 @@ mod tests {
 
     use super::*;
     use crate::inbound::{
-        DeliveryStatus, InboundEvent, InboundMessage, MessageContent, RoutingKey, StatusTarget,
-        StatusUpdate, TwilioChannel,
+        DeliveryStatus, InboundEvent, InboundMessage, MessageContent, ProviderPricing, RoutingKey,
+        StatusTarget, StatusUpdate, TwilioChannel, TwilioPrice, WhatsAppPricing,
     };
     use crate::phone::ChannelAddress;
     use crate::signature::{SignatureError, verify_meta, verify_twilio};
@@ -945,5 +1041,56 @@ mod tests {
         );
         assert_eq!(s.status, DeliveryStatus::Delivered);
         assert_eq!(s.pricing, None);
+    }
+
+    #[test]
+    fn priced_statuses_carry_what_meta_and_twilio_charged() {
+        let built = whatsapp_priced_status(
+            SECRET,
+            "5467539754836534",
+            "1122334455667",
+            "972123456789",
+            "wamid.xyzxyz",
+            &phone("+972987654321"),
+            "delivered",
+            1_698_266_945,
+            StatusPricing::per_message("marketing", "regular"),
+        );
+        let s = only_status(whatsapp::parse_webhook(&built.body).unwrap());
+        assert_eq!(
+            s.pricing,
+            Some(ProviderPricing::WhatsApp(WhatsAppPricing {
+                pricing_type: Some("regular".into()),
+                category: Some("marketing".into()),
+                pricing_model: Some("PMP".into()),
+                billable: Some(true),
+            }))
+        );
+
+        let built = twilio_priced_status(
+            TOKEN,
+            URL,
+            ACCOUNT,
+            "+14155550100",
+            "+14155550199",
+            SID,
+            "delivered",
+            "-0.01660",
+        );
+        let params = form(&built);
+        assert_eq!(
+            verify_twilio(TOKEN, URL, &params, built.header("x-twilio-signature")),
+            Ok(())
+        );
+        let InboundEvent::Status(s) = twilio::parse_status(&params).unwrap() else {
+            panic!("expected a status");
+        };
+        assert_eq!(
+            s.pricing,
+            Some(ProviderPricing::Twilio(TwilioPrice {
+                price: "-0.01660".into(),
+                price_unit: Some("USD".into()),
+            }))
+        );
     }
 }

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::{DismissBudgetAlert, get_budget_alerts};
 use crate::model::{Me, Permission};
+use crate::tracking::tracked_in_browser;
 
 /// Who is signed in, as the server knew it when it rendered the page. Pages that need a person
 /// render at once, without waiting for a call: during server rendering nothing is created twice,
@@ -96,6 +98,7 @@ where
     let manages_channels = me.role.can(Permission::ManageChannels);
     let manages_tags = me.role.can(Permission::ManageTags);
     let supervises = me.role.can(Permission::Supervise);
+    let manages_settings = me.role.can(Permission::ManageSettings);
     let name = me.name.clone();
     let role = me.role.label();
     let password_reminder = me.must_change_password.then(|| {
@@ -113,6 +116,7 @@ where
                 <A href="/">"Inbox"</A>
                 <A href="/mentions">"Mentions"</A>
                 {supervises.then(|| view! { <A href="/supervision">"Supervision"</A> })}
+                {supervises.then(|| view! { <A href="/reports">"Reports"</A> })}
                 {is_admin.then(|| view! { <A href="/people">"People"</A> })}
                 {is_admin.then(|| view! { <A href="/audit">"Audit"</A> })}
                 {manages_channels.then(|| view! {
@@ -132,6 +136,56 @@ where
             </div>
         </header>
         {password_reminder}
+        {manages_settings.then(|| view! { <BudgetAlerts /> })}
         {page(me)}
+    }
+}
+
+/// Tells admins, on every page, which channels reached 80 % or 100 % of their monthly budget,
+/// until one of them dismisses the alert.
+#[component]
+fn BudgetAlerts() -> impl IntoView {
+    let dismiss = ServerAction::<DismissBudgetAlert>::new();
+    let alerts = Resource::new(tracked_in_browser(move || dismiss.version().get()), |_| {
+        get_budget_alerts()
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let alerts = alerts.await.unwrap_or_default();
+                (!alerts.is_empty()).then(|| {
+                    let items = alerts
+                        .into_iter()
+                        .map(|alert| {
+                            let sentence = alert.sentence();
+                            let (channel_id, month) = (alert.channel_id, alert.month.clone());
+                            view! {
+                                <li>
+                                    <span class="budget-flag" aria-hidden="true">"⚠ "</span>
+                                    {sentence}
+                                    " "
+                                    <a href="/reports">"See the costs"</a>
+                                    " "
+                                    <button
+                                        type="button"
+                                        class="link-button"
+                                        on:click=move |_| {
+                                            dismiss.dispatch(DismissBudgetAlert { channel_id, month: month.clone() });
+                                        }
+                                    >
+                                        "Dismiss"
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <section class="notice notice-warning budget-alerts" aria-label="Budget alerts">
+                            <ul>{items}</ul>
+                        </section>
+                    }
+                })
+            })}
+        </Transition>
     }
 }

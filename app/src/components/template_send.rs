@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::SendTemplate;
 use crate::components::{ErrorNotice, VariableInputs};
-use crate::model::{Template, TemplateButton, TemplateSend, TemplateValues};
+use crate::model::{Template, TemplateButton, TemplateEstimate, TemplateSend, TemplateValues};
 
 /// The `id` of [`TemplateFileForm`], which the picker's file input and button belong to.
 const FILE_FORM: &str = "template-file-form";
@@ -18,9 +18,12 @@ const FILE_FORM: &str = "template-file-form";
 pub fn TemplatePicker(
     id: i64,
     templates: Vec<Template>,
+    /// What each template would cost if sent now, where a price applies.
+    estimates: Vec<TemplateEstimate>,
     send: ServerAction<SendTemplate>,
 ) -> impl IntoView {
     let templates = StoredValue::new(templates);
+    let estimates = StoredValue::new(estimates);
     let chosen = RwSignal::new(None::<Template>);
     let header = RwSignal::new(Vec::<String>::new());
     let body = RwSignal::new(Vec::<String>::new());
@@ -65,6 +68,17 @@ pub fn TemplatePicker(
                     <p class="template-preview bubble" id="template-preview" aria-live="polite">{text}</p>
                 }
             })
+        })
+    };
+    let cost = move || {
+        let chosen_id = chosen.with(|t| t.as_ref().map(|t| t.id))?;
+        estimates.with_value(|estimates| {
+            estimates
+                .iter()
+                .find(|estimate| estimate.template_id == chosen_id)
+                .map(|estimate| {
+                    view! { <p class="template-cost" id="template-cost">{estimate.estimate.sentence.clone()}</p> }
+                })
         })
     };
     let link_endings = move || {
@@ -180,6 +194,7 @@ pub fn TemplatePicker(
             <VariableInputs id_prefix="template-value" label="Value for" values=body count=body_count />
             {link_endings}
             {preview}
+            {cost}
             {send_button}
             <ErrorNotice error />
             <p class="visually-hidden" role="status">{move || sent().then_some("Template queued for sending.")}</p>

@@ -192,6 +192,9 @@ pub struct ThreadMessage {
     pub buttons: Vec<String>,
     /// Epoch milliseconds of `sent_at`, to place notes and events among the messages.
     pub at_ms: i64,
+    /// What an outbound message cost, once priced.
+    #[serde(default)]
+    pub cost: Option<super::MessageCostView>,
 }
 
 /// A reply whose delivery failed for now and will be tried again by itself.
@@ -300,4 +303,10 @@ pub struct ConversationDetail {
     /// first paint.
     #[serde(default)]
     pub blur_media: bool,
+    /// What its messages have cost so far ("$0.12 for 3 messages"), once any was priced.
+    #[serde(default)]
+    pub cost: Option<String>,
+    /// What each of `templates` would cost if sent now, where a price applies (WhatsApp).
+    #[serde(default)]
+    pub template_estimates: Vec<super::TemplateEstimate>,
 }

@@ -3,6 +3,7 @@
 mod audit;
 mod canned;
 mod channels;
+mod costs;
 mod data_protection;
 mod data_requests;
 mod escalation;
@@ -19,6 +20,7 @@ mod wellbeing;
 pub use audit::*;
 pub use canned::*;
 pub use channels::*;
+pub use costs::*;
 pub use data_protection::*;
 pub use data_requests::*;
 pub use escalation::*;

@@ -14,6 +14,7 @@ mod login;
 mod mentions;
 mod not_found;
 mod people;
+mod reports;
 mod search;
 mod settings;
 mod setup;
@@ -51,6 +52,7 @@ lazy_page! {
     LoginRoute => login::LoginPage,
     MentionsRoute => mentions::MentionsPage,
     PeopleRoute => people::PeoplePage,
+    ReportsRoute => reports::ReportsPage,
     SearchRoute => search::SearchPage,
     SettingsRoute => settings::SettingsPage,
     SetupRoute => setup::SetupPage,

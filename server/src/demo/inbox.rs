@@ -10,9 +10,12 @@ use app::model::{ChannelKind, ConversationStatus, StatusChange};
 use app::ports::Actor;
 
 use super::media;
-use crate::services::{Services, rfc3339};
+use crate::domain::costs::{
+    Prices, messenger_is_free, price_sms_by_segments, price_whatsapp_status,
+};
+use crate::services::{Services, new_cost, rfc3339};
 use crate::store::{
-    Change, ChannelRow, Delivery, NewAttachment, NewInbound, PastReply, Processing, now_ms,
+    Change, ChannelRow, Delivery, NewAttachment, NewCost, NewInbound, PastReply, Processing, now_ms,
 };
 
 const HOUR: f64 = 3_600_000.0;
@@ -722,7 +725,11 @@ pub async fn load(
             let provider_message_id = id_of(index);
             let at = |hours: &f64| now - (hours * HOUR) as i64;
             let reply = |who: &Who, hours: &f64, body, kind, status, code: Option<&'static str>| {
+                let delivered = code.is_none();
                 PastReply {
+                    cost: delivered
+                        .then(|| past_cost(script.channel, kind, body, script.address, at(hours)))
+                        .flatten(),
                     conversation_id: conversation.unwrap_or_default(),
                     channel_id: channel.id,
                     author_id: team.who(*who).id,
@@ -875,4 +882,30 @@ async fn arrange(
             .await?;
     }
     Ok(())
+}
+
+/// What a reply sent at `at` would have cost: Messenger nothing, an SMS its segments, on
+/// WhatsApp a reply in the window nothing and a template the utility rate of the shipped table.
+fn past_cost(
+    channel: ChannelKind,
+    kind: &str,
+    body: &str,
+    address: &str,
+    at: i64,
+) -> Option<NewCost> {
+    let prices = Prices::default();
+    let cost = match channel {
+        Messenger => messenger_is_free(),
+        Sms => price_sms_by_segments(&prices, body, address),
+        WhatsApp => {
+            let (category, pricing_type) = match kind {
+                "template" => ("utility", "regular"),
+                _ => ("service", "free_customer_service"),
+            };
+            let day = time::OffsetDateTime::from_unix_timestamp(at / 1000)
+                .map_or(time::Date::MIN, |at| at.date());
+            price_whatsapp_status(&prices, category, Some(pricing_type), None, address, day).ok()?
+        }
+    };
+    Some(new_cost(cost, at))
 }

@@ -854,6 +854,230 @@ pub fn country_of_phone(number: &str) -> Option<String> {
         .map(|country| country.as_ref().to_owned())
 }
 
+// ---------------------------------------------------------------------------------------------
+// Prices in force
+// ---------------------------------------------------------------------------------------------
+
+/// Everything that prices a message: the rate table that ships with Switchboard, the tables an
+/// admin loaded (each from its effective day on) and the price of one SMS segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prices {
+    shipped: RateCard,
+    /// By effective day; of two loaded for the same day, the later-loaded one comes last.
+    loaded: Vec<(Date, RateCard)>,
+    pub sms_per_segment: MicroUsd,
+}
+
+impl Default for Prices {
+    fn default() -> Prices {
+        Prices::new(Vec::new(), TWILIO_US_SMS_PER_SEGMENT)
+    }
+}
+
+impl Prices {
+    /// `loaded`: the admin's tables in the order they were loaded, each with its effective day.
+    pub fn new(mut loaded: Vec<(Date, RateCard)>, sms_per_segment: MicroUsd) -> Prices {
+        loaded.sort_by_key(|(effective, _)| *effective);
+        Prices {
+            shipped: RateCard::shipped(),
+            loaded,
+            sms_per_segment,
+        }
+    }
+
+    /// The table that prices `date`: the last one loaded to take effect on or before it, else
+    /// the shipped one. A newer table replaces the older one whole from its day on; days before
+    /// keep the rates they had.
+    pub fn card_on(&self, date: Date) -> &RateCard {
+        self.loaded
+            .iter()
+            .rev()
+            .find(|(effective, _)| *effective <= date)
+            .map_or(&self.shipped, |(_, card)| card)
+    }
+
+    pub fn whatsapp(
+        &self,
+        country: &str,
+        category: WhatsAppCategory,
+        pricing_type: PricingType,
+        date: Date,
+    ) -> Result<MicroUsd, CostError> {
+        whatsapp_cost(self.card_on(date), country, category, pricing_type, date)
+    }
+
+    pub fn estimate_template(
+        &self,
+        country: &str,
+        category: WhatsAppCategory,
+        today: Date,
+        customer_service_window_open: bool,
+    ) -> Result<MicroUsd, CostError> {
+        estimate_template_cost(
+            self.card_on(today),
+            country,
+            category,
+            today,
+            customer_service_window_open,
+        )
+    }
+}
+
+/// How a message's cost was found, best first: a later, better source replaces an earlier one
+/// (Twilio's own price replaces the segment count made when the SMS was sent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CostSource {
+    /// The provider said what it charged.
+    Provider,
+    /// The provider's pricing category and type, times the rate table in force.
+    RateCard,
+    /// The SMS's segments times the price of a segment.
+    Segments,
+    /// A channel that charges nothing (Messenger).
+    Free,
+}
+
+impl CostSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CostSource::Provider => "provider",
+            CostSource::RateCard => "rate_card",
+            CostSource::Segments => "segments",
+            CostSource::Free => "free",
+        }
+    }
+
+    /// In words, after a message's cost: "$0.0618 (from Meta's pricing and the rate table)".
+    pub fn explained(source: &str) -> &'static str {
+        match source {
+            "provider" => "as the provider charged it",
+            "rate_card" => "Meta's pricing category times the rate table",
+            "segments" => "SMS segments times the price of a segment",
+            _ => "this channel charges nothing",
+        }
+    }
+}
+
+/// A message's priced cost, with what it is priced as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageCost {
+    pub amount: MicroUsd,
+    pub source: CostSource,
+    /// WhatsApp's pricing category, `sms` or `messenger`.
+    pub category: String,
+    pub pricing_type: Option<PricingType>,
+    /// ISO alpha-2; empty when unknown.
+    pub country: String,
+}
+
+impl PricingType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PricingType::Regular => "regular",
+            PricingType::FreeCustomerService => "free_customer_service",
+            PricingType::FreeEntryPoint => "free_entry_point",
+        }
+    }
+
+    /// The type of a status that names none: older, conversation-based payloads say only
+    /// whether the message was `billable`; without either, Meta charged it.
+    pub fn from_status(
+        pricing_type: Option<&str>,
+        billable: Option<bool>,
+    ) -> Result<Self, CostError> {
+        match (pricing_type, billable) {
+            (Some(text), _) => text.parse(),
+            (None, Some(false)) => Ok(PricingType::FreeCustomerService),
+            (None, _) => Ok(PricingType::Regular),
+        }
+    }
+}
+
+/// What a WhatsApp message cost by its status's `pricing`: `category` and `type` (or the older
+/// `billable`), the recipient's number and the day of the status.
+pub fn price_whatsapp_status(
+    prices: &Prices,
+    category: &str,
+    pricing_type: Option<&str>,
+    billable: Option<bool>,
+    recipient: &str,
+    date: Date,
+) -> Result<MessageCost, CostError> {
+    let category: WhatsAppCategory = category.parse()?;
+    let pricing_type = PricingType::from_status(pricing_type, billable)?;
+    let country = country_of_phone(recipient).unwrap_or_default();
+    let amount = prices.whatsapp(&country, category, pricing_type, date)?;
+    Ok(MessageCost {
+        amount,
+        source: CostSource::RateCard,
+        category: category.as_str().to_owned(),
+        pricing_type: Some(pricing_type),
+        country,
+    })
+}
+
+/// What a message sent through Twilio cost by Twilio's own `Price`, when its callback carries
+/// one in dollars: an SMS, or a WhatsApp message to a `whatsapp:` address (`category`
+/// "whatsapp": Twilio's price includes Meta's).
+pub fn price_twilio_status(price: &str, price_unit: &str, recipient: &str) -> Option<MessageCost> {
+    let category = if recipient.starts_with("whatsapp:") {
+        "whatsapp"
+    } else {
+        "sms"
+    };
+    Some(MessageCost {
+        amount: twilio_price(price, price_unit)?,
+        source: CostSource::Provider,
+        category: category.to_owned(),
+        pricing_type: None,
+        country: recipient_country(recipient),
+    })
+}
+
+/// What an SMS will cost by its segments, until Twilio says what it charged.
+pub fn price_sms_by_segments(prices: &Prices, text: &str, recipient: &str) -> MessageCost {
+    MessageCost {
+        amount: sms_cost(text, prices.sms_per_segment),
+        source: CostSource::Segments,
+        category: "sms".to_owned(),
+        pricing_type: None,
+        country: recipient_country(recipient),
+    }
+}
+
+/// A Messenger message: Meta charges nothing for it.
+pub fn messenger_is_free() -> MessageCost {
+    MessageCost {
+        amount: MicroUsd::ZERO,
+        source: CostSource::Free,
+        category: "messenger".to_owned(),
+        pricing_type: None,
+        country: String::new(),
+    }
+}
+
+fn recipient_country(recipient: &str) -> String {
+    country_of_phone(recipient.trim_start_matches("whatsapp:")).unwrap_or_default()
+}
+
+/// A month's spending against a budget: which alert thresholds (percent) it has reached.
+pub const BUDGET_ALERTS_AT: [u8; 2] = [80, 100];
+
+pub fn budget_thresholds_reached(spent: MicroUsd, budget: MicroUsd) -> Vec<u8> {
+    if budget.0 <= 0 {
+        return Vec::new();
+    }
+    BUDGET_ALERTS_AT
+        .into_iter()
+        .filter(|percent| i128::from(spent.0) * 100 >= i128::from(budget.0) * i128::from(*percent))
+        .collect()
+}
+
+/// The month a cost counts in, as providers bill: "2026-12" in UTC.
+pub fn billing_month(date: Date) -> String {
+    format!("{:04}-{:02}", date.year(), u8::from(date.month()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1559,5 +1783,114 @@ mod tests {
         assert_eq!(marketing("+14165550123"), Ok(MicroUsd(25_000)));
         assert_eq!(marketing("+17875550123"), Ok(MicroUsd(74_000)));
         assert_eq!(marketing("+18095550123"), Ok(MicroUsd(74_000)));
+    }
+
+    #[test]
+    fn a_loaded_table_prices_from_its_day_and_earlier_days_keep_theirs() {
+        let newer = card(
+            "country_or_region,iso_codes_if_known,marketing_usd,utility_usd,authentication_usd,authentication_international_usd,effective_date\n\
+             Brazil,BR,0.0700,0.0070,0.0070,,2026-01-01\n\
+             Other,,0.0600,0.0060,0.0060,,2026-01-01\n",
+        );
+        let prices = Prices::new(vec![(date!(2026 - 12 - 01), newer)], MicroUsd(9_000));
+        let marketing = |date| {
+            prices.whatsapp(
+                "BR",
+                WhatsAppCategory::Marketing,
+                PricingType::Regular,
+                date,
+            )
+        };
+        assert_eq!(marketing(date!(2026 - 11 - 30)), Ok(MicroUsd(62_500)));
+        assert_eq!(marketing(date!(2026 - 12 - 01)), Ok(MicroUsd(70_000)));
+        assert_eq!(Prices::default().sms_per_segment, TWILIO_US_SMS_PER_SEGMENT);
+    }
+
+    #[test]
+    fn a_status_is_priced_by_its_category_type_and_recipient() {
+        let prices = Prices::default();
+        let brazil = price_whatsapp_status(
+            &prices,
+            "marketing",
+            Some("regular"),
+            None,
+            "5511987654321",
+            date!(2026 - 02 - 01),
+        )
+        .unwrap();
+        assert_eq!(brazil.amount, MicroUsd(62_500));
+        assert_eq!(
+            (
+                brazil.country.as_str(),
+                brazil.category.as_str(),
+                brazil.source
+            ),
+            ("BR", "marketing", CostSource::RateCard)
+        );
+        let free = price_whatsapp_status(
+            &prices,
+            "utility",
+            Some("free_customer_service"),
+            None,
+            "5511987654321",
+            date!(2026 - 02 - 01),
+        )
+        .unwrap();
+        assert_eq!(free.amount, MicroUsd::ZERO);
+        // Older payloads say only whether the message was billable.
+        let not_billable = price_whatsapp_status(
+            &prices,
+            "marketing",
+            None,
+            Some(false),
+            "5511987654321",
+            date!(2026 - 02 - 01),
+        )
+        .unwrap();
+        assert_eq!(not_billable.amount, MicroUsd::ZERO);
+        assert!(matches!(
+            price_whatsapp_status(
+                &prices,
+                "gift",
+                Some("regular"),
+                None,
+                "5511987654321",
+                date!(2026 - 02 - 01)
+            ),
+            Err(CostError::UnknownCategory(_))
+        ));
+    }
+
+    #[test]
+    fn an_sms_is_priced_by_twilio_or_by_its_segments() {
+        let prices = Prices::default();
+        let estimate = price_sms_by_segments(&prices, &"a".repeat(161), "+12125550100");
+        assert_eq!(
+            (estimate.amount, estimate.source, estimate.country.as_str()),
+            (MicroUsd(16_600), CostSource::Segments, "US")
+        );
+        let charged = price_twilio_status("-0.00790", "USD", "+12125550100").unwrap();
+        assert_eq!(
+            (charged.amount, charged.source),
+            (MicroUsd(7_900), CostSource::Provider)
+        );
+        assert_eq!(price_twilio_status("-0.0079", "EUR", "+12125550100"), None);
+        assert_eq!(messenger_is_free().amount, MicroUsd::ZERO);
+    }
+
+    #[test]
+    fn budgets_alert_at_eighty_and_a_hundred_percent() {
+        let budget = MicroUsd(10_000_000);
+        assert!(budget_thresholds_reached(MicroUsd(7_999_999), budget).is_empty());
+        assert_eq!(
+            budget_thresholds_reached(MicroUsd(8_000_000), budget),
+            vec![80]
+        );
+        assert_eq!(
+            budget_thresholds_reached(MicroUsd(10_000_000), budget),
+            vec![80, 100]
+        );
+        assert!(budget_thresholds_reached(MicroUsd(5), MicroUsd::ZERO).is_empty());
+        assert_eq!(billing_month(date!(2026 - 03 - 09)), "2026-03");
     }
 }

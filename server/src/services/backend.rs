@@ -8,6 +8,7 @@ use app::model::{
     SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
     TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
+use app::model::{BudgetAlert, CostQuery, CostReport, CostSettings, RateCardInput};
 use app::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
 use app::model::{
     ErasureReport, RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings,
@@ -542,5 +543,51 @@ impl Backend for Services {
         Services::create_first_admin(self, &token, &email, &name, &password)
             .await
             .map(|_| ())
+    }
+
+    async fn cost_report(&self, actor: &Actor, query: CostQuery) -> Result<CostReport, AppError> {
+        Services::cost_report(self, actor, query).await
+    }
+
+    async fn cost_settings(&self, actor: &Actor) -> Result<CostSettings, AppError> {
+        Services::cost_settings(self, actor).await
+    }
+
+    async fn set_sms_segment_price(
+        &self,
+        actor: &Actor,
+        price: String,
+    ) -> Result<CostSettings, AppError> {
+        Services::set_sms_segment_price(self, actor, &price).await
+    }
+
+    async fn set_channel_budget(
+        &self,
+        actor: &Actor,
+        channel_id: i64,
+        monthly: Option<String>,
+    ) -> Result<CostSettings, AppError> {
+        Services::set_channel_budget(self, actor, channel_id, monthly.as_deref()).await
+    }
+
+    async fn load_rate_card(
+        &self,
+        actor: &Actor,
+        input: RateCardInput,
+    ) -> Result<CostSettings, AppError> {
+        Services::load_rate_card(self, actor, input).await
+    }
+
+    async fn budget_alerts(&self, actor: &Actor) -> Result<Vec<BudgetAlert>, AppError> {
+        Services::budget_alerts(self, actor).await
+    }
+
+    async fn dismiss_budget_alert(
+        &self,
+        actor: &Actor,
+        channel_id: i64,
+        month: String,
+    ) -> Result<(), AppError> {
+        Services::dismiss_budget_alert(self, actor, channel_id, &month).await
     }
 }

@@ -3,9 +3,7 @@
 //! declines it with a reason the contact is told.
 
 use app::error::AppError;
-use app::model::{
-    ChannelKind, ErasureDecision, ErasureKeyword, LiveEvent, Permission, RequestedErasure,
-};
+use app::model::{ErasureDecision, ErasureKeyword, LiveEvent, Permission, RequestedErasure};
 use app::ports::Actor;
 use channels::outbound::SendOutcome;
 
@@ -265,13 +263,7 @@ impl Services {
             Ok(SendOutcome::Accepted {
                 provider_message_id,
             }) => {
-                let status = if channel.config.kind == ChannelKind::Twilio {
-                    "queued"
-                } else {
-                    "sent"
-                };
-                self.store
-                    .delivery_accepted(&job, &provider_message_id, status)
+                self.record_accepted(&channel, &job, &provider_message_id)
                     .await?;
                 return Ok(());
             }

@@ -280,13 +280,7 @@ impl Services {
             Ok(SendOutcome::Accepted {
                 provider_message_id,
             }) => {
-                let status = if channel.config.kind == ChannelKind::Twilio {
-                    "queued"
-                } else {
-                    "sent"
-                };
-                self.store
-                    .delivery_accepted(&job, &provider_message_id, status)
+                self.record_accepted(&channel, &job, &provider_message_id)
                     .await?;
             }
             Ok(SendOutcome::Retry { error, retry_after }) if job.attempts < MAX_ATTEMPTS => {
@@ -340,6 +334,29 @@ impl Services {
         }
         self.live.activity();
         Ok(true)
+    }
+
+    /// Records that the provider accepted a reply: its id, its first status (Twilio queues,
+    /// Meta has sent) and what it costs as far as is known now.
+    pub(super) async fn record_accepted(
+        &self,
+        channel: &ConnectedChannel,
+        job: &OutboundJob,
+        provider_message_id: &str,
+    ) -> Result<(), AppError> {
+        let status = if channel.config.kind == ChannelKind::Twilio {
+            "queued"
+        } else {
+            "sent"
+        };
+        let cost = self.cost_when_accepted(channel, job).await?;
+        self.store
+            .delivery_accepted(job, provider_message_id, status, cost.as_ref())
+            .await?;
+        if let Some(cost) = cost {
+            self.check_budgets(&[(job.channel_id, cost.month)]).await;
+        }
+        Ok(())
     }
 
     /// How long to wait for the channel's next send slot: slots are spaced by the channel's

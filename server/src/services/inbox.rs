@@ -4,12 +4,13 @@ use app::error::AppError;
 use app::model::{
     Assignee, AttachmentView, ChannelKind, ChannelOption, ConversationDetail, ConversationEvent,
     ConversationPage, ConversationQuery, ConversationStatus, ConversationSummary, DeliveryRetry,
-    InboxFilters, InboxView, Permission, Tag, Template, ThreadMessage,
+    InboxFilters, InboxView, Permission, Tag, Template, TemplateEstimate, ThreadMessage,
 };
 use app::ports::Actor;
 use channels::Provider;
 
 use super::conversations::{describe_event, note_of, tag_of};
+use super::costs::{conversation_cost_text, message_cost_view};
 use super::delivery::{MAX_ATTEMPTS, reply_buttons_of};
 use super::settings::NumberView;
 use super::templates::template_of;
@@ -340,6 +341,16 @@ impl Services {
                 kind: message.kind,
                 body: message.body,
                 status: message.status,
+                cost: match (
+                    message.cost_micro_usd,
+                    message.cost_source,
+                    message.cost_category,
+                ) {
+                    (Some(micro_usd), Some(source), Some(category)) => {
+                        Some(message_cost_view(micro_usd, &source, &category))
+                    }
+                    _ => None,
+                },
             })
             .collect();
         let notes = self
@@ -390,7 +401,20 @@ impl Services {
             .map(template_of)
             // Templates imported from Meta with parts Switchboard cannot fill in are not offered.
             .filter(Template::sendable)
-            .collect();
+            .collect::<Vec<Template>>();
+        let mut template_estimates = Vec::new();
+        for template in &templates {
+            let Some(category) = template.category else {
+                continue;
+            };
+            if let Some(estimate) = self.template_estimate(&row, category.as_str()).await? {
+                template_estimates.push(TemplateEstimate {
+                    template_id: template.id,
+                    estimate,
+                });
+            }
+        }
+        let (priced, spent) = self.store.conversation_cost(id).await?;
         let numbers = self.reveal_numbers_of(actor, &[row.contact_id]).await?;
         let summary = self
             .summaries_with(vec![row], numbers)
@@ -409,6 +433,8 @@ impl Services {
             assignees,
             all_tags,
             templates,
+            template_estimates,
+            cost: conversation_cost_text(priced, spent),
         })
     }
 }

@@ -9,7 +9,7 @@ use app::model::ChannelKind;
 use channels::consent::{ConsentKeyword, classify};
 use channels::inbound::{
     DeliveryStatus, InboundEvent, InboundMessage, MediaSource, MessageContent, OutboundEcho,
-    RoutingKey, StatusTarget, StatusUpdate, TemplateStatus, TwilioChannel,
+    ProviderPricing, RoutingKey, StatusTarget, StatusUpdate, TemplateStatus, TwilioChannel,
 };
 use channels::phone::ChannelAddress;
 use channels::{messenger, signature, twilio, whatsapp};
@@ -19,11 +19,13 @@ use super::Services;
 use super::channels::{
     ConnectedChannel, MESSENGER_WEBHOOK, TWILIO_STATUS_WEBHOOK, TWILIO_WEBHOOK, WHATSAPP_WEBHOOK,
 };
+use super::costs::{date_of, new_cost};
 use super::screening::Screening;
+use crate::domain::costs::{Prices, price_twilio_status, price_whatsapp_status};
 use crate::domain::webhooks::next_attempt_at;
 use crate::metrics::{Kept, Rejection};
 use crate::store::{
-    Change, Delivery, FollowUps, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem,
+    Change, Delivery, FollowUps, KeptWebhook, NewAttachment, NewCost, NewEcho, NewInbound, Problem,
     Processing, ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange,
     now_ms,
 };
@@ -180,7 +182,42 @@ fn echo_change(echo: OutboundEcho) -> Change {
 /// Twilio reports "recipient unsubscribed" as error 21610: the person said STOP.
 const TWILIO_UNSUBSCRIBED: u32 = 21610;
 
-fn status_changes(update: StatusUpdate) -> Result<Vec<Change>, String> {
+/// What the provider says the status's message cost, priced; `None` when it says nothing or
+/// nothing that can be priced (logged, never failing the status).
+fn status_cost(update: &StatusUpdate, prices: &Prices) -> Option<NewCost> {
+    let pricing = update.pricing.as_ref()?;
+    let recipient = update
+        .recipient
+        .as_ref()
+        .map(|recipient| address_of(recipient).0)
+        .unwrap_or_default();
+    let at = epoch_ms(update.timestamp);
+    let cost = match pricing {
+        ProviderPricing::WhatsApp(pricing) => match price_whatsapp_status(
+            prices,
+            pricing.category.as_deref()?,
+            pricing.pricing_type.as_deref(),
+            pricing.billable,
+            &recipient,
+            date_of(at),
+        ) {
+            Ok(cost) => cost,
+            Err(error) => {
+                tracing::warn!(%error, "a WhatsApp status's pricing could not be priced");
+                return None;
+            }
+        },
+        ProviderPricing::Twilio(price) => price_twilio_status(
+            &price.price,
+            price.price_unit.as_deref().unwrap_or_default(),
+            &recipient,
+        )?,
+    };
+    Some(new_cost(cost, at))
+}
+
+fn status_changes(update: StatusUpdate, prices: &Prices) -> Result<Vec<Change>, String> {
+    let cost = status_cost(&update, prices);
     let (status, rank) = match update.status {
         DeliveryStatus::Queued => ("queued", 1),
         DeliveryStatus::Sent => ("sent", 2),
@@ -225,6 +262,7 @@ fn status_changes(update: StatusUpdate) -> Result<Vec<Change>, String> {
                 error_code: update.error.as_ref().map(|e| e.code.to_string()),
                 error_title: update.error.as_ref().and_then(|e| e.title.clone()),
                 opted_out_address: opted_out_address.clone(),
+                cost: cost.clone(),
             })
         })
         .collect())
@@ -416,6 +454,7 @@ impl Services {
         self.live.activity();
         self.erasure_requested(follow_ups.erasure_requested).await;
         self.alert_urgent(follow_ups.flagged_urgent).await;
+        self.check_budgets(&follow_ups.priced).await;
     }
 
     /// Checks a delivery's signature against the channels connected now and reads it. One Meta
@@ -612,7 +651,7 @@ fn translate(
             InboundEvent::Echo(echo) => {
                 changes.extend(channel_id.map(|id| (id, echo_change(echo))));
             }
-            InboundEvent::Status(update) => match status_changes(update) {
+            InboundEvent::Status(update) => match status_changes(update, &screening.prices) {
                 Ok(found) => changes.extend(
                     channel_id
                         .into_iter()

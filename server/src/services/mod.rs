@@ -8,6 +8,7 @@ mod canned;
 pub mod channels;
 mod contacts;
 mod conversations;
+mod costs;
 mod data_requests;
 mod delivery;
 mod demo_tools;
@@ -38,6 +39,7 @@ mod two_factor;
 mod webhook_events;
 mod wellbeing;
 
+pub(crate) use costs::new_cost;
 pub use export::{ContactExport, EXPORT_FORMAT};
 pub use media::{MediaFile, MediaSettings};
 pub use outgoing_media::Upload;

@@ -19,6 +19,7 @@ use super::channels::{
 };
 use super::demo_tools::hex_id;
 use crate::auth::tokens::random_secret;
+use crate::domain::costs::{MicroUsd, sms_cost};
 use crate::store::now_ms;
 
 /// Everything below this path of the instance's own origin is the sandbox provider.
@@ -209,6 +210,7 @@ impl Services {
             .as_str()
             .unwrap_or_default()
             .to_string();
+        let template = request["template"]["name"].as_str().map(str::to_owned);
         let services = self.clone();
         let reported = message_id.clone();
         let recipient = to.clone();
@@ -218,18 +220,27 @@ impl Services {
             let secret = config.secrets.app_secret.clone().unwrap_or_default();
             let waba = settings.waba_id.clone().unwrap_or_default();
             let display = settings.display_number.clone().unwrap_or_default();
+            // As Meta prices it: a template by its category, a reply in the window is free.
+            let category = match &template {
+                Some(name) => services.sandbox_template_category(channel.id, name).await,
+                None => "service".to_owned(),
+            };
+            let pricing_type = if template.is_some() {
+                "regular"
+            } else {
+                "free_customer_service"
+            };
             for status in ["sent", "delivered", "read"] {
                 tokio::time::sleep(REPORT_EVERY).await;
-                let webhook = simulate::whatsapp_status(
-                    &secret,
-                    &waba,
-                    &config.route_key,
-                    &display,
-                    &reported,
-                    &recipient,
-                    status,
-                    now_ms() / 1000,
+                let number = (
+                    secret.as_str(),
+                    waba.as_str(),
+                    config.route_key.as_str(),
+                    display.as_str(),
                 );
+                let webhook = whatsapp_status_of(number, &reported, &recipient, status, || {
+                    simulate::StatusPricing::per_message(&category, pricing_type)
+                });
                 services.report(WHATSAPP_WEBHOOK, webhook).await;
             }
             if asks(&text) {
@@ -376,15 +387,29 @@ impl Services {
             };
             for status in statuses {
                 tokio::time::sleep(REPORT_EVERY).await;
-                let webhook = simulate::twilio_status(
-                    &token,
-                    &status_url,
-                    &account,
-                    &sender,
-                    &addressee,
-                    &reported,
-                    status,
-                );
+                // Twilio says what it charged once the message is delivered.
+                let webhook = if *status == "delivered" {
+                    simulate::twilio_priced_status(
+                        &token,
+                        &status_url,
+                        &account,
+                        &sender,
+                        &addressee,
+                        &reported,
+                        status,
+                        &sandbox_twilio_price(whatsapp, &text),
+                    )
+                } else {
+                    simulate::twilio_status(
+                        &token,
+                        &status_url,
+                        &account,
+                        &sender,
+                        &addressee,
+                        &reported,
+                        status,
+                    )
+                };
                 services.report(TWILIO_STATUS_WEBHOOK, webhook).await;
             }
             if asks(&text) {
@@ -416,6 +441,17 @@ impl Services {
     }
 
     /// One of the contact's answers.
+    /// The category of the channel's template `name`, as Meta prices it; utility if unknown.
+    async fn sandbox_template_category(&self, channel_id: i64, name: &str) -> String {
+        self.store
+            .list_templates(Some(channel_id), None)
+            .await
+            .ok()
+            .and_then(|templates| templates.into_iter().find(|template| template.name == name))
+            .map(|template| template.category.to_lowercase())
+            .unwrap_or_else(|| "utility".to_owned())
+    }
+
     fn contact_answer(&self) -> &'static str {
         ANSWERS[(now_ms() / 1000) as usize % ANSWERS.len()]
     }
@@ -426,4 +462,51 @@ impl Services {
             tracing::info!(path, %reason, "the sandbox could not report");
         }
     }
+}
+
+/// A status of the business number `(app secret, WABA id, phone number id, display number)`;
+/// Meta adds the message's `pricing` when it is delivered.
+fn whatsapp_status_of<'a>(
+    (secret, waba, phone_number_id, display): (&str, &str, &str, &str),
+    message_id: &str,
+    recipient: &E164,
+    status: &str,
+    pricing: impl FnOnce() -> simulate::StatusPricing<'a>,
+) -> SignedWebhook {
+    let now = now_ms() / 1000;
+    if status == "delivered" {
+        simulate::whatsapp_priced_status(
+            secret,
+            waba,
+            phone_number_id,
+            display,
+            message_id,
+            recipient,
+            status,
+            now,
+            pricing(),
+        )
+    } else {
+        simulate::whatsapp_status(
+            secret,
+            waba,
+            phone_number_id,
+            display,
+            message_id,
+            recipient,
+            status,
+            now,
+        )
+    }
+}
+
+/// What the sandbox says Twilio charged, as Twilio writes it: an SMS $0.0079 a segment, a
+/// WhatsApp message $0.005.
+fn sandbox_twilio_price(whatsapp: bool, text: &str) -> String {
+    let charged = if whatsapp {
+        MicroUsd(5_000)
+    } else {
+        sms_cost(text, MicroUsd(7_900))
+    };
+    format!("-{}.{:06}", charged.0 / 1_000_000, charged.0 % 1_000_000)
 }

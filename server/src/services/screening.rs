@@ -1,6 +1,7 @@
-//! What every inbound text is checked against while its webhook is stored: the risk words
-//! (escalation) and the erasure keyword (data requests). Both are settings, read for every
-//! webhook; they are kept for a few seconds so a burst of webhooks reads them once. A change
+//! What every webhook is read with while it is stored: the risk words (escalation) and the
+//! erasure keyword (data requests) that inbound texts are checked against, and the prices that
+//! cost a status's message (cost meter). All are settings, read for every webhook; they are
+//! kept for a few seconds so a burst of webhooks reads them once. A change
 //! made on this instance applies at once; another instance sees it within [`KEPT_FOR`].
 
 use std::sync::{Arc, Mutex};
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 use app::error::AppError;
 
 use super::Services;
+use crate::domain::costs::Prices;
 use crate::domain::data_requests::{MAX_KEYWORD_CHARS, RECEIVED_ANSWER, asks_for_erasure};
 use crate::domain::escalation::RiskWords;
 
@@ -18,6 +20,7 @@ const KEPT_FOR: Duration = Duration::from_secs(5);
 pub(crate) struct Screening {
     pub risk_words: RiskWords,
     erasure_keyword: String,
+    pub prices: Prices,
 }
 
 impl Screening {
@@ -46,6 +49,7 @@ impl Services {
         let screening = Arc::new(Screening {
             risk_words: self.risk_words().await?,
             erasure_keyword: self.erasure_keyword().await?.keyword,
+            prices: self.load_prices().await?,
         });
         *self.screening.0.lock().unwrap() = Some((Instant::now(), screening.clone()));
         Ok(screening)

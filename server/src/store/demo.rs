@@ -1,6 +1,7 @@
 //! What the demo loader needs besides the ordinary writes: replies that were sent days ago, so
 //! the demo inbox looks lived in. Nothing else writes messages with a past date.
 
+use super::costs::{NewCost, record_cost};
 use super::{Store, StoreResult};
 
 /// A reply the team sent at `at` (epoch ms), already with the provider, as it ended.
@@ -18,6 +19,8 @@ pub struct PastReply<'a> {
     /// Unique on the channel: a reply loaded before is not loaded again.
     pub provider_message_id: &'a str,
     pub at: i64,
+    /// What it cost, as the provider would have priced it.
+    pub cost: Option<NewCost>,
 }
 
 impl Store {
@@ -45,6 +48,9 @@ impl Store {
         .await?
         .rows_affected();
         if inserted == 1 {
+            if let Some(cost) = &reply.cost {
+                record_cost(&mut tx, reply.channel_id, reply.provider_message_id, cost).await?;
+            }
             sqlx::query(
                 "UPDATE conversations SET waiting_since = NULL, unread_count = 0, \
                  last_message_at = CASE WHEN last_message_at < $1 THEN $1 ELSE last_message_at END \

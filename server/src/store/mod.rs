@@ -8,6 +8,7 @@ mod backup;
 mod canned;
 mod channels;
 mod conversations;
+mod costs;
 mod data_requests;
 mod demo;
 mod erasure;
@@ -45,6 +46,7 @@ pub use channels::{ChannelRow, ChannelWrite};
 pub use conversations::{
     AssignWhen, ContactRow, EventRow, IdentityRow, MentionRow, NoteRow, NoteSubject, PersonRow,
 };
+pub use costs::{BudgetAlertRow, BudgetRow, CostTotalRow, NewCost, RateCardRow};
 pub use data_requests::ErasureRequestRow;
 pub use demo::PastReply;
 pub use erasure::ConsentRow;

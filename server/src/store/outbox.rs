@@ -1,6 +1,7 @@
 //! The durable outbox: a reply and its delivery job are committed together; workers on any
 //! instance claim jobs atomically, so a job is sent by one worker only.
 
+use super::costs::{NewCost, record_cost};
 use super::{Backend, Store, StoreResult, lock_provider_message, now_ms};
 use crate::metrics::OutboxBacklog;
 
@@ -263,10 +264,14 @@ impl Store {
         job: &OutboundJob,
         provider_message_id: &str,
         status: &str,
+        cost: Option<&NewCost>,
     ) -> StoreResult<()> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         lock_provider_message(&mut tx, self.backend, job.channel_id, provider_message_id).await?;
+        if let Some(cost) = cost {
+            record_cost(&mut tx, job.channel_id, provider_message_id, cost).await?;
+        }
         // An echo of this very message may have been recorded first (Messenger): it is the same
         // message, so it gives way.
         sqlx::query(

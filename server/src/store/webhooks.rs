@@ -6,6 +6,7 @@
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
+use super::costs::{NewCost, record_cost};
 use super::{Backend, Store, StoreError, StoreResult, lock_provider_message, now_ms};
 
 /// One change a webhook asks for, already translated from the provider's format.
@@ -79,6 +80,8 @@ pub struct StatusChange {
     pub error_title: Option<String>,
     /// The recipient unsubscribed (e.g. Twilio 21610): record their opt-out.
     pub opted_out_address: Option<String>,
+    /// What the provider says the message cost, priced.
+    pub cost: Option<NewCost>,
 }
 
 /// Messenger's receipts without message ids: every message sent to `recipient` up to `before`
@@ -188,6 +191,9 @@ pub struct FollowUps {
     pub flagged_urgent: Vec<(i64, String)>,
     /// The conversations where an erasure request was recorded and its acknowledgement queued.
     pub erasure_requested: Vec<i64>,
+    /// The channels and months (YYYY-MM) that a message's cost was recorded in: their budgets
+    /// are checked.
+    pub priced: Vec<(i64, String)>,
 }
 
 /// What applying a delivery's changes found: problems to keep with it, and what to do once
@@ -426,6 +432,13 @@ async fn apply(
         }
         Change::Status(status) => {
             apply_status(tx, backend, channel_id, status, now).await?;
+            if let Some(cost) = &status.cost {
+                record_cost(tx, channel_id, &status.provider_message_id, cost).await?;
+                let priced = (channel_id, cost.month.clone());
+                if !applied.follow_ups.priced.contains(&priced) {
+                    applied.follow_ups.priced.push(priced);
+                }
+            }
             None
         }
         Change::Watermark(watermark) => {

@@ -88,6 +88,14 @@ async fn the_demo_loads_a_lived_in_inbox_once(db: Db) {
             "days old",
             "SELECT COUNT(*) FROM messages WHERE provider_timestamp < (SELECT MAX(provider_timestamp) FROM messages) - 5 * 86400000",
         ),
+        (
+            "priced SMS",
+            "SELECT COUNT(*) FROM message_costs WHERE category = 'sms' AND source = 'segments' AND micro_usd > 0",
+        ),
+        (
+            "priced template",
+            "SELECT COUNT(*) FROM message_costs WHERE category = 'utility' AND micro_usd > 0",
+        ),
     ] {
         assert!(
             count(&app, sql).await > 0,
@@ -201,7 +209,24 @@ async fn a_demo_reply_is_read_and_answered_through_the_sandbox(db: Db) {
                 .filter(|m| m["direction"] == "inbound")
                 .count()
                 == 2;
+            // The sandbox prices what it delivers as the providers do: a WhatsApp reply in the
+            // window is free, an SMS costs what Twilio says, Messenger nothing.
             if reply["status"] == done && answered {
+                let expected = match kind {
+                    "twilio" => json!({
+                        "micro_usd": 7_900, "amount": "$0.0079",
+                        "explanation": "SMS: as the provider charged it"
+                    }),
+                    "whatsapp" => json!({
+                        "micro_usd": 0, "amount": "$0.00",
+                        "explanation": "WhatsApp service: Meta's pricing category times the rate table"
+                    }),
+                    _ => json!({
+                        "micro_usd": 0, "amount": "$0.00",
+                        "explanation": "Messenger: this channel charges nothing"
+                    }),
+                };
+                assert_eq!(reply["cost"], expected, "{kind}");
                 break;
             }
             assert!(

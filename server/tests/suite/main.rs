@@ -14,6 +14,7 @@ mod backup;
 mod channels_at_rest;
 mod cli;
 mod conversations;
+mod costs;
 mod data_requests;
 mod demo;
 mod erasure_requests;

@@ -392,6 +392,11 @@ async fn approved_templates_are_sent_after_the_window_in_the_official_shape(db: 
         detail["templates"][0]["name"], "visit_reminder",
         "the composer offers it"
     );
+    // A utility template outside the window costs Meta's North American rate, $0.0034.
+    assert_eq!(
+        detail["template_estimates"][0]["estimate"],
+        json!({ "micro_usd": 3_400, "sentence": "This will cost less than $0.01 (utility template to US)." })
+    );
 
     for (header, body) in [
         (json!(["Dana"]), json!(["Friday"])),

@@ -32,7 +32,7 @@ use crate::components::{BusyTransition, ErrorNotice, TemplateFileForm, TemplateP
 use crate::error::AppError;
 use crate::model::{
     AttachmentView, ChannelKind, ConversationDetail, ConversationEvent, ConversationStatus, Me,
-    Note, Permission, Template, ThreadMessage,
+    Note, Permission, Template, TemplateEstimate, ThreadMessage,
 };
 use crate::tracking::tracked_in_browser;
 
@@ -227,6 +227,8 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
         all_tags,
         templates,
         blur_media,
+        cost,
+        template_estimates,
     } = detail;
     let id = summary.id;
     // WhatsApp (Cloud API) and Messenger let a reply carry buttons; SMS does not.
@@ -342,6 +344,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                             <span class="channel-name">{summary.channel_name.clone()}</span>
                         </span>
                         {status_badge(summary.status)}
+                        {cost.map(|cost| view! { <span class="thread-cost" id="thread-cost">"Cost: " {cost}</span> })}
                         <span class="assignee" data-assignee=summary.assignee_id.map(|id| id.to_string())>
                             {match summary.assignee_name.clone() {
                                 Some(name) => format!("Assigned to {name}"),
@@ -364,7 +367,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                     <ol class="messages">{entries}</ol>
                 </div>
                 <FileSender id blocked=reply_blocked.is_some() />
-                <Composer id blocked=reply_blocked drafts templates offers_buttons />
+                <Composer id blocked=reply_blocked drafts templates template_estimates offers_buttons />
                 <TemplateFileForm id />
             </article>
             <ContactPanel contact_id=summary.contact_id />
@@ -501,6 +504,7 @@ fn Composer(
     blocked: Option<String>,
     drafts: Drafts,
     templates: Vec<Template>,
+    template_estimates: Vec<TemplateEstimate>,
     offers_buttons: bool,
 ) -> impl IntoView {
     let buttons = RwSignal::new(vec![String::new(); 3]);
@@ -756,7 +760,7 @@ fn Composer(
                     </button>
                 }
             >
-                <TemplatePicker id templates=templates.clone() send=actions.send_template />
+                <TemplatePicker id templates=templates.clone() estimates=template_estimates.clone() send=actions.send_template />
             </Show>
             <ErrorNotice error />
             <p class="visually-hidden" role="status">
@@ -957,6 +961,13 @@ fn thread_message(
             <p class="message-meta">
                 <Time at=message.sent_at style=TimeStyle::Full />
                 {outbound.then(|| delivery(&message.status))}
+                {message.cost.map(|cost| view! {
+                    <span class="message-cost" title=cost.explanation.clone()>
+                        <span class="visually-hidden">"Cost "</span>
+                        {cost.amount}
+                        <span class="visually-hidden">{format!(" ({})", cost.explanation)}</span>
+                    </span>
+                })}
             </p>
             {offered}
             {retrying}

@@ -6,6 +6,7 @@ mod canned;
 mod channels;
 mod contacts;
 mod conversations;
+mod costs;
 mod data_requests;
 mod escalation;
 mod extract;
@@ -23,7 +24,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, header};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 
 use app::error::{AppError, ErrorCode};
 
@@ -151,6 +152,13 @@ pub fn routes() -> Router<AppState> {
                 .patch(channels::update)
                 .delete(channels::delete),
         )
+        .route("/reports/costs", get(costs::report))
+        .route("/costs/settings", get(costs::settings))
+        .route("/costs/sms-price", put(costs::set_sms_price))
+        .route("/costs/rate-cards", post(costs::load_rate_card))
+        .route("/costs/alerts", get(costs::alerts))
+        .route("/costs/alerts/dismiss", post(costs::dismiss_alert))
+        .route("/channels/{id}/budget", put(costs::set_budget))
         .route("/audit", get(audit::list))
         .route("/audit.csv", get(audit::export_csv))
         .route("/webhook-events", get(webhook_events::list))
