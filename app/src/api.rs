@@ -18,7 +18,7 @@ use crate::model::{
     Template, TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync,
     TwilioTemplateInput, WebhookEvent,
 };
-use crate::model::{BudgetAlert, CostQuery, CostReport, CostSettings};
+use crate::model::{BudgetAlert, CostQuery, CostReport, CostSettings, Report, ReportQuery};
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput, UrgentChange};
 use crate::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
@@ -587,6 +587,11 @@ pub async fn join_conversation(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "conversations/take-over")]
 pub async fn take_over_conversation(id: i64) -> Result<(), AppError> {
     backend()?.take_over_conversation(&actor()?, id).await
+}
+
+#[server(endpoint = "reports")]
+pub async fn get_report(query: ReportQuery) -> Result<Report, AppError> {
+    backend()?.report(&actor()?, query).await
 }
 
 #[server(endpoint = "reports/costs")]

@@ -366,6 +366,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn join_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
     /// A coordinator takes a conversation over from its assignee.
     async fn take_over_conversation(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    /// How the service is doing: volumes, response and resolution times, per day and person.
+    async fn report(
+        &self,
+        actor: &Actor,
+        query: crate::model::ReportQuery,
+    ) -> Result<crate::model::Report, AppError>;
     /// What messages cost by month, channel and category, against budgets.
     async fn cost_report(
         &self,

@@ -178,6 +178,7 @@ impl Application {
                 tokio::spawn(assign_and_wake(self.services.clone())),
                 tokio::spawn(retry_webhook_events(self.services.clone())),
                 tokio::spawn(apply_retention(self.services.clone())),
+                tokio::spawn(roll_up_reports(self.services.clone())),
             ]);
         }
         tracing::info!(addr = %self.local_addr(), "Switchboard is listening");
@@ -411,6 +412,17 @@ async fn apply_retention(services: Services) {
             Ok(Some(counts)) => tracing::info!(?counts, "retention run finished"),
             Ok(None) => {}
             Err(error) => tracing::warn!(error = %error.message, "retention run failed"),
+        }
+    }
+}
+
+/// Keeps the reports' rollup close to the inbox, so a report has little left to read first.
+async fn roll_up_reports(services: Services) {
+    let mut every = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        every.tick().await;
+        if let Err(error) = services.roll_up_reports().await {
+            tracing::warn!(error = %error.message, "the reports' rollup could not be updated");
         }
     }
 }

@@ -1,12 +1,14 @@
 //! Pieces shared by several pages.
 
 mod busy_transition;
+mod charts;
 mod layout;
 mod notice;
 mod template_send;
 mod template_values;
 
 pub use busy_transition::BusyTransition;
+pub use charts::{Bars, Heatmap, Series, StackedBars};
 pub use layout::{
     DemoBanner, Layout, provide_demo_mode, provide_signed_in_person, signed_in_person,
 };

@@ -11,6 +11,7 @@ pub mod password_policy;
 pub mod people;
 pub mod replies;
 pub mod reply_buttons;
+pub mod reports;
 pub mod retention;
 pub mod sizes;
 pub mod supervision;

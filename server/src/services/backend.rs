@@ -8,7 +8,9 @@ use app::model::{
     SearchHit, SimulatedInbound, StatusChange, Tag, TagInput, Template, TemplateCategory,
     TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
-use app::model::{BudgetAlert, CostQuery, CostReport, CostSettings, RateCardInput};
+use app::model::{
+    BudgetAlert, CostQuery, CostReport, CostSettings, RateCardInput, Report, ReportQuery,
+};
 use app::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
 use app::model::{
     ErasureReport, RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings,
@@ -543,6 +545,10 @@ impl Backend for Services {
         Services::create_first_admin(self, &token, &email, &name, &password)
             .await
             .map(|_| ())
+    }
+
+    async fn report(&self, actor: &Actor, query: ReportQuery) -> Result<Report, AppError> {
+        Services::report_for(self, actor, query).await
     }
 
     async fn cost_report(&self, actor: &Actor, query: CostQuery) -> Result<CostReport, AppError> {

@@ -26,6 +26,7 @@ mod metrics;
 mod outgoing_media;
 mod people;
 mod provider;
+mod reports;
 mod retention;
 mod sandbox;
 mod screening;

@@ -17,6 +17,7 @@ mod first_run;
 mod inbox;
 mod live;
 mod outbox;
+mod reports;
 mod retention;
 mod search;
 mod sessions;
@@ -55,6 +56,9 @@ pub use inbox::{
     MessageRow, QUEUE_KEY, ReactionRow, TagRow,
 };
 pub use outbox::{OutboundFile, OutboundFileRow, OutboundJob, OutboundReply, SHARED_SOURCE_PREFIX};
+pub use reports::{
+    ReportConversationRow, ReportFilter, SampleRow, StaleMark, TimelineRow, VolumeRow,
+};
 pub use search::{SearchRequest, SearchRow, SearchScope};
 pub use sessions::AUTH_KEY;
 pub use supervision::{HeldRow, OnlineRow, OpenRow, Review, ReviewRow, SupervisionEventRow};

@@ -32,6 +32,7 @@ mod openapi;
 mod provider_security;
 mod replies;
 mod reply_buttons;
+mod reports;
 mod retention;
 mod search;
 mod store;

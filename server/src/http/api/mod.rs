@@ -10,6 +10,7 @@ mod costs;
 mod data_requests;
 mod escalation;
 mod extract;
+mod reports;
 mod search;
 mod settings;
 mod supervision;
@@ -153,6 +154,17 @@ pub fn routes() -> Router<AppState> {
                 .delete(channels::delete),
         )
         .route("/reports/costs", get(costs::report))
+        .route("/reports/summary", get(reports::summary))
+        .route("/reports/daily", get(reports::daily))
+        .route("/reports/conversations", get(reports::conversations))
+        .route(
+            "/reports/conversations.csv",
+            get(reports::conversations_csv),
+        )
+        .route(
+            "/settings/business-hours",
+            get(reports::business_hours).put(reports::update_business_hours),
+        )
         .route("/costs/settings", get(costs::settings))
         .route("/costs/sms-price", put(costs::set_sms_price))
         .route("/costs/rate-cards", post(costs::load_rate_card))
