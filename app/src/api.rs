@@ -18,7 +18,9 @@ use crate::model::{
     Template, TemplateCategory, TemplateContent, TemplateInput, TemplateSend, TemplateSync,
     TwilioTemplateInput, WebhookEvent,
 };
-use crate::model::{BudgetAlert, CostQuery, CostReport, CostSettings, Report, ReportQuery};
+use crate::model::{
+    BudgetAlert, BusinessHoursForm, CostQuery, CostReport, CostSettings, Report, ReportQuery,
+};
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput, UrgentChange};
 use crate::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
@@ -592,6 +594,16 @@ pub async fn take_over_conversation(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "reports")]
 pub async fn get_report(query: ReportQuery) -> Result<Report, AppError> {
     backend()?.report(&actor()?, query).await
+}
+
+#[server(endpoint = "settings/business-hours")]
+pub async fn get_business_hours() -> Result<BusinessHoursForm, AppError> {
+    backend()?.business_hours(&actor()?).await
+}
+
+#[server(endpoint = "settings/business-hours/save")]
+pub async fn save_business_hours(form: BusinessHoursForm) -> Result<BusinessHoursForm, AppError> {
+    backend()?.save_business_hours(&actor()?, form).await
 }
 
 #[server(endpoint = "reports/costs")]

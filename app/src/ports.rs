@@ -372,6 +372,15 @@ pub trait Backend: Send + Sync + 'static {
         actor: &Actor,
         query: crate::model::ReportQuery,
     ) -> Result<crate::model::Report, AppError>;
+    async fn business_hours(
+        &self,
+        actor: &Actor,
+    ) -> Result<crate::model::BusinessHoursForm, AppError>;
+    async fn save_business_hours(
+        &self,
+        actor: &Actor,
+        form: crate::model::BusinessHoursForm,
+    ) -> Result<crate::model::BusinessHoursForm, AppError>;
     /// What messages cost by month, channel and category, against budgets.
     async fn cost_report(
         &self,

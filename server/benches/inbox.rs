@@ -18,6 +18,9 @@
 //! over two years) and times the Audit page's queries: unfiltered, by person, action, subject,
 //! a month's range, and a page deep in the log.
 //!
+//! Then it times the Reports page and API for the last 90 days (about a quarter of the
+//! generated year), once the reports' rollup has read every conversation.
+//!
 //! Last, it times retention at this size: the preview admins see and one run that deletes what
 //! a 90-day period expires (most of the generated data, so it comes after everything else).
 
@@ -301,6 +304,7 @@ async fn main() -> ExitCode {
         row.print();
         failed |= row.errors > 0;
     }
+    failed |= reports(&app_services, &probe, &page, &coordinator).await;
     audit_log(&app_services, &team, &inbox, options.samples as usize).await;
     failed |= !retention(&app_services, team.admin).await;
     if failed {
@@ -309,6 +313,78 @@ async fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Times the Reports page and API for the last 90 days, after the rollup has read every
+/// conversation once (as the background worker does after an upgrade or a bulk import).
+async fn reports(
+    services: &Services,
+    probe: &Probe<'_>,
+    page: &reqwest::Client,
+    coordinator: &impl Fn(&str) -> reqwest::RequestBuilder,
+) -> bool {
+    let started = Instant::now();
+    let read = services
+        .roll_up_reports()
+        .await
+        .expect("the reports' rollup");
+    println!(
+        "\nReports rollup: {read} conversations read in {:.1} s\n",
+        started.elapsed().as_secs_f64()
+    );
+    let weekdays: Vec<String> = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+        .iter()
+        .map(|day| format!(r#"{{"weekday":"{day}","opens":"09:00","closes":"17:00"}}"#))
+        .collect();
+    let hours = format!(
+        r#"{{"time_zone":"Europe/Paris","opening_hours":[{}],"holidays":["2026-12-25"]}}"#,
+        weekdays.join(",")
+    );
+    services
+        .store()
+        .put_setting("business_hours", &hours)
+        .await
+        .expect("business hours are kept");
+    let today = time::OffsetDateTime::now_utc().date();
+    let range = format!(
+        "from={}&to={today}&tz=UTC",
+        today - time::Duration::days(89)
+    );
+    let target = Some(Duration::from_millis(300));
+    let rows = [
+        probe
+            .run(
+                "Reports page, 90 days `GET /reports`",
+                target,
+                &[format!("/reports?{range}")],
+                |p| page.get(format!("{}{p}", probe.base)),
+            )
+            .await,
+        probe
+            .run(
+                "reports summary API, 90 days",
+                target,
+                &[format!("/api/v1/reports/summary?{range}")],
+                coordinator,
+            )
+            .await,
+        probe
+            .run(
+                "reports summary API, 90 days in business hours",
+                target,
+                &[format!(
+                    "/api/v1/reports/summary?{range}&business_hours=true"
+                )],
+                coordinator,
+            )
+            .await,
+    ];
+    println!("| request | p50 ms | p95 ms | p99 ms | max ms | answer | target (p95) |");
+    println!("|---|---|---|---|---|---|---|");
+    for row in &rows {
+        row.print();
+    }
+    rows.iter().any(|row| row.errors > 0)
 }
 
 /// Times the Audit page's queries (one page of 50, as the page asks) on the generated log.

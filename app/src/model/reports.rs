@@ -161,3 +161,12 @@ pub struct Report {
     /// Whether the organisation has set its business hours.
     pub business_hours_set: bool,
 }
+
+/// The organisation's business hours as the settings form shows them: an IANA time zone, one
+/// opening interval per line ("Monday 09:00-17:00") and one holiday per line (YYYY-MM-DD).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessHoursForm {
+    pub time_zone: String,
+    pub opening_hours: String,
+    pub holidays: String,
+}

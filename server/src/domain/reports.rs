@@ -74,6 +74,13 @@ pub enum ReportsError {
          would count as no time at all."
     )]
     NoOpeningHours,
+    #[error(
+        "Line {line} of the opening hours, “{text}”, is not a weekday and two times: write one \
+         interval per line, such as “Monday 09:00-17:00”."
+    )]
+    NotAnInterval { line: usize, text: String },
+    #[error("Line {line} of the holidays, “{text}”, is not a date written YYYY-MM-DD.")]
+    NotAHoliday { line: usize, text: String },
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -517,6 +524,82 @@ pub struct BusinessHoursSettings {
     /// Local dates on which the organisation is closed all day, written "YYYY-MM-DD".
     #[serde(default, with = "iso_dates")]
     pub holidays: Vec<Date>,
+}
+
+impl BusinessHoursSettings {
+    /// Business hours as the settings form writes them: one interval per line ("Monday
+    /// 09:00-17:00", an en dash works too) and one holiday per line (YYYY-MM-DD); blank lines
+    /// are skipped. Checked with [`BusinessHours::new`] as well.
+    pub fn from_lines(
+        time_zone: &str,
+        opening_hours: &str,
+        holidays: &str,
+    ) -> Result<BusinessHoursSettings, ReportsError> {
+        let lines = |text: &'_ str| {
+            text.lines()
+                .enumerate()
+                .map(|(index, line)| (index + 1, line.trim()))
+                .filter(|(_, line)| !line.is_empty())
+                .map(|(line, text)| (line, text.to_owned()))
+                .collect::<Vec<_>>()
+        };
+        let opening_hours = lines(opening_hours)
+            .into_iter()
+            .map(|(line, text)| {
+                let refuse = || ReportsError::NotAnInterval {
+                    line,
+                    text: text.clone(),
+                };
+                let (day, times) = text.split_once(char::is_whitespace).ok_or_else(refuse)?;
+                let weekday: Weekday = day.trim().parse().map_err(|_| refuse())?;
+                let (opens, closes) = times.trim().split_once(['-', '–']).ok_or_else(refuse)?;
+                Ok(OpeningInterval {
+                    weekday,
+                    opens: opens.parse().map_err(|_| refuse())?,
+                    closes: closes.parse().map_err(|_| refuse())?,
+                })
+            })
+            .collect::<Result<Vec<_>, ReportsError>>()?;
+        let holidays = lines(holidays)
+            .into_iter()
+            .map(|(line, text)| {
+                Date::parse(
+                    &text,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .map_err(|_| ReportsError::NotAHoliday { line, text })
+            })
+            .collect::<Result<Vec<_>, ReportsError>>()?;
+        let settings = BusinessHoursSettings {
+            time_zone: time_zone.trim().to_owned(),
+            opening_hours,
+            holidays,
+        };
+        BusinessHours::new(&settings)?;
+        Ok(settings)
+    }
+
+    /// The opening hours and holidays as the form shows them, one per line.
+    pub fn to_lines(&self) -> (String, String) {
+        let hours = self
+            .opening_hours
+            .iter()
+            .map(|interval| {
+                format!(
+                    "{} {}-{}",
+                    interval.weekday, interval.opens, interval.closes
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let holidays = self
+            .holidays
+            .iter()
+            .map(Date::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        (hours, holidays)
+    }
 }
 
 /// Checked business hours, ready to count with.
@@ -1325,5 +1408,49 @@ mod tests {
         let bad = r#"{ "time_zone": "UTC", "opening_hours": [
             { "weekday": "Monday", "opens": "9 o'clock", "closes": "17:00" }] }"#;
         assert!(serde_json::from_str::<BusinessHoursSettings>(bad).is_err());
+    }
+
+    #[test]
+    fn the_settings_form_reads_one_interval_and_one_holiday_per_line() {
+        let settings = BusinessHoursSettings::from_lines(
+            " Europe/Paris ",
+            "Monday 09:00-12:30\n\nMonday 13:30–17:00\nSaturday 10:00-12:00\n",
+            "2026-12-25\n",
+        )
+        .unwrap();
+        assert_eq!(settings.time_zone, "Europe/Paris");
+        assert_eq!(settings.opening_hours.len(), 3);
+        assert_eq!(settings.holidays, vec![time::macros::date!(2026 - 12 - 25)]);
+        let (hours, holidays) = settings.to_lines();
+        assert_eq!(
+            hours,
+            "Monday 09:00-12:30\nMonday 13:30-17:00\nSaturday 10:00-12:00"
+        );
+        assert_eq!(holidays, "2026-12-25");
+        assert_eq!(
+            BusinessHoursSettings::from_lines("UTC", "Monday 9-17", ""),
+            Err(ReportsError::NotAnInterval {
+                line: 1,
+                text: "Monday 9-17".into()
+            })
+        );
+        assert_eq!(
+            BusinessHoursSettings::from_lines("UTC", "Funday 09:00-17:00", ""),
+            Err(ReportsError::NotAnInterval {
+                line: 1,
+                text: "Funday 09:00-17:00".into()
+            })
+        );
+        assert_eq!(
+            BusinessHoursSettings::from_lines("UTC", "Monday 09:00-17:00", "\nChristmas"),
+            Err(ReportsError::NotAHoliday {
+                line: 2,
+                text: "Christmas".into()
+            })
+        );
+        assert!(matches!(
+            BusinessHoursSettings::from_lines("UTC", "Monday 17:00-09:00", ""),
+            Err(ReportsError::EndsBeforeStart { .. })
+        ));
     }
 }

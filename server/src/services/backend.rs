@@ -9,7 +9,8 @@ use app::model::{
     TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
 use app::model::{
-    BudgetAlert, CostQuery, CostReport, CostSettings, RateCardInput, Report, ReportQuery,
+    BudgetAlert, BusinessHoursForm, CostQuery, CostReport, CostSettings, RateCardInput, Report,
+    ReportQuery,
 };
 use app::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
 use app::model::{
@@ -549,6 +550,18 @@ impl Backend for Services {
 
     async fn report(&self, actor: &Actor, query: ReportQuery) -> Result<Report, AppError> {
         Services::report_for(self, actor, query).await
+    }
+
+    async fn business_hours(&self, actor: &Actor) -> Result<BusinessHoursForm, AppError> {
+        Services::business_hours_form(self, actor).await
+    }
+
+    async fn save_business_hours(
+        &self,
+        actor: &Actor,
+        form: BusinessHoursForm,
+    ) -> Result<BusinessHoursForm, AppError> {
+        Services::save_business_hours_form(self, actor, form).await
     }
 
     async fn cost_report(&self, actor: &Actor, query: CostQuery) -> Result<CostReport, AppError> {

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use app::error::AppError;
 use app::model::{
-    DailyReport, DayFigures, Permission, PersonFigures, Report, ReportConversation, ReportFigure,
-    ReportQuery, ReportSummary, TimeFigure,
+    BusinessHoursForm, DailyReport, DayFigures, Permission, PersonFigures, Report,
+    ReportConversation, ReportFigure, ReportQuery, ReportSummary, TimeFigure,
 };
 use app::ports::Actor;
 use time::{Date, Duration};
@@ -230,6 +230,35 @@ impl Services {
             .audit(Some(actor.id), "settings.business_hours", "settings", json)
             .await?;
         Ok(settings)
+    }
+
+    /// The business hours as the settings form shows them; an example week when none are set.
+    pub async fn business_hours_form(&self, actor: &Actor) -> Result<BusinessHoursForm, AppError> {
+        actor.require(Permission::ManageSettings)?;
+        Ok(match self.business_hours_settings().await? {
+            Some(settings) => {
+                let (opening_hours, holidays) = settings.to_lines();
+                BusinessHoursForm {
+                    time_zone: settings.time_zone,
+                    opening_hours,
+                    holidays,
+                }
+            }
+            None => BusinessHoursForm::default(),
+        })
+    }
+
+    pub async fn save_business_hours_form(
+        &self,
+        actor: &Actor,
+        form: BusinessHoursForm,
+    ) -> Result<BusinessHoursForm, AppError> {
+        actor.require(Permission::ManageSettings)?;
+        let settings =
+            BusinessHoursSettings::from_lines(&form.time_zone, &form.opening_hours, &form.holidays)
+                .map_err(|error| AppError::unprocessable(error.to_string()))?;
+        self.update_business_hours(actor, settings).await?;
+        self.business_hours_form(actor).await
     }
 
     async fn range_of(

@@ -98,6 +98,7 @@ async fn report_figures_match_the_hand_computed_timeline(db: Db) {
     let (token, coordinator) = app.token("cora@example.org", Role::Coordinator).await;
     let (volunteer_token, volunteer) = app.token("vic@example.org", Role::Volunteer).await;
     let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    let (admin_browser, _) = app.signed_in("ada@example.org", Role::Admin).await;
     let seed = Seed {
         volunteer,
         coordinator,
@@ -198,6 +199,28 @@ async fn report_figures_match_the_hand_computed_timeline(db: Db) {
         )
         .await;
     assert_eq!(status, 422, "{refused}");
+    // The settings form writes the same hours one interval per line.
+    let shown = app
+        .server_fn(&admin_browser, "settings/business-hours", &[])
+        .await;
+    assert_eq!(shown.status(), 200);
+    let form: Value = shown.json().await.unwrap();
+    assert_eq!(
+        form["opening_hours"].as_str().unwrap().lines().next(),
+        Some("Monday 09:00-17:00")
+    );
+    let refused = app
+        .server_fn(
+            &admin_browser,
+            "settings/business-hours/save",
+            &[
+                ("form[time_zone]", "UTC"),
+                ("form[opening_hours]", "Monday 9 to 5"),
+                ("form[holidays]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422, "{:?}", refused.text().await);
     let (_, business) = app
         .api(
             &token,

@@ -101,6 +101,8 @@ async fn axe_finds_no_serious_violation_on_the_pages_people_use() {
         "/audit",
         "/events",
         "/account",
+        "/reports",
+        "/reports?show=opened",
     ] {
         client.goto(&server.url(page)).await.unwrap();
         browser.wait_for_hydration().await;
@@ -128,7 +130,7 @@ async fn axe_finds_no_serious_violation_on_the_pages_people_use() {
         .await
         .unwrap();
     assert_eq!(background, "rgb(15, 20, 25)", "the page is dark");
-    for page in ["/", "/templates", "/settings", "/people"] {
+    for page in ["/", "/templates", "/settings", "/people", "/reports"] {
         client.goto(&server.url(page)).await.unwrap();
         dark.wait_for_hydration().await;
         violations.extend(audit(client, &axe, &format!("{page} (dark)")).await);

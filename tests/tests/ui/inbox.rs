@@ -7,7 +7,7 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, Locator};
 use harness::{
     Browser, Db, Inbound, Server, click, open_conversation, receive_and_open, receive_then_sign_in,
-    shows, sign_in, sign_out, simulate_whatsapp_message, what_the_page_shows,
+    shows, sign_in, sign_out, simulate_whatsapp_message, what_the_page_shows, write_in_composer,
 };
 
 async fn choose(client: &Client, select: &str, option: &str) {
@@ -19,24 +19,6 @@ async fn choose(client: &Client, select: &str, option: &str) {
         .select_by(Locator::XPath(&format!(
             ".//option[normalize-space()='{option}']"
         )))
-        .await
-        .unwrap();
-}
-
-async fn write_in_composer(client: &Client, text: &str) {
-    client
-        .wait()
-        .for_element(Locator::Css("form.composer textarea:enabled"))
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.composer button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
         .await
         .unwrap();
 }

@@ -9,5 +9,6 @@ mod accessibility;
 mod basics;
 mod escalation;
 mod inbox;
+mod reports;
 mod supervision;
 mod wellbeing;

@@ -1,6 +1,7 @@
-//! `/settings`: how the inbox works, sign-in rules, data retention, risk words and costs (admins), and the tags
+//! `/settings`: how the inbox works, sign-in rules, data retention, risk words, costs and business hours (admins), and the tags
 //! and canned responses (coordinators and admins).
 
+mod business_hours;
 mod costs;
 mod data_requests;
 mod retention;
@@ -18,6 +19,7 @@ use crate::api::{
 use crate::components::{ErrorNotice, Layout};
 use crate::model::{InboxSettings, Me, Permission, SecuritySettings};
 use crate::tracking::tracked_in_browser;
+use business_hours::BusinessHoursSettingsForm;
 use costs::CostSettingsForm;
 use data_requests::{ErasureKeywordForm, ErasureRequests, VolunteerAccessForm};
 use retention::RetentionSettingsForm;
@@ -38,7 +40,7 @@ fn settings(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Settings"</h1>
-            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> })}
+            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> <BusinessHoursSettingsForm /> })}
             {manages_settings.then(|| view! { <VolunteerAccessForm /> <ErasureKeywordForm /> })}
             {me.role.can(Permission::HandleDataRequests).then(|| view! { <ErasureRequests /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}

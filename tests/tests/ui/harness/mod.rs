@@ -528,6 +528,25 @@ pub async fn open_conversation(browser: &Browser, server: &Server, view: &str, c
         .expect("the conversation opens");
 }
 
+/// Types `text` into the open conversation's composer and sends it.
+pub async fn write_in_composer(client: &Client, text: &str) {
+    client
+        .wait()
+        .for_element(Locator::Css("form.composer textarea:enabled"))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.composer button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Signs out through the top bar's button.
 pub async fn sign_out(browser: &Browser, server: &Server) {
     let client = &browser.client;
