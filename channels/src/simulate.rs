@@ -147,7 +147,7 @@ impl<'a> StatusPricing<'a> {
     }
 }
 
-/// [`whatsapp_status`] with Meta's `pricing` of the message.
+/// [`whatsapp_status`] with Meta's `pricing` of the message, when there is one.
 #[allow(clippy::too_many_arguments)]
 pub fn whatsapp_priced_status(
     app_secret: &str,
@@ -158,17 +158,11 @@ pub fn whatsapp_priced_status(
     recipient: &E164,
     status: &str,
     timestamp: i64,
-    pricing: StatusPricing<'_>,
+    pricing: Option<StatusPricing<'_>>,
 ) -> SignedWebhook {
     let number = (waba_id, phone_number_id, display_number);
     status_webhook(
-        app_secret,
-        number,
-        message_id,
-        recipient,
-        status,
-        timestamp,
-        Some(pricing),
+        app_secret, number, message_id, recipient, status, timestamp, pricing,
     )
 }
 
@@ -330,21 +324,20 @@ pub fn twilio_status(
     message_sid: &str,
     status: &str,
 ) -> SignedWebhook {
-    let params = [
-        ("SmsSid", message_sid),
-        ("SmsStatus", status),
-        ("MessageStatus", status),
-        ("To", to),
-        ("MessageSid", message_sid),
-        ("AccountSid", account_sid),
-        ("From", from),
-        ("ApiVersion", "2010-04-01"),
-    ];
-    twilio_form(auth_token, url, &params)
+    twilio_priced_status(
+        auth_token,
+        url,
+        account_sid,
+        from,
+        to,
+        message_sid,
+        status,
+        None,
+    )
 }
 
-/// [`twilio_status`] with what Twilio charged: `Price` (negative, e.g. `-0.01660`) in US
-/// dollars (`PriceUnit`), as a callback on a final status may carry it.
+/// [`twilio_status`] with what Twilio charged, when it says: `Price` (negative, e.g.
+/// `-0.01660`) in US dollars (`PriceUnit`), as a callback on a final status may carry it.
 #[allow(clippy::too_many_arguments)]
 pub fn twilio_priced_status(
     auth_token: &str,
@@ -354,9 +347,9 @@ pub fn twilio_priced_status(
     to: &str,
     message_sid: &str,
     status: &str,
-    price: &str,
+    price: Option<&str>,
 ) -> SignedWebhook {
-    let params = [
+    let mut params = vec![
         ("SmsSid", message_sid),
         ("SmsStatus", status),
         ("MessageStatus", status),
@@ -365,9 +358,10 @@ pub fn twilio_priced_status(
         ("AccountSid", account_sid),
         ("From", from),
         ("ApiVersion", "2010-04-01"),
-        ("Price", price),
-        ("PriceUnit", "USD"),
     ];
+    if let Some(price) = price {
+        params.extend([("Price", price), ("PriceUnit", "USD")]);
+    }
     twilio_form(auth_token, url, &params)
 }
 
@@ -1054,7 +1048,7 @@ mod tests {
             &phone("+972987654321"),
             "delivered",
             1_698_266_945,
-            StatusPricing::per_message("marketing", "regular"),
+            Some(StatusPricing::per_message("marketing", "regular")),
         );
         let s = only_status(whatsapp::parse_webhook(&built.body).unwrap());
         assert_eq!(
@@ -1075,7 +1069,7 @@ mod tests {
             "+14155550199",
             SID,
             "delivered",
-            "-0.01660",
+            Some("-0.01660"),
         );
         let params = form(&built);
         assert_eq!(

@@ -11,11 +11,10 @@ use app::model::{
 };
 use app::ports::Actor;
 use serde::{Deserialize, Serialize};
-use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
 use super::channels::ConnectedChannel;
-use super::{Services, rfc3339};
+use super::{Services, parse_day, rfc3339};
 use crate::domain::costs::{
     CostError, CostSource, MessageCost, MicroUsd, Prices, RateCard, WhatsAppCategory,
     billing_month, budget_thresholds_reached, messenger_is_free, price_sms_by_segments,
@@ -60,21 +59,6 @@ pub(crate) fn date_of(epoch_ms: i64) -> Date {
     OffsetDateTime::from_unix_timestamp(epoch_ms.div_euclid(1000))
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
         .date()
-}
-
-fn parse_day(text: &str, what: &str) -> Result<Date, AppError> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
-        AppError::unprocessable(format!("{what} “{text}” is not a date written YYYY-MM-DD."))
-    })
-}
-
-fn day_text(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
 }
 
 /// An amount an admin typed, in dollars; refused with a sentence when it is not one.
@@ -249,13 +233,7 @@ impl Services {
                 .cloned()
                 .unwrap_or_else(|| format!("Channel {id}"))
         };
-        let budgets: HashMap<i64, i64> = self
-            .store
-            .budgets()
-            .await?
-            .into_iter()
-            .map(|row| (row.channel_id, row.monthly_micro_usd))
-            .collect();
+        let budgets = self.budgets_by_channel().await?;
         let totals = self.store.cost_totals(&from_month, &to_month).await?;
         let mut spending: Vec<ChannelSpending> = Vec::new();
         for row in &totals {
@@ -288,8 +266,8 @@ impl Services {
         }
         let total_micro_usd = totals.iter().map(|row| row.micro_usd).sum();
         Ok(CostReport {
-            from: day_text(from_day),
-            to: day_text(to_day),
+            from: from_day.to_string(),
+            to: to_day.to_string(),
             rows: totals
                 .into_iter()
                 .map(|row| CostRow {
@@ -308,17 +286,22 @@ impl Services {
         })
     }
 
-    /// The SMS segment price, budgets and rate tables, for admins.
-    pub async fn cost_settings(&self, actor: &Actor) -> Result<CostSettings, AppError> {
-        actor.require(Permission::ManageSettings)?;
-        let stored = self.stored_cost_settings().await?;
-        let budgets: HashMap<i64, i64> = self
+    /// Each channel's monthly budget, in micro-dollars.
+    async fn budgets_by_channel(&self) -> Result<HashMap<i64, i64>, AppError> {
+        Ok(self
             .store
             .budgets()
             .await?
             .into_iter()
             .map(|row| (row.channel_id, row.monthly_micro_usd))
-            .collect();
+            .collect())
+    }
+
+    /// The SMS segment price, budgets and rate tables, for admins.
+    pub async fn cost_settings(&self, actor: &Actor) -> Result<CostSettings, AppError> {
+        actor.require(Permission::ManageSettings)?;
+        let stored = self.stored_cost_settings().await?;
+        let budgets = self.budgets_by_channel().await?;
         let budgets = self
             .store
             .list_channels()
@@ -332,17 +315,17 @@ impl Services {
                 channel_name: channel.name,
             })
             .collect();
+        let shipped_card = RateCard::shipped();
         let shipped = RateCardSummary {
             id: 0,
-            effective_from: day_text(
-                RateCard::shipped()
-                    .rows()
-                    .iter()
-                    .map(|row| row.effective)
-                    .min()
-                    .unwrap_or(Date::MIN),
-            ),
-            markets: markets_of(&RateCard::shipped()),
+            effective_from: shipped_card
+                .rows()
+                .iter()
+                .map(|row| row.effective)
+                .min()
+                .unwrap_or(Date::MIN)
+                .to_string(),
+            markets: markets_of(&shipped_card),
             loaded_by: None,
             loaded_at: None,
         };
@@ -428,14 +411,14 @@ impl Services {
             .map_err(|error| AppError::unprocessable(error.to_string()))?;
         let id = self
             .store
-            .add_rate_card(&day_text(effective), &input.csv, actor.id)
+            .add_rate_card(&effective.to_string(), &input.csv, actor.id)
             .await?;
         self.store
             .audit(
                 Some(actor.id),
                 "costs.rate_card",
                 &format!("rate_card:{id}"),
-                serde_json::json!({ "effective_from": day_text(effective), "markets": markets_of(&card) }),
+                serde_json::json!({ "effective_from": effective.to_string(), "markets": markets_of(&card) }),
             )
             .await?;
         self.forget_screening();

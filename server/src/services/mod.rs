@@ -192,3 +192,14 @@ pub(crate) fn rfc3339(epoch_ms: i64) -> String {
         .and_then(|at| at.format(&Rfc3339).ok())
         .unwrap_or_default()
 }
+
+/// A day an API caller or a form gives, written YYYY-MM-DD; `what` names it in the refusal.
+pub(crate) fn parse_day(text: &str, what: &str) -> Result<time::Date, AppError> {
+    time::Date::parse(
+        text.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        AppError::unprocessable(format!("{what} “{text}” is not a date written YYYY-MM-DD."))
+    })
+}

@@ -13,7 +13,7 @@ use app::model::{
 use app::ports::Actor;
 use time::{Date, Duration};
 
-use super::Services;
+use super::{Services, parse_day};
 use crate::domain::reports::{
     BusinessHours, BusinessHoursSettings, Clock, EventKind, LocalTimeZone, TimelineEvent, median,
     p90, timings,
@@ -59,16 +59,6 @@ fn time_figure(durations_ms: &[i64]) -> TimeFigure {
         median: duration_words(median_seconds),
         p90: duration_words(p90_seconds),
     }
-}
-
-fn parse_day(text: &str, what: &str) -> Result<Date, AppError> {
-    Date::parse(
-        text.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| {
-        AppError::unprocessable(format!("{what} “{text}” is not a date written YYYY-MM-DD."))
-    })
 }
 
 /// A conversation's stored timeline as the domain reads it, and who resolved at which moment.

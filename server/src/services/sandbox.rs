@@ -232,15 +232,20 @@ impl Services {
             };
             for status in ["sent", "delivered", "read"] {
                 tokio::time::sleep(REPORT_EVERY).await;
-                let number = (
-                    secret.as_str(),
-                    waba.as_str(),
-                    config.route_key.as_str(),
-                    display.as_str(),
+                // Meta adds the message's pricing when it is delivered.
+                let pricing = (status == "delivered")
+                    .then(|| simulate::StatusPricing::per_message(&category, pricing_type));
+                let webhook = simulate::whatsapp_priced_status(
+                    &secret,
+                    &waba,
+                    &config.route_key,
+                    &display,
+                    &reported,
+                    &recipient,
+                    status,
+                    now_ms() / 1000,
+                    pricing,
                 );
-                let webhook = whatsapp_status_of(number, &reported, &recipient, status, || {
-                    simulate::StatusPricing::per_message(&category, pricing_type)
-                });
                 services.report(WHATSAPP_WEBHOOK, webhook).await;
             }
             if asks(&text) {
@@ -388,28 +393,17 @@ impl Services {
             for status in statuses {
                 tokio::time::sleep(REPORT_EVERY).await;
                 // Twilio says what it charged once the message is delivered.
-                let webhook = if *status == "delivered" {
-                    simulate::twilio_priced_status(
-                        &token,
-                        &status_url,
-                        &account,
-                        &sender,
-                        &addressee,
-                        &reported,
-                        status,
-                        &sandbox_twilio_price(whatsapp, &text),
-                    )
-                } else {
-                    simulate::twilio_status(
-                        &token,
-                        &status_url,
-                        &account,
-                        &sender,
-                        &addressee,
-                        &reported,
-                        status,
-                    )
-                };
+                let price = (*status == "delivered").then(|| sandbox_twilio_price(whatsapp, &text));
+                let webhook = simulate::twilio_priced_status(
+                    &token,
+                    &status_url,
+                    &account,
+                    &sender,
+                    &addressee,
+                    &reported,
+                    status,
+                    price.as_deref(),
+                );
                 services.report(TWILIO_STATUS_WEBHOOK, webhook).await;
             }
             if asks(&text) {
@@ -461,42 +455,6 @@ impl Services {
         if let Err(reason) = self.post_to_self(path, webhook).await {
             tracing::info!(path, %reason, "the sandbox could not report");
         }
-    }
-}
-
-/// A status of the business number `(app secret, WABA id, phone number id, display number)`;
-/// Meta adds the message's `pricing` when it is delivered.
-fn whatsapp_status_of<'a>(
-    (secret, waba, phone_number_id, display): (&str, &str, &str, &str),
-    message_id: &str,
-    recipient: &E164,
-    status: &str,
-    pricing: impl FnOnce() -> simulate::StatusPricing<'a>,
-) -> SignedWebhook {
-    let now = now_ms() / 1000;
-    if status == "delivered" {
-        simulate::whatsapp_priced_status(
-            secret,
-            waba,
-            phone_number_id,
-            display,
-            message_id,
-            recipient,
-            status,
-            now,
-            pricing(),
-        )
-    } else {
-        simulate::whatsapp_status(
-            secret,
-            waba,
-            phone_number_id,
-            display,
-            message_id,
-            recipient,
-            status,
-            now,
-        )
     }
 }
 
