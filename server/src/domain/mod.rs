@@ -13,6 +13,7 @@ pub mod replies;
 pub mod reply_buttons;
 pub mod reports;
 pub mod retention;
+pub mod satisfaction;
 pub mod sizes;
 pub mod supervision;
 pub mod templates;
