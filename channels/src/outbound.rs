@@ -193,6 +193,33 @@ pub fn whatsapp_reply_buttons(
     )
 }
 
+/// A free-form WhatsApp list message: `body`, and a button labelled `button` (at most 20
+/// characters) that opens one untitled section of `rows` (at most 10; row titles up to 24
+/// characters). A tapped row comes back as the inbound `list_reply` with the row's `id`. Like
+/// text, only within 24 hours of the person's last message.
+pub fn whatsapp_list(
+    phone_number_id: &str,
+    to: &E164,
+    body: &str,
+    button: &str,
+    rows: &[ReplyButton],
+) -> SendRequest {
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|row| json!({ "id": row.id, "title": row.title }))
+        .collect();
+    whatsapp_message(
+        phone_number_id,
+        to,
+        "interactive",
+        json!({
+            "type": "list",
+            "body": { "text": body },
+            "action": { "button": button, "sections": [{ "rows": rows }] },
+        }),
+    )
+}
+
 /// What kind of file a media message carries, as WhatsApp names it (`image`, `audio`,
 /// `video`, `document`); Messenger calls a document a `file`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1171,6 +1198,43 @@ mod tests {
             &buttons,
         ));
         assert_eq!(path, "/106540352242922/messages");
+        expected["to"] = json!("16505551234");
+        assert_eq!(body, expected);
+    }
+
+    #[test]
+    fn whatsapp_list_matches_fixture_in_one_untitled_section() {
+        let mut expected = fixture_json("whatsapp/outbound/send_interactive_list.request.json");
+        let rows: Vec<ReplyButton> = expected["interactive"]["action"]["sections"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| ReplyButton {
+                id: row["id"].as_str().unwrap().to_owned(),
+                title: row["title"].as_str().unwrap().to_owned(),
+            })
+            .collect();
+        let (path, body) = json_request(whatsapp_list(
+            "106540352242922",
+            &phone("+16505551234"),
+            expected["interactive"]["body"]["text"].as_str().unwrap(),
+            expected["interactive"]["action"]["button"]
+                .as_str()
+                .unwrap(),
+            &rows,
+        ));
+        assert_eq!(path, "/106540352242922/messages");
+        // The fixture shows every optional part; a survey sends none of them.
+        let interactive = expected["interactive"].as_object_mut().unwrap();
+        interactive.remove("header");
+        interactive.remove("footer");
+        let sections = &mut expected["interactive"]["action"]["sections"];
+        sections.as_array_mut().unwrap().truncate(1);
+        let first = sections[0].as_object_mut().unwrap();
+        first.remove("title");
+        for row in first["rows"].as_array_mut().unwrap() {
+            row.as_object_mut().unwrap().remove("description");
+        }
         expected["to"] = json!("16505551234");
         assert_eq!(body, expected);
     }

@@ -873,7 +873,8 @@ fn media_object(kind: &str, media: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// `interactive` (§1.4): reply buttons, at most three, unique, titles up to 20 characters.
+/// `interactive` (§1.4): reply buttons, at most three, unique, titles up to 20 characters;
+/// a list, at most ten rows with titles up to 24 characters behind a button of up to 20.
 fn interactive(content: &Value) -> Result<(), String> {
     let kind = one_of(
         &content["type"],
@@ -914,8 +915,37 @@ fn interactive(content: &Value) -> Result<(), String> {
         }
     }
     if kind == "list" {
-        string(&action["button"], "interactive.action.button")?;
-        array(&action["sections"], "interactive.action.sections")?;
+        at_most(
+            string(&action["button"], "interactive.action.button")?,
+            "interactive.action.button",
+            20,
+        )?;
+        let sections = array(&action["sections"], "interactive.action.sections")?;
+        let mut rows_in_all = 0;
+        for section in sections {
+            if sections.len() > 1 {
+                at_most(
+                    string(&section["title"], "section.title")?,
+                    "section.title",
+                    24,
+                )?;
+            }
+            for row in array(&section["rows"], "section.rows")? {
+                at_most(string(&row["id"], "row.id")?, "row.id", 200)?;
+                at_most(string(&row["title"], "row.title")?, "row.title", 24)?;
+                if let Some(description) = row.get("description") {
+                    at_most(
+                        string(description, "row.description")?,
+                        "row.description",
+                        72,
+                    )?;
+                }
+                rows_in_all += 1;
+            }
+        }
+        if !(1..=10).contains(&rows_in_all) {
+            return Err(format!("1 to 10 list rows in all, got {rows_in_all}"));
+        }
     }
     Ok(())
 }
