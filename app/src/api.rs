@@ -19,7 +19,8 @@ use crate::model::{
     TwilioTemplateInput, WebhookEvent,
 };
 use crate::model::{
-    BudgetAlert, BusinessHoursForm, CostQuery, CostReport, CostSettings, Report, ReportQuery,
+    BudgetAlert, BusinessHoursForm, CostQuery, CostReport, CostSettings, CsatReport, Report,
+    ReportQuery, SatisfactionSettings,
 };
 #[cfg(feature = "ssr")]
 use crate::model::{CannedResponseInput, StatusChange, TagInput, UrgentChange};
@@ -604,6 +605,25 @@ pub async fn get_business_hours() -> Result<BusinessHoursForm, AppError> {
 #[server(endpoint = "settings/business-hours/save")]
 pub async fn save_business_hours(form: BusinessHoursForm) -> Result<BusinessHoursForm, AppError> {
     backend()?.save_business_hours(&actor()?, form).await
+}
+
+#[server(endpoint = "reports/csat")]
+pub async fn get_csat_report(query: ReportQuery) -> Result<CsatReport, AppError> {
+    backend()?.csat_report(&actor()?, query).await
+}
+
+#[server(endpoint = "settings/satisfaction")]
+pub async fn get_satisfaction_settings() -> Result<SatisfactionSettings, AppError> {
+    backend()?.satisfaction_settings(&actor()?).await
+}
+
+#[server(endpoint = "settings/satisfaction/save")]
+pub async fn save_satisfaction_settings(
+    settings: SatisfactionSettings,
+) -> Result<SatisfactionSettings, AppError> {
+    backend()?
+        .save_satisfaction_settings(&actor()?, settings)
+        .await
 }
 
 #[server(endpoint = "reports/costs")]

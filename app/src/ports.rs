@@ -381,6 +381,21 @@ pub trait Backend: Send + Sync + 'static {
         actor: &Actor,
         form: crate::model::BusinessHoursForm,
     ) -> Result<crate::model::BusinessHoursForm, AppError>;
+    /// Satisfaction in the report's range: score, response rate and comments.
+    async fn csat_report(
+        &self,
+        actor: &Actor,
+        query: crate::model::ReportQuery,
+    ) -> Result<crate::model::CsatReport, AppError>;
+    async fn satisfaction_settings(
+        &self,
+        actor: &Actor,
+    ) -> Result<crate::model::SatisfactionSettings, AppError>;
+    async fn save_satisfaction_settings(
+        &self,
+        actor: &Actor,
+        settings: crate::model::SatisfactionSettings,
+    ) -> Result<crate::model::SatisfactionSettings, AppError>;
     /// What messages cost by month, channel and category, against budgets.
     async fn cost_report(
         &self,

@@ -195,6 +195,9 @@ pub struct ThreadMessage {
     /// What an outbound message cost, once priced.
     #[serde(default)]
     pub cost: Option<super::MessageCostView>,
+    /// Its part in a satisfaction survey, in words ("Satisfaction survey", "Rating", …).
+    #[serde(default)]
+    pub survey: Option<String>,
 }
 
 /// A reply whose delivery failed for now and will be tried again by itself.

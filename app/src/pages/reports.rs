@@ -7,13 +7,16 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
-use crate::api::{get_cost_report, get_report};
+mod satisfaction;
+
+use crate::api::{get_cost_report, get_csat_report, get_report};
 use crate::components::{Bars, Heatmap, Layout, Series, StackedBars};
 use crate::model::{
     CostQuery, CostReport, Me, Permission, Report, ReportConversation, ReportFigure, ReportQuery,
     TimeFigure,
 };
 use crate::tracking::tracked_in_browser;
+use satisfaction::Satisfaction;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
@@ -83,6 +86,7 @@ fn reports_page(me: Me) -> impl IntoView {
     }
     let query = query_from_url();
     let report = Resource::new(tracked_in_browser(move || query.get()), get_report);
+    let csat = Resource::new(tracked_in_browser(move || query.get()), get_csat_report);
     let costs = Resource::new(
         tracked_in_browser(move || {
             let query = query.get();
@@ -100,6 +104,16 @@ fn reports_page(me: Me) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(report) => view! { <Service report query=query.get_untracked() /> }.into_any(),
+                        Err(error) => view! {
+                            <p class="notice notice-error" role="alert">{error.message}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match csat.await {
+                        Ok(report) => view! { <Satisfaction report /> }.into_any(),
                         Err(error) => view! {
                             <p class="notice notice-error" role="alert">{error.message}</p>
                         }.into_any(),

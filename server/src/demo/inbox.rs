@@ -796,6 +796,7 @@ pub async fn load(
                 consent: None,
                 risk_word: None,
                 erasure_answer: None,
+                survey_input: None,
             };
             services
                 .store()

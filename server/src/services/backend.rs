@@ -9,8 +9,8 @@ use app::model::{
     TemplateContent, TemplateInput, TemplateSend, TemplateSync, TwilioTemplateInput, WebhookEvent,
 };
 use app::model::{
-    BudgetAlert, BusinessHoursForm, CostQuery, CostReport, CostSettings, RateCardInput, Report,
-    ReportQuery,
+    BudgetAlert, BusinessHoursForm, CostQuery, CostReport, CostSettings, CsatReport, RateCardInput,
+    Report, ReportQuery, SatisfactionSettings,
 };
 use app::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
 use app::model::{
@@ -562,6 +562,22 @@ impl Backend for Services {
         form: BusinessHoursForm,
     ) -> Result<BusinessHoursForm, AppError> {
         Services::save_business_hours_form(self, actor, form).await
+    }
+
+    async fn csat_report(&self, actor: &Actor, query: ReportQuery) -> Result<CsatReport, AppError> {
+        Services::csat_report(self, actor, query).await
+    }
+
+    async fn satisfaction_settings(&self, actor: &Actor) -> Result<SatisfactionSettings, AppError> {
+        Services::satisfaction_settings(self, actor).await
+    }
+
+    async fn save_satisfaction_settings(
+        &self,
+        actor: &Actor,
+        settings: SatisfactionSettings,
+    ) -> Result<SatisfactionSettings, AppError> {
+        Services::update_satisfaction_settings(self, actor, settings).await
     }
 
     async fn cost_report(&self, actor: &Actor, query: CostQuery) -> Result<CostReport, AppError> {

@@ -115,7 +115,7 @@ fn parse_time(value: &str) -> Option<i64> {
 }
 
 impl Services {
-    async fn changed(&self, conversation_id: i64) {
+    pub(super) async fn changed(&self, conversation_id: i64) {
         self.live
             .publish(
                 &self.store,
@@ -230,6 +230,9 @@ impl Services {
             .await?;
         if changed {
             self.changed(id).await;
+        }
+        if changed && change.status == ConversationStatus::Resolved {
+            self.ask_for_rating(id, actor.id).await?;
         }
         Ok(())
     }

@@ -44,27 +44,42 @@ fn send_result(outcome: &Result<SendOutcome, CallError>, attempts: i64) -> SendR
     }
 }
 
-/// The reply buttons a message offers, as its content keeps them.
-#[derive(Serialize, Deserialize)]
-struct OfferedButtons {
-    buttons: Vec<String>,
+/// The choices a message offers, as its content keeps them: the reply buttons a person added,
+/// or a satisfaction survey's ratings.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct OfferedButtons {
+    /// The titles the contact sees.
+    pub buttons: Vec<String>,
+    /// What comes back when each is tapped; `button-1`, `button-2`… when not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ids: Vec<String>,
+    /// On WhatsApp the choices open from a button with this label, as a list (which holds
+    /// more than the three reply buttons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_button: Option<String>,
+}
+
+fn offered_buttons(content: &str) -> OfferedButtons {
+    serde_json::from_str(content).unwrap_or_default()
 }
 
 /// The reply buttons an outbound message offered, from its content.
 pub(crate) fn reply_buttons_of(content: &str) -> Vec<String> {
-    serde_json::from_str::<OfferedButtons>(content)
-        .map(|offered| offered.buttons)
-        .unwrap_or_default()
+    offered_buttons(content).buttons
 }
 
 /// Buttons as the providers take them: the title shown, and an id that comes back when the
 /// contact taps it.
-fn reply_buttons(job: &OutboundJob) -> Vec<ReplyButton> {
-    reply_buttons_of(&job.content)
+fn reply_buttons(offered: OfferedButtons) -> Vec<ReplyButton> {
+    let mut ids = offered.ids.into_iter();
+    offered
+        .buttons
         .into_iter()
         .enumerate()
         .map(|(index, title)| ReplyButton {
-            id: format!("button-{}", index + 1),
+            id: ids
+                .next()
+                .unwrap_or_else(|| format!("button-{}", index + 1)),
             title,
         })
         .collect()
@@ -180,8 +195,11 @@ impl Services {
             true => ("text", "{}".to_string()),
             false => (
                 "interactive",
-                serde_json::to_string(&OfferedButtons { buttons })
-                    .map_err(|_| AppError::internal())?,
+                serde_json::to_string(&OfferedButtons {
+                    buttons,
+                    ..OfferedButtons::default()
+                })
+                .map_err(|_| AppError::internal())?,
             ),
         };
         self.queue_reply(
@@ -489,12 +507,22 @@ impl Services {
                     ));
                 }
                 if job.kind == "interactive" {
-                    return Ok(outbound::whatsapp_reply_buttons(
-                        &config.route_key,
-                        &to,
-                        &job.body,
-                        &reply_buttons(job),
-                    ));
+                    let mut offered = offered_buttons(&job.content);
+                    return Ok(match offered.list_button.take() {
+                        Some(button) => outbound::whatsapp_list(
+                            &config.route_key,
+                            &to,
+                            &job.body,
+                            &button,
+                            &reply_buttons(offered),
+                        ),
+                        None => outbound::whatsapp_reply_buttons(
+                            &config.route_key,
+                            &to,
+                            &job.body,
+                            &reply_buttons(offered),
+                        ),
+                    });
                 }
                 outbound::whatsapp_text(&config.route_key, &to, &job.body)
             }
@@ -517,7 +545,7 @@ impl Services {
                         &config.route_key,
                         &job.address,
                         &job.body,
-                        &reply_buttons(job),
+                        &reply_buttons(offered_buttons(&job.content)),
                         kind,
                     ),
                     None => {

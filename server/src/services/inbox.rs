@@ -12,6 +12,7 @@ use channels::Provider;
 use super::conversations::{describe_event, note_of, tag_of};
 use super::costs::{conversation_cost_text, message_cost_view};
 use super::delivery::{MAX_ATTEMPTS, reply_buttons_of};
+use super::satisfaction::survey_part_label;
 use super::settings::NumberView;
 use super::templates::template_of;
 use super::{Services, rfc3339};
@@ -351,6 +352,7 @@ impl Services {
                     }
                     _ => None,
                 },
+                survey: message.survey_part.as_deref().and_then(survey_part_label),
             })
             .collect();
         let notes = self

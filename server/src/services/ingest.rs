@@ -26,8 +26,8 @@ use crate::domain::webhooks::next_attempt_at;
 use crate::metrics::{Kept, Rejection};
 use crate::store::{
     Change, Delivery, FollowUps, KeptWebhook, NewAttachment, NewCost, NewEcho, NewInbound, Problem,
-    Processing, ReactionChange, Recorded, StatusChange, TemplateStatusChange, WatermarkChange,
-    now_ms,
+    Processing, ReactionChange, Recorded, StatusChange, SurveyInput, TemplateStatusChange,
+    WatermarkChange, now_ms,
 };
 
 fn refused(message: impl Into<String>) -> AppError {
@@ -103,6 +103,19 @@ fn attachments_of(content: &[MessageContent]) -> Vec<NewAttachment> {
         .collect()
 }
 
+/// What a message can say to a satisfaction survey waiting for an answer: a tap on one of its
+/// choices, or text (empty for a picture or a location).
+fn survey_input(content: &[MessageContent]) -> SurveyInput {
+    match content {
+        [MessageContent::InteractiveReply { id, .. }] => SurveyInput::Tap(id.clone()),
+        [MessageContent::QuickReply { payload, .. }] => SurveyInput::Tap(payload.clone()),
+        // The survey template's buttons carry no ids of ours: their text is the answer.
+        [MessageContent::ButtonReply { text, .. }] => SurveyInput::Text(text.clone()),
+        [MessageContent::Text(text)] => SurveyInput::Text(text.clone()),
+        _ => SurveyInput::Text(String::new()),
+    }
+}
+
 /// A message as a change to store; `screening` decides whether its text makes the conversation
 /// urgent or asks for erasure.
 fn inbound_change(message: InboundMessage, screening: &Screening) -> Change {
@@ -144,6 +157,10 @@ fn inbound_change(message: InboundMessage, screening: &Screening) -> Change {
         .map(kind_of)
         .unwrap_or_else(|| "text".into());
     let erasure_answer = screening.erasure_answer(&kind, &body);
+    // A message that sets off anything else goes to the queue, where a person sees it, even
+    // when it reads like a rating or a comment.
+    let survey_input = (consent.is_none() && risk_word.is_none() && erasure_answer.is_none())
+        .then(|| survey_input(&message.content));
     Change::Inbound(NewInbound {
         address,
         address_is_phone,
@@ -158,6 +175,7 @@ fn inbound_change(message: InboundMessage, screening: &Screening) -> Change {
         consent,
         risk_word,
         erasure_answer,
+        survey_input,
         provider_message_id: message.provider_message_id,
     })
 }
@@ -455,6 +473,7 @@ impl Services {
         self.erasure_requested(follow_ups.erasure_requested).await;
         self.alert_urgent(follow_ups.flagged_urgent).await;
         self.check_budgets(&follow_ups.priced).await;
+        self.thank_for_ratings(&follow_ups.surveys_answered).await;
     }
 
     /// Checks a delivery's signature against the channels connected now and reads it. One Meta

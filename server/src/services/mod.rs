@@ -29,6 +29,7 @@ mod provider;
 mod reports;
 mod retention;
 mod sandbox;
+mod satisfaction;
 mod screening;
 mod search;
 pub mod secrets_at_rest;

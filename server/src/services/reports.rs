@@ -102,12 +102,12 @@ fn timeline_of(rows: &[&TimelineRow]) -> (Vec<TimelineEvent>, HashMap<i64, i64>)
 }
 
 /// The range of a report: its days and time zone, and the moments they start and end.
-struct Range {
-    from: Date,
-    to: Date,
-    zone: LocalTimeZone,
-    from_ms: i64,
-    to_ms: i64,
+pub(super) struct Range {
+    pub(super) from: Date,
+    pub(super) to: Date,
+    pub(super) zone: LocalTimeZone,
+    pub(super) from_ms: i64,
+    pub(super) to_ms: i64,
 }
 
 impl Services {
@@ -292,7 +292,7 @@ impl Services {
 
     /// The range, clock and filter of a report, once the rollup is up to date. Coordinators and
     /// admins.
-    async fn prepare(
+    pub(super) async fn prepare(
         &self,
         actor: &Actor,
         query: &ReportQuery,

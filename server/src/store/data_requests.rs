@@ -78,16 +78,61 @@ async fn insert_answer(
     claimed_by: Option<&str>,
     now: i64,
 ) -> StoreResult<i64> {
+    let message = AutomaticMessage {
+        kind: "text",
+        body,
+        content: "{}",
+        survey: None,
+    };
+    let (_, job_id) = insert_automatic_message(
+        tx,
+        conversation_id,
+        channel_id,
+        author_id,
+        &message,
+        claimed_by,
+        now,
+    )
+    .await?;
+    Ok(job_id)
+}
+
+/// A message Switchboard sends by itself, not a person's reply.
+pub(super) struct AutomaticMessage<'a> {
+    pub kind: &'a str,
+    pub body: &'a str,
+    /// JSON, as `OutboundReply::content`.
+    pub content: &'a str,
+    /// The satisfaction survey it belongs to, and its part in it (`question`, `thanks`).
+    pub survey: Option<(i64, &'a str)>,
+}
+
+/// Commits an automatic message with its delivery job; returns the message's and the job's
+/// ids. Unlike a person's reply it leaves the conversation's status, wait and unread count as
+/// they are.
+pub(super) async fn insert_automatic_message(
+    tx: &mut AnyConnection,
+    conversation_id: i64,
+    channel_id: i64,
+    author_id: Option<i64>,
+    message: &AutomaticMessage<'_>,
+    claimed_by: Option<&str>,
+    now: i64,
+) -> StoreResult<(i64, i64)> {
     let message_id: i64 = sqlx::query_scalar(
         "INSERT INTO messages (conversation_id, channel_id, direction, author_id, kind, body, content, \
-         status, provider_timestamp, created_at, updated_at) \
-         VALUES ($1, $2, 'outbound', $3, 'text', $4, '{}', 'pending', $5, $5, $5) RETURNING id",
+         status, provider_timestamp, created_at, updated_at, survey_id, survey_part) \
+         VALUES ($1, $2, 'outbound', $3, $4, $5, $6, 'pending', $7, $7, $7, $8, $9) RETURNING id",
     )
     .bind(conversation_id)
     .bind(channel_id)
     .bind(author_id)
-    .bind(body)
+    .bind(message.kind)
+    .bind(message.body)
+    .bind(message.content)
     .bind(now)
+    .bind(message.survey.map(|(survey_id, _)| survey_id))
+    .bind(message.survey.map(|(_, part)| part))
     .fetch_one(&mut *tx)
     .await?;
     let job_id: i64 = sqlx::query_scalar(
@@ -113,7 +158,7 @@ async fn insert_answer(
         .bind(conversation_id)
         .execute(&mut *tx)
         .await?;
-    Ok(job_id)
+    Ok((message_id, job_id))
 }
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.contact_id, ct.name AS contact_name, \

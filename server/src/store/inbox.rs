@@ -51,6 +51,8 @@ pub struct MessageRow {
     pub cost_micro_usd: Option<i64>,
     pub cost_source: Option<String>,
     pub cost_category: Option<String>,
+    /// Its part in a satisfaction survey: `question`, `thanks`, `answer` or `comment`.
+    pub survey_part: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -258,7 +260,8 @@ impl Store {
             "SELECT m.id, m.direction, m.kind, m.body, m.content, m.status, m.error_code, m.error_title, \
                     u.name AS author_name, COALESCE(m.provider_timestamp, m.created_at) AS sent_at, \
                     r.last_error AS retry_reason, r.next_attempt_at AS retry_at, r.attempts, \
-                    k.micro_usd AS cost_micro_usd, k.source AS cost_source, k.category AS cost_category \
+                    k.micro_usd AS cost_micro_usd, k.source AS cost_source, k.category AS cost_category, \
+                    m.survey_part \
              FROM messages m LEFT JOIN users u ON u.id = m.author_id \
              LEFT JOIN outbound_jobs r ON r.message_id = m.id AND r.state = 'pending' AND r.attempts > 0 \
              LEFT JOIN message_costs k ON k.channel_id = m.channel_id AND k.provider_message_id = m.provider_message_id \

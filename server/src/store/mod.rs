@@ -19,6 +19,7 @@ mod live;
 mod outbox;
 mod reports;
 mod retention;
+mod satisfaction;
 mod search;
 mod sessions;
 mod settings;
@@ -59,6 +60,7 @@ pub use outbox::{OutboundFile, OutboundFileRow, OutboundJob, OutboundReply, SHAR
 pub use reports::{
     ReportConversationRow, ReportFilter, SampleRow, StaleMark, TimelineRow, VolumeRow,
 };
+pub use satisfaction::{NewSurvey, SurveyInput, SurveyRow};
 pub use search::{SearchRequest, SearchRow, SearchScope};
 pub use sessions::AUTH_KEY;
 pub use supervision::{HeldRow, OnlineRow, OpenRow, Review, ReviewRow, SupervisionEventRow};

@@ -73,7 +73,7 @@ impl ReportFilter {
     /// SQL conditions on a table aliased `alias` with `conversation_id` and `channel_id`
     /// columns, numbered from `$first`, and the values to bind in order. The person filter
     /// keeps the conversations assigned to them.
-    fn conditions(
+    pub(super) fn conditions(
         &self,
         alias: &str,
         conversation_column: &str,
@@ -116,8 +116,9 @@ impl Store {
     }
 
     /// The timelines of `conversations`: when each opened, its contact's messages (at the
-    /// provider's time), its people's replies (not automatic messages, nor replies a
-    /// coordinator has not approved or rejected), and its status changes.
+    /// provider's time; not a satisfaction survey's answer or comment, which asks nothing of
+    /// anyone), its people's replies (not automatic messages, nor replies a coordinator has not
+    /// approved or rejected), and its status changes.
     pub async fn timelines(&self, conversations: &[i64]) -> StoreResult<Vec<TimelineRow>> {
         if conversations.is_empty() {
             return Ok(Vec::new());
@@ -132,7 +133,8 @@ impl Store {
                     CASE WHEN direction = 'inbound' THEN COALESCE(provider_timestamp, created_at) ELSE created_at END AS at, \
                     author_id AS user_id, CAST(NULL AS TEXT) AS status \
              FROM messages WHERE conversation_id IN ({ids}) \
-               AND (direction = 'inbound' OR (author_id IS NOT NULL AND status NOT IN ('awaiting_approval', 'rejected'))) \
+               AND ((direction = 'inbound' AND survey_id IS NULL) \
+                    OR (author_id IS NOT NULL AND status NOT IN ('awaiting_approval', 'rejected'))) \
              UNION ALL \
              SELECT e.conversation_id, c.channel_id, 'status' AS kind, e.created_at AS at, e.actor_id AS user_id, \
                     e.detail AS status \

@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::costs::{NewCost, record_cost};
+use super::satisfaction::{SurveyInput, take_for_survey};
 use super::{Backend, Store, StoreError, StoreResult, lock_provider_message, now_ms};
 
 /// One change a webhook asks for, already translated from the provider's format.
@@ -46,6 +47,9 @@ pub struct NewInbound {
     /// Set when the text asks for erasure: the request is recorded with the message and this
     /// acknowledgement queued to the contact.
     pub erasure_answer: Option<String>,
+    /// What the message says to a satisfaction survey waiting for an answer, if it can say
+    /// anything (a consent keyword cannot).
+    pub survey_input: Option<SurveyInput>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -194,6 +198,8 @@ pub struct FollowUps {
     /// The channels and months (YYYY-MM) that a message's cost was recorded in: their budgets
     /// are checked.
     pub priced: Vec<(i64, String)>,
+    /// Surveys answered for the first time: the contact is thanked.
+    pub surveys_answered: Vec<i64>,
 }
 
 /// What applying a delivery's changes found: problems to keep with it, and what to do once
@@ -632,22 +638,36 @@ async fn insert_inbound(
     let Some(message_id) = message_id else {
         return Ok(());
     };
+    let for_survey = match &message.survey_input {
+        Some(input) => {
+            take_for_survey(tx, conversation_id, message_id, input, message.sent_at).await?
+        }
+        None => None,
+    };
+    if let Some(taken) = &for_survey
+        && taken.wants_thanks
+    {
+        follow_ups.surveys_answered.push(taken.survey_id);
+    }
     // A new message reopens the conversation and restarts the 24-hour window from the time the
-    // provider gives for it (never moving the window back for a late delivery).
+    // provider gives for it (never moving the window back for a late delivery). A survey's
+    // answer or comment restarts the window only: nobody needs to act on it.
+    let reopens: i64 = if for_survey.is_some() { 0 } else { 1 };
     sqlx::query(
         "UPDATE conversations SET \
-           status = CASE WHEN status IN ('resolved', 'snoozed') THEN 'open' ELSE status END, \
-           snoozed_until = CASE WHEN status IN ('resolved', 'snoozed') THEN NULL ELSE snoozed_until END, \
+           status = CASE WHEN $4 = 1 AND status IN ('resolved', 'snoozed') THEN 'open' ELSE status END, \
+           snoozed_until = CASE WHEN $4 = 1 AND status IN ('resolved', 'snoozed') THEN NULL ELSE snoozed_until END, \
            last_inbound_at = CASE WHEN last_inbound_at IS NULL OR last_inbound_at < $1 THEN $1 ELSE last_inbound_at END, \
            last_message_at = CASE WHEN last_message_at < $1 THEN $1 ELSE last_message_at END, \
-           waiting_since = COALESCE(waiting_since, $1), \
-           unread_count = unread_count + 1, \
+           waiting_since = CASE WHEN $4 = 1 THEN COALESCE(waiting_since, $1) ELSE waiting_since END, \
+           unread_count = unread_count + $4, \
            updated_at = $2 \
          WHERE id = $3",
     )
     .bind(message.sent_at)
     .bind(now)
     .bind(conversation_id)
+    .bind(reopens)
     .execute(&mut *tx)
     .await?;
     for attachment in &message.attachments {

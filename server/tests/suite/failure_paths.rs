@@ -130,6 +130,7 @@ fn sms_delivery(channel_id: i64, n: usize, body: &str) -> (Delivery, Processing)
         consent: None,
         risk_word: None,
         erasure_answer: None,
+        survey_input: None,
     });
     let processing = Processing {
         changes: vec![(channel_id, change)],

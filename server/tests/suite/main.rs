@@ -34,6 +34,7 @@ mod replies;
 mod reply_buttons;
 mod reports;
 mod retention;
+mod satisfaction;
 mod search;
 mod store;
 mod supervision;

@@ -959,6 +959,7 @@ fn thread_message(
                 })}
             </div>
             <p class="message-meta">
+                {message.survey.map(|part| view! { <span class="message-survey">{part}</span> })}
                 <Time at=message.sent_at style=TimeStyle::Full />
                 {outbound.then(|| delivery(&message.status))}
                 {message.cost.map(|cost| view! {

@@ -1,4 +1,4 @@
-//! `/settings`: how the inbox works, sign-in rules, data retention, risk words, costs and business hours (admins), and the tags
+//! `/settings`: how the inbox works, sign-in rules, data retention, risk words, costs, business hours and satisfaction surveys (admins), and the tags
 //! and canned responses (coordinators and admins).
 
 mod business_hours;
@@ -6,6 +6,7 @@ mod costs;
 mod data_requests;
 mod retention;
 mod risk_words;
+mod satisfaction;
 mod wellbeing;
 
 use leptos::prelude::*;
@@ -24,6 +25,7 @@ use costs::CostSettingsForm;
 use data_requests::{ErasureKeywordForm, ErasureRequests, VolunteerAccessForm};
 use retention::RetentionSettingsForm;
 use risk_words::RiskWordsForm;
+use satisfaction::SatisfactionSettingsForm;
 use wellbeing::WellbeingSettingsForm;
 
 #[component]
@@ -40,7 +42,7 @@ fn settings(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Settings"</h1>
-            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> <BusinessHoursSettingsForm /> })}
+            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> <BusinessHoursSettingsForm /> <SatisfactionSettingsForm /> })}
             {manages_settings.then(|| view! { <VolunteerAccessForm /> <ErasureKeywordForm /> })}
             {me.role.can(Permission::HandleDataRequests).then(|| view! { <ErasureRequests /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}

@@ -11,6 +11,7 @@ mod data_requests;
 mod escalation;
 mod extract;
 mod reports;
+mod satisfaction;
 mod search;
 mod settings;
 mod supervision;
@@ -164,6 +165,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/settings/business-hours",
             get(reports::business_hours).put(reports::update_business_hours),
+        )
+        .route("/reports/csat", get(satisfaction::report))
+        .route(
+            "/settings/satisfaction",
+            get(satisfaction::settings).put(satisfaction::update_settings),
         )
         .route("/costs/settings", get(costs::settings))
         .route("/costs/sms-price", put(costs::set_sms_price))
