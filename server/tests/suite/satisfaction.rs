@@ -287,9 +287,31 @@ async fn messenger_quick_replies_are_read_back(db: Db) {
         .await;
     contact_writes_on_messenger(&app, "m_first", now_secs() * 1000 - 60_000, "Hello", None).await;
     let conversation = app.conversation_with(PSID).await;
-    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
     let (coordinator, _) = app.token("cora@example.org", Role::Coordinator).await;
-    switch_on(&app, &admin, channel, "").await;
+    // The settings card saves through its server function, as the page does.
+    let (admin_browser, _) = app.signed_in("ada@example.org", Role::Admin).await;
+    let channel_id = channel.to_string();
+    let saved = app
+        .server_fn(
+            &admin_browser,
+            "settings/satisfaction/save",
+            &[
+                ("settings[channels][0][channel_id]", &channel_id),
+                ("settings[channels][0][enabled]", "true"),
+                ("settings[channels][0][question]", "How did we do?"),
+                ("settings[channels][0][thanks]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 200, "{:?}", saved.text().await);
+    let shown: Value = app
+        .server_fn(&admin_browser, "settings/satisfaction", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["channels"][0]["enabled"], true);
+    assert_eq!(shown["channels"][0]["channel_kind"], "messenger");
 
     resolve(&app, &coordinator, conversation).await;
     assert!(app.services.deliver_next("w").await.unwrap());
