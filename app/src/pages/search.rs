@@ -77,7 +77,7 @@ fn hit_view(hit: SearchHit) -> impl IntoView {
             <a href=href>
                 <span class="search-contact">{who}</span>
                 <span class="channel-kind" data-kind=hit.channel_kind.as_str()>{hit.channel_kind.label()}</span>
-                <span class="search-snippet">{hit.snippet}</span>
+                <span class="search-snippet" dir="auto">{hit.snippet}</span>
                 <time datetime=hit.at.clone()>{hit.at.clone()}</time>
             </a>
         </li>

@@ -227,7 +227,7 @@ fn held_reply(held: HeldReply, actions: BoardActions) -> impl IntoView {
                 " · "
                 <time datetime=held.written_at.clone()>{held.written_at.clone()}</time>
             </p>
-            <p class="message-body">{held.body}</p>
+            <p class="message-body" dir="auto">{held.body}</p>
             <button type="button" class="primary approve" on:click=move |_| {
                 actions.approve.dispatch(ApproveReply { message_id, body: None });
             }>"Approve and send"</button>

@@ -151,8 +151,82 @@ async fn pages_render_whole_on_the_server(db: Db) {
     }
 }
 
+/// A message in a right-to-left script reads right to left whatever the interface's
+/// language: its text, the list's preview and the composer take their direction from their
+/// content (`dir="auto"`), and the stylesheet uses only logical directions, so the page mirrors
+/// when it is right to left.
+async fn right_to_left_text_takes_its_own_direction(db: Db) {
+    let app = spawn_app(db).await;
+    app.whatsapp_channel().await;
+    let arabic = "مرحبا، أحتاج إلى مساعدة في السكن";
+    app.whatsapp_text_from(
+        "+15550002222",
+        "Salma",
+        "wamid.rtl",
+        now_secs() - 60,
+        arabic,
+    )
+    .await;
+    let conversation = app.conversation_with("+15550002222").await;
+    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    let page = app
+        .get_as(&admin, &format!("/conversations/{conversation}?view=all"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!(
+            r#"<p dir="auto" class="message-body">{arabic}</p>"#
+        )),
+        "the message's text"
+    );
+    assert!(
+        page.contains(&format!(
+            r#"<span dir="auto" class="preview">{arabic}</span>"#
+        )),
+        "the list's preview"
+    );
+    let composer = page
+        .split("<textarea")
+        .find(|tag| tag.contains(r#"id="composer-body""#))
+        .expect("the composer");
+    assert!(
+        composer[..composer.find('>').unwrap()].contains(r#"dir="auto""#),
+        "the composer"
+    );
+
+    let stylesheet =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../style/main.css")).unwrap();
+    let physical: Vec<&str> = stylesheet
+        .lines()
+        .filter(|line| {
+            [
+                "margin-left",
+                "margin-right",
+                "padding-left",
+                "padding-right",
+                "border-left",
+                "border-right",
+                "text-align: left",
+                "text-align: right",
+                "float: left",
+                "float: right",
+            ]
+            .iter()
+            .any(|property| line.contains(property))
+        })
+        .collect();
+    assert_eq!(
+        physical,
+        Vec::<&str>::new(),
+        "left and right do not mirror: use inline-start and inline-end"
+    );
+}
+
 on_both_databases!(
     pages_render_whole_on_the_server,
+    right_to_left_text_takes_its_own_direction,
     each_role_sees_only_its_conversations,
     a_thread_shows_messages_window_reactions_and_failures,
 );

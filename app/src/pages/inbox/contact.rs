@@ -67,7 +67,7 @@ fn ContactDetails(detail: ContactDetail) -> impl IntoView {
         .map(|note| {
             view! {
                 <li class="contact-note">
-                    <p class="note-body">{note.body}</p>
+                    <p class="note-body" dir="auto">{note.body}</p>
                     <p class="message-meta">
                         {note.author_name} " · " <Time at=note.at style=TimeStyle::Full />
                     </p>
@@ -118,6 +118,7 @@ fn ContactDetails(detail: ContactDetail) -> impl IntoView {
             <label for="contact-note-body">"Add a note"</label>
             <textarea
                 id="contact-note-body"
+                dir="auto"
                 rows="2"
                 required
                 prop:value=move || body.get()

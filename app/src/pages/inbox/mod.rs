@@ -587,7 +587,7 @@ fn conversation_row(
                     {channel_badge(conversation.channel_kind)}
                     <span class="channel-name">{conversation.channel_name}</span>
                 </span>
-                <span class="preview">{conversation.preview}</span>
+                <span class="preview" dir="auto">{conversation.preview}</span>
                 {(!conversation.tags.is_empty()).then(|| view! {
                     <span class="row-tags">{conversation.tags.iter().map(tag_chip).collect_view()}</span>
                 })}

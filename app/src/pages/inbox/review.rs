@@ -43,6 +43,7 @@ pub fn ReviewControls(message_id: i64, body: String, editable: bool) -> impl Int
                         "Text to send"
                         <textarea
                             class="review-body"
+                            dir="auto"
                             rows="2"
                             prop:value=edited
                             on:input=move |event| edited.set(event_target_value(&event))

@@ -714,6 +714,7 @@ fn Composer(
                     </label>
                     <textarea
                         id=COMPOSER_BODY
+                        dir="auto"
                         node_ref=body
                         name="body"
                         rows="3"
@@ -815,7 +816,7 @@ fn note_entry(note: Note) -> impl IntoView {
                 " "
                 <span class="message-author">{note.author_name}</span>
             </p>
-            <p class="note-body">{note.body}</p>
+            <p class="note-body" dir="auto">{note.body}</p>
             <p class="message-meta"><Time at=note.at style=TimeStyle::Full /></p>
         </li>
     }
@@ -955,7 +956,7 @@ fn thread_message(
             <div class="bubble">
                 {attachments}
                 {(!message.body.is_empty()).then(|| view! {
-                    <p class="message-body">{message.body}</p>
+                    <p class="message-body" dir="auto">{message.body}</p>
                 })}
             </div>
             <p class="message-meta">

@@ -34,7 +34,7 @@ pub(super) fn Satisfaction(report: CsatReport) -> impl IntoView {
                 <li>
                     <a href=format!("/conversations/{}", comment.conversation_id)>{comment.contact_name.clone()}</a>
                     " · " {rating} " · " {comment.date.clone()}
-                    <blockquote>{comment.comment.clone()}</blockquote>
+                    <blockquote dir="auto">{comment.comment.clone()}</blockquote>
                 </li>
             }
         })
