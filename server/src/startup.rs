@@ -25,8 +25,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
 use crate::http::{
-    api, health, live, media, metrics, sandbox, security, server_fn_status, sign_in, templates,
-    text, webhooks,
+    api, health, live, media, metrics, pwa, sandbox, security, server_fn_status, sign_in,
+    templates, text, webhooks,
 };
 use crate::services::Services;
 use crate::store::{Backend, Store, StoreError};
@@ -274,6 +274,11 @@ pub fn router(services: Services, config: Config) -> Router {
             post(templates::template_form).layer(DefaultBodyLimit::disable()),
         )
         .route("/live", get(live::stream))
+        .route("/manifest.webmanifest", get(pwa::manifest))
+        .route("/sw.js", get(pwa::service_worker))
+        .route("/service-worker-registration.js", get(pwa::registration))
+        .route("/offline.html", get(pwa::offline_page))
+        .route("/icons/{name}", get(pwa::icon))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api::routes())

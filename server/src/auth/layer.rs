@@ -165,6 +165,7 @@ fn is_public(path: &str) -> bool {
     ];
     PUBLIC_PREFIXES
         .iter()
+        .chain(&crate::http::pwa::PUBLIC_PATHS)
         .any(|prefix| path.starts_with(prefix))
         || path == "/favicon.ico"
 }

@@ -8,6 +8,7 @@ pub mod health;
 pub mod live;
 pub mod media;
 pub mod metrics;
+pub mod pwa;
 pub mod sandbox;
 pub mod security;
 pub mod server_fn_status;

@@ -224,8 +224,124 @@ async fn right_to_left_text_takes_its_own_direction(db: Db) {
     );
 }
 
+/// The app installs on a phone: every page names the manifest, the manifest names real icons
+/// of the sizes it says, the service worker and its offline page load without signing in, and
+/// the worker caches nothing but that page and the icon. An open conversation has its way
+/// back to the list, which a phone shows as a screen of its own.
+async fn the_app_installs_and_a_phone_gets_back_to_the_list(db: Db) {
+    let app = spawn_app(db).await;
+    app.whatsapp_channel().await;
+    app.whatsapp_text_from("+15550003333", "Noor", "wamid.p", now_secs() - 60, "hi")
+        .await;
+    let conversation = app.conversation_with("+15550003333").await;
+    let signed_out = reqwest::Client::new();
+    let login = signed_out
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#));
+    assert!(login.contains("interactive-widget=resizes-content"));
+
+    let manifest = signed_out
+        .get(app.url("/manifest.webmanifest"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(manifest.status(), 200);
+    assert_eq!(
+        manifest.headers()["content-type"],
+        "application/manifest+json"
+    );
+    let manifest: Value = manifest.json().await.unwrap();
+    assert_eq!(manifest["display"], "standalone");
+    assert_eq!(manifest["start_url"], "/");
+    let mut png_sizes = Vec::new();
+    for icon in manifest["icons"].as_array().unwrap() {
+        let source = icon["src"].as_str().unwrap();
+        let response = signed_out.get(app.url(source)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{source}");
+        assert_eq!(
+            response.headers()["content-type"],
+            icon["type"].as_str().unwrap()
+        );
+        let bytes = response.bytes().await.unwrap();
+        if icon["type"] == "image/png" {
+            assert_eq!(&bytes[1..4], b"PNG", "{source}");
+            let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+            let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+            assert_eq!(icon["sizes"], format!("{width}x{height}"), "{source}");
+            png_sizes.push(width);
+        }
+    }
+    assert!(png_sizes.contains(&192) && png_sizes.contains(&512));
+
+    let worker = signed_out.get(app.url("/sw.js")).send().await.unwrap();
+    assert_eq!(worker.status(), 200);
+    assert!(
+        worker.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let worker = worker.text().await.unwrap();
+    assert!(worker.contains(r#"cache.addAll([OFFLINE, "/icons/icon.svg"])"#));
+    assert_eq!(
+        worker.matches("cache.put").count(),
+        0,
+        "nothing else is cached"
+    );
+    let offline = signed_out
+        .get(app.url("/offline.html"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(offline.status(), 200);
+    assert!(offline.text().await.unwrap().contains("You are offline"));
+    assert_eq!(
+        signed_out
+            .get(app.url("/icons/other.png"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    let (admin, _) = app.token("admin@example.org", Role::Admin).await;
+    let page = app
+        .get_as(&admin, &format!("/conversations/{conversation}?view=all"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        opening_tag(&page, r#"class="inbox""#).contains(r#"data-open="true""#),
+        "a phone shows the conversation alone"
+    );
+    let back = opening_tag(&page, r#"class="back-to-list""#);
+    assert!(back.contains(r#"href="/?view=all""#), "{back}");
+    let list = app.get_as(&admin, "/?view=all").await.text().await.unwrap();
+    assert!(opening_tag(&list, r#"class="inbox""#).contains(r#"data-open="false""#));
+    assert!(!list.contains(r#"class="back-to-list""#));
+}
+
+/// The opening tag in `page` that holds `attribute`, whatever the order of its attributes.
+fn opening_tag<'a>(page: &'a str, attribute: &str) -> &'a str {
+    let at = page
+        .find(attribute)
+        .unwrap_or_else(|| panic!("{attribute}"));
+    let start = page[..at].rfind('<').unwrap();
+    let end = at + page[at..].find('>').unwrap();
+    &page[start..=end]
+}
+
 on_both_databases!(
     pages_render_whole_on_the_server,
+    the_app_installs_and_a_phone_gets_back_to_the_list,
     right_to_left_text_takes_its_own_direction,
     each_role_sees_only_its_conversations,
     a_thread_shows_messages_window_reactions_and_failures,

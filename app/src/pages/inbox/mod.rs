@@ -347,6 +347,11 @@ fn inbox(me: Me) -> impl IntoView {
                 </footer>
             </nav>
             <section class="conversation-pane" aria-label="Conversation">
+                {move || open.with(Option::is_some).then(|| view! {
+                    <a class="back-to-list" href=move || format!("/?{}", place.get().query(None))>
+                        "← Conversations"
+                    </a>
+                })}
                 <Outlet />
             </section>
         </main>
