@@ -155,13 +155,15 @@ fn Service(report: Report, query: ReportQuery) -> impl IntoView {
         };
         format!("/reports{}#shown", query_string(&with))
     };
-    let csv = format!(
-        "/api/v1/reports/conversations.csv{}",
-        query_string(&ReportQuery {
-            show: None,
-            ..query.clone()
-        })
-    );
+    let csv = |table: &str| {
+        format!(
+            "/api/v1/reports/{table}.csv{}",
+            query_string(&ReportQuery {
+                show: None,
+                ..query.clone()
+            })
+        )
+    };
     let count = |label: &'static str, value: i64, show: ReportFigure| {
         view! {
             <div class="figure">
@@ -241,7 +243,7 @@ fn Service(report: Report, query: ReportQuery) -> impl IntoView {
                     </label>
                 })}
                 <button type="submit" class="primary">"Show"</button>
-                <a class="button" download="switchboard-conversations.csv" href=csv>"Export CSV (one row per conversation)"</a>
+                <a class="button" download="switchboard-conversations.csv" href=csv("conversations")>"Export CSV (one row per conversation)"</a>
             </form>
             <p class="report-range-words">
                 {summary.from.clone()} " to " {summary.to.clone()} " (" {summary.tz.clone()} "), times" {clock} "."
@@ -270,6 +272,12 @@ fn Service(report: Report, query: ReportQuery) -> impl IntoView {
             </details>
             {shown}
             <DailyCharts report=report.clone() />
+            <p class="report-downloads">
+                "The charts' data as CSV: "
+                <a download="switchboard-daily.csv" href=csv("daily")>"per day"</a>
+                " · "
+                <a download="switchboard-hours.csv" href=csv("hours")>"by hour of the week"</a>
+            </p>
             <table class="report-table" id="people-table">
                 <caption>"Per person"</caption>
                 <thead>
@@ -283,6 +291,9 @@ fn Service(report: Report, query: ReportQuery) -> impl IntoView {
                 </thead>
                 <tbody>{people}</tbody>
             </table>
+            <p class="report-downloads">
+                <a download="switchboard-people.csv" href=csv("people")>"Per person as CSV"</a>
+            </p>
         </section>
     }
 }
@@ -454,6 +465,13 @@ fn Costs(report: CostReport) -> impl IntoView {
         })
         .collect_view();
     let empty = report.rows.is_empty();
+    let costs_csv = format!(
+        "/api/v1/reports/costs.csv{}",
+        [("from", report.from.clone()), ("to", report.to.clone())]
+            .into_iter()
+            .collect::<ParamsMap>()
+            .to_query_string()
+    );
     view! {
         <section class="card" aria-labelledby="costs-heading">
             <h2 id="costs-heading">"What messages cost"</h2>
@@ -463,6 +481,7 @@ fn Costs(report: CostReport) -> impl IntoView {
                 <label for="costs-to">"To"</label>
                 <input id="costs-to" name="to" type="date" value=report.to.clone() />
                 <button type="submit" class="primary">"Show"</button>
+                <a class="button" download="switchboard-costs.csv" href=costs_csv>"Export CSV"</a>
             </form>
             <p class="report-total">
                 "Total for " {report.from.clone()} " to " {report.to.clone()} " (whole months, UTC): "

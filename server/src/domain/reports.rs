@@ -243,12 +243,17 @@ pub fn percentile(durations: &[i64], percent: u8) -> Option<i64> {
     if durations.is_empty() {
         return None;
     }
-    let count = durations.len();
-    let percent = usize::from(percent.min(100));
-    let rank = (percent * count).div_ceil(100).max(1);
+    let rank = nearest_rank(durations.len(), percent);
     let mut values = durations.to_vec();
     let (_, value, _) = values.select_nth_unstable(rank - 1);
     Some(*value)
+}
+
+/// The rank (1 for the smallest) of the [`percentile`] `percent` among `count` values in
+/// increasing order: ⌈percent × count / 100⌉, 1 at least; a `percent` above 100 counts as 100.
+/// The store selects the value at this rank when the database sorts the values.
+pub fn nearest_rank(count: usize, percent: u8) -> usize {
+    (usize::from(percent.min(100)) * count).div_ceil(100).max(1)
 }
 
 /// The nearest-rank median: the smallest value such that at least half of the values are less
@@ -348,6 +353,24 @@ impl LocalTimeZone {
             date: to_time_date(local.date()),
             hour_of_week: weekday * HOURS_PER_DAY + local.hour() as u8,
         }
+    }
+
+    /// The zone's offsets from UTC between `from_ms` and `to_ms` (epoch milliseconds): the
+    /// moment each takes effect and the offset in milliseconds, the first at `from_ms`. A moment
+    /// reads on the local clock as itself plus the offset of the last entry at or before it, so
+    /// the database can place moments on local days and hours without knowing the zone.
+    pub fn offsets_between(&self, from_ms: i64, to_ms: i64) -> Vec<(i64, i64)> {
+        let start = timestamp(from_ms);
+        let offset_ms = |offset: Offset| i64::from(offset.seconds()) * 1000;
+        let mut offsets = vec![(from_ms, offset_ms(self.zone.to_offset(start)))];
+        for transition in self.zone.following(start) {
+            let at = transition.timestamp().as_millisecond();
+            if at >= to_ms {
+                break;
+            }
+            offsets.push((at, offset_ms(transition.offset())));
+        }
+        offsets
     }
 
     /// The first moment (epoch milliseconds) of the local day `date`: a report from one day to
@@ -1036,6 +1059,26 @@ mod tests {
     // --- summaries ---------------------------------------------------------------------------
 
     #[test]
+    fn nearest_ranks_are_the_ranks_percentiles_pick() {
+        assert_eq!(nearest_rank(1, 50), 1);
+        assert_eq!(nearest_rank(4, 50), 2);
+        assert_eq!(nearest_rank(5, 50), 3);
+        assert_eq!(nearest_rank(10, 90), 9);
+        assert_eq!(nearest_rank(11, 90), 10);
+        assert_eq!(nearest_rank(7, 0), 1);
+        assert_eq!(nearest_rank(7, 250), 7);
+        for count in 1..=60_usize {
+            let values: Vec<i64> = (1..=count as i64).rev().collect();
+            for percent in [0, 1, 50, 90, 99, 100] {
+                assert_eq!(
+                    percentile(&values, percent),
+                    Some(nearest_rank(count, percent) as i64)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn percentiles_use_the_nearest_rank() {
         assert_eq!(median(&[]), None);
         assert_eq!(p90(&[]), None);
@@ -1094,6 +1137,53 @@ mod tests {
         assert_eq!(utc.bucket(late_sunday_utc).hour_of_week, 167);
         assert_eq!(utc.bucket(0).date, date!(1970 - 01 - 01));
         assert_eq!(utc.bucket(0).hour_of_week, 3 * 24); // A Thursday.
+    }
+
+    #[test]
+    fn offsets_place_moments_on_the_local_calendar_as_the_zone_does() {
+        const HOUR_MS: i64 = 3_600_000;
+        let mut random = XorShift(0x0ff5_e75e_ed00_0001);
+        // Paris and New York change clocks; Kolkata is half an hour off UTC; Lord Howe changes
+        // by half an hour.
+        for name in [
+            "Europe/Paris",
+            "America/New_York",
+            "Asia/Kolkata",
+            "Australia/Lord_Howe",
+            "UTC",
+        ] {
+            let zone = LocalTimeZone::named(name).unwrap();
+            let from = zone.start_of_day(date!(2024 - 01 - 01));
+            let to = zone.start_of_day(date!(2025 - 01 - 01));
+            let offsets = zone.offsets_between(from, to);
+            assert_eq!(offsets[0].0, from);
+            assert!(offsets.is_sorted_by_key(|(at, _)| *at));
+            assert!(offsets.len() <= 3, "{name}: at most two changes a year");
+            for _ in 0..2_000 {
+                let at = from + random.below((to - from) as u64) as i64;
+                let offset = offsets
+                    .iter()
+                    .rev()
+                    .find(|(start, _)| *start <= at)
+                    .unwrap()
+                    .1;
+                let local_ms = at + offset;
+                let days = local_ms.div_euclid(DAY_MS);
+                let bucket = zone.bucket(at);
+                assert_eq!(
+                    bucket.date,
+                    date!(1970 - 01 - 01) + time::Duration::days(days),
+                    "{name} at {at}"
+                );
+                let hour_of_week =
+                    (days + 3).rem_euclid(7) * 24 + local_ms.rem_euclid(DAY_MS) / HOUR_MS;
+                assert_eq!(
+                    i64::from(bucket.hour_of_week),
+                    hour_of_week,
+                    "{name} at {at}"
+                );
+            }
+        }
     }
 
     // --- business hours ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use super::channels::ConnectedChannel;
+use super::reports::{csv_cell, csv_document};
 use super::{Services, parse_day, rfc3339};
 use crate::domain::costs::{
     CostError, CostSource, MessageCost, MicroUsd, Prices, RateCard, WhatsAppCategory,
@@ -196,6 +197,41 @@ impl Services {
             }
         }
         Ok(())
+    }
+
+    /// The Reports page's costs table as CSV: one row per month, channel and category, the cost
+    /// in millionths of a dollar and rounded to the cent.
+    pub async fn cost_report_csv(
+        &self,
+        actor: &Actor,
+        query: CostQuery,
+    ) -> Result<String, AppError> {
+        let report = self.cost_report(actor, query).await?;
+        let rows = report
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    row.month.clone(),
+                    csv_cell(&row.channel_name),
+                    csv_cell(&row.category),
+                    row.messages.to_string(),
+                    row.micro_usd.to_string(),
+                    csv_cell(&row.amount),
+                ]
+            })
+            .collect();
+        Ok(csv_document(
+            &[
+                "month",
+                "channel",
+                "category",
+                "messages",
+                "micro_usd",
+                "cost",
+            ],
+            rows,
+        ))
     }
 
     /// Spending by month, channel and category from `from` to `to` (YYYY-MM-DD, UTC months as

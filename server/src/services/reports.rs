@@ -11,14 +11,17 @@ use app::model::{
     ReportConversation, ReportFigure, ReportQuery, ReportSummary, TimeFigure,
 };
 use app::ports::Actor;
-use time::{Date, Duration};
+use time::{Date, Duration, Weekday};
 
 use super::{Services, parse_day};
 use crate::domain::reports::{
-    BusinessHours, BusinessHoursSettings, Clock, EventKind, LocalTimeZone, TimelineEvent, median,
-    p90, timings,
+    BusinessHours, BusinessHoursSettings, Clock, EventKind, LocalTimeZone, TimelineEvent,
+    nearest_rank, timings,
 };
-use crate::store::{ReportFilter, SampleRow, StaleMark, TimelineRow, now_ms};
+use crate::store::{
+    RankedWait, ReportFilter, SampleRow, StaleMark, TimelineRow, VolumeRow, WaitClock, WaitGroups,
+    now_ms,
+};
 
 const BUSINESS_HOURS: &str = "business_hours";
 
@@ -49,17 +52,53 @@ pub(crate) fn duration_words(seconds: Option<i64>) -> String {
     }
 }
 
-fn time_figure(durations_ms: &[i64]) -> TimeFigure {
-    let median_seconds = median(durations_ms).map(|ms| ms / 1000);
-    let p90_seconds = p90(durations_ms).map(|ms| ms / 1000);
-    TimeFigure {
-        count: durations_ms.len() as i64,
-        median_seconds,
-        p90_seconds,
-        median: duration_words(median_seconds),
-        p90: duration_words(p90_seconds),
+/// A group of waits as the database ranked them: how many, and the median and 90th percentile
+/// (milliseconds) where they were asked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Waits {
+    count: i64,
+    median_ms: Option<i64>,
+    p90_ms: Option<i64>,
+}
+
+impl Waits {
+    fn figure(self) -> TimeFigure {
+        let median_seconds = self.median_ms.map(|ms| ms / 1000);
+        let p90_seconds = self.p90_ms.map(|ms| ms / 1000);
+        TimeFigure {
+            count: self.count,
+            median_seconds,
+            p90_seconds,
+            median: duration_words(median_seconds),
+            p90: duration_words(p90_seconds),
+        }
     }
 }
+
+/// The ranked waits by kind and group: each row is the wait at the median's rank, the 90th
+/// percentile's, or both.
+fn waits_by_group(rows: &[RankedWait]) -> HashMap<(&str, i64), Waits> {
+    let mut groups: HashMap<(&str, i64), Waits> = HashMap::new();
+    for row in rows {
+        let waits = groups.entry((row.kind.as_str(), row.group_id)).or_default();
+        waits.count = row.waits;
+        let count = usize::try_from(row.waits).unwrap_or_default();
+        let rank = usize::try_from(row.rank_in_group).unwrap_or_default();
+        if rank == nearest_rank(count, 50) {
+            waits.median_ms = Some(row.duration_ms);
+        }
+        if rank == nearest_rank(count, 90) {
+            waits.p90_ms = Some(row.duration_ms);
+        }
+    }
+    groups
+}
+
+const FIRST_RESPONSE: &str = "first_response";
+const REPLY: &str = "reply";
+const RESOLUTION: &str = "resolution";
+/// The percentiles reports show.
+const MEDIAN_AND_P90: [u8; 2] = [50, 90];
 
 /// A conversation's stored timeline as the domain reads it, and who resolved at which moment.
 fn timeline_of(rows: &[&TimelineRow]) -> (Vec<TimelineEvent>, HashMap<i64, i64>) {
@@ -110,6 +149,12 @@ pub(super) struct Range {
     pub(super) to_ms: i64,
 }
 
+impl Range {
+    fn span(&self) -> (i64, i64) {
+        (self.from_ms, self.to_ms)
+    }
+}
+
 impl Services {
     /// Brings the rollup up to date: every conversation whose timeline changed is read again.
     pub async fn roll_up_reports(&self) -> Result<usize, AppError> {
@@ -125,6 +170,15 @@ impl Services {
     }
 
     async fn roll_up(&self, marks: &[StaleMark]) -> Result<(), AppError> {
+        // Read after the marks: hours saved meanwhile bump them, so these waits are counted
+        // again with the new hours.
+        let business = match self.business_hours_settings().await? {
+            Some(settings) => Some(Clock::BusinessHours(
+                BusinessHours::new(&settings)
+                    .map_err(|error| AppError::unprocessable(error.to_string()))?,
+            )),
+            None => None,
+        };
         let ids: Vec<i64> = marks.iter().map(|mark| mark.conversation_id).collect();
         let rows = self.store.timelines(&ids).await?;
         let mut samples = Vec::new();
@@ -146,12 +200,15 @@ impl Services {
                 kind: kind.to_owned(),
                 started_at,
                 ended_at,
+                business_ms: business
+                    .as_ref()
+                    .map(|clock| clock.duration(started_at, ended_at)),
                 user_id,
                 channel_id,
             };
             for first in &measured.first_responses {
                 samples.push(sample(
-                    "first_response",
+                    FIRST_RESPONSE,
                     first.started_at,
                     first.ended_at,
                     first.replied_by,
@@ -159,7 +216,7 @@ impl Services {
             }
             for reply in &measured.replies {
                 samples.push(sample(
-                    "reply",
+                    REPLY,
                     reply.started_at,
                     reply.ended_at,
                     reply.replied_by,
@@ -168,7 +225,7 @@ impl Services {
             for resolution in &measured.resolutions {
                 let resolver = resolvers.get(&resolution.ended_at).copied();
                 samples.push(sample(
-                    "resolution",
+                    RESOLUTION,
                     resolution.started_at,
                     resolution.ended_at,
                     resolver,
@@ -214,7 +271,7 @@ impl Services {
             .map_err(|error| AppError::unprocessable(error.to_string()))?;
         let json = serde_json::to_value(&settings).map_err(|_| AppError::internal())?;
         self.store
-            .put_setting(BUSINESS_HOURS, &json.to_string())
+            .put_setting_and_recount_waits(BUSINESS_HOURS, &json.to_string())
             .await?;
         self.store
             .audit(Some(actor.id), "settings.business_hours", "settings", json)
@@ -296,17 +353,14 @@ impl Services {
         &self,
         actor: &Actor,
         query: &ReportQuery,
-    ) -> Result<(Range, Clock, ReportFilter, bool), AppError> {
+    ) -> Result<(Range, WaitClock, ReportFilter, bool), AppError> {
         actor.require(Permission::Supervise)?;
         self.roll_up_reports().await?;
         let hours = self.business_hours_settings().await?;
         let range = self.range_of(query, hours.as_ref()).await?;
         let clock = match (query.business_hours.unwrap_or(false), &hours) {
-            (false, _) => Clock::WallClock,
-            (true, Some(hours)) => Clock::BusinessHours(
-                BusinessHours::new(hours)
-                    .map_err(|error| AppError::unprocessable(error.to_string()))?,
-            ),
+            (false, _) => WaitClock::WallClock,
+            (true, Some(_)) => WaitClock::BusinessHours,
             (true, None) => {
                 return Err(AppError::unprocessable(
                     "No business hours are set: an admin sets them in Settings.",
@@ -321,43 +375,47 @@ impl Services {
         Ok((range, clock, filter, hours.is_some()))
     }
 
-    /// Everything the Reports page shows, for coordinators and admins.
+    /// Everything the Reports page shows, for coordinators and admins. The database counts
+    /// and ranks; a report reads a few rows per day, person and kind of wait.
     pub async fn report_for(&self, actor: &Actor, query: ReportQuery) -> Result<Report, AppError> {
         let (range, clock, filter, business_hours_set) = self.prepare(actor, &query).await?;
-        let samples = self
-            .store
-            .report_samples(range.from_ms, range.to_ms, filter)
-            .await?;
-        let unanswered = self
-            .store
-            .report_unanswered(range.from_ms, range.to_ms, filter)
-            .await?;
-        let opened = self
-            .store
-            .conversations_opened(range.from_ms, range.to_ms, filter)
-            .await?;
-        let volume = self
-            .store
-            .message_volume(range.from_ms, range.to_ms, filter)
-            .await?;
-        let channels = self.store.all_channel_names().await?;
-        let people = self.store.report_people().await?;
-        let tags: Vec<(i64, String)> = self
-            .store
-            .list_tags()
-            .await?
-            .into_iter()
-            .map(|tag| (tag.id, tag.name))
-            .collect();
+        let span = range.span();
+        let offsets = range.zone.offsets_between(range.from_ms, range.to_ms);
+        let store = &self.store;
+        // Independent reads, each on its own connection, so the database sorts them at once.
+        let (by_kind, by_day, by_person, (opened, still_open), unanswered, volume) = tokio::try_join!(
+            store.ranked_waits(span, filter, None, WaitGroups::Kind, clock, &MEDIAN_AND_P90),
+            store.ranked_waits(
+                span,
+                filter,
+                Some(FIRST_RESPONSE),
+                WaitGroups::LocalDay(&offsets),
+                clock,
+                &[50],
+            ),
+            store.ranked_waits(
+                span,
+                filter,
+                None,
+                WaitGroups::Person,
+                clock,
+                &MEDIAN_AND_P90
+            ),
+            store.count_opened(span, filter),
+            store.count_unanswered(span, filter),
+            store.message_volume(span, &offsets, filter),
+        )?;
+        let (channels, tags, people, people_choices) = tokio::try_join!(
+            store.all_channel_names(),
+            store.list_tags(),
+            store.report_people(),
+            store.active_people(),
+        )?;
+        let by_kind = waits_by_group(&by_kind);
+        let of_kind = |kind: &'static str| by_kind.get(&(kind, 0)).copied().unwrap_or_default();
+        let by_person = waits_by_group(&by_person);
+        let tags: Vec<(i64, String)> = tags.into_iter().map(|tag| (tag.id, tag.name)).collect();
 
-        let duration = |sample: &SampleRow| clock.duration(sample.started_at, sample.ended_at);
-        let of_kind = |kind: &str| -> Vec<i64> {
-            samples
-                .iter()
-                .filter(|sample| sample.kind == kind)
-                .map(duration)
-                .collect()
-        };
         let (messages_in, messages_out) = volume.iter().fold((0, 0), |(inbound, outbound), row| {
             if row.direction == "inbound" {
                 (inbound + row.messages, outbound)
@@ -365,57 +423,44 @@ impl Services {
                 (inbound, outbound + row.messages)
             }
         });
-        let resolution_durations = of_kind("resolution");
         let summary = ReportSummary {
             from: range.from.to_string(),
             to: range.to.to_string(),
             tz: range.zone.name().to_owned(),
-            business_hours: matches!(clock, Clock::BusinessHours(_)),
-            conversations_opened: opened.len() as i64,
-            conversations_resolved: resolution_durations.len() as i64,
-            still_open: opened
-                .iter()
-                .filter(|(_, status)| status != "resolved")
-                .count() as i64,
-            unanswered: unanswered.len() as i64,
+            business_hours: clock == WaitClock::BusinessHours,
+            conversations_opened: opened,
+            conversations_resolved: of_kind(RESOLUTION).count,
+            still_open,
+            unanswered,
             messages_in,
             messages_out,
-            first_response: time_figure(&of_kind("first_response")),
-            reply: time_figure(&of_kind("reply")),
-            resolution: time_figure(&resolution_durations),
+            first_response: of_kind(FIRST_RESPONSE).figure(),
+            reply: of_kind(REPLY).figure(),
+            resolution: of_kind(RESOLUTION).figure(),
         };
-        let daily = daily_report(&range, &channels, &volume, &samples, &duration);
-        let mut by_person: HashMap<i64, (Vec<i64>, i64, i64)> = HashMap::new();
-        for sample in &samples {
-            let Some(user_id) = sample.user_id else {
-                continue;
-            };
-            let figures = by_person.entry(user_id).or_default();
-            match sample.kind.as_str() {
-                "first_response" => figures.0.push(duration(sample)),
-                "reply" => figures.1 += 1,
-                _ => figures.2 += 1,
-            }
-        }
+        let daily = daily_report(&range, &channels, &volume, &by_day);
         let people = people
             .into_iter()
             .filter_map(|(user_id, name)| {
-                let (first, replies, resolutions) = by_person.remove(&user_id)?;
+                let theirs = |kind: &'static str| by_person.get(&(kind, user_id)).copied();
+                let (first, replies, resolutions) =
+                    (theirs(FIRST_RESPONSE), theirs(REPLY), theirs(RESOLUTION));
+                if first.is_none() && replies.is_none() && resolutions.is_none() {
+                    return None;
+                }
+                let first = first.unwrap_or_default();
                 Some(PersonFigures {
                     user_id,
                     name,
-                    first_responses: first.len() as i64,
-                    replies,
-                    first_response: time_figure(&first),
-                    resolutions,
+                    first_responses: first.count,
+                    replies: replies.unwrap_or_default().count,
+                    first_response: first.figure(),
+                    resolutions: resolutions.unwrap_or_default().count,
                 })
             })
             .collect();
         let shown = match query.show {
-            Some(show) => Some(
-                self.conversations_behind(show, &samples, &unanswered, &opened, &duration)
-                    .await?,
-            ),
+            Some(show) => Some(self.conversations_behind(show, span, filter, clock).await?),
             None => None,
         };
         Ok(Report {
@@ -425,10 +470,7 @@ impl Services {
             shown,
             channels,
             tags,
-            people_choices: self
-                .store
-                .active_people()
-                .await?
+            people_choices: people_choices
                 .into_iter()
                 .map(|person| (person.id, person.name))
                 .collect(),
@@ -436,44 +478,57 @@ impl Services {
         })
     }
 
-    /// The conversations behind the figure `show`, with what each contributed.
+    /// The conversations behind the figure `show` (the first [`MOST_SHOWN`]), with what each
+    /// contributed.
     async fn conversations_behind(
         &self,
         show: ReportFigure,
-        samples: &[SampleRow],
-        unanswered: &[(i64, i64)],
-        opened: &[(i64, String)],
-        duration: &(dyn Fn(&SampleRow) -> i64 + Sync),
+        span: (i64, i64),
+        filter: ReportFilter,
+        clock: WaitClock,
     ) -> Result<Vec<ReportConversation>, AppError> {
-        let now = |(id, status): &(i64, String)| (*id, format!("Now {status}"));
-        let waits = |kind: &str, label: &str| -> Vec<(i64, String)> {
-            samples
-                .iter()
-                .filter(|sample| sample.kind == kind)
-                .map(|sample| {
-                    let words = duration_words(Some(duration(sample) / 1000));
-                    (sample.conversation_id, format!("{label} {words}"))
-                })
-                .collect()
-        };
-        let mut details: Vec<(i64, String)> = match show {
-            ReportFigure::Opened => opened.iter().map(now).collect(),
-            ReportFigure::StillOpen => opened
-                .iter()
-                .filter(|(_, status)| status != "resolved")
-                .map(now)
-                .collect(),
-            ReportFigure::Unanswered => unanswered
-                .iter()
-                .map(|(id, _)| (*id, "No reply yet in a period".to_owned()))
-                .collect(),
-            ReportFigure::FirstResponse => waits("first_response", "First response"),
-            ReportFigure::Reply => waits("reply", "Reply"),
-            ReportFigure::Resolved | ReportFigure::Resolution => {
-                waits("resolution", "Resolved after")
+        let limit = MOST_SHOWN as i64;
+        let now = |(id, status): (i64, String)| (id, format!("Now {status}"));
+        let (kind, label) = match show {
+            ReportFigure::Opened | ReportFigure::StillOpen => {
+                let still_open = show == ReportFigure::StillOpen;
+                let opened = self
+                    .store
+                    .conversations_opened(span, filter, still_open, limit)
+                    .await?;
+                return self.described(opened.into_iter().map(now).collect()).await;
             }
+            ReportFigure::Unanswered => {
+                let unanswered = self.store.unanswered(span, filter, limit).await?;
+                let details = unanswered
+                    .into_iter()
+                    .map(|id| (id, "No reply yet in a period".to_owned()))
+                    .collect();
+                return self.described(details).await;
+            }
+            ReportFigure::FirstResponse => (FIRST_RESPONSE, "First response"),
+            ReportFigure::Reply => (REPLY, "Reply"),
+            ReportFigure::Resolved | ReportFigure::Resolution => (RESOLUTION, "Resolved after"),
         };
-        details.truncate(MOST_SHOWN);
+        let waits = self
+            .store
+            .waits_of_kind(span, filter, kind, clock, limit)
+            .await?;
+        let details = waits
+            .into_iter()
+            .map(|(id, duration_ms)| {
+                let words = duration_words(Some(duration_ms / 1000));
+                (id, format!("{label} {words}"))
+            })
+            .collect();
+        self.described(details).await
+    }
+
+    /// Conversations as a report lists them, each with what it contributed to a figure.
+    async fn described(
+        &self,
+        details: Vec<(i64, String)>,
+    ) -> Result<Vec<ReportConversation>, AppError> {
         let mut ids: Vec<i64> = details.iter().map(|(id, _)| *id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -497,67 +552,197 @@ impl Services {
     /// One row per conversation that began in the range or had a wait measured in it, as CSV.
     pub async fn report_csv(&self, actor: &Actor, query: ReportQuery) -> Result<String, AppError> {
         let (range, clock, filter, _) = self.prepare(actor, &query).await?;
-        let samples = self
+        let span = range.span();
+        let ranked = self
             .store
-            .report_samples(range.from_ms, range.to_ms, filter)
+            .ranked_waits(span, filter, None, WaitGroups::Conversation, clock, &[50])
             .await?;
+        let waits = waits_by_group(&ranked);
         let opened = self
             .store
-            .conversations_opened(range.from_ms, range.to_ms, filter)
+            .conversations_opened(span, filter, false, i64::MAX)
             .await?;
-        let mut ids: Vec<i64> = samples
-            .iter()
-            .map(|sample| sample.conversation_id)
+        let mut ids: Vec<i64> = waits
+            .keys()
+            .map(|(_, id)| *id)
             .chain(opened.iter().map(|(id, _)| *id))
             .collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut csv = String::from(
-            "conversation_id,contact,channel,status,assignee,opened_at,first_responses,first_response_median_seconds,replies,reply_median_seconds,resolutions,resolution_median_seconds\n",
-        );
+        let mut lines = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             for row in self.store.report_conversations(chunk).await? {
-                let theirs = |kind: &str| -> Vec<i64> {
-                    samples
-                        .iter()
-                        .filter(|sample| sample.conversation_id == row.id && sample.kind == kind)
-                        .map(|sample| clock.duration(sample.started_at, sample.ended_at))
-                        .collect()
+                let theirs =
+                    |kind: &'static str| waits.get(&(kind, row.id)).copied().unwrap_or_default();
+                let seconds = |waits: Waits| {
+                    waits
+                        .median_ms
+                        .map_or_else(String::new, |ms| (ms / 1000).to_string())
                 };
-                let seconds = |durations: &[i64]| {
-                    median(durations).map_or_else(String::new, |ms| (ms / 1000).to_string())
-                };
-                let (first, replies, resolutions) = (
-                    theirs("first_response"),
-                    theirs("reply"),
-                    theirs("resolution"),
-                );
-                let line = [
+                let (first, replies, resolutions) =
+                    (theirs(FIRST_RESPONSE), theirs(REPLY), theirs(RESOLUTION));
+                lines.push(vec![
                     row.id.to_string(),
                     csv_cell(&row.contact_name),
                     csv_cell(&row.channel_name),
                     row.status.clone(),
                     csv_cell(row.assignee_name.as_deref().unwrap_or_default()),
                     super::rfc3339(row.created_at),
-                    first.len().to_string(),
-                    seconds(&first),
-                    replies.len().to_string(),
-                    seconds(&replies),
-                    resolutions.len().to_string(),
-                    seconds(&resolutions),
-                ]
-                .join(",");
-                csv.push_str(&line);
-                csv.push('\n');
+                    first.count.to_string(),
+                    seconds(first),
+                    replies.count.to_string(),
+                    seconds(replies),
+                    resolutions.count.to_string(),
+                    seconds(resolutions),
+                ]);
             }
         }
-        Ok(csv)
+        Ok(csv_document(
+            &[
+                "conversation_id",
+                "contact",
+                "channel",
+                "status",
+                "assignee",
+                "opened_at",
+                "first_responses",
+                "first_response_median_seconds",
+                "replies",
+                "reply_median_seconds",
+                "resolutions",
+                "resolution_median_seconds",
+            ],
+            lines,
+        ))
     }
+}
+
+impl Services {
+    /// The page's per-day table as CSV: one row per day of the range, with messages from
+    /// contacts in all and by channel, messages out and the median first response.
+    pub async fn report_daily_csv(
+        &self,
+        actor: &Actor,
+        query: ReportQuery,
+    ) -> Result<String, AppError> {
+        let daily = self.report_tables(actor, query).await?.daily;
+        let by_channel: Vec<String> = daily
+            .channels
+            .iter()
+            .map(|name| csv_cell(&format!("messages_in {name}")))
+            .collect();
+        let mut header = vec![
+            "date",
+            "messages_in",
+            "messages_out",
+            "first_response_median_seconds",
+        ];
+        header.extend(by_channel.iter().map(String::as_str));
+        let rows = daily
+            .days
+            .iter()
+            .map(|day| {
+                let mut row = vec![
+                    day.date.clone(),
+                    day.messages_in.iter().sum::<i64>().to_string(),
+                    day.messages_out.to_string(),
+                    day.first_response_median_seconds
+                        .map_or_else(String::new, |seconds| seconds.to_string()),
+                ];
+                row.extend(day.messages_in.iter().map(i64::to_string));
+                row
+            })
+            .collect();
+        Ok(csv_document(&header, rows))
+    }
+
+    /// The page's per-person table as CSV.
+    pub async fn report_people_csv(
+        &self,
+        actor: &Actor,
+        query: ReportQuery,
+    ) -> Result<String, AppError> {
+        let people = self.report_tables(actor, query).await?.people;
+        let seconds = |value: Option<i64>| value.map_or_else(String::new, |s| s.to_string());
+        let rows = people
+            .iter()
+            .map(|person| {
+                vec![
+                    person.user_id.to_string(),
+                    csv_cell(&person.name),
+                    person.first_responses.to_string(),
+                    seconds(person.first_response.median_seconds),
+                    seconds(person.first_response.p90_seconds),
+                    person.replies.to_string(),
+                    person.resolutions.to_string(),
+                ]
+            })
+            .collect();
+        Ok(csv_document(
+            &[
+                "user_id",
+                "person",
+                "first_responses",
+                "first_response_median_seconds",
+                "first_response_p90_seconds",
+                "replies",
+                "resolutions",
+            ],
+            rows,
+        ))
+    }
+
+    /// The page's load by hour of the week as CSV: messages from contacts in each local hour,
+    /// Monday 00:00 first, 168 rows.
+    pub async fn report_hours_csv(
+        &self,
+        actor: &Actor,
+        query: ReportQuery,
+    ) -> Result<String, AppError> {
+        let daily = self.report_tables(actor, query).await?.daily;
+        let mut rows = Vec::with_capacity(7 * 24);
+        let mut weekday = Weekday::Monday;
+        for hours in &daily.load_by_hour {
+            for (hour, messages) in hours.iter().enumerate() {
+                rows.push(vec![
+                    weekday.to_string(),
+                    format!("{hour:02}:00"),
+                    messages.to_string(),
+                ]);
+            }
+            weekday = weekday.next();
+        }
+        Ok(csv_document(&["weekday", "hour", "messages_in"], rows))
+    }
+
+    /// The report without the conversations behind a figure, for the CSV of its tables.
+    async fn report_tables(&self, actor: &Actor, query: ReportQuery) -> Result<Report, AppError> {
+        self.report_for(
+            actor,
+            ReportQuery {
+                show: None,
+                ..query
+            },
+        )
+        .await
+    }
+}
+
+/// A CSV document: the header line, then one line per row of cells already written as CSV
+/// (text through [`csv_cell`]).
+pub(super) fn csv_document(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut csv = header.join(",");
+    csv.push('\n');
+    for row in rows {
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    }
+    csv
 }
 
 /// A CSV cell: quoted when it holds a comma, quote or line break, and kept from being read as a
 /// formula by spreadsheets.
-fn csv_cell(text: &str) -> String {
+pub(super) fn csv_cell(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {
@@ -603,9 +788,8 @@ fn unanswered_periods(
 fn daily_report(
     range: &Range,
     channels: &[(i64, String)],
-    volume: &[crate::store::VolumeRow],
-    samples: &[SampleRow],
-    duration: &dyn Fn(&SampleRow) -> i64,
+    volume: &[VolumeRow],
+    first_responses_by_day: &[RankedWait],
 ) -> DailyReport {
     let used: Vec<i64> = {
         let mut used: Vec<i64> = volume.iter().map(|row| row.channel_id).collect();
@@ -636,36 +820,32 @@ fn daily_report(
             None => break,
         }
     }
-    let index_of = |date: Date| ((date - range.from).whole_days()).try_into().ok();
     let mut load_by_hour = vec![vec![0_i64; 24]; 7];
     for row in volume {
-        let bucket = range.zone.bucket(row.quarter * 900_000);
-        let Some(index) = index_of(bucket.date).filter(|index: &usize| *index < days.len()) else {
+        let Some(index) = usize::try_from(row.day)
+            .ok()
+            .filter(|index| *index < days.len())
+        else {
             continue;
         };
         if row.direction == "inbound" {
             if let Some(channel) = used.iter().position(|id| *id == row.channel_id) {
                 days[index].messages_in[channel] += row.messages;
             }
-            let hour = usize::from(bucket.hour_of_week);
-            load_by_hour[hour / 24][hour % 24] += row.messages;
+            let weekday = (range.from + Duration::days(row.day)).weekday();
+            let hour = usize::try_from(row.hour).unwrap_or_default() % 24;
+            load_by_hour[usize::from(weekday.number_days_from_monday())][hour] += row.messages;
         } else {
             days[index].messages_out += row.messages;
         }
     }
-    let mut first_by_day: Vec<Vec<i64>> = vec![Vec::new(); days.len()];
-    for sample in samples
-        .iter()
-        .filter(|sample| sample.kind == "first_response")
-    {
-        if let Some(index) = index_of(range.zone.local_date(sample.started_at))
-            .filter(|index: &usize| *index < days.len())
+    for (group, waits) in waits_by_group(first_responses_by_day) {
+        if let Some(day) = usize::try_from(group.1)
+            .ok()
+            .and_then(|index| days.get_mut(index))
         {
-            first_by_day[index].push(duration(sample));
+            day.first_response_median_seconds = waits.median_ms.map(|ms| ms / 1000);
         }
-    }
-    for (day, durations) in days.iter_mut().zip(&first_by_day) {
-        day.first_response_median_seconds = median(durations).map(|ms| ms / 1000);
     }
     DailyReport {
         from: range.from.to_string(),

@@ -58,7 +58,8 @@ pub use inbox::{
 };
 pub use outbox::{OutboundFile, OutboundFileRow, OutboundJob, OutboundReply, SHARED_SOURCE_PREFIX};
 pub use reports::{
-    ReportConversationRow, ReportFilter, SampleRow, StaleMark, TimelineRow, VolumeRow,
+    RankedWait, ReportConversationRow, ReportFilter, SampleRow, StaleMark, TimelineRow, VolumeRow,
+    WaitClock, WaitGroups,
 };
 pub use satisfaction::{NewSurvey, SurveyInput, SurveyRow};
 pub use search::{SearchRequest, SearchRow, SearchScope};

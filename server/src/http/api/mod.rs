@@ -162,6 +162,10 @@ pub fn routes() -> Router<AppState> {
             "/reports/conversations.csv",
             get(reports::conversations_csv),
         )
+        .route("/reports/daily.csv", get(reports::daily_csv))
+        .route("/reports/people.csv", get(reports::people_csv))
+        .route("/reports/hours.csv", get(reports::hours_csv))
+        .route("/reports/costs.csv", get(reports::costs_csv))
         .route(
             "/settings/business-hours",
             get(reports::business_hours).put(reports::update_business_hours),

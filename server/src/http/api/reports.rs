@@ -3,7 +3,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use app::model::{DailyReport, ReportConversation, ReportFigure, ReportQuery, ReportSummary};
+use app::model::{
+    CostQuery, DailyReport, ReportConversation, ReportFigure, ReportQuery, ReportSummary,
+};
 
 use super::{ApiActor, ApiJson, ApiQuery};
 use crate::domain::reports::BusinessHoursSettings;
@@ -56,17 +58,58 @@ pub async fn conversations_csv(
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let csv = state.services.report_csv(&actor, query).await?;
-    Ok((
+    Ok(csv_download("switchboard-conversations.csv", csv))
+}
+
+pub async fn daily_csv(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let csv = state.services.report_daily_csv(&actor, query).await?;
+    Ok(csv_download("switchboard-daily.csv", csv))
+}
+
+pub async fn people_csv(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let csv = state.services.report_people_csv(&actor, query).await?;
+    Ok(csv_download("switchboard-people.csv", csv))
+}
+
+pub async fn hours_csv(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let csv = state.services.report_hours_csv(&actor, query).await?;
+    Ok(csv_download("switchboard-hours.csv", csv))
+}
+
+pub async fn costs_csv(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(query): ApiQuery<CostQuery>,
+) -> Result<Response, ApiError> {
+    let csv = state.services.cost_report_csv(&actor, query).await?;
+    Ok(csv_download("switchboard-costs.csv", csv))
+}
+
+/// A CSV file the browser saves as `filename`.
+fn csv_download(filename: &str, csv: String) -> Response {
+    (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"switchboard-conversations.csv\"",
+                format!("attachment; filename=\"{filename}\""),
             ),
         ],
         csv,
     )
-        .into_response())
+        .into_response()
 }
 
 pub async fn business_hours(
