@@ -114,16 +114,31 @@ impl Store {
             ),
             None => String::new(),
         };
-        // CROSS JOIN makes SQLite start from the matched contacts rather than walk every
-        // conversation in the scope (PostgreSQL plans it as any join). The newest message is
-        // looked up for the conversations shown only, not for every match before the sort.
+        // Both start from the matched contacts rather than walk every conversation in the scope:
+        // SQLite does for a CROSS JOIN. PostgreSQL cannot tell how many contacts a name prefix
+        // matches and guesses thousands, for which it would hash every conversation (330 ms at
+        // a million); a LATERAL subquery with a LIMIT is looked up contact by contact, through
+        // the index on `contact_id`. The limit there keeps the result: the newest `$2` of all
+        // are among the newest `$2` of each contact. The newest message is looked up for the
+        // conversations shown only, not for every match before the sort.
+        let conversations = match self.backend {
+            Backend::Sqlite => {
+                format!(
+                    "CROSS JOIN conversations c WHERE c.contact_id = matched.contact_id {scoped}"
+                )
+            }
+            Backend::Postgres => format!(
+                "CROSS JOIN LATERAL (SELECT c.id, c.last_message_at FROM conversations c \
+                   WHERE c.contact_id = matched.contact_id {scoped} \
+                   ORDER BY c.last_message_at DESC, c.id DESC LIMIT $2) c"
+            ),
+        };
         let sql = format!(
             "SELECT c.id AS conversation_id, CAST(NULL AS BIGINT) AS message_id, \
                     COALESCE((SELECT m.body FROM messages m WHERE m.conversation_id = c.id \
                               ORDER BY m.id DESC LIMIT 1), '') AS text, \
                     {HIT_COLUMNS}, c.last_message_at AS at \
-             FROM (SELECT c.id FROM ({by_name} {by_number}) matched CROSS JOIN conversations c \
-                   WHERE c.contact_id = matched.contact_id {scoped} \
+             FROM (SELECT c.id FROM ({by_name} {by_number}) matched {conversations} \
                    ORDER BY c.last_message_at DESC, c.id DESC LIMIT $2) newest \
              JOIN conversations c ON c.id = newest.id {HIT_JOINS} \
              ORDER BY c.last_message_at DESC, c.id DESC"
