@@ -9,6 +9,7 @@ mod accessibility;
 mod basics;
 mod escalation;
 mod inbox;
+mod phone;
 mod reports;
 mod supervision;
 mod wellbeing;
