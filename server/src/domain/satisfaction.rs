@@ -103,6 +103,13 @@ impl Rating {
     }
 }
 
+impl Rating {
+    /// A rating as a database column holds it; `None` for anything outside 1 to 5.
+    pub fn from_stored(value: i64) -> Option<Rating> {
+        u8::try_from(value).ok().and_then(Rating::new)
+    }
+}
+
 impl TryFrom<u8> for Rating {
     type Error = NotARating;
 

@@ -352,11 +352,7 @@ impl Services {
             .store
             .surveys_sent(range.from_ms, range.to_ms, filter)
             .await?;
-        let rating_of = |rating: Option<i64>| {
-            rating
-                .and_then(|rating| u8::try_from(rating).ok())
-                .and_then(|rating| Rating::try_from(rating).ok())
-        };
+        let rating_of = |rating: Option<i64>| rating.and_then(Rating::from_stored);
         let ratings: Vec<Rating> = surveys
             .iter()
             .filter_map(|survey| rating_of(survey.rating))

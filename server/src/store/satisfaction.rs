@@ -71,8 +71,7 @@ impl OpenSurvey {
     fn state(&self) -> SurveyState {
         let answered = self
             .rating
-            .and_then(|rating| u8::try_from(rating).ok())
-            .and_then(|rating| Rating::try_from(rating).ok())
+            .and_then(Rating::from_stored)
             .zip(self.answered_at);
         SurveyState {
             asked_at: self.asked_at,
