@@ -62,6 +62,26 @@ pub async fn change_password(
         .await
 }
 
+/// The person's interface language by its code ("es"), or empty to follow their browser.
+#[server(endpoint = "account/language")]
+pub async fn set_language(language: String) -> Result<(), AppError> {
+    let language = (!language.trim().is_empty()).then_some(language);
+    backend()?.set_language(&actor()?, language).await
+}
+
+/// The organisation's default interface language's code, if an admin chose one.
+#[server(endpoint = "settings/language")]
+pub async fn get_default_language() -> Result<Option<String>, AppError> {
+    backend()?.default_language(&actor()?).await
+}
+
+/// Empty: no default, so English for anyone whose browser asks for no language on offer.
+#[server(endpoint = "settings/language/save")]
+pub async fn save_default_language(language: String) -> Result<(), AppError> {
+    let language = (!language.trim().is_empty()).then_some(language);
+    backend()?.set_default_language(&actor()?, language).await
+}
+
 #[server(endpoint = "account/totp")]
 pub async fn get_two_factor() -> Result<TwoFactorStatus, AppError> {
     backend()?.two_factor_status(&actor()?).await

@@ -7,11 +7,15 @@
 pub mod api;
 mod components;
 pub mod error;
+pub mod language;
 pub mod model;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
 mod tracking;
+
+// The `i18n` module app/build.rs generates from the translation files.
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -37,7 +41,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     provide_script_nonce();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // The language provider writes `lang` and `dir` here, in the page's language.
+        <html>
             <head>
                 <meta charset="utf-8" />
                 // The on-screen keyboard shrinks the page, so the composer stays above it.
@@ -75,6 +80,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/switchboard.css" />
         <Title formatter=|page: String| format!("{page} · Switchboard") />
+        <language::LanguageProvider>
         <components::DemoBanner />
         <Router>
             <Routes fallback=NotFound>
@@ -105,5 +111,6 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("reports") view={Lazy::<ReportsRoute>::new()} />
             </Routes>
         </Router>
+        </language::LanguageProvider>
     }
 }

@@ -27,6 +27,8 @@ pub struct Actor {
     pub name: String,
     pub role: Role,
     pub must_change_password: bool,
+    /// Their interface language's code, if they chose one.
+    pub language: Option<String>,
     /// How this request proved who it is; some actions need a recent sign-in.
     pub credential: Credential,
 }
@@ -59,6 +61,7 @@ impl Actor {
             name: self.name.clone(),
             role: self.role,
             must_change_password: self.must_change_password,
+            language: self.language.clone(),
         }
     }
 }
@@ -73,6 +76,15 @@ pub trait Backend: Send + Sync + 'static {
         id: i64,
         changes: PersonChanges,
     ) -> Result<Person, AppError>;
+    /// `None` follows the browser's language.
+    async fn set_language(&self, actor: &Actor, language: Option<String>) -> Result<(), AppError>;
+    async fn default_language(&self, actor: &Actor) -> Result<Option<String>, AppError>;
+    /// `None`: no default, so English for anyone whose browser asks for no language on offer.
+    async fn set_default_language(
+        &self,
+        actor: &Actor,
+        language: Option<String>,
+    ) -> Result<(), AppError>;
     async fn change_password(
         &self,
         actor: &Actor,

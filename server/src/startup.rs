@@ -25,7 +25,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::auth::layer::{authenticate, require_sign_in_for_pages};
 use crate::config::Config;
 use crate::http::{
-    api, health, live, media, metrics, pwa, sandbox, security, server_fn_status, sign_in,
+    api, health, language, live, media, metrics, pwa, sandbox, security, server_fn_status, sign_in,
     templates, text, webhooks,
 };
 use crate::services::Services;
@@ -294,6 +294,10 @@ pub fn router(services: Services, config: Config) -> Router {
                 .layer(from_fn(security::no_store))
                 .layer(sessions)
                 .layer(from_fn_with_state(state.clone(), authenticate))
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    language::choose_page_language,
+                ))
                 // After authentication: only a request a valid token authenticated is exempt.
                 .layer(from_fn_with_state(
                     state.clone(),

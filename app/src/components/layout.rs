@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{DismissBudgetAlert, get_budget_alerts};
-use crate::model::{Me, Permission};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::model::{BudgetAlert, Me, Permission, Role};
 use crate::tracking::tracked_in_browser;
 
 /// Who is signed in, as the server knew it when it rendered the page. Pages that need a person
@@ -54,13 +55,14 @@ fn demo_mode_on_the_server() -> bool {
 /// made up and replies go to the built-in sandbox, never to anyone's phone.
 #[component]
 pub fn DemoBanner() -> impl IntoView {
+    let i18n = use_i18n();
     use_context::<DemoMode>()
         .is_some_and(|demo| demo.0)
         .then(|| {
             view! {
                 <p class="demo-banner" role="note">
-                    <strong>"Demo mode"</strong>
-                    " — the conversations are made up and replies go to the built-in sandbox, never to a real phone."
+                    <strong>{t!(i18n, common.demo.title)}</strong>
+                    {t!(i18n, common.demo.text)}
                 </p>
             }
         })
@@ -78,11 +80,12 @@ pub fn Layout<V>(page: fn(Me) -> V) -> impl IntoView
 where
     V: IntoView + 'static,
 {
+    let i18n = use_i18n();
     match signed_in_person() {
         Some(me) => view! { <SignedIn me page /> }.into_any(),
         None => view! {
             <main class="centered">
-                <p>"Your session has ended. " <a href="/login">"Sign in again"</a> "."</p>
+                <p>{t!(i18n, common.session_ended, <a> = <a href="/login" />)}</p>
             </main>
         }
         .into_any(),
@@ -100,38 +103,38 @@ where
     let supervises = me.role.can(Permission::Supervise);
     let manages_settings = me.role.can(Permission::ManageSettings);
     let name = me.name.clone();
-    let role = me.role.label();
+    let role = me.role;
+    let i18n = use_i18n();
     let password_reminder = me.must_change_password.then(|| {
         view! {
             <p class="notice notice-warning" role="status">
-                "You signed in with a one-time password. "
-                <a href="/account">"Choose your own password"</a> " now."
+                {t!(i18n, common.one_time_password, <a> = <a href="/account" />)}
             </p>
         }
     });
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Switchboard"</a>
-            <nav aria-label="Main">
-                <A href="/">"Inbox"</A>
-                <A href="/mentions">"Mentions"</A>
-                {supervises.then(|| view! { <A href="/supervision">"Supervision"</A> })}
-                {supervises.then(|| view! { <A href="/reports">"Reports"</A> })}
-                {is_admin.then(|| view! { <A href="/people">"People"</A> })}
-                {is_admin.then(|| view! { <A href="/audit">"Audit"</A> })}
+            <nav aria-label=move || t_string!(i18n, common.nav.label)>
+                <A href="/">{t!(i18n, common.nav.inbox)}</A>
+                <A href="/mentions">{t!(i18n, common.nav.mentions)}</A>
+                {supervises.then(|| view! { <A href="/supervision">{t!(i18n, common.nav.supervision)}</A> })}
+                {supervises.then(|| view! { <A href="/reports">{t!(i18n, common.nav.reports)}</A> })}
+                {is_admin.then(|| view! { <A href="/people">{t!(i18n, common.nav.people)}</A> })}
+                {is_admin.then(|| view! { <A href="/audit">{t!(i18n, common.nav.audit)}</A> })}
                 {manages_channels.then(|| view! {
-                    <A href="/channels">"Channels"</A>
-                    <A href="/templates">"Templates"</A>
-                    <A href="/events">"Events"</A>
+                    <A href="/channels">{t!(i18n, common.nav.channels)}</A>
+                    <A href="/templates">{t!(i18n, common.nav.templates)}</A>
+                    <A href="/events">{t!(i18n, common.nav.events)}</A>
                 })}
-                {manages_tags.then(|| view! { <A href="/settings">"Settings"</A> })}
-                <A href="/account">"Account"</A>
+                {manages_tags.then(|| view! { <A href="/settings">{t!(i18n, common.nav.settings)}</A> })}
+                <A href="/account">{t!(i18n, common.nav.account)}</A>
             </nav>
             <div class="whoami">
                 <span class="person-name">{name}</span>
-                <span class="role-badge">{role}</span>
+                <span class="role-badge">{move || role_name(role)}</span>
                 <form method="post" action="/auth/logout">
-                    <button type="submit" class="link-button">"Sign out"</button>
+                    <button type="submit" class="link-button">{t!(i18n, common.nav.sign_out)}</button>
                 </form>
             </div>
         </header>
@@ -145,6 +148,7 @@ where
 /// until one of them dismisses the alert.
 #[component]
 fn BudgetAlerts() -> impl IntoView {
+    let i18n = use_i18n();
     let dismiss = ServerAction::<DismissBudgetAlert>::new();
     let alerts = Resource::new(tracked_in_browser(move || dismiss.version().get()), |_| {
         get_budget_alerts()
@@ -157,14 +161,13 @@ fn BudgetAlerts() -> impl IntoView {
                     let items = alerts
                         .into_iter()
                         .map(|alert| {
-                            let sentence = alert.sentence();
                             let (channel_id, month) = (alert.channel_id, alert.month.clone());
                             view! {
                                 <li>
                                     <span class="budget-flag" aria-hidden="true">"⚠ "</span>
-                                    {sentence}
+                                    {budget_sentence(&alert)}
                                     " "
-                                    <a href="/reports">"See the costs"</a>
+                                    <a href="/reports">{t!(i18n, common.budget.see_costs)}</a>
                                     " "
                                     <button
                                         type="button"
@@ -173,19 +176,51 @@ fn BudgetAlerts() -> impl IntoView {
                                             dismiss.dispatch(DismissBudgetAlert { channel_id, month: month.clone() });
                                         }
                                     >
-                                        "Dismiss"
+                                        {t!(i18n, common.budget.dismiss)}
                                     </button>
                                 </li>
                             }
                         })
                         .collect_view();
                     view! {
-                        <section class="notice notice-warning budget-alerts" aria-label="Budget alerts">
+                        <section class="notice notice-warning budget-alerts" aria-label=move || t_string!(i18n, common.budget.label)>
                             <ul>{items}</ul>
                         </section>
                     }
                 })
             })}
         </Transition>
+    }
+}
+
+/// A role's name in the page's language.
+pub fn role_name(role: Role) -> &'static str {
+    let i18n = use_i18n();
+    match role {
+        Role::Admin => t_string!(i18n, common.roles.admin),
+        Role::Coordinator => t_string!(i18n, common.roles.coordinator),
+        Role::Volunteer => t_string!(i18n, common.roles.volunteer),
+    }
+}
+
+/// "WhatsApp line has spent 80 % of its budget for 2026-12: $80.00 of $100.00."
+fn budget_sentence(alert: &BudgetAlert) -> String {
+    let i18n = use_i18n();
+    let (channel, month) = (alert.channel_name.as_str(), alert.month.as_str());
+    let (spent, budget) = (alert.spent.as_str(), alert.budget.as_str());
+    if alert.threshold >= 100 {
+        t_string!(i18n, common.budget.spent_all, channel, month, spent, budget).to_string()
+    } else {
+        let share = alert.threshold;
+        t_string!(
+            i18n,
+            common.budget.spent_share,
+            channel,
+            share,
+            month,
+            spent,
+            budget
+        )
+        .to_string()
     }
 }

@@ -10,7 +10,7 @@ mod template_values;
 pub use busy_transition::BusyTransition;
 pub use charts::{Bars, Heatmap, Series, StackedBars};
 pub use layout::{
-    DemoBanner, Layout, provide_demo_mode, provide_signed_in_person, signed_in_person,
+    DemoBanner, Layout, provide_demo_mode, provide_signed_in_person, role_name, signed_in_person,
 };
 pub use notice::ErrorNotice;
 pub use template_send::{TemplateFileForm, TemplatePicker};

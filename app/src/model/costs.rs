@@ -135,20 +135,6 @@ pub struct BudgetAlert {
     pub budget: String,
 }
 
-impl BudgetAlert {
-    pub fn sentence(&self) -> String {
-        let reached = if self.threshold >= 100 {
-            "has spent its whole budget".to_owned()
-        } else {
-            format!("has spent {} % of its budget", self.threshold)
-        };
-        format!(
-            "{} {reached} for {}: {} of {}.",
-            self.channel_name, self.month, self.spent, self.budget
-        )
-    }
-}
-
 /// What sending a template would cost, before it is sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CostEstimate {

@@ -48,14 +48,6 @@ impl Role {
         Role::ALL.into_iter().find(|role| role.as_str() == value)
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "Admin",
-            Role::Coordinator => "Coordinator",
-            Role::Volunteer => "Volunteer",
-        }
-    }
-
     /// Admins run the organisation's setup, coordinators run the queue, volunteers answer.
     /// Each role includes everything of the roles below it.
     pub fn can(self, permission: Permission) -> bool {
@@ -84,6 +76,9 @@ pub struct Me {
     pub name: String,
     pub role: Role,
     pub must_change_password: bool,
+    /// Their interface language's code, if they chose one; otherwise their browser's is used.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// A person with access to Switchboard.

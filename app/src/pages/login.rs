@@ -3,12 +3,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::first_run_pending;
+use crate::i18n::{t, t_string, use_i18n};
 
 /// The sign-in form posts to the server's `/auth/login` as a plain form, so it works before the
 /// page hydrates and the session cookie is set by a normal redirect.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
+    let i18n = use_i18n();
     let error = move || {
         query
             .with(|q| q.get("error"))
@@ -22,7 +24,7 @@ pub fn LoginPage() -> impl IntoView {
     let code_step = move || query.with(|q| q.get("step")).as_deref() == Some("code");
 
     view! {
-        <Title text="Sign in" />
+        <Title text=move || t_string!(i18n, login.title) />
         <main class="centered">
             {move || if code_step() {
                 view! { <CodeForm next=Signal::derive(next) error=Signal::derive(error) /> }
@@ -42,6 +44,7 @@ pub fn LoginPage() -> impl IntoView {
 /// first admin exists, say what comes next.
 #[component]
 fn FirstRunNotice(first_admin_ready: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
     let pending = Resource::new(|| (), |()| first_run_pending());
     view! {
         <Suspense>
@@ -49,20 +52,15 @@ fn FirstRunNotice(first_admin_ready: Signal<bool>) -> impl IntoView {
                 let pending = pending.await.unwrap_or(false);
                 pending.then(|| view! {
                     <section class="card notice" role="status" aria-labelledby="first-run-heading">
-                        <h2 id="first-run-heading">"No one can sign in yet"</h2>
-                        <p>
-                            "This is a new installation. When it started, the server wrote a "
-                            "one-time setup link to its log (the line says \"first-run setup\"; "
-                            "with the Debian package: " <code>"journalctl -u switchboard"</code>
-                            "). Open that link to create the first admin account."
-                        </p>
+                        <h2 id="first-run-heading">{t!(i18n, login.first_run.heading)}</h2>
+                        <p>{t!(i18n, login.first_run.text, <code> = <code />)}</p>
                     </section>
                 })
             })}
         </Suspense>
         {move || first_admin_ready.get().then(|| view! {
             <p class="notice notice-success" role="status">
-                "Your admin account is ready. Sign in, then connect your first channel."
+                {t!(i18n, login.first_run.ready)}
             </p>
         })}
     }
@@ -74,25 +72,26 @@ fn PasswordForm(
     error: Signal<Option<&'static str>>,
     signed_out: Signal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <form class="card login" method="post" action="/auth/login">
-            <h1>"Sign in to Switchboard"</h1>
+            <h1>{t!(i18n, login.heading)}</h1>
             {move || signed_out.get().then(|| view! {
-                <p class="notice" role="status">"You have signed out."</p>
+                <p class="notice" role="status">{t!(i18n, login.signed_out)}</p>
             })}
             {move || error.get().map(|message| view! {
                 <p class="notice notice-error" role="alert">{message}</p>
             })}
             <input type="hidden" name="next" prop:value=next />
             <label>
-                "Email"
+                {t!(i18n, login.email)}
                 <input type="email" name="email" autocomplete="username" required autofocus />
             </label>
             <label>
-                "Password"
+                {t!(i18n, login.password)}
                 <input type="password" name="password" autocomplete="current-password" required />
             </label>
-            <button type="submit" class="primary">"Sign in"</button>
+            <button type="submit" class="primary">{t!(i18n, login.submit)}</button>
         </form>
     }
 }
@@ -100,15 +99,16 @@ fn PasswordForm(
 /// The second step: a code from the authenticator app, or one of the recovery codes.
 #[component]
 fn CodeForm(next: Signal<String>, error: Signal<Option<&'static str>>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <form class="card login" method="post" action="/auth/login/code">
-            <h1>"Two-factor sign-in"</h1>
+            <h1>{t!(i18n, login.code.heading)}</h1>
             {move || error.get().map(|message| view! {
                 <p class="notice notice-error" role="alert">{message}</p>
             })}
             <input type="hidden" name="next" prop:value=next />
             <label>
-                "Code from your authenticator app"
+                {t!(i18n, login.code.label)}
                 <input
                     name="code"
                     inputmode="numeric"
@@ -117,21 +117,22 @@ fn CodeForm(next: Signal<String>, error: Signal<Option<&'static str>>) -> impl I
                     required
                     autofocus
                 />
-                <small>"Lost your phone? Enter one of your recovery codes instead."</small>
+                <small>{t!(i18n, login.code.hint)}</small>
             </label>
-            <button type="submit" class="primary">"Continue"</button>
-            <p><a href="/login">"Start again"</a></p>
+            <button type="submit" class="primary">{t!(i18n, login.code.submit)}</button>
+            <p><a href="/login">{t!(i18n, login.code.start_again)}</a></p>
         </form>
     }
 }
 
 fn login_error_message(code: &str) -> &'static str {
+    let i18n = use_i18n();
     match code {
-        "invalid" => "That email and password do not match an active account.",
-        "throttled" => "Too many failed attempts. Wait a few minutes, then try again.",
-        "expired" => "Your session has ended. Sign in again.",
-        "invalid_code" => "That code is not correct or was already used. Try the current code.",
-        "code_expired" => "That took too long. Sign in again with your password.",
-        _ => "Sign-in failed. Try again.",
+        "invalid" => t_string!(i18n, login.errors.invalid),
+        "throttled" => t_string!(i18n, login.errors.throttled),
+        "expired" => t_string!(i18n, login.errors.expired),
+        "invalid_code" => t_string!(i18n, login.errors.invalid_code),
+        "code_expired" => t_string!(i18n, login.errors.code_expired),
+        _ => t_string!(i18n, login.errors.other),
     }
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{AddPerson, ResetTotp, UpdatePerson, list_people};
-use crate::components::{ErrorNotice, Layout};
+use crate::components::{ErrorNotice, Layout, role_name};
 use crate::model::{Me, Person, PersonChanges, Role};
 use crate::tracking::tracked_in_browser;
 
@@ -45,7 +45,7 @@ fn people(me: Me) -> impl IntoView {
                         "Role"
                         <select name="role">
                             {Role::ALL.into_iter().rev().map(|role| view! {
-                                <option value=role.as_str()>{role.label()}</option>
+                                <option value=role.as_str()>{move || role_name(role)}</option>
                             }).collect_view()}
                         </select>
                     </label>
@@ -145,7 +145,7 @@ fn PeopleTable(
                         >
                             {Role::ALL.into_iter().map(|role| view! {
                                 <option value=role.as_str() selected=role == person.role>
-                                    {role.label()}
+                                    {move || role_name(role)}
                                 </option>
                             }).collect_view()}
                         </select>

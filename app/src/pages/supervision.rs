@@ -11,7 +11,7 @@ use leptos_meta::Title;
 use crate::api::{
     ApproveReply, JoinConversation, RejectReply, TakeOverConversation, get_supervision_board,
 };
-use crate::components::{ErrorNotice, Layout};
+use crate::components::{ErrorNotice, Layout, role_name};
 use crate::error::AppError;
 use crate::model::{HeldReply, Me, OnlinePerson, OpenConversation, SupervisionBoard};
 use crate::tracking::tracked_in_browser;
@@ -158,7 +158,7 @@ fn online_person(person: OnlinePerson, actions: BoardActions) -> impl IntoView {
             <p>
                 <span class="person-name">{person.name}</span>
                 " "
-                <span class="role-badge">{person.role.label()}</span>
+                <span class="role-badge">{move || role_name(person.role)}</span>
                 {person.trainee.then(|| view! { " " <span class="trainee-badge">"Trainee"</span> })}
             </p>
             {open}

@@ -5,6 +5,7 @@ pub mod api;
 pub mod client_address;
 pub mod error;
 pub mod health;
+pub mod language;
 pub mod live;
 pub mod media;
 pub mod metrics;

@@ -42,6 +42,23 @@ impl Backend for Services {
         Services::update_person(self, actor, id, changes).await
     }
 
+    async fn set_language(&self, actor: &Actor, language: Option<String>) -> Result<(), AppError> {
+        Services::set_language(self, actor, language).await
+    }
+
+    async fn default_language(&self, actor: &Actor) -> Result<Option<String>, AppError> {
+        let language = Services::default_language_for(self, actor).await?;
+        Ok(language.map(|language| app::language::code(language).to_owned()))
+    }
+
+    async fn set_default_language(
+        &self,
+        actor: &Actor,
+        language: Option<String>,
+    ) -> Result<(), AppError> {
+        Services::set_default_language(self, actor, language).await
+    }
+
     async fn change_password(
         &self,
         actor: &Actor,

@@ -19,6 +19,7 @@ mod export;
 mod first_run;
 mod inbox;
 pub mod ingest;
+mod languages;
 mod limited_access;
 pub mod live;
 mod media;
@@ -183,6 +184,7 @@ fn actor_from(user: UserRow) -> Option<Actor> {
         name: user.name,
         role,
         must_change_password: user.must_change_password != 0,
+        language: user.language,
         credential: app::ports::Credential::Direct,
     })
 }

@@ -14,6 +14,9 @@ pub struct UserRow {
     /// leave it out.
     #[sqlx(default)]
     pub trainee: i64,
+    /// Their interface language's code; `None` follows their browser.
+    #[sqlx(default)]
+    pub language: Option<String>,
 }
 
 impl UserRow {
@@ -30,7 +33,7 @@ pub struct NewUser<'a> {
     pub must_change_password: bool,
 }
 
-const USER_COLUMNS: &str = "id, email, name, role, password_hash, must_change_password, deactivated_at, created_at, trainee";
+const USER_COLUMNS: &str = "id, email, name, role, password_hash, must_change_password, deactivated_at, created_at, trainee, language";
 
 impl Store {
     pub async fn insert_user(&self, user: NewUser<'_>) -> StoreResult<UserRow> {
@@ -57,6 +60,16 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?,
         )
+    }
+
+    pub async fn set_user_language(&self, id: i64, language: Option<&str>) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET language = $1, updated_at = $2 WHERE id = $3")
+            .bind(language)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {

@@ -25,6 +25,7 @@ mod files;
 mod first_run;
 mod inbox;
 mod instances;
+mod languages;
 mod limited_access;
 mod media;
 mod metrics;

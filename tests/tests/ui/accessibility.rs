@@ -1,6 +1,6 @@
 //! Accessibility in the real browser: axe-core, the engine most accessibility audits run on, finds
 //! no serious or critical WCAG 2.1 A or AA violation on the pages people use, signed out and
-//! signed in, with a conversation open.
+//! signed in, with a conversation open, in the dark theme and in Arabic (right to left).
 
 use crate::harness;
 
@@ -138,6 +138,61 @@ async fn axe_finds_no_serious_violation_on_the_pages_people_use() {
     open_conversation(&dark, &server, "all", "Ada Access").await;
     violations.extend(audit(client, &axe, "an open conversation (dark)").await);
     dark.close().await;
+
+    // In Arabic, chosen on the Account page: the page turns right-to-left and keeps the promises.
+    let arabic = Browser::start().await;
+    let client = &arabic.client;
+    sign_in(&arabic, &server, "admin@example.org").await;
+    client.goto(&server.url("/account")).await.unwrap();
+    arabic.wait_for_hydration().await;
+    client
+        .find(Locator::Css("select[name=language]"))
+        .await
+        .unwrap()
+        .select_by_value("ar")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css(
+            "section[aria-labelledby=language-heading] button[type=submit]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("html[lang=ar][dir=rtl]"))
+        .await
+        .expect("the page reloads in Arabic, right to left");
+    for page in ["/", "/account", "/settings", "/reports"] {
+        client.goto(&server.url(page)).await.unwrap();
+        arabic.wait_for_hydration().await;
+        violations.extend(audit(client, &axe, &format!("{page} (Arabic)")).await);
+    }
+    // Mirrored: the name comes first on the right, the navigation follows to its left.
+    let layout = client
+        .execute(
+            r#"const brand = document.querySelector(".topbar .brand").getBoundingClientRect();
+               const nav = document.querySelector(".topbar nav").getBoundingClientRect();
+               return [brand.right, nav.right, document.documentElement.clientWidth,
+                       document.querySelector(".topbar nav a").textContent];"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (brand_right, nav_right, width) = (
+        layout[0].as_f64().unwrap(),
+        layout[1].as_f64().unwrap(),
+        layout[2].as_f64().unwrap(),
+    );
+    assert!(
+        brand_right > width - 80.0 && nav_right < brand_right,
+        "right to left: {layout}"
+    );
+    assert_eq!(layout[3], "صندوق الوارد", "the navigation speaks Arabic");
+    arabic.close().await;
 
     assert!(
         violations.is_empty(),

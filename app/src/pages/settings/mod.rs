@@ -1,9 +1,10 @@
-//! `/settings`: how the inbox works, sign-in rules, data retention, risk words, costs, business hours and satisfaction surveys (admins), and the tags
+//! `/settings`: how the inbox works, the default language, sign-in rules, data retention, risk words, costs, business hours and satisfaction surveys (admins), and the tags
 //! and canned responses (coordinators and admins).
 
 mod business_hours;
 mod costs;
 mod data_requests;
+mod language;
 mod retention;
 mod risk_words;
 mod satisfaction;
@@ -23,6 +24,7 @@ use crate::tracking::tracked_in_browser;
 use business_hours::BusinessHoursSettingsForm;
 use costs::CostSettingsForm;
 use data_requests::{ErasureKeywordForm, ErasureRequests, VolunteerAccessForm};
+use language::DefaultLanguageForm;
 use retention::RetentionSettingsForm;
 use risk_words::RiskWordsForm;
 use satisfaction::SatisfactionSettingsForm;
@@ -42,7 +44,7 @@ fn settings(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Settings"</h1>
-            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> <BusinessHoursSettingsForm /> <SatisfactionSettingsForm /> })}
+            {manages_settings.then(|| view! { <InboxSettingsForm /> <DefaultLanguageForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> <BusinessHoursSettingsForm /> <SatisfactionSettingsForm /> })}
             {manages_settings.then(|| view! { <VolunteerAccessForm /> <ErasureKeywordForm /> })}
             {me.role.can(Permission::HandleDataRequests).then(|| view! { <ErasureRequests /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}
