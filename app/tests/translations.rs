@@ -15,7 +15,6 @@ const NOT_YET_TRANSLATED: &[&str] = &[
     "pages/audit.rs",
     "pages/channels.rs",
     "pages/inbox/announcer.rs",
-    "pages/inbox/clock.rs",
     "pages/inbox/contact.rs",
     "pages/inbox/live.rs",
     "pages/inbox/mod.rs",

@@ -1,12 +1,16 @@
 //! Times as people read them. The server cannot know the reader's time zone, so it renders the time
-//! as the RFC 3339 text gives it; in the browser, times switch to local time (recent ones to
-//! "5 min ago") and stay current while the inbox is open.
+//! as the RFC 3339 text gives it; in the browser, times switch to local time written the way the
+//! page's language writes them (recent ones "5 minutes ago", "hace 5 minutos") and stay current
+//! while the inbox is open.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsValue;
-use leptos::web_sys::js_sys::{Date, JSON};
+use leptos::web_sys::js_sys::{Array, Date, Intl, JSON};
+
+use crate::i18n::use_i18n;
+use crate::language;
 
 /// Milliseconds since the epoch, refreshed every half minute; `None` on the server.
 #[derive(Clone, Copy)]
@@ -35,7 +39,7 @@ pub fn use_now() -> Signal<Option<f64>> {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TimeStyle {
-    /// For the list: "just now", "5 min ago", "14:05" today, "3 Mar" before.
+    /// For the list: "now", "5 min. ago", "14:05" today, "3 Mar" before.
     Brief,
     /// For messages and deadlines: "14:05" today, "3 Mar, 14:05" otherwise.
     Full,
@@ -44,11 +48,13 @@ pub enum TimeStyle {
 #[component]
 pub fn Time(at: String, style: TimeStyle) -> impl IntoView {
     let now = use_now();
+    let i18n = use_i18n();
     let text = {
         let at = at.clone();
         move || {
+            let language = language::code(i18n.get_locale());
             now.get()
-                .and_then(|now| local(&at, now, style))
+                .and_then(|now| local(&at, now, style, language))
                 .unwrap_or_else(|| as_given(&at))
         }
     };
@@ -68,7 +74,7 @@ fn as_given(at: &str) -> String {
     }
 }
 
-fn local(at: &str, now: f64, style: TimeStyle) -> Option<String> {
+fn local(at: &str, now: f64, style: TimeStyle, language: &str) -> Option<String> {
     let date = Date::new(&JsValue::from_str(at));
     let then = date.get_time();
     if then.is_nan() {
@@ -78,10 +84,13 @@ fn local(at: &str, now: f64, style: TimeStyle) -> Option<String> {
     let today = Date::new(&JsValue::from_f64(now));
     let same_day = date.to_date_string() == today.to_date_string();
     let same_year = date.get_full_year() == today.get_full_year();
+    let languages = Array::of1(&JsValue::from_str(language));
     let options = match style {
-        TimeStyle::Brief if minutes == 0 => return Some("just now".into()),
-        TimeStyle::Brief if (1..60).contains(&minutes) => {
-            return Some(format!("{minutes} min ago"));
+        TimeStyle::Brief if (0..60).contains(&minutes) => {
+            // "now" for less than a minute, "5 minutes ago" after.
+            let relative = JSON::parse(r#"{"numeric":"auto","style":"short"}"#).ok()?;
+            let format = Intl::RelativeTimeFormat::new(&languages, &relative.into());
+            return Some(format.format(-(minutes as f64), "minute").into());
         }
         _ if same_day => r#"{"hour":"2-digit","minute":"2-digit"}"#,
         TimeStyle::Brief if same_year => r#"{"day":"numeric","month":"short"}"#,
@@ -94,5 +103,5 @@ fn local(at: &str, now: f64, style: TimeStyle) -> Option<String> {
         }
     };
     let options = JSON::parse(options).ok()?;
-    Some(date.to_locale_string("default", &options).into())
+    Some(date.to_locale_string(language, &options).into())
 }
