@@ -1,4 +1,4 @@
-//! `/settings`: how the inbox works, sign-in rules, data retention, risk words, costs, business hours and satisfaction surveys (admins), and the tags
+//! `/settings`: how the inbox works, sign-in rules, data retention, risk words, costs, business hours, satisfaction surveys and translation (admins), and the tags
 //! and canned responses (coordinators and admins).
 
 mod business_hours;
@@ -7,6 +7,7 @@ mod data_requests;
 mod retention;
 mod risk_words;
 mod satisfaction;
+mod translation;
 mod wellbeing;
 
 use leptos::prelude::*;
@@ -26,6 +27,7 @@ use data_requests::{ErasureKeywordForm, ErasureRequests, VolunteerAccessForm};
 use retention::RetentionSettingsForm;
 use risk_words::RiskWordsForm;
 use satisfaction::SatisfactionSettingsForm;
+use translation::TranslationSettingsForm;
 use wellbeing::WellbeingSettingsForm;
 
 #[component]
@@ -42,7 +44,7 @@ fn settings(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Settings"</h1>
-            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> <BusinessHoursSettingsForm /> <SatisfactionSettingsForm /> })}
+            {manages_settings.then(|| view! { <InboxSettingsForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> <BusinessHoursSettingsForm /> <SatisfactionSettingsForm /> <TranslationSettingsForm /> })}
             {manages_settings.then(|| view! { <VolunteerAccessForm /> <ErasureKeywordForm /> })}
             {me.role.can(Permission::HandleDataRequests).then(|| view! { <ErasureRequests /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}
