@@ -30,7 +30,7 @@ use crate::model::{
     TotpEnrolment, TwoFactorStatus,
 };
 #[cfg(feature = "ssr")]
-use crate::ports::{actor, backend};
+use crate::ports::{accept_language, actor, backend};
 use leptos::server_fn::codec::Json;
 
 #[server(endpoint = "people/list")]
@@ -643,6 +643,53 @@ pub async fn save_satisfaction_settings(
 ) -> Result<SatisfactionSettings, AppError> {
     backend()?
         .save_satisfaction_settings(&actor()?, settings)
+        .await
+}
+
+#[server(endpoint = "settings/translation")]
+pub async fn get_translation_settings() -> Result<crate::model::TranslationSettings, AppError> {
+    backend()?.translation_settings(&actor()?).await
+}
+
+#[server(endpoint = "settings/translation/save")]
+pub async fn save_translation_settings(
+    input: crate::model::TranslationSettingsInput,
+) -> Result<crate::model::TranslationSettings, AppError> {
+    backend()?.save_translation_settings(&actor()?, input).await
+}
+
+/// The message in the language the browser prefers.
+#[server(endpoint = "messages/translate")]
+pub async fn translate_message(
+    message_id: i64,
+) -> Result<crate::model::MessageTranslation, AppError> {
+    backend()?
+        .translate_message(&actor()?, message_id, accept_language())
+        .await
+}
+
+/// The reply being written, in `target` or else the contact's language.
+#[server(endpoint = "conversations/translate-draft")]
+pub async fn translate_draft(
+    conversation_id: i64,
+    text: String,
+    target: Option<String>,
+) -> Result<crate::model::DraftTranslation, AppError> {
+    backend()?
+        .translate_draft(&actor()?, conversation_id, text, target)
+        .await
+}
+
+/// Sends `text` (a translation into `language`); the thread keeps `original_text` beside it.
+#[server(endpoint = "conversations/reply-translated")]
+pub async fn send_translated_reply(
+    conversation_id: i64,
+    text: String,
+    original_text: String,
+    language: String,
+) -> Result<(), AppError> {
+    backend()?
+        .send_translated_reply(&actor()?, conversation_id, text, original_text, language)
         .await
 }
 

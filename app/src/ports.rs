@@ -441,6 +441,41 @@ pub trait Backend: Send + Sync + 'static {
         channel_id: i64,
         month: String,
     ) -> Result<(), AppError>;
+    async fn translation_settings(
+        &self,
+        actor: &Actor,
+    ) -> Result<crate::model::TranslationSettings, AppError>;
+    async fn save_translation_settings(
+        &self,
+        actor: &Actor,
+        input: crate::model::TranslationSettingsInput,
+    ) -> Result<crate::model::TranslationSettings, AppError>;
+    /// A message in the reader's language; `reader_language` is what the request asked for
+    /// (an `Accept-Language` value or a code).
+    async fn translate_message(
+        &self,
+        actor: &Actor,
+        message_id: i64,
+        reader_language: Option<String>,
+    ) -> Result<crate::model::MessageTranslation, AppError>;
+    /// A reply being written, in `target` or else the contact's language.
+    async fn translate_draft(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        text: String,
+        target: Option<String>,
+    ) -> Result<crate::model::DraftTranslation, AppError>;
+    /// Queues a reply sent translated: `text` in `language` goes to the contact, the thread
+    /// keeps `original_text` beside it.
+    async fn send_translated_reply(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        text: String,
+        original_text: String,
+        language: String,
+    ) -> Result<(), AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;
@@ -453,6 +488,18 @@ pub fn backend() -> Result<SharedBackend, AppError> {
 /// The signed-in person making this request, if any.
 pub fn current_actor() -> Option<Actor> {
     use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<Actor>().cloned())
+}
+
+/// The languages this request's browser prefers (its `Accept-Language` header), if it said.
+pub fn accept_language() -> Option<String> {
+    use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT_LANGUAGE)?
+            .to_str()
+            .ok()
+            .map(str::to_owned)
+    })
 }
 
 /// The signed-in person making this request, or the error that asks them to sign in.

@@ -146,6 +146,10 @@ pub struct ConversationSummary {
     /// The person who flagged it urgent by hand.
     #[serde(default)]
     pub urgent_flagged_by: Option<String>,
+    /// The contact's language (ISO 639-1), as the translation service last detected it in
+    /// one of their messages.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// A file a contact sent.
@@ -198,6 +202,13 @@ pub struct ThreadMessage {
     /// Its part in a satisfaction survey, in words ("Satisfaction survey", "Rating", …).
     #[serde(default)]
     pub survey: Option<String>,
+    /// A reply sent translated: the language `body` was translated into (ISO 639-1), which
+    /// is what the contact received.
+    #[serde(default)]
+    pub translated_to: Option<String>,
+    /// A reply sent translated: what its author wrote before translation.
+    #[serde(default)]
+    pub original_text: Option<String>,
 }
 
 /// A reply whose delivery failed for now and will be tried again by itself.
@@ -312,4 +323,8 @@ pub struct ConversationDetail {
     /// What each of `templates` would cost if sent now, where a price applies (WhatsApp).
     #[serde(default)]
     pub template_estimates: Vec<super::TemplateEstimate>,
+    /// Whether an admin set up a translation service, so messages and replies can be
+    /// translated.
+    #[serde(default)]
+    pub translation_enabled: bool,
 }

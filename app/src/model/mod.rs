@@ -16,6 +16,7 @@ mod search;
 mod settings;
 mod supervision;
 mod templates;
+mod translation;
 mod two_factor;
 mod wellbeing;
 
@@ -35,5 +36,6 @@ pub use search::*;
 pub use settings::*;
 pub use supervision::*;
 pub use templates::*;
+pub use translation::*;
 pub use two_factor::*;
 pub use wellbeing::*;

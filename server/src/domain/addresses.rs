@@ -21,6 +21,10 @@ pub enum UrlRefusal {
     NoHost,
     #[error("it points at a private, local or reserved address")]
     PrivateAddress,
+    #[error("it points at a link-local, multicast or unspecified address")]
+    NotForTranslation,
+    #[error("use https for a service outside your own network")]
+    PlainHttpToInternet,
 }
 
 /// Checks a provider URL's scheme and, when its host is an address, that address. A host
@@ -42,6 +46,50 @@ pub fn check_provider_url(url: &Url, allow_private: bool) -> Result<(), UrlRefus
         Some(Host::Ipv6(ip)) if !is_public(IpAddr::V6(ip)) => Err(UrlRefusal::PrivateAddress),
         Some(_) => Ok(()),
     }
+}
+
+/// Where a translation service may be reached. Unlike a provider's API it may be on the
+/// organisation's own network: a self-hosted LibreTranslate or Ollama on localhost or the LAN
+/// is the privacy-friendly choice the README recommends, and only an admin sets the URL. Still
+/// never a link-local address (cloud metadata answers at 169.254.169.254 and fe80::), nor an
+/// unspecified or multicast one, which name no service.
+pub fn translation_may_reach(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => {
+            let [a, b, ..] = ip.octets();
+            !(ip.is_unspecified() || ip.is_broadcast() || a >= 224 || (a == 169 && b == 254))
+        }
+        IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
+            Some(v4) => translation_may_reach(IpAddr::V4(v4)),
+            None => {
+                let first = ip.segments()[0];
+                !(ip.is_unspecified() || (first & 0xffc0) == 0xfe80 || (first & 0xff00) == 0xff00)
+            }
+        },
+    }
+}
+
+/// Checks a translation service's URL on its text: http or https with a host, an address host
+/// one translation may reach, and plain http only to a loopback or private address (over the
+/// internet the messages and the key would travel readable). A host name's addresses are
+/// checked where it is resolved.
+pub fn check_translation_url(url: &Url) -> Result<(), UrlRefusal> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(UrlRefusal::NotHttps);
+    }
+    let ip = match url.host() {
+        None => return Err(UrlRefusal::NoHost),
+        Some(Host::Domain(_)) => return Ok(()),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip),
+    };
+    if !translation_may_reach(ip) {
+        return Err(UrlRefusal::NotForTranslation);
+    }
+    if url.scheme() == "http" && is_public(ip) {
+        return Err(UrlRefusal::PlainHttpToInternet);
+    }
+    Ok(())
 }
 
 /// Whether an address is reachable on the public internet: not loopback, private, link-local,
@@ -128,6 +176,38 @@ pub fn is_media_url(kind: ChannelKind, url: &Url, api_base_url: &Url, redirect: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn translation_may_be_on_the_own_network_but_not_link_local() {
+        let check = |url: &str| check_translation_url(&Url::parse(url).unwrap());
+        for allowed in [
+            "http://127.0.0.1:5000",
+            "http://10.0.0.8:11434/v1",
+            "http://[::1]:5000",
+            "http://libretranslate.internal:5000",
+            "https://api.example.org/v1",
+            "https://203.0.114.9/",
+        ] {
+            assert_eq!(check(allowed), Ok(()), "{allowed}");
+        }
+        assert_eq!(
+            check("http://169.254.169.254/"),
+            Err(UrlRefusal::NotForTranslation)
+        );
+        assert_eq!(
+            check("http://[fe80::1]/"),
+            Err(UrlRefusal::NotForTranslation)
+        );
+        assert_eq!(
+            check("http://0.0.0.0:5000/"),
+            Err(UrlRefusal::NotForTranslation)
+        );
+        assert_eq!(
+            check("http://8.8.8.8/"),
+            Err(UrlRefusal::PlainHttpToInternet)
+        );
+        assert_eq!(check("ftp://127.0.0.1/"), Err(UrlRefusal::NotHttps));
+    }
 
     fn check(url: &str) -> Result<(), UrlRefusal> {
         check_provider_url(&Url::parse(url).unwrap(), false)

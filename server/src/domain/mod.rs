@@ -17,6 +17,7 @@ pub mod satisfaction;
 pub mod sizes;
 pub mod supervision;
 pub mod templates;
+pub mod translation;
 pub mod two_factor;
 pub mod webhooks;
 pub mod wellbeing;

@@ -12,6 +12,9 @@ use app::model::{
     BudgetAlert, BusinessHoursForm, CostQuery, CostReport, CostSettings, CsatReport, RateCardInput,
     Report, ReportQuery, SatisfactionSettings,
 };
+use app::model::{
+    DraftTranslation, MessageTranslation, TranslationSettings, TranslationSettingsInput,
+};
 use app::model::{ErasureDecision, ErasureKeyword, RequestedErasure, VolunteerAccess};
 use app::model::{
     ErasureReport, RecoveryCodes, RetentionCounts, RetentionSettings, SecuritySettings,
@@ -641,5 +644,55 @@ impl Backend for Services {
         month: String,
     ) -> Result<(), AppError> {
         Services::dismiss_budget_alert(self, actor, channel_id, &month).await
+    }
+
+    async fn translation_settings(&self, actor: &Actor) -> Result<TranslationSettings, AppError> {
+        Services::translation_settings(self, actor).await
+    }
+
+    async fn save_translation_settings(
+        &self,
+        actor: &Actor,
+        input: TranslationSettingsInput,
+    ) -> Result<TranslationSettings, AppError> {
+        Services::update_translation_settings(self, actor, input).await
+    }
+
+    async fn translate_message(
+        &self,
+        actor: &Actor,
+        message_id: i64,
+        reader_language: Option<String>,
+    ) -> Result<MessageTranslation, AppError> {
+        Services::translate_message(self, actor, message_id, reader_language.as_deref()).await
+    }
+
+    async fn translate_draft(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        text: String,
+        target: Option<String>,
+    ) -> Result<DraftTranslation, AppError> {
+        Services::translate_draft(self, actor, conversation_id, &text, target.as_deref()).await
+    }
+
+    async fn send_translated_reply(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        text: String,
+        original_text: String,
+        language: String,
+    ) -> Result<(), AppError> {
+        Services::send_translated_reply(
+            self,
+            actor,
+            conversation_id,
+            &text,
+            &original_text,
+            &language,
+        )
+        .await
     }
 }

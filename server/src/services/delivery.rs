@@ -26,9 +26,11 @@ use crate::domain::channels::ChannelConfig;
 use crate::domain::replies::{Network, ReplyRule, reply_rule};
 use crate::domain::reply_buttons::check_reply_buttons;
 use crate::metrics::SendResult;
-use crate::store::{ConversationRow, OutboundFileRow, OutboundJob, OutboundReply, now_ms, now_us};
+use crate::store::{
+    ConversationRow, OutboundFileRow, OutboundJob, OutboundReply, ReplyTranslation, now_ms, now_us,
+};
 
-const MAX_BODY_CHARS: usize = 4096;
+pub(crate) const MAX_BODY_CHARS: usize = 4096;
 /// After this many attempts a transient failure is shown as a failure.
 pub(crate) const MAX_ATTEMPTS: i64 = 8;
 
@@ -172,6 +174,20 @@ impl Services {
         body: &str,
         buttons: &[String],
     ) -> Result<(), AppError> {
+        self.send_text_reply(actor, conversation_id, body, buttons, None)
+            .await
+    }
+
+    /// Queues a free-text reply; a translated one keeps its author's words and the language
+    /// beside the translation it sends (`body`).
+    pub(crate) async fn send_text_reply(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        body: &str,
+        buttons: &[String],
+        translation: Option<ReplyTranslation<'_>>,
+    ) -> Result<(), AppError> {
         actor.require(Permission::AnswerConversations)?;
         let body = body.trim();
         if body.is_empty() || body.chars().count() > MAX_BODY_CHARS {
@@ -210,6 +226,7 @@ impl Services {
                 body,
                 content: &content,
                 file: None,
+                translation,
             },
         )
         .await

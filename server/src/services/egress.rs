@@ -9,7 +9,9 @@ use std::sync::Arc;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::Url;
 
-use crate::domain::addresses::{UrlRefusal, check_provider_url, is_public};
+use crate::domain::addresses::{
+    UrlRefusal, check_provider_url, check_translation_url, is_public, translation_may_reach,
+};
 
 /// A resolver that drops the addresses provider calls may not reach.
 struct PublicOnly {
@@ -97,6 +99,74 @@ pub(crate) async fn api_base_url_refusal(url: &str, allow_private: bool) -> Opti
     }
 }
 
+/// A resolver for translation calls, which keeps only the addresses a translation service may
+/// be at (see `domain::addresses::translation_may_reach`): a self-hosted service on this
+/// machine or the organisation's network is allowed, link-local addresses are not.
+struct TranslationAddresses;
+
+impl Resolve for TranslationAddresses {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addresses = translation_addresses(&host, 0).await?;
+            Ok(Box::new(addresses.into_iter()) as Addrs)
+        })
+    }
+}
+
+async fn translation_addresses(
+    host: &str,
+    port: u16,
+) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await?
+        .filter(|address| translation_may_reach(address.ip()))
+        .collect();
+    if addresses.is_empty() {
+        return Err(Box::new(PrivateOnly(host.to_string())));
+    }
+    Ok(addresses)
+}
+
+/// How long a translation may take: a local model on a small server answers a message in
+/// seconds, and a person is waiting for it.
+const TRANSLATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The client for translation calls: the address rules above, no redirects (a service answers
+/// directly; a redirect could carry the text and the key elsewhere), and a time limit.
+pub(crate) fn translation_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(TRANSLATION_TIMEOUT)
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .dns_resolver(Arc::new(TranslationAddresses))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("the HTTP client builds")
+}
+
+/// Parses a translation service's URL as an admin saves it: its text, then what its host
+/// resolves to now (a name for a link-local address is refused; one for a public address
+/// needs https). The message says why not.
+pub(crate) async fn translation_url(url: &str) -> Result<Url, String> {
+    let parsed = Url::parse(url.trim()).map_err(|error| format!("it is not a URL: {error}"))?;
+    check_translation_url(&parsed).map_err(|refusal| refusal.to_string())?;
+    let Some(url::Host::Domain(host)) = parsed.host() else {
+        return Ok(parsed);
+    };
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let addresses = translation_addresses(host, port).await.map_err(|error| {
+        if error.is::<PrivateOnly>() {
+            UrlRefusal::NotForTranslation.to_string()
+        } else {
+            format!("{host} could not be found")
+        }
+    })?;
+    if parsed.scheme() == "http" && addresses.iter().any(|address| is_public(address.ip())) {
+        return Err(UrlRefusal::PlainHttpToInternet.to_string());
+    }
+    Ok(parsed)
+}
+
 /// Whether a failed call was refused by the address rules rather than by the network.
 pub(crate) fn refused_by_rules(error: &reqwest::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
@@ -140,6 +210,14 @@ mod tests {
         let accepted =
             tokio::time::timeout(std::time::Duration::from_millis(200), listener.accept()).await;
         assert!(accepted.is_err(), "no connection was made");
+    }
+
+    #[tokio::test]
+    async fn a_translation_service_may_be_local_but_not_link_local() {
+        assert!(translation_url("http://localhost:5000/").await.is_ok());
+        assert!(translation_url("http://127.0.0.1:11434/v1").await.is_ok());
+        assert!(translation_url("http://169.254.169.254/").await.is_err());
+        assert!(translation_url("not a url").await.is_err());
     }
 
     #[tokio::test]

@@ -192,6 +192,7 @@ impl Services {
                 urgent: row.urgent != 0,
                 urgent_word: row.urgent_word,
                 urgent_flagged_by: row.urgent_by_name,
+                language: row.language,
             })
             .collect())
     }
@@ -353,6 +354,8 @@ impl Services {
                     _ => None,
                 },
                 survey: message.survey_part.as_deref().and_then(survey_part_label),
+                translated_to: message.translated_to,
+                original_text: message.original_text,
             })
             .collect();
         let notes = self
@@ -424,7 +427,9 @@ impl Services {
             .pop()
             .ok_or_else(AppError::internal)?;
         let blur_media = self.blurs_media_for(actor).await?;
+        let translation_enabled = self.translation_enabled().await?;
         Ok(ConversationDetail {
+            translation_enabled,
             blur_media,
             summary,
             messages,

@@ -38,6 +38,8 @@ mod settings;
 mod supervision;
 mod templates;
 mod tokens;
+mod translation;
+mod translator;
 mod two_factor;
 mod webhook_events;
 mod wellbeing;
@@ -91,6 +93,8 @@ pub struct Services {
     http: reqwest::Client,
     /// For calls to this instance's own sandbox provider in demo mode.
     sandbox_http: reqwest::Client,
+    /// For calls to the translation service, which may be on the organisation's own network.
+    translation_http: reqwest::Client,
     screening: screening::ScreeningCache,
     metrics: Arc<Metrics>,
 }
@@ -105,6 +109,7 @@ impl Services {
             live: live::LiveHub::default(),
             http: egress::provider_client(settings.allow_private_provider_urls),
             sandbox_http: egress::sandbox_client(),
+            translation_http: egress::translation_client(),
             settings: Arc::new(settings),
             screening: screening::ScreeningCache::default(),
             metrics: Arc::default(),

@@ -88,6 +88,7 @@ impl Services {
                 body: &caption,
                 content: "{}",
                 file: Some(kept.outbound(&token)),
+                translation: None,
             },
         )
         .await

@@ -3,6 +3,7 @@
 
 use super::Services;
 use super::channels::secrets_place;
+use super::translation::translation_key_place;
 use super::two_factor::totp_seed_place;
 use crate::secrets::{Keyring, SealError, SecretKey, is_sealed};
 use crate::store::StoreError;
@@ -15,6 +16,8 @@ pub enum AtRestError {
     Seal { channel: i64, source: SealError },
     #[error("the second-factor seed of person {user}: {source}")]
     SeedSeal { user: i64, source: SealError },
+    #[error("the translation service's API key: {0}")]
+    TranslationKeySeal(SealError),
     #[error(transparent)]
     Key(#[from] SealError),
 }
@@ -52,14 +55,23 @@ impl Services {
                 }
             })
             .await?;
+        // So is the translation service's key.
+        self.store
+            .rewrite_translation_key(|_, stored| -> Result<_, AtRestError> {
+                match keys.open(&translation_key_place(), stored) {
+                    Ok(_) => Ok(None),
+                    Err(source) => Err(AtRestError::TranslationKeySeal(source)),
+                }
+            })
+            .await?;
         Ok(sealed)
     }
 
-    /// Re-seals every stored secret under `new`: channels, then second-factor seeds, a
-    /// transaction each (a rotation stopped between them is finished by running it again). It
+    /// Re-seals every stored secret under `new`: channels, second-factor seeds, then the
+    /// translation service's key, a transaction each (a rotation stopped between them is finished by running it again). It
     /// opens them with the keys this instance has (the current key, and a pending one from an
     /// unfinished rotation).
-    /// Returns how many channels and second-factor seeds were re-sealed.
+    /// Returns how many values were re-sealed.
     pub async fn reseal_stored_secrets(&self, new: SecretKey) -> Result<u64, AtRestError> {
         let old = self.sealer().keyring()?;
         let new = Keyring::new(new);
@@ -86,6 +98,16 @@ impl Services {
                 Ok(Some(new.seal(&place, &plain)))
             })
             .await?;
-        Ok(resealed + seeds)
+        let translation_keys = self
+            .store
+            .rewrite_translation_key(|_, stored| -> Result<_, AtRestError> {
+                let place = translation_key_place();
+                let plain = old
+                    .open(&place, stored)
+                    .map_err(AtRestError::TranslationKeySeal)?;
+                Ok(Some(new.seal(&place, &plain)))
+            })
+            .await?;
+        Ok(resealed + seeds + translation_keys)
     }
 }

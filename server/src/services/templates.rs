@@ -736,6 +736,7 @@ impl Services {
                 body: &body,
                 content: &content,
                 file: file.as_ref().map(|file| file.outbound(&token)),
+                translation: None,
             },
         )
         .await

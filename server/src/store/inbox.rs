@@ -27,6 +27,8 @@ pub struct ConversationRow {
     pub urgent: i64,
     pub urgent_word: Option<String>,
     pub urgent_by_name: Option<String>,
+    /// The contact's language as last detected (ISO 639-1).
+    pub language: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -53,6 +55,9 @@ pub struct MessageRow {
     pub cost_category: Option<String>,
     /// Its part in a satisfaction survey: `question`, `thanks`, `answer` or `comment`.
     pub survey_part: Option<String>,
+    /// A reply sent translated: the language of `body`, and what its author wrote.
+    pub translated_to: Option<String>,
+    pub original_text: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -128,7 +133,7 @@ const CONVERSATION_SELECT: &str = "SELECT c.id, c.channel_id, ch.kind AS channel
        c.assignee_id, u.name AS assignee_name, \
        (SELECT m.body FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) AS preview, \
        c.last_message_at, c.last_inbound_at, c.unread_count, ct.opted_out_at, c.resolved_at, \
-       c.urgent, c.urgent_word, ub.name AS urgent_by_name \
+       c.urgent, c.urgent_word, ub.name AS urgent_by_name, c.language \
      FROM conversations c \
      JOIN channels ch ON ch.id = c.channel_id \
      JOIN contacts ct ON ct.id = c.contact_id \
@@ -261,7 +266,7 @@ impl Store {
                     u.name AS author_name, COALESCE(m.provider_timestamp, m.created_at) AS sent_at, \
                     r.last_error AS retry_reason, r.next_attempt_at AS retry_at, r.attempts, \
                     k.micro_usd AS cost_micro_usd, k.source AS cost_source, k.category AS cost_category, \
-                    m.survey_part \
+                    m.survey_part, m.translated_to, m.original_text \
              FROM messages m LEFT JOIN users u ON u.id = m.author_id \
              LEFT JOIN outbound_jobs r ON r.message_id = m.id AND r.state = 'pending' AND r.attempts > 0 \
              LEFT JOIN message_costs k ON k.channel_id = m.channel_id AND k.provider_message_id = m.provider_message_id \

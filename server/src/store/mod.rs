@@ -28,6 +28,7 @@ mod templates;
 mod throttle;
 mod tokens;
 mod totp;
+mod translations;
 mod users;
 mod webhooks;
 mod wellbeing;
@@ -56,7 +57,10 @@ pub use inbox::{
     AttachmentRow, ConversationFilter, ConversationRow, ConversationTagRow, ListRequest,
     MessageRow, QUEUE_KEY, ReactionRow, TagRow,
 };
-pub use outbox::{OutboundFile, OutboundFileRow, OutboundJob, OutboundReply, SHARED_SOURCE_PREFIX};
+pub use outbox::{
+    OutboundFile, OutboundFileRow, OutboundJob, OutboundReply, ReplyTranslation,
+    SHARED_SOURCE_PREFIX,
+};
 pub use reports::{
     RankedWait, ReportConversationRow, ReportFilter, SampleRow, StaleMark, TimelineRow, VolumeRow,
     WaitClock, WaitGroups,
@@ -68,6 +72,7 @@ pub use supervision::{HeldRow, OnlineRow, OpenRow, Review, ReviewRow, Supervisio
 pub use templates::{NewTemplate, TemplateRow};
 pub use tokens::TokenRow;
 pub use totp::TotpRow;
+pub use translations::{MessageToTranslate, StoredTranslation, TranslationServiceRow};
 pub use users::{NewUser, UserRow};
 pub use webhooks::{
     Change, Delivery, FollowUps, KeptWebhook, NewAttachment, NewEcho, NewInbound, Problem,

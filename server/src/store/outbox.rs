@@ -27,6 +27,16 @@ pub struct OutboundReply<'a> {
     pub body: &'a str,
     pub content: &'a str,
     pub file: Option<OutboundFile<'a>>,
+    /// A reply sent translated: `body` is the translation the contact receives.
+    pub translation: Option<ReplyTranslation<'a>>,
+}
+
+/// What a translated reply keeps beside the translation it sends.
+pub struct ReplyTranslation<'a> {
+    /// The language `body` is in.
+    pub language: &'a str,
+    /// What the author wrote.
+    pub original_text: &'a str,
 }
 
 /// A file a person sends, already kept on disk under its hash. `shared_token` makes the
@@ -96,8 +106,8 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let message_id: i64 = sqlx::query_scalar(
             "INSERT INTO messages (conversation_id, channel_id, direction, author_id, kind, body, content, \
-             status, provider_timestamp, created_at, updated_at) \
-             VALUES ($1, $2, 'outbound', $3, $4, $5, $6, $8, $7, $7, $7) RETURNING id",
+             status, provider_timestamp, created_at, updated_at, translated_to, original_text) \
+             VALUES ($1, $2, 'outbound', $3, $4, $5, $6, $8, $7, $7, $7, $9, $10) RETURNING id",
         )
         .bind(conversation_id)
         .bind(channel_id)
@@ -107,6 +117,8 @@ impl Store {
         .bind(reply.content)
         .bind(now)
         .bind(if held { "awaiting_approval" } else { "pending" })
+        .bind(reply.translation.as_ref().map(|translation| translation.language))
+        .bind(reply.translation.as_ref().map(|translation| translation.original_text))
         .fetch_one(&mut *tx)
         .await?;
         if let Some(file) = &reply.file {

@@ -71,6 +71,7 @@ pub(super) async fn delete_conversations_in(
         format!("DELETE FROM outbound_jobs WHERE message_id IN ({of_messages})"),
         format!("DELETE FROM message_reactions WHERE message_id IN ({of_messages})"),
         format!("DELETE FROM attachments WHERE message_id IN ({of_messages})"),
+        format!("DELETE FROM message_translations WHERE message_id IN ({of_messages})"),
     ] {
         delete_where(tx, &dependent).await?;
     }

@@ -244,6 +244,16 @@ async fn an_erased_contact_leaves_nothing_behind_but_a_tombstone(db: Db) {
         )
         .await;
     assert_eq!(status, 201);
+    // A translation of their words, kept for the next reader.
+    sqlx::query(
+        "INSERT INTO message_translations (message_id, target_language, source_language, body, created_at) \
+         SELECT MIN(id), 'fr', 'en', $1, 0 FROM messages WHERE conversation_id = $2",
+    )
+    .bind(format!("mon histoire {WORDS}"))
+    .bind(conversation)
+    .execute(&app.sql().await)
+    .await
+    .expect("a translation is kept");
     // A picture they sent, kept on disk.
     picture_on(&app, conversation).await;
     let media_dir = app.db.scratch.path().join("media");

@@ -41,6 +41,7 @@ mod store;
 mod supervision;
 mod templates;
 mod totp;
+mod translation;
 mod upgrade;
 mod webhooks;
 mod wellbeing;

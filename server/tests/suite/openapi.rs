@@ -249,7 +249,7 @@ async fn every_documented_operation_answers_only_documented_statuses(db: Db) {
     );
 
     let operations = operations(&document);
-    assert_eq!(operations.len(), 97, "the document's operations");
+    assert_eq!(operations.len(), 101, "the document's operations");
     let url = |path: &str| app.url(&format!("/api/v1{path}"));
 
     // The check that a route exists must be able to fail for paths with ids too.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::{
     AddContactNote, AddConversationNote, AssignConversation, RetryMessage, SendReply, SendTemplate,
-    SetConversationStatus, TagConversation, TakeConversation,
+    SendTranslatedReply, SetConversationStatus, TagConversation, TakeConversation,
 };
 use crate::error::AppError;
 
@@ -25,6 +25,7 @@ pub enum ComposeMode {
 #[derive(Clone, Copy)]
 pub struct InboxActions {
     pub send: ServerAction<SendReply>,
+    pub send_translated: ServerAction<SendTranslatedReply>,
     pub send_template: ServerAction<SendTemplate>,
     pub note: ServerAction<AddConversationNote>,
     pub take: ServerAction<TakeConversation>,
@@ -40,6 +41,7 @@ impl InboxActions {
     pub fn provide(live: Live) -> InboxActions {
         let actions = InboxActions {
             send: ServerAction::new(),
+            send_translated: ServerAction::new(),
             send_template: ServerAction::new(),
             note: ServerAction::new(),
             take: ServerAction::new(),
@@ -62,6 +64,7 @@ impl InboxActions {
     /// Changes with every finished action.
     fn version(&self) -> usize {
         self.send.version().get()
+            + self.send_translated.version().get()
             + self.send_template.version().get()
             + self.note.version().get()
             + self.take.version().get()

@@ -14,6 +14,7 @@ mod live;
 mod review;
 mod shortcuts;
 mod thread;
+mod translate;
 mod urgent;
 mod wellbeing;
 
@@ -591,6 +592,7 @@ fn conversation_row(
                 <span class="row-channel">
                     {channel_badge(conversation.channel_kind)}
                     <span class="channel-name">{conversation.channel_name}</span>
+                    {conversation.language.as_deref().map(translate::language_badge)}
                 </span>
                 <span class="preview" dir="auto">{conversation.preview}</span>
                 {(!conversation.tags.is_empty()).then(|| view! {

@@ -20,13 +20,17 @@ use super::contact::ContactPanel;
 use super::live::use_live;
 use super::review::{ReviewControls, SupervisionControls};
 use super::shortcuts;
+use super::translate::{
+    DraftTranslator, language_badge, message_translation, provide_translations, sent_translation,
+    use_translations,
+};
 use super::urgent::{UrgentForm, provide_urgent_reason_draft, urgent_marker};
 use super::wellbeing;
 use super::{channel_badge, contact_label, status_badge, tag_chip};
 use crate::api::{
-    AddConversationNote, AssignConversation, RetryMessage, SendReply, SetConversationStatus,
-    TagConversation, TakeConversation, announce_presence, get_conversation, list_canned_responses,
-    mark_conversation_read,
+    AddConversationNote, AssignConversation, RetryMessage, SendReply, SendTranslatedReply,
+    SetConversationStatus, TagConversation, TakeConversation, announce_presence, get_conversation,
+    list_canned_responses, mark_conversation_read,
 };
 use crate::components::{BusyTransition, ErrorNotice, TemplateFileForm, TemplatePicker};
 use crate::error::AppError;
@@ -87,6 +91,8 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
     let live = use_live();
     let actions = InboxActions::provide(live);
     provide_urgent_reason_draft();
+    provide_translations();
+    let translations = use_translations();
     shortcuts::install_for_conversation(id);
     wellbeing::provide_revealed_media();
     wellbeing::beat_while_open(id);
@@ -117,6 +123,26 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
                         text.remove(&(sent_from, false));
                     });
                 }
+                set_timeout(move || conversation.refetch(), DELIVERY_CHECK);
+            }
+        },
+        false,
+    );
+    // A translation sent: the reply and its translation are done with.
+    Effect::watch(
+        move || actions.send_translated.version().get(),
+        move |_, _, _| {
+            if matches!(
+                actions.send_translated.value().get_untracked(),
+                Some(Ok(()))
+            ) && let Some(sent_from) = drafts.sent_from.get_untracked()
+            {
+                drafts.text.update(|text| {
+                    text.remove(&(sent_from, false));
+                });
+                translations.drafts.update(|drafts| {
+                    drafts.remove(&sent_from);
+                });
                 set_timeout(move || conversation.refetch(), DELIVERY_CHECK);
             }
         },
@@ -229,6 +255,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
         blur_media,
         cost,
         template_estimates,
+        translation_enabled,
     } = detail;
     let id = summary.id;
     // WhatsApp (Cloud API) and Messenger let a reply carry buttons; SMS does not.
@@ -248,7 +275,9 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
     let entries = entries
         .into_iter()
         .map(|entry| match entry {
-            Entry::Message(message) => thread_message(*message, &contact, blur_media).into_any(),
+            Entry::Message(message) => {
+                thread_message(*message, &contact, blur_media, translation_enabled).into_any()
+            }
             Entry::Note(note) => note_entry(note).into_any(),
             Entry::Event(event) => event_entry(event).into_any(),
         })
@@ -342,6 +371,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                         <span class="thread-channel">
                             {channel_badge(summary.channel_kind)}
                             <span class="channel-name">{summary.channel_name.clone()}</span>
+                            {summary.language.as_deref().map(language_badge)}
                         </span>
                         {status_badge(summary.status)}
                         {cost.map(|cost| view! { <span class="thread-cost" id="thread-cost">"Cost: " {cost}</span> })}
@@ -367,7 +397,16 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                     <ol class="messages">{entries}</ol>
                 </div>
                 <FileSender id blocked=reply_blocked.is_some() />
-                <Composer id blocked=reply_blocked drafts templates template_estimates offers_buttons />
+                <Composer
+                    id
+                    blocked=reply_blocked
+                    drafts
+                    templates
+                    template_estimates
+                    offers_buttons
+                    translation_enabled
+                    contact_language=summary.language.clone()
+                />
                 <TemplateFileForm id />
             </article>
             <ContactPanel contact_id=summary.contact_id />
@@ -506,7 +545,11 @@ fn Composer(
     templates: Vec<Template>,
     template_estimates: Vec<TemplateEstimate>,
     offers_buttons: bool,
+    translation_enabled: bool,
+    contact_language: Option<String>,
 ) -> impl IntoView {
+    let translations = use_translations();
+    let contact_language = StoredValue::new(contact_language);
     let buttons = RwSignal::new(vec![String::new(); 3]);
     let actions = use_actions();
     let mode = actions.mode;
@@ -516,7 +559,7 @@ fn Composer(
         if is_note() {
             actions.note.pending().get()
         } else {
-            actions.send.pending().get()
+            actions.send.pending().get() || actions.send_translated.pending().get()
         }
     });
     let has_templates = !templates.is_empty();
@@ -585,6 +628,33 @@ fn Composer(
             });
         }
     };
+    let translation = move || translations.drafts.with(|drafts| drafts.get(&id).cloned());
+    let has_translation = move || translation_enabled && translation().is_some();
+    let translation_language = move || {
+        translation()
+            .map(|translation| {
+                format!(
+                    "Send the {} translation",
+                    crate::model::language_label(&translation.target_language)
+                )
+            })
+            .unwrap_or_default()
+    };
+    let send_translation = move |_| {
+        if pending.get_untracked() {
+            return;
+        }
+        let Some(translation) = translation() else {
+            return;
+        };
+        drafts.sent_from.set(Some(id));
+        actions.send_translated.dispatch(SendTranslatedReply {
+            conversation_id: id,
+            text: translation.text,
+            original_text: untrack(draft),
+            language: translation.target_language,
+        });
+    };
     // Enter keeps its textarea meaning, a new line; Ctrl+Enter (Cmd+Enter on a Mac) sends.
     let shortcut = move |event: KeyboardEvent| {
         if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
@@ -601,7 +671,12 @@ fn Composer(
                 if is_note() {
                     actions.note.value().get().and_then(Result::err)
                 } else {
-                    actions.send.value().get().and_then(Result::err)
+                    actions
+                        .send
+                        .value()
+                        .get()
+                        .and_then(Result::err)
+                        .or_else(|| actions.send_translated.value().get().and_then(Result::err))
                 }
             })
             .flatten()
@@ -751,14 +826,33 @@ fn Composer(
                             }).collect_view()}
                         </details>
                     })}
+                    {move || (translation_enabled && !is_note() && !is_blocked()).then(|| view! {
+                        <DraftTranslator
+                            conversation_id=id
+                            contact_language=contact_language.get_value()
+                            draft=Signal::derive(draft)
+                        />
+                    })}
                     <button
                         type="submit"
                         class="primary"
                         disabled=is_blocked
                         aria-disabled=move || pending.get().then_some("true")
                     >
-                        {move || if is_note() { "Add note" } else { "Send" }}
+                        {move || if is_note() { "Add note" } else if has_translation() { "Send as written" } else { "Send" }}
                     </button>
+                    {move || (!is_note() && has_translation()).then(|| view! {
+                        <button
+                            type="button"
+                            class="primary"
+                            id="send-translation"
+                            disabled=is_blocked
+                            aria-disabled=move || pending.get().then_some("true")
+                            on:click=send_translation
+                        >
+                            {translation_language}
+                        </button>
+                    })}
                 }
             >
                 <TemplatePicker id templates=templates.clone() estimates=template_estimates.clone() send=actions.send_template />
@@ -866,6 +960,7 @@ fn thread_message(
     message: ThreadMessage,
     contact: &str,
     blur_media: bool,
+    translation_enabled: bool,
 ) -> impl IntoView + use<> {
     let outbound = message.direction == "outbound";
     // What contacts send is blurred for volunteers; what the team sent is not.
@@ -920,6 +1015,16 @@ fn thread_message(
         }
     });
     let message_id = message.id;
+    // A contact's words can be translated; a reply sent translated shows what was written.
+    let translation = match (outbound, message.translated_to, message.original_text) {
+        (true, Some(language), Some(original)) => {
+            Some(sent_translation(language, original).into_any())
+        }
+        (false, _, _) if translation_enabled && !message.body.trim().is_empty() => {
+            Some(message_translation(message_id).into_any())
+        }
+        _ => None,
+    };
     // A trainee's reply waiting for a coordinator (who sees the review controls).
     let review = (outbound && message.status == "awaiting_approval").then(|| {
         view! {
@@ -971,6 +1076,7 @@ fn thread_message(
                     </span>
                 })}
             </p>
+            {translation}
             {offered}
             {retrying}
             {failure}

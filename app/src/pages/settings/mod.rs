@@ -1,4 +1,4 @@
-//! `/settings`: how the inbox works, the default language, sign-in rules, data retention, risk words, costs, business hours and satisfaction surveys (admins), and the tags
+//! `/settings`: how the inbox works, the default language, sign-in rules, data retention, risk words, costs, business hours, satisfaction surveys and translation (admins), and the tags
 //! and canned responses (coordinators and admins).
 
 mod business_hours;
@@ -8,6 +8,7 @@ mod language;
 mod retention;
 mod risk_words;
 mod satisfaction;
+mod translation;
 mod wellbeing;
 
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ use language::DefaultLanguageForm;
 use retention::RetentionSettingsForm;
 use risk_words::RiskWordsForm;
 use satisfaction::SatisfactionSettingsForm;
+use translation::TranslationSettingsForm;
 use wellbeing::WellbeingSettingsForm;
 
 #[component]
@@ -44,7 +46,7 @@ fn settings(me: Me) -> impl IntoView {
     view! {
         <main class="page">
             <h1>"Settings"</h1>
-            {manages_settings.then(|| view! { <InboxSettingsForm /> <DefaultLanguageForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> <BusinessHoursSettingsForm /> <SatisfactionSettingsForm /> })}
+            {manages_settings.then(|| view! { <InboxSettingsForm /> <DefaultLanguageForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> <BusinessHoursSettingsForm /> <SatisfactionSettingsForm /> <TranslationSettingsForm /> })}
             {manages_settings.then(|| view! { <VolunteerAccessForm /> <ErasureKeywordForm /> })}
             {me.role.can(Permission::HandleDataRequests).then(|| view! { <ErasureRequests /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}

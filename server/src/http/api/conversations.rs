@@ -69,6 +69,15 @@ pub struct Reply {
     buttons: Vec<String>,
     #[serde(default)]
     template: Option<TemplateSend>,
+    /// A `body` that is a translation: the language it is in and what its author wrote.
+    #[serde(default)]
+    translation: Option<ReplyTranslation>,
+}
+
+#[derive(Deserialize)]
+pub struct ReplyTranslation {
+    language: String,
+    original_text: String,
 }
 
 /// Queues a reply; it is delivered in the background, so the answer is 202.
@@ -83,6 +92,24 @@ pub async fn reply(
             body: Some(body),
             buttons,
             template: None,
+            translation: Some(translation),
+        } if buttons.is_empty() => {
+            state
+                .services
+                .send_translated_reply(
+                    &actor,
+                    id,
+                    &body,
+                    &translation.original_text,
+                    &translation.language,
+                )
+                .await?
+        }
+        Reply {
+            body: Some(body),
+            buttons,
+            template: None,
+            translation: None,
         } => {
             state
                 .services
@@ -92,6 +119,7 @@ pub async fn reply(
         Reply {
             body: None,
             template: Some(template),
+            translation: None,
             ..
         } => {
             state
@@ -101,7 +129,7 @@ pub async fn reply(
         }
         _ => {
             return Err(ApiError(AppError::bad_request(
-                "Send either a \"body\" or a \"template\".",
+                "Send either a \"body\" (with a \"translation\" or \"buttons\", not both) or a \"template\".",
             )));
         }
     }

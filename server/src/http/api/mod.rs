@@ -17,6 +17,7 @@ mod settings;
 mod supervision;
 mod tags;
 mod templates;
+mod translation;
 mod two_factor;
 mod users;
 mod webhook_events;
@@ -174,6 +175,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/settings/satisfaction",
             get(satisfaction::settings).put(satisfaction::update_settings),
+        )
+        .route(
+            "/settings/translation",
+            get(translation::settings).put(translation::update_settings),
+        )
+        .route(
+            "/messages/{id}/translation",
+            post(translation::translate_message),
+        )
+        .route(
+            "/conversations/{id}/translation",
+            post(translation::translate_draft),
         )
         .route("/costs/settings", get(costs::settings))
         .route("/costs/sms-price", put(costs::set_sms_price))
