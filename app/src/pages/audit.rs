@@ -9,13 +9,15 @@ use leptos_router::params::ParamsMap;
 
 use crate::api::{list_audit, list_people};
 use crate::components::Layout;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{AuditEntry, AuditQuery, Me};
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Audit log" />
+        <Title text=move || t_string!(i18n, audit.title) />
         <Layout page=audit_page />
     }
 }
@@ -67,6 +69,7 @@ fn query_string(query: &AuditQuery) -> String {
 }
 
 fn audit_page(_: Me) -> impl IntoView {
+    let i18n = use_i18n();
     let query = query_from_url();
     let page = Resource::new(tracked_in_browser(move || query.get()), list_audit);
     let people = Resource::new(|| (), |_| list_people());
@@ -75,13 +78,10 @@ fn audit_page(_: Me) -> impl IntoView {
     };
     view! {
         <main class="page">
-            <h1>"Audit log"</h1>
-            <p>
-                "Who signed in, changed people, channels, tokens and settings, and who saw "
-                "contacts' numbers, newest first. Times are UTC."
-            </p>
+            <h1>{t!(i18n, audit.heading)}</h1>
+            <p>{t!(i18n, audit.text)}</p>
             <form class="audit-filters" method="get" action="/audit">
-                <label for="audit-actor">"Person"</label>
+                <label for="audit-actor">{t!(i18n, audit.filters.person)}</label>
                 <Transition fallback=|| view! { <select id="audit-actor" name="actor_id" disabled=true></select> }>
                     {move || Suspend::new(async move {
                         let chosen = query.get_untracked().actor_id;
@@ -97,36 +97,36 @@ fn audit_page(_: Me) -> impl IntoView {
                             .collect_view();
                         view! {
                             <select id="audit-actor" name="actor_id">
-                                <option value="">"Anyone"</option>
+                                <option value="">{t!(i18n, audit.filters.anyone)}</option>
                                 {options}
                             </select>
                         }
                     })}
                 </Transition>
-                <label for="audit-action">"Action"</label>
-                <input id="audit-action" name="action" placeholder="e.g. token_created" list="audit-actions"
+                <label for="audit-action">{t!(i18n, audit.filters.action)}</label>
+                <input id="audit-action" name="action" placeholder=move || t_string!(i18n, audit.filters.action_example) list="audit-actions"
                     value=field(|query| query.action.clone()) />
                 <datalist id="audit-actions">
                     {AUDIT_ACTIONS.iter().map(|action| view! { <option value=*action></option> }).collect_view()}
                 </datalist>
-                <label for="audit-subject">"Subject"</label>
-                <input id="audit-subject" name="subject" placeholder="e.g. contact:12 or conversation:7"
+                <label for="audit-subject">{t!(i18n, audit.filters.subject)}</label>
+                <input id="audit-subject" name="subject" placeholder=move || t_string!(i18n, audit.filters.subject_example)
                     value=field(|query| query.subject.clone()) />
-                <label for="audit-from">"From"</label>
+                <label for="audit-from">{t!(i18n, audit.filters.from)}</label>
                 <input id="audit-from" name="from" type="date" value=field(|query| query.from.clone()) />
-                <label for="audit-to">"To"</label>
+                <label for="audit-to">{t!(i18n, audit.filters.to)}</label>
                 <input id="audit-to" name="to" type="date" value=field(|query| query.to.clone()) />
-                <button type="submit" class="primary">"Show"</button>
+                <button type="submit" class="primary">{t!(i18n, audit.filters.show)}</button>
                 <a class="button" download="switchboard-audit.csv"
                     href=move || format!("/api/v1/audit.csv{}", query_string(&AuditQuery { after: None, ..query.get() }))>
-                    "Export CSV"
+                    {t!(i18n, audit.filters.export)}
                 </a>
             </form>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(page) if page.entries.is_empty() => {
-                            view! { <p class="empty">"No entries match."</p> }.into_any()
+                            view! { <p class="empty">{t!(i18n, audit.none)}</p> }.into_any()
                         }
                         Ok(page) => {
                             let older = page.next_after.map(|after| {
@@ -134,7 +134,7 @@ fn audit_page(_: Me) -> impl IntoView {
                                     "/audit{}",
                                     query_string(&AuditQuery { after: Some(after), ..query.get_untracked() }),
                                 );
-                                view! { <a class="button audit-older" href=href>"Older entries"</a> }
+                                view! { <a class="button audit-older" href=href>{t!(i18n, audit.older)}</a> }
                             });
                             view! {
                                 <AuditTable entries=page.entries />
@@ -153,6 +153,7 @@ fn audit_page(_: Me) -> impl IntoView {
 
 #[component]
 fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
+    let i18n = use_i18n();
     let rows = entries
         .into_iter()
         .map(|entry| {
@@ -175,11 +176,11 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
         <table class="audit">
             <thead>
                 <tr>
-                    <th scope="col">"When"</th>
-                    <th scope="col">"Who"</th>
-                    <th scope="col">"Action"</th>
-                    <th scope="col">"Subject"</th>
-                    <th scope="col">"Detail"</th>
+                    <th scope="col">{t!(i18n, audit.columns.when)}</th>
+                    <th scope="col">{t!(i18n, audit.columns.who)}</th>
+                    <th scope="col">{t!(i18n, audit.columns.action)}</th>
+                    <th scope="col">{t!(i18n, audit.columns.subject)}</th>
+                    <th scope="col">{t!(i18n, audit.columns.detail)}</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

@@ -3,18 +3,21 @@ use leptos_meta::Title;
 
 use crate::api::{AddPerson, ResetTotp, UpdatePerson, list_people};
 use crate::components::{ErrorNotice, Layout, role_name};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{Me, Person, PersonChanges, Role};
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="People" />
+        <Title text=move || t_string!(i18n, people.title) />
         <Layout page=people />
     }
 }
 
 fn people(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
     let add = ServerAction::<AddPerson>::new();
     let update = ServerAction::<UpdatePerson>::new();
     let people = Resource::new(
@@ -35,41 +38,38 @@ fn people(me: Me) -> impl IntoView {
 
     view! {
         <main class="page">
-            <h1>"People"</h1>
+            <h1>{t!(i18n, people.heading)}</h1>
             <section class="card" aria-labelledby="add-person-heading">
-                <h2 id="add-person-heading">"Add a person"</h2>
+                <h2 id="add-person-heading">{t!(i18n, people.add.heading)}</h2>
                 <ActionForm action=add attr:class="inline-form">
-                    <label>"Name" <input name="name" required maxlength="100" /></label>
-                    <label>"Email" <input type="email" name="email" required /></label>
+                    <label>{t!(i18n, people.add.name)} <input name="name" required maxlength="100" /></label>
+                    <label>{t!(i18n, people.add.email)} <input type="email" name="email" required /></label>
                     <label>
-                        "Role"
+                        {t!(i18n, people.add.role)}
                         <select name="role">
                             {Role::ALL.into_iter().rev().map(|role| view! {
                                 <option value=role.as_str()>{move || role_name(role)}</option>
                             }).collect_view()}
                         </select>
                     </label>
-                    <button type="submit" class="primary">"Add person"</button>
+                    <button type="submit" class="primary">{t!(i18n, people.add.submit)}</button>
                 </ActionForm>
                 <ErrorNotice error=add_error />
                 {move || added().map(|added| view! {
                     <div class="notice notice-success" role="status">
-                        <p>
-                            "Added " {added.person.name} ". Give them this one-time password; "
-                            "it is shown only now and they will be asked to change it:"
-                        </p>
+                        <p>{t!(i18n, people.add.added, name = added.person.name)}</p>
                         <code class="secret one-time-password">{added.one_time_password}</code>
                     </div>
                 })}
             </section>
-            <section aria-label="Everyone">
+            <section aria-label=move || t_string!(i18n, people.everyone)>
                 <ErrorNotice error=update_error />
                 {move || was_reset().then(|| view! {
                     <p class="notice notice-success" role="status">
-                        "Two-factor sign-in was reset: they sign in with their password and may set it up again."
+                        {t!(i18n, people.two_factor_reset)}
                     </p>
                 })}
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || {
                         let me = me.clone();
                         Suspend::new(async move {
@@ -94,6 +94,7 @@ fn PeopleTable(
     update: ServerAction<UpdatePerson>,
     reset: ServerAction<ResetTotp>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let rows = people
         .into_iter()
         .map(|person| {
@@ -129,6 +130,7 @@ fn PeopleTable(
                     },
                 });
             };
+            let name = person.name.clone();
             view! {
                 <tr
                     data-email=person.email.clone()
@@ -139,7 +141,7 @@ fn PeopleTable(
                     <td>{person.email.clone()}</td>
                     <td>
                         <select
-                            aria-label=format!("Role of {}", person.name)
+                            aria-label=move || t_string!(i18n, people.role_of, name = name.clone()).to_string()
                             on:change=change_role
                             disabled=is_me
                         >
@@ -150,29 +152,29 @@ fn PeopleTable(
                             }).collect_view()}
                         </select>
                     </td>
-                    <td>{if active { "Active" } else { "Deactivated" }}</td>
+                    <td>{if active { t!(i18n, people.active).into_any() } else { t!(i18n, people.deactivated).into_any() }}</td>
                     <td class="trainee">
-                        <label title="A trainee's replies wait for a coordinator's approval">
+                        <label title=move || t_string!(i18n, people.trainee_hint)>
                             <input
                                 type="checkbox"
                                 class="trainee-toggle"
                                 checked=trainee
                                 on:change=toggle_trainee
                             />
-                            " Replies need approval"
+                            " " {t!(i18n, people.needs_approval)}
                             <span class="visually-hidden">{format!(" ({})", person.name)}</span>
                         </label>
                     </td>
                     <td>
                         <button type="button" on:click=toggle_active disabled=is_me>
-                            {if active { "Deactivate" } else { "Reactivate" }}
+                            {if active { t!(i18n, people.deactivate).into_any() } else { t!(i18n, people.reactivate).into_any() }}
                         </button>
                         <button
                             type="button"
                             on:click=move |_| { reset.dispatch(ResetTotp { id }); }
                             disabled=is_me
                         >
-                            "Reset two-factor"
+                            {t!(i18n, people.reset_two_factor)}
                         </button>
                     </td>
                 </tr>
@@ -183,12 +185,12 @@ fn PeopleTable(
         <table class="people">
             <thead>
                 <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Email"</th>
-                    <th scope="col">"Role"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Trainee"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    <th scope="col">{t!(i18n, people.columns.name)}</th>
+                    <th scope="col">{t!(i18n, people.columns.email)}</th>
+                    <th scope="col">{t!(i18n, people.columns.role)}</th>
+                    <th scope="col">{t!(i18n, people.columns.status)}</th>
+                    <th scope="col">{t!(i18n, people.columns.trainee)}</th>
+                    <th scope="col"><span class="visually-hidden">{t!(i18n, people.columns.actions)}</span></th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

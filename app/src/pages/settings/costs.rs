@@ -5,11 +5,13 @@ use leptos::prelude::*;
 
 use crate::api::{LoadRateCard, SaveBudget, SaveSmsPrice, get_cost_settings};
 use crate::components::ErrorNotice;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{ChannelBudget, CostSettings, RateCardSummary};
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn CostSettingsForm() -> impl IntoView {
+    let i18n = use_i18n();
     let save_price = ServerAction::<SaveSmsPrice>::new();
     let save_budget = ServerAction::<SaveBudget>::new();
     let load = ServerAction::<LoadRateCard>::new();
@@ -37,13 +39,9 @@ pub fn CostSettingsForm() -> impl IntoView {
     let loaded = move || matches!(load.value().get(), Some(Ok(_)));
     view! {
         <section class="card" aria-labelledby="costs-settings-heading">
-            <h2 id="costs-settings-heading">"Costs and budgets"</h2>
-            <p>
-                "What messages cost is shown in the thread and in "
-                <a href="/reports">"Reports"</a>
-                ". Admins are alerted when a channel has spent 80 % and 100 % of its monthly budget."
-            </p>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h2 id="costs-settings-heading">{t!(i18n, settings.costs.heading)}</h2>
+            <p>{t!(i18n, settings.costs.text, <a> = <a href="/reports" />)}</p>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Ok(settings) => view! {
@@ -57,8 +55,8 @@ pub fn CostSettingsForm() -> impl IntoView {
             </Transition>
             <ErrorNotice error />
             <p role="status">
-                {move || saved().then_some("Saved.")}
-                {move || loaded().then_some("Rate table loaded.")}
+                {move || saved().then_some(t!(i18n, settings.saved))}
+                {move || loaded().then_some(t!(i18n, settings.costs.rate_table_loaded))}
             </p>
         </section>
     }
@@ -71,6 +69,7 @@ fn CostFields(
     save_budget: ServerAction<SaveBudget>,
     load: ServerAction<LoadRateCard>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let price = RwSignal::new(settings.sms_per_segment.clone());
     let budgets = settings
         .budgets
@@ -90,30 +89,30 @@ fn CostFields(
                 save_price.dispatch(SaveSmsPrice { price: price.get_untracked() });
             }
         >
-            <label for="sms-price">"Price of one SMS segment, in dollars (until Twilio says what it charged)"</label>
+            <label for="sms-price">{t!(i18n, settings.costs.sms_price)}</label>
             <input id="sms-price" inputmode="decimal" prop:value=price on:input=move |event| price.set(event_target_value(&event)) />
-            <button type="submit">"Save price"</button>
+            <button type="submit">{t!(i18n, settings.costs.save_price)}</button>
         </form>
-        <h3>"Monthly budgets"</h3>
+        <h3>{t!(i18n, settings.costs.budgets_heading)}</h3>
         <table class="report-table" id="budgets-table">
-            <caption class="visually-hidden">"Monthly budget of each channel"</caption>
+            <caption class="visually-hidden">{t!(i18n, settings.costs.budgets_caption)}</caption>
             <thead>
                 <tr>
-                    <th scope="col">"Channel"</th>
-                    <th scope="col">"Budget in dollars (empty: none)"</th>
-                    <th scope="col"><span class="visually-hidden">"Save"</span></th>
+                    <th scope="col">{t!(i18n, settings.costs.channel)}</th>
+                    <th scope="col">{t!(i18n, settings.costs.budget)}</th>
+                    <th scope="col"><span class="visually-hidden">{t!(i18n, settings.save)}</span></th>
                 </tr>
             </thead>
             <tbody>{budgets}</tbody>
         </table>
-        <h3>"WhatsApp rate tables"</h3>
+        <h3>{t!(i18n, settings.costs.rate_tables_heading)}</h3>
         <table class="report-table" id="rate-cards-table">
-            <caption class="visually-hidden">"Rate tables, each pricing messages from its day on"</caption>
+            <caption class="visually-hidden">{t!(i18n, settings.costs.rate_tables_caption)}</caption>
             <thead>
                 <tr>
-                    <th scope="col">"In force from"</th>
-                    <th scope="col">"Markets"</th>
-                    <th scope="col">"Loaded"</th>
+                    <th scope="col">{t!(i18n, settings.costs.in_force_from)}</th>
+                    <th scope="col">{t!(i18n, settings.costs.markets)}</th>
+                    <th scope="col">{t!(i18n, settings.costs.loaded)}</th>
                 </tr>
             </thead>
             <tbody>{tables}</tbody>
@@ -124,7 +123,9 @@ fn CostFields(
 
 #[component]
 fn BudgetRow(budget: ChannelBudget, save_budget: ServerAction<SaveBudget>) -> impl IntoView {
+    let i18n = use_i18n();
     let amount = RwSignal::new(budget.monthly.clone().unwrap_or_default());
+    let channel = budget.channel_name.clone();
     let channel_id = budget.channel_id;
     let input_id = format!("budget-{channel_id}");
     view! {
@@ -136,12 +137,12 @@ fn BudgetRow(budget: ChannelBudget, save_budget: ServerAction<SaveBudget>) -> im
             <td>
                 <button
                     type="button"
-                    aria-label=format!("Save the budget of {}", budget.channel_name)
+                    aria-label=move || t_string!(i18n, settings.costs.save_budget_label, channel = channel.clone()).to_string()
                     on:click=move |_| {
                         save_budget.dispatch(SaveBudget { channel_id, monthly: amount.get_untracked() });
                     }
                 >
-                    "Save"
+                    {t!(i18n, settings.save)}
                 </button>
             </td>
         </tr>
@@ -149,10 +150,11 @@ fn BudgetRow(budget: ChannelBudget, save_budget: ServerAction<SaveBudget>) -> im
 }
 
 fn rate_card_row(card: RateCardSummary) -> impl IntoView {
+    let i18n = use_i18n();
     let loaded = match (card.loaded_by, card.loaded_at) {
-        (Some(by), Some(at)) => format!("by {by}, {at}"),
-        (None, Some(at)) => at,
-        _ => "Ships with Switchboard".to_owned(),
+        (Some(name), Some(at)) => t!(i18n, settings.costs.loaded_by, name, at).into_any(),
+        (None, Some(at)) => at.into_any(),
+        _ => t!(i18n, settings.costs.ships_with_switchboard).into_any(),
     };
     view! {
         <tr>
@@ -166,6 +168,7 @@ fn rate_card_row(card: RateCardSummary) -> impl IntoView {
 /// A newer table, from a file or pasted, and the day it takes effect.
 #[component]
 fn RateCardForm(load: ServerAction<LoadRateCard>) -> impl IntoView {
+    let i18n = use_i18n();
     let effective_from = RwSignal::new(String::new());
     let csv = RwSignal::new(String::new());
     view! {
@@ -180,19 +183,15 @@ fn RateCardForm(load: ServerAction<LoadRateCard>) -> impl IntoView {
                 });
             }
         >
-            <h4>"Load a newer rate table"</h4>
-            <p>
-                "A CSV with the columns of the table that ships: country_or_region, iso_codes_if_known, "
-                "marketing_usd, utility_usd, authentication_usd, authentication_international_usd, effective_date. "
-                "From its day on it replaces the earlier table; costs already counted for those days are priced again."
-            </p>
-            <label for="rate-card-from">"In force from"</label>
+            <h4>{t!(i18n, settings.costs.load_heading)}</h4>
+            <p>{t!(i18n, settings.costs.load_text)}</p>
+            <label for="rate-card-from">{t!(i18n, settings.costs.in_force_from)}</label>
             <input id="rate-card-from" type="date" required prop:value=effective_from on:input=move |event| effective_from.set(event_target_value(&event)) />
-            <label for="rate-card-file">"CSV file"</label>
+            <label for="rate-card-file">{t!(i18n, settings.costs.csv_file)}</label>
             <input id="rate-card-file" type="file" accept=".csv,text/csv" on:change=move |event| read_chosen_file(event, csv) />
-            <label for="rate-card-csv">"The table (filled in from the file, or pasted)"</label>
+            <label for="rate-card-csv">{t!(i18n, settings.costs.csv_text)}</label>
             <textarea id="rate-card-csv" rows="6" required prop:value=csv on:input=move |event| csv.set(event_target_value(&event))></textarea>
-            <button type="submit" class="primary" disabled=move || load.pending().get()>"Load the table"</button>
+            <button type="submit" class="primary" disabled=move || load.pending().get()>{t!(i18n, settings.costs.load)}</button>
         </form>
     }
 }

@@ -20,6 +20,7 @@ use crate::api::{
     list_tags,
 };
 use crate::components::{ErrorNotice, Layout};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{InboxSettings, Me, Permission, SecuritySettings};
 use crate::tracking::tracked_in_browser;
 use business_hours::BusinessHoursSettingsForm;
@@ -34,24 +35,26 @@ use wellbeing::WellbeingSettingsForm;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Settings" />
+        <Title text=move || t_string!(i18n, settings.title) />
         <Layout page=settings />
     }
 }
 
 fn settings(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
     let manages_settings = me.role.can(Permission::ManageSettings);
     let manages_tags = me.role.can(Permission::ManageTags);
     view! {
         <main class="page">
-            <h1>"Settings"</h1>
+            <h1>{t!(i18n, settings.heading)}</h1>
             {manages_settings.then(|| view! { <InboxSettingsForm /> <DefaultLanguageForm /> <SecuritySettingsForm /> <RetentionSettingsForm /> <WellbeingSettingsForm /> <RiskWordsForm /> <CostSettingsForm /> <BusinessHoursSettingsForm /> <SatisfactionSettingsForm /> <TranslationSettingsForm /> })}
             {manages_settings.then(|| view! { <VolunteerAccessForm /> <ErasureKeywordForm /> })}
             {me.role.can(Permission::HandleDataRequests).then(|| view! { <ErasureRequests /> })}
             {manages_tags.then(|| view! { <Tags /> <CannedResponses /> })}
             {(!manages_settings && !manages_tags).then(|| view! {
-                <p class="notice notice-error" role="alert">"Only coordinators and admins change settings."</p>
+                <p class="notice notice-error" role="alert">{t!(i18n, settings.not_allowed)}</p>
             })}
         </main>
     }
@@ -59,6 +62,7 @@ fn settings(me: Me) -> impl IntoView {
 
 #[component]
 fn InboxSettingsForm() -> impl IntoView {
+    let i18n = use_i18n();
     let save = ServerAction::<SaveInboxSettings>::new();
     let current = Resource::new(tracked_in_browser(move || save.version().get()), |_| {
         get_inbox_settings()
@@ -67,8 +71,8 @@ fn InboxSettingsForm() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
         <section class="card" aria-labelledby="inbox-settings-heading">
-            <h2 id="inbox-settings-heading">"Inbox"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h2 id="inbox-settings-heading">{t!(i18n, settings.inbox.heading)}</h2>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Ok(settings) => view! { <InboxSettingsFields settings save /> }.into_any(),
@@ -79,7 +83,7 @@ fn InboxSettingsForm() -> impl IntoView {
                 })}
             </Transition>
             <ErrorNotice error />
-            <p role="status">{move || saved().then_some("Saved.")}</p>
+            <p role="status">{move || saved().then_some(t!(i18n, settings.saved))}</p>
         </section>
     }
 }
@@ -104,26 +108,14 @@ fn InboxSettingsFields(
             },
         });
     };
-    let checkbox = move |id: &'static str, label: &'static str, value: RwSignal<bool>| {
-        view! {
-            <label class="checkbox">
-                <input
-                    type="checkbox"
-                    id=id
-                    prop:checked=move || value.get()
-                    on:change=move |event| value.set(event_target_checked(&event))
-                />
-                " " {label}
-            </label>
-        }
-    };
+    let i18n = use_i18n();
     view! {
         <form class="settings-form" on:submit=submit>
-            {checkbox("only-assignee-replies", "Only the person assigned may reply", only_assignee)}
-            {checkbox("mask-numbers", "Mask contacts' phone numbers for volunteers", mask)}
-            {checkbox("auto-assign", "Assign new conversations to available volunteers, in turn", auto_assign)}
+            {checkbox("only-assignee-replies", t!(i18n, settings.inbox.only_assignee), only_assignee)}
+            {checkbox("mask-numbers", t!(i18n, settings.inbox.mask_numbers), mask)}
+            {checkbox("auto-assign", t!(i18n, settings.inbox.auto_assign), auto_assign)}
             <label>
-                "Most open conversations per volunteer (0 for no limit)"
+                {t!(i18n, settings.inbox.cap)}
                 <input
                     type="number"
                     id="auto-assign-cap"
@@ -132,14 +124,33 @@ fn InboxSettingsFields(
                     on:input=move |event| cap.set(event_target_value(&event))
                 />
             </label>
-            <button type="submit" class="primary">"Save"</button>
+            <button type="submit" class="primary">{t!(i18n, settings.save)}</button>
         </form>
+    }
+}
+
+fn checkbox(
+    id: &'static str,
+    label: impl IntoView + 'static,
+    value: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <label class="checkbox">
+            <input
+                type="checkbox"
+                id=id
+                prop:checked=move || value.get()
+                on:change=move |event| value.set(event_target_checked(&event))
+            />
+            " " {label}
+        </label>
     }
 }
 
 /// Sign-in rules: whether admins and coordinators must use two-factor sign-in.
 #[component]
 fn SecuritySettingsForm() -> impl IntoView {
+    let i18n = use_i18n();
     let save = ServerAction::<SaveSecuritySettings>::new();
     let current = Resource::new(tracked_in_browser(move || save.version().get()), |_| {
         get_security_settings()
@@ -148,8 +159,8 @@ fn SecuritySettingsForm() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
         <section class="card" aria-labelledby="security-settings-heading">
-            <h2 id="security-settings-heading">"Sign-in"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h2 id="security-settings-heading">{t!(i18n, settings.security.heading)}</h2>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Ok(settings) => view! { <SecuritySettingsFields settings save /> }.into_any(),
@@ -160,7 +171,7 @@ fn SecuritySettingsForm() -> impl IntoView {
                 })}
             </Transition>
             <ErrorNotice error />
-            <p role="status">{move || saved().then_some("Saved.")}</p>
+            <p role="status">{move || saved().then_some(t!(i18n, settings.saved))}</p>
         </section>
     }
 }
@@ -170,6 +181,7 @@ fn SecuritySettingsFields(
     settings: SecuritySettings,
     save: ServerAction<SaveSecuritySettings>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let required = RwSignal::new(settings.require_two_factor_for_staff);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -188,16 +200,17 @@ fn SecuritySettingsFields(
                     prop:checked=move || required.get()
                     on:change=move |event| required.set(event_target_checked(&event))
                 />
-                " Admins and coordinators must use two-factor sign-in"
+                " " {t!(i18n, settings.security.require_two_factor)}
             </label>
-            <small>"Those without it are sent to their Account page to set it up first."</small>
-            <button type="submit" class="primary">"Save"</button>
+            <small>{t!(i18n, settings.security.hint)}</small>
+            <button type="submit" class="primary">{t!(i18n, settings.save)}</button>
         </form>
     }
 }
 
 #[component]
 fn Tags() -> impl IntoView {
+    let i18n = use_i18n();
     let create = ServerAction::<CreateTag>::new();
     let delete = ServerAction::<DeleteTag>::new();
     let tags = Resource::new(
@@ -213,14 +226,14 @@ fn Tags() -> impl IntoView {
     });
     view! {
         <section class="card" aria-labelledby="tags-heading">
-            <h2 id="tags-heading">"Tags"</h2>
+            <h2 id="tags-heading">{t!(i18n, settings.tags.heading)}</h2>
             <ActionForm action=create attr:class="inline-form">
-                <label>"Name" <input name="name" id="tag-name" required maxlength="40" /></label>
-                <label>"Colour" <input type="color" name="colour" id="tag-colour" value="#2a7ae2" /></label>
-                <button type="submit" class="primary">"Add tag"</button>
+                <label>{t!(i18n, settings.tags.name)} <input name="name" id="tag-name" required maxlength="40" /></label>
+                <label>{t!(i18n, settings.tags.colour)} <input type="color" name="colour" id="tag-colour" value="#2a7ae2" /></label>
+                <button type="submit" class="primary">{t!(i18n, settings.tags.add)}</button>
             </ActionForm>
             <ErrorNotice error />
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     tags.await.map(|tags| view! {
                         <ul class="tag-list">
@@ -233,10 +246,10 @@ fn Tags() -> impl IntoView {
                                         <button
                                             type="button"
                                             class="link-button"
-                                            aria-label=format!("Delete the tag {name}")
+                                            aria-label=move || t_string!(i18n, settings.tags.delete_label, name = name.clone()).to_string()
                                             on:click=move |_| { delete.dispatch(DeleteTag { id }); }
                                         >
-                                            "Delete"
+                                            {t!(i18n, settings.delete)}
                                         </button>
                                     </li>
                                 }
@@ -251,6 +264,7 @@ fn Tags() -> impl IntoView {
 
 #[component]
 fn CannedResponses() -> impl IntoView {
+    let i18n = use_i18n();
     let create = ServerAction::<CreateCannedResponse>::new();
     let delete = ServerAction::<DeleteCannedResponse>::new();
     let responses = Resource::new(
@@ -266,14 +280,14 @@ fn CannedResponses() -> impl IntoView {
     });
     view! {
         <section class="card" aria-labelledby="canned-heading">
-            <h2 id="canned-heading">"Canned responses"</h2>
+            <h2 id="canned-heading">{t!(i18n, settings.canned.heading)}</h2>
             <ActionForm action=create attr:class="stacked-form">
-                <label>"Shortcut" <input name="shortcut" id="canned-shortcut" required maxlength="40" /></label>
-                <label>"Text" <textarea name="body" id="canned-body" required rows="3"></textarea></label>
-                <button type="submit" class="primary">"Add canned response"</button>
+                <label>{t!(i18n, settings.canned.shortcut)} <input name="shortcut" id="canned-shortcut" required maxlength="40" /></label>
+                <label>{t!(i18n, settings.canned.text)} <textarea name="body" id="canned-body" required rows="3"></textarea></label>
+                <button type="submit" class="primary">{t!(i18n, settings.canned.add)}</button>
             </ActionForm>
             <ErrorNotice error />
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     responses.await.map(|responses| view! {
                         <ul class="canned-list">
@@ -287,10 +301,10 @@ fn CannedResponses() -> impl IntoView {
                                         <button
                                             type="button"
                                             class="link-button"
-                                            aria-label=format!("Delete the canned response {shortcut}")
+                                            aria-label=move || t_string!(i18n, settings.canned.delete_label, shortcut = shortcut.clone()).to_string()
                                             on:click=move |_| { delete.dispatch(DeleteCannedResponse { id }); }
                                         >
-                                            "Delete"
+                                            {t!(i18n, settings.delete)}
                                         </button>
                                     </li>
                                 }

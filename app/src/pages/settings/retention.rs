@@ -5,11 +5,13 @@ use leptos::prelude::*;
 
 use crate::api::{SaveRetentionSettings, get_retention_preview, get_retention_settings};
 use crate::components::ErrorNotice;
+use crate::i18n::{t, use_i18n};
 use crate::model::{RetentionCounts, RetentionSettings};
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn RetentionSettingsForm() -> impl IntoView {
+    let i18n = use_i18n();
     let save = ServerAction::<SaveRetentionSettings>::new();
     let current = Resource::new(tracked_in_browser(move || save.version().get()), |_| {
         get_retention_settings()
@@ -21,9 +23,9 @@ pub fn RetentionSettingsForm() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
         <section class="card" aria-labelledby="retention-heading">
-            <h2 id="retention-heading">"Data retention"</h2>
-            <p>"Switchboard deletes what is older than these periods, every hour. Leave a field empty to keep that kind of data."</p>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h2 id="retention-heading">{t!(i18n, settings.retention.heading)}</h2>
+            <p>{t!(i18n, settings.retention.text)}</p>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Ok(settings) => view! { <RetentionFields settings save /> }.into_any(),
@@ -34,9 +36,9 @@ pub fn RetentionSettingsForm() -> impl IntoView {
                 })}
             </Transition>
             <ErrorNotice error />
-            <p role="status">{move || saved().then_some("Saved.")}</p>
-            <h3>"The next run will delete"</h3>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <p role="status">{move || saved().then_some(t!(i18n, settings.saved))}</p>
+            <h3>{t!(i18n, settings.retention.next_run)}</h3>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     preview.await.map(|counts| view! { <RetentionPreview counts /> }).ok()
                 })}
@@ -61,6 +63,7 @@ fn RetentionFields(
     settings: RetentionSettings,
     save: ServerAction<SaveRetentionSettings>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let conversations = RwSignal::new(shown(settings.resolved_conversations_days));
     let media = RwSignal::new(shown(settings.media_days));
     let contacts = RwSignal::new(shown(settings.orphan_contacts_days));
@@ -78,50 +81,58 @@ fn RetentionFields(
             },
         });
     };
-    let field = move |id: &'static str, label: &'static str, value: RwSignal<String>| {
-        view! {
-            <label>
-                {label}
-                <input
-                    type="number"
-                    id=id
-                    min="1"
-                    max="36500"
-                    prop:value=move || value.get()
-                    on:input=move |event| value.set(event_target_value(&event))
-                />
-            </label>
-        }
-    };
     view! {
         <form class="settings-form" on:submit=submit>
-            {field("retention-conversations", "Resolved conversations, with their messages and notes (days after resolution)", conversations)}
-            {field("retention-media", "Media files (days)", media)}
-            {field("retention-contacts", "Contacts with no conversation left (days)", contacts)}
-            {field("retention-deliveries", "Raw webhook deliveries (days)", deliveries)}
-            {field("retention-audit", "Audit log entries (days)", audit)}
-            <button type="submit" class="primary">"Save"</button>
+            {field("retention-conversations", t!(i18n, settings.retention.conversations), conversations)}
+            {field("retention-media", t!(i18n, settings.retention.media), media)}
+            {field("retention-contacts", t!(i18n, settings.retention.contacts), contacts)}
+            {field("retention-deliveries", t!(i18n, settings.retention.deliveries), deliveries)}
+            {field("retention-audit", t!(i18n, settings.retention.audit), audit)}
+            <button type="submit" class="primary">{t!(i18n, settings.save)}</button>
         </form>
+    }
+}
+
+/// A period in days, bound to `value`.
+fn field(
+    id: &'static str,
+    label: impl IntoView + 'static,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input
+                type="number"
+                id=id
+                min="1"
+                max="36500"
+                prop:value=move || value.get()
+                on:input=move |event| value.set(event_target_value(&event))
+            />
+        </label>
     }
 }
 
 #[component]
 fn RetentionPreview(counts: RetentionCounts) -> impl IntoView {
-    let rows = [
-        ("Conversations", counts.conversations),
-        ("Messages", counts.messages),
-        ("Notes", counts.notes),
-        ("Media files", counts.media_files),
-        ("Contacts", counts.contacts),
-        ("Raw webhook deliveries", counts.raw_deliveries),
-        ("Audit log entries", counts.audit_entries),
-    ];
+    let i18n = use_i18n();
     view! {
         <dl class="retention-preview" id="retention-preview">
-            {rows.into_iter().map(|(what, count)| view! {
-                <dt>{what}</dt>
-                <dd>{count}</dd>
-            }).collect_view()}
+            <dt>{t!(i18n, settings.retention.preview.conversations)}</dt>
+            <dd>{counts.conversations}</dd>
+            <dt>{t!(i18n, settings.retention.preview.messages)}</dt>
+            <dd>{counts.messages}</dd>
+            <dt>{t!(i18n, settings.retention.preview.notes)}</dt>
+            <dd>{counts.notes}</dd>
+            <dt>{t!(i18n, settings.retention.preview.media_files)}</dt>
+            <dd>{counts.media_files}</dd>
+            <dt>{t!(i18n, settings.retention.preview.contacts)}</dt>
+            <dd>{counts.contacts}</dd>
+            <dt>{t!(i18n, settings.retention.preview.raw_deliveries)}</dt>
+            <dd>{counts.raw_deliveries}</dd>
+            <dt>{t!(i18n, settings.retention.preview.audit_entries)}</dt>
+            <dd>{counts.audit_entries}</dd>
         </dl>
     }
 }

@@ -5,10 +5,12 @@ use leptos::prelude::*;
 
 use crate::api::{SaveRiskWords, get_risk_words};
 use crate::components::ErrorNotice;
+use crate::i18n::{t, use_i18n};
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn RiskWordsForm() -> impl IntoView {
+    let i18n = use_i18n();
     let save = ServerAction::<SaveRiskWords>::new();
     let current = Resource::new(tracked_in_browser(move || save.version().get()), |_| {
         get_risk_words()
@@ -17,15 +19,9 @@ pub fn RiskWordsForm() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
         <section class="card" aria-labelledby="risk-words-heading">
-            <h2 id="risk-words-heading">"Risk words"</h2>
-            <p id="risk-words-help">
-                "A message containing one of these words or phrases marks its conversation "
-                <strong>"urgent"</strong>
-                ": it goes to the top of every list and coordinators are alerted. One per line, \
-                 in any language; whole words only, ignoring case and accents (\u{201c}suicidio\u{201d} \
-                 matches \u{201c}Suicídio\u{201d}, \u{201c}kill\u{201d} does not match \u{201c}skill\u{201d})."
-            </p>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h2 id="risk-words-heading">{t!(i18n, settings.risk_words.heading)}</h2>
+            <p id="risk-words-help">{t!(i18n, settings.risk_words.help, <strong> = <strong />)}</p>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Ok(risk_words) => {
@@ -34,7 +30,7 @@ pub fn RiskWordsForm() -> impl IntoView {
                             view! {
                                 <ActionForm action=save attr:class="stacked-form">
                                     <label>
-                                        "Words and phrases, one per line"
+                                        {t!(i18n, settings.risk_words.label)}
                                         <textarea
                                             name="words"
                                             id="risk-words"
@@ -45,7 +41,7 @@ pub fn RiskWordsForm() -> impl IntoView {
                                             {text}
                                         </textarea>
                                     </label>
-                                    <button type="submit" class="primary">"Save risk words"</button>
+                                    <button type="submit" class="primary">{t!(i18n, settings.risk_words.save)}</button>
                                 </ActionForm>
                             }
                             .into_any()
@@ -58,7 +54,7 @@ pub fn RiskWordsForm() -> impl IntoView {
                 })}
             </Transition>
             <ErrorNotice error />
-            <p role="status">{move || saved().then_some("Saved.")}</p>
+            <p role="status">{move || saved().then_some(t!(i18n, settings.saved))}</p>
         </section>
     }
 }

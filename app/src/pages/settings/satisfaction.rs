@@ -6,11 +6,13 @@ use leptos::prelude::*;
 
 use crate::api::{SaveSatisfactionSettings, get_satisfaction_settings};
 use crate::components::ErrorNotice;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{ChannelSurveySettings, SatisfactionSettings};
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn SatisfactionSettingsForm() -> impl IntoView {
+    let i18n = use_i18n();
     let save = ServerAction::<SaveSatisfactionSettings>::new();
     let current = Resource::new(tracked_in_browser(move || save.version().get()), |_| {
         get_satisfaction_settings()
@@ -19,13 +21,13 @@ pub fn SatisfactionSettingsForm() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
         <section class="card" aria-labelledby="satisfaction-heading">
-            <h2 id="satisfaction-heading">"Satisfaction surveys"</h2>
-            <p>"When a conversation is resolved, the contact can be asked to rate the help from 1 to 5 and to add a comment. Answers do not reopen the conversation; Reports show the score and the comments."</p>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h2 id="satisfaction-heading">{t!(i18n, settings.satisfaction.heading)}</h2>
+            <p>{t!(i18n, settings.satisfaction.text)}</p>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Ok(settings) if settings.channels.is_empty() => view! {
-                            <p class="empty">"Connect a channel first."</p>
+                            <p class="empty">{t!(i18n, settings.satisfaction.no_channel)}</p>
                         }.into_any(),
                         Ok(settings) => view! { <SurveyFields settings save /> }.into_any(),
                         Err(error) => view! {
@@ -35,7 +37,7 @@ pub fn SatisfactionSettingsForm() -> impl IntoView {
                 })}
             </Transition>
             <ErrorNotice error />
-            <p role="status">{move || saved().then_some("Saved.")}</p>
+            <p role="status">{move || saved().then_some(t!(i18n, settings.saved))}</p>
         </section>
     }
 }
@@ -80,6 +82,7 @@ fn SurveyFields(
     settings: SatisfactionSettings,
     save: ServerAction<SaveSatisfactionSettings>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let fields: Vec<ChannelFields> = settings
         .channels
         .into_iter()
@@ -101,10 +104,11 @@ fn SurveyFields(
             let channel = fields.channel.get_value();
             let id = channel.channel_id;
             let is_whatsapp = channel.channel_kind == "whatsapp";
-            let hint = match channel.channel_kind.as_str() {
-                "twilio" => "By text, followed by “Reply with a number from 1 (poor) to 5 (very good).”: both must fit in one SMS.",
-                "messenger" => "As five quick replies, only within 24 hours of the contact's last message.",
-                _ => "As a list of five ratings within 24 hours of the contact's last message; outside that window only through the template below.",
+            let kind = channel.channel_kind.clone();
+            let hint = move || match kind.as_str() {
+                "twilio" => t_string!(i18n, settings.satisfaction.hint_sms),
+                "messenger" => t_string!(i18n, settings.satisfaction.hint_messenger),
+                _ => t_string!(i18n, settings.satisfaction.hint_whatsapp),
             };
             view! {
                 <fieldset class="survey-channel">
@@ -117,16 +121,16 @@ fn SurveyFields(
                             prop:checked=fields.enabled
                             on:change=move |event| fields.enabled.set(event_target_checked(&event))
                         />
-                        " Ask contacts on this channel to rate the help"
+                        " " {t!(i18n, settings.satisfaction.enabled)}
                     </label>
-                    <label for=format!("survey-question-{id}")>"Question"</label>
+                    <label for=format!("survey-question-{id}")>{t!(i18n, settings.satisfaction.question)}</label>
                     <textarea id=format!("survey-question-{id}") rows="2" prop:value=fields.question on:input=move |event| fields.question.set(event_target_value(&event))></textarea>
-                    <label for=format!("survey-thanks-{id}")>"Thank-you after an answer (empty sends none)"</label>
+                    <label for=format!("survey-thanks-{id}")>{t!(i18n, settings.satisfaction.thanks)}</label>
                     <textarea id=format!("survey-thanks-{id}") rows="2" prop:value=fields.thanks on:input=move |event| fields.thanks.set(event_target_value(&event))></textarea>
                     {is_whatsapp.then(|| view! {
-                        <label for=format!("survey-template-{id}")>"Template outside the 24-hour window (an approved utility template without variables; empty sends no survey there)"</label>
+                        <label for=format!("survey-template-{id}")>{t!(i18n, settings.satisfaction.template)}</label>
                         <input id=format!("survey-template-{id}") prop:value=fields.template_name on:input=move |event| fields.template_name.set(event_target_value(&event)) />
-                        <label for=format!("survey-template-language-{id}")>"Its language code (such as en_US)"</label>
+                        <label for=format!("survey-template-language-{id}")>{t!(i18n, settings.satisfaction.template_language)}</label>
                         <input id=format!("survey-template-language-{id}") prop:value=fields.template_language on:input=move |event| fields.template_language.set(event_target_value(&event)) />
                     })}
                 </fieldset>
@@ -136,7 +140,7 @@ fn SurveyFields(
     view! {
         <form class="stacked-form" on:submit=submit>
             {channels}
-            <button type="submit" class="primary" disabled=move || save.pending().get()>"Save surveys"</button>
+            <button type="submit" class="primary" disabled=move || save.pending().get()>{t!(i18n, settings.satisfaction.save)}</button>
         </form>
     }
 }

@@ -6,11 +6,13 @@ use leptos::prelude::*;
 
 use crate::api::{SaveWellbeingSettings, get_wellbeing_settings};
 use crate::components::ErrorNotice;
+use crate::i18n::{t, use_i18n};
 use crate::model::WellbeingSettings;
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn WellbeingSettingsForm() -> impl IntoView {
+    let i18n = use_i18n();
     let save = ServerAction::<SaveWellbeingSettings>::new();
     let current = Resource::new(tracked_in_browser(move || save.version().get()), |_| {
         get_wellbeing_settings()
@@ -19,9 +21,9 @@ pub fn WellbeingSettingsForm() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
         <section class="card" aria-labelledby="wellbeing-heading">
-            <h2 id="wellbeing-heading">"Volunteer wellbeing"</h2>
-            <p>"Time answering counts the minutes someone has a conversation open in view. Past a limit they are asked to take a break, and coordinators see it in the inbox."</p>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h2 id="wellbeing-heading">{t!(i18n, settings.wellbeing.heading)}</h2>
+            <p>{t!(i18n, settings.wellbeing.text)}</p>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Ok(settings) => view! { <WellbeingFields settings save /> }.into_any(),
@@ -32,7 +34,7 @@ pub fn WellbeingSettingsForm() -> impl IntoView {
                 })}
             </Transition>
             <ErrorNotice error />
-            <p role="status">{move || saved().then_some("Saved.")}</p>
+            <p role="status">{move || saved().then_some(t!(i18n, settings.saved))}</p>
         </section>
     }
 }
@@ -42,6 +44,7 @@ fn WellbeingFields(
     settings: WellbeingSettings,
     save: ServerAction<SaveWellbeingSettings>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let blur = RwSignal::new(settings.blur_media);
     let daily = RwSignal::new(settings.daily_limit_minutes.to_string());
     let weekly = RwSignal::new(settings.weekly_limit_minutes.to_string());
@@ -57,22 +60,6 @@ fn WellbeingFields(
             },
         });
     };
-    let limit =
-        move |id: &'static str, label: &'static str, max: &'static str, value: RwSignal<String>| {
-            view! {
-                <label>
-                    {label}
-                    <input
-                        type="number"
-                        id=id
-                        min="1"
-                        max=max
-                        prop:value=move || value.get()
-                        on:input=move |event| value.set(event_target_value(&event))
-                    />
-                </label>
-            }
-        };
     view! {
         <form class="settings-form" on:submit=submit>
             <label class="checkbox">
@@ -82,11 +69,33 @@ fn WellbeingFields(
                     prop:checked=move || blur.get()
                     on:change=move |event| blur.set(event_target_checked(&event))
                 />
-                " Blur pictures and videos from contacts for volunteers until they click"
+                " " {t!(i18n, settings.wellbeing.blur_media)}
             </label>
-            {limit("daily-limit", "Limit in any 24 hours (minutes)", "1440", daily)}
-            {limit("weekly-limit", "Limit in any 7 days (minutes)", "10080", weekly)}
-            <button type="submit" class="primary">"Save"</button>
+            {limit("daily-limit", t!(i18n, settings.wellbeing.daily_limit), "1440", daily)}
+            {limit("weekly-limit", t!(i18n, settings.wellbeing.weekly_limit), "10080", weekly)}
+            <button type="submit" class="primary">{t!(i18n, settings.save)}</button>
         </form>
+    }
+}
+
+/// A time limit in minutes, bound to `value`.
+fn limit(
+    id: &'static str,
+    label: impl IntoView + 'static,
+    max: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input
+                type="number"
+                id=id
+                min="1"
+                max=max
+                prop:value=move || value.get()
+                on:input=move |event| value.set(event_target_value(&event))
+            />
+        </label>
     }
 }
