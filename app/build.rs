@@ -11,7 +11,15 @@ use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 const LANGUAGES: [&str; 4] = ["es", "fr", "pt", "ar"];
 
 /// One file per area of the interface in each language's folder.
-const AREAS: [&str; 4] = ["common", "login", "account", "settings"];
+const AREAS: [&str; 7] = [
+    "common",
+    "login",
+    "account",
+    "settings",
+    "channels",
+    "templates",
+    "events",
+];
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");

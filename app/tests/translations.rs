@@ -11,9 +11,7 @@ use serde_json::Value;
 /// fails when a file listed here no longer holds English, so the list stays true.
 const NOT_YET_TRANSLATED: &[&str] = &[
     "components/charts.rs",
-    "components/template_send.rs",
     "pages/audit.rs",
-    "pages/channels.rs",
     "pages/inbox/announcer.rs",
     "pages/inbox/clock.rs",
     "pages/inbox/contact.rs",
@@ -39,8 +37,6 @@ const NOT_YET_TRANSLATED: &[&str] = &[
     "pages/settings/wellbeing.rs",
     "pages/setup.rs",
     "pages/supervision.rs",
-    "pages/templates.rs",
-    "pages/webhook_events.rs",
 ];
 
 fn locales() -> PathBuf {
