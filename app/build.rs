@@ -11,8 +11,17 @@ use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 const LANGUAGES: [&str; 4] = ["es", "fr", "pt", "ar"];
 
 /// One file per area of the interface in each language's folder.
-const AREAS: [&str; 7] = [
-    "common", "login", "account", "settings", "people", "audit", "setup",
+const AREAS: [&str; 10] = [
+    "common",
+    "login",
+    "account",
+    "settings",
+    "people",
+    "audit",
+    "setup",
+    "channels",
+    "templates",
+    "events",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

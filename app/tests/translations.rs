@@ -11,8 +11,6 @@ use serde_json::Value;
 /// fails when a file listed here no longer holds English, so the list stays true.
 const NOT_YET_TRANSLATED: &[&str] = &[
     "components/charts.rs",
-    "components/template_send.rs",
-    "pages/channels.rs",
     "pages/inbox/announcer.rs",
     "pages/inbox/contact.rs",
     "pages/inbox/live.rs",
@@ -29,8 +27,6 @@ const NOT_YET_TRANSLATED: &[&str] = &[
     "pages/search.rs",
     "pages/settings/translation.rs",
     "pages/supervision.rs",
-    "pages/templates.rs",
-    "pages/webhook_events.rs",
 ];
 
 fn locales() -> PathBuf {

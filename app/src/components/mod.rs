@@ -14,4 +14,4 @@ pub use layout::{
 };
 pub use notice::ErrorNotice;
 pub use template_send::{TemplateFileForm, TemplatePicker};
-pub use template_values::VariableInputs;
+pub use template_values::{VariableInputs, media_label};

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::SendTemplate;
-use crate::components::{ErrorNotice, VariableInputs};
+use crate::components::{ErrorNotice, VariableInputs, media_label};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{Template, TemplateButton, TemplateEstimate, TemplateSend, TemplateValues};
 
 /// The `id` of [`TemplateFileForm`], which the picker's file input and button belong to.
@@ -22,6 +23,7 @@ pub fn TemplatePicker(
     estimates: Vec<TemplateEstimate>,
     send: ServerAction<SendTemplate>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let templates = StoredValue::new(templates);
     let estimates = StoredValue::new(estimates);
     let chosen = RwSignal::new(None::<Template>);
@@ -100,7 +102,7 @@ pub fn TemplatePicker(
             .map(|(index, (text, prefix))| {
                 view! {
                     <label>
-                        {format!("End of the link “{text}”: {prefix}…")}
+                        {t!(i18n, templates.send.link_ending, text, prefix)}
                         <input
                             id=format!("template-button-value-{}", index + 1)
                             required
@@ -142,7 +144,7 @@ pub fn TemplatePicker(
     let send_button = move || match media() {
         Some(media) => view! {
             <label>
-                {format!("Header: {}", media.label())}
+                {t!(i18n, templates.header_media, media = move || media_label(media))}
                 <input
                     type="file"
                     name="file"
@@ -163,7 +165,7 @@ pub fn TemplatePicker(
                 }
             />
             <button type="submit" class="primary" id="send-template" form=FILE_FORM>
-                "Send template"
+                {t!(i18n, templates.send.submit)}
             </button>
         }
         .into_any(),
@@ -176,7 +178,7 @@ pub fn TemplatePicker(
                 aria-disabled=move || send.pending().get().then_some("true")
                 on:click=dispatch
             >
-                "Send template"
+                {t!(i18n, templates.send.submit)}
             </button>
         }
         .into_any(),
@@ -184,22 +186,32 @@ pub fn TemplatePicker(
     view! {
         <div class="template-picker">
             <label>
-                "Approved template"
+                {t!(i18n, templates.send.template)}
                 <select id="template-choice" on:change=choose>
-                    <option value="" selected>"Choose a template…"</option>
+                    <option value="" selected>{t!(i18n, templates.send.choose)}</option>
                     {options}
                 </select>
             </label>
-            <VariableInputs id_prefix="template-header-value" label="Header" values=header count=header_count />
-            <VariableInputs id_prefix="template-value" label="Value for" values=body count=body_count />
+            <VariableInputs id_prefix="template-header-value" label=header_value_label values=header count=header_count />
+            <VariableInputs id_prefix="template-value" label=body_value_label values=body count=body_count />
             {link_endings}
             {preview}
             {cost}
             {send_button}
             <ErrorNotice error />
-            <p class="visually-hidden" role="status">{move || sent().then_some("Template queued for sending.")}</p>
+            <p class="visually-hidden" role="status">{move || sent().then(|| t_string!(i18n, templates.send.queued))}</p>
         </div>
     }
+}
+
+fn header_value_label(variable: String) -> String {
+    let i18n = use_i18n();
+    t_string!(i18n, templates.send.header_value, variable).to_string()
+}
+
+fn body_value_label(variable: String) -> String {
+    let i18n = use_i18n();
+    t_string!(i18n, templates.send.body_value, variable).to_string()
 }
 
 /// The form a template with a media header is posted with, outside the composer's own form

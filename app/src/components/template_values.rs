@@ -1,13 +1,17 @@
 //! Inputs for a template's numbered variables, as many as its text holds: used where admins
-//! give samples and where volunteers fill a template in.
+//! give samples and where volunteers fill a template in; and what a media header shows.
 
 use leptos::prelude::*;
 
-/// One text input per variable `{{1}}`…`{{count}}`, with ids `<id_prefix>-<n>`.
+use crate::i18n::{t_string, use_i18n};
+use crate::model::HeaderMedia;
+
+/// One text input per variable `{{1}}`…`{{count}}`, with ids `<id_prefix>-<n>`. `label` names
+/// an input from its variable (`{{1}}`), in the page's language.
 #[component]
 pub fn VariableInputs(
     id_prefix: &'static str,
-    label: &'static str,
+    label: fn(String) -> String,
     values: RwSignal<Vec<String>>,
     #[prop(into)] count: Signal<usize>,
 ) -> impl IntoView {
@@ -16,7 +20,7 @@ pub fn VariableInputs(
             .map(|index| {
                 view! {
                     <label>
-                        {format!("{label} {{{{{}}}}}", index + 1)}
+                        {label(format!("{{{{{}}}}}", index + 1))}
                         <input
                             id=format!("{id_prefix}-{}", index + 1)
                             required
@@ -35,5 +39,15 @@ pub fn VariableInputs(
                 }
             })
             .collect_view()
+    }
+}
+
+/// What a media header shows, in the page's language ("a picture (JPEG or PNG)").
+pub fn media_label(media: HeaderMedia) -> &'static str {
+    let i18n = use_i18n();
+    match media {
+        HeaderMedia::Image => t_string!(i18n, templates.media.image),
+        HeaderMedia::Video => t_string!(i18n, templates.media.video),
+        HeaderMedia::Document => t_string!(i18n, templates.media.document),
     }
 }

@@ -36,14 +36,6 @@ impl TemplateCategory {
             .into_iter()
             .find(|category| category.as_str().eq_ignore_ascii_case(value))
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            TemplateCategory::Marketing => "Marketing",
-            TemplateCategory::Utility => "Utility",
-            TemplateCategory::Authentication => "Authentication",
-        }
-    }
 }
 
 /// A button under a WhatsApp template. A link's address may end with one variable, `{{1}}`,
@@ -295,15 +287,67 @@ impl Template {
     }
 
     /// What saving it did, for the admin who wrote it.
-    pub fn submission_outcome(&self) -> String {
+    pub fn outcome(&self) -> SubmissionOutcome {
         match self.status.as_str() {
-            "draft" => format!(
-                "Saved {} as a draft, but it was not submitted: {}",
-                self.name,
-                self.rejection_reason.as_deref().unwrap_or_default()
-            ),
-            _ => format!("Submitted {} to Meta for review.", self.name),
+            "draft" => SubmissionOutcome::KeptAsDraft {
+                name: self.name.clone(),
+                reason: self.rejection_reason.clone().unwrap_or_default(),
+            },
+            _ => SubmissionOutcome::Submitted {
+                name: self.name.clone(),
+            },
         }
+    }
+
+    /// What saving it did, as the English sentence the posted template form comes back with.
+    pub fn submission_outcome(&self) -> String {
+        self.outcome().sentence()
+    }
+}
+
+/// What saving a template did: submitted to Meta, or kept as a draft because submitting it
+/// failed (with why).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubmissionOutcome {
+    Submitted { name: String },
+    KeptAsDraft { name: String, reason: String },
+}
+
+const SUBMITTED: (&str, &str) = ("Submitted ", " to Meta for review.");
+const KEPT_AS_DRAFT: (&str, &str) = ("Saved ", " as a draft, but it was not submitted: ");
+
+impl SubmissionOutcome {
+    /// In English: the address the posted template form returns to carries it (the page
+    /// reads it back with [`SubmissionOutcome::from_sentence`] to say it in its language).
+    pub fn sentence(&self) -> String {
+        match self {
+            SubmissionOutcome::Submitted { name } => {
+                format!("{}{name}{}", SUBMITTED.0, SUBMITTED.1)
+            }
+            SubmissionOutcome::KeptAsDraft { name, reason } => {
+                format!("{}{name}{}{reason}", KEPT_AS_DRAFT.0, KEPT_AS_DRAFT.1)
+            }
+        }
+    }
+
+    /// The outcome a [`SubmissionOutcome::sentence`] tells; template names hold only
+    /// `a-z`, `0-9` and `_`, so the sentence reads back unambiguously.
+    pub fn from_sentence(sentence: &str) -> Option<SubmissionOutcome> {
+        if let Some(name) = sentence
+            .strip_prefix(SUBMITTED.0)
+            .and_then(|rest| rest.strip_suffix(SUBMITTED.1))
+        {
+            return Some(SubmissionOutcome::Submitted {
+                name: name.to_owned(),
+            });
+        }
+        let (name, reason) = sentence
+            .strip_prefix(KEPT_AS_DRAFT.0)?
+            .split_once(KEPT_AS_DRAFT.1)?;
+        Some(SubmissionOutcome::KeptAsDraft {
+            name: name.to_owned(),
+            reason: reason.to_owned(),
+        })
     }
 }
 
@@ -360,6 +404,33 @@ mod tests {
         );
         assert_eq!(variable_count("No variables"), 0);
         assert_eq!(fill_variables("Broken {{1", &["x".into()]), "Broken {{1");
+    }
+
+    #[test]
+    fn an_outcome_reads_back_from_its_sentence() {
+        let outcomes = [
+            SubmissionOutcome::Submitted {
+                name: "donation_receipt".into(),
+            },
+            SubmissionOutcome::KeptAsDraft {
+                name: "visit_v2".into(),
+                reason: "Meta said: Invalid parameter: as a draft".into(),
+            },
+        ];
+        for outcome in outcomes {
+            assert_eq!(
+                SubmissionOutcome::from_sentence(&outcome.sentence()),
+                Some(outcome)
+            );
+        }
+        assert_eq!(
+            SubmissionOutcome::Submitted {
+                name: "donation_receipt".into()
+            }
+            .sentence(),
+            "Submitted donation_receipt to Meta for review."
+        );
+        assert_eq!(SubmissionOutcome::from_sentence("Something else."), None);
     }
 
     #[test]

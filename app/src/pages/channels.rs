@@ -1,6 +1,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::web_sys::FormData;
+use leptos_i18n::I18nContext;
 use leptos_meta::Title;
 
 use crate::api::{
@@ -9,10 +10,14 @@ use crate::api::{
 };
 use crate::components::{ErrorNotice, Layout};
 use crate::error::AppError;
+use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::{Channel, ChannelInput, ChannelKind, Me, Permission};
 use crate::tracking::tracked_in_browser;
 
 type Slot = fn(&mut ChannelInput) -> &mut Option<String>;
+
+/// A label or hint in the page's language.
+type Text = fn(I18nContext<Locale>) -> &'static str;
 
 /// One text input of the connect and edit forms.
 #[derive(Clone, Copy)]
@@ -20,8 +25,8 @@ struct Field {
     /// The input's `name`, the same as the `ChannelInput` field it fills and, for secrets, the
     /// name the server lists in `secrets_set`.
     name: &'static str,
-    label: &'static str,
-    hint: Option<&'static str>,
+    label: Text,
+    hint: Option<Text>,
     secret: bool,
     /// Needed to connect; Twilio's phone number and messaging service are optional because
     /// either one will do.
@@ -30,7 +35,7 @@ struct Field {
 }
 
 impl Field {
-    const fn text(name: &'static str, label: &'static str, slot: Slot) -> Field {
+    const fn text(name: &'static str, label: Text, slot: Slot) -> Field {
         Field {
             name,
             label,
@@ -41,14 +46,14 @@ impl Field {
         }
     }
 
-    const fn secret(name: &'static str, label: &'static str, slot: Slot) -> Field {
+    const fn secret(name: &'static str, label: Text, slot: Slot) -> Field {
         Field {
             secret: true,
             ..Field::text(name, label, slot)
         }
     }
 
-    const fn hint(self, hint: &'static str) -> Field {
+    const fn hint(self, hint: Text) -> Field {
         Field {
             hint: Some(hint),
             ..self
@@ -63,65 +68,106 @@ impl Field {
     }
 }
 
-const NAME: Field = Field::text("name", "Name", |input| &mut input.name)
-    .hint("How volunteers see this channel, e.g. “Helpline WhatsApp”.");
-const API_BASE_URL: Field = Field::text("api_base_url", "API base URL", |input| {
-    &mut input.api_base_url
-})
+const NAME: Field = Field::text(
+    "name",
+    |i18n| t_string!(i18n, channels.fields.name),
+    |input| &mut input.name,
+)
+.hint(|i18n| t_string!(i18n, channels.fields.name_hint));
+const API_BASE_URL: Field = Field::text(
+    "api_base_url",
+    |i18n| t_string!(i18n, channels.fields.api_base_url),
+    |input| &mut input.api_base_url,
+)
 .optional()
-.hint(
-    "Leave empty for the provider's own. Must be https to a public address; the credentials \
-     are sent there, so changing it needs the access token entered again.",
+.hint(|i18n| t_string!(i18n, channels.fields.api_base_url_hint));
+const VERIFY_TOKEN: Field = Field::text(
+    "verify_token",
+    |i18n| t_string!(i18n, channels.fields.verify_token),
+    |input| &mut input.verify_token,
+)
+.hint(|i18n| t_string!(i18n, channels.fields.verify_token_hint));
+const APP_SECRET: Field = Field::secret(
+    "app_secret",
+    |i18n| t_string!(i18n, channels.fields.app_secret),
+    |input| &mut input.app_secret,
 );
-const VERIFY_TOKEN: Field = Field::text("verify_token", "Verify token", |input| {
-    &mut input.verify_token
-})
-.hint("A phrase you choose; you paste it at the provider too.");
-const APP_SECRET: Field = Field::secret("app_secret", "App secret", |input| &mut input.app_secret);
 const SEND_RATE: &str = "send_rate_per_second";
 
+const PHONE_NUMBER_ID: Field = Field::text(
+    "phone_number_id",
+    |i18n| t_string!(i18n, channels.fields.phone_number_id),
+    |input| &mut input.phone_number_id,
+);
+const WABA_ID: Field = Field::text(
+    "waba_id",
+    |i18n| t_string!(i18n, channels.fields.waba_id),
+    |input| &mut input.waba_id,
+);
+const DISPLAY_NUMBER: Field = Field::text(
+    "display_number",
+    |i18n| t_string!(i18n, channels.fields.display_number),
+    |input| &mut input.display_number,
+)
+.hint(|i18n| t_string!(i18n, channels.fields.display_number_hint));
+const APP_ID: Field = Field::text(
+    "app_id",
+    |i18n| t_string!(i18n, channels.fields.app_id),
+    |input| &mut input.app_id,
+)
+.optional()
+.hint(|i18n| t_string!(i18n, channels.fields.app_id_hint));
+const ACCESS_TOKEN: Field = Field::secret(
+    "access_token",
+    |i18n| t_string!(i18n, channels.fields.access_token),
+    |input| &mut input.access_token,
+);
+const ACCOUNT_SID: Field = Field::text(
+    "account_sid",
+    |i18n| t_string!(i18n, channels.fields.account_sid),
+    |input| &mut input.account_sid,
+);
+const AUTH_TOKEN: Field = Field::secret(
+    "auth_token",
+    |i18n| t_string!(i18n, channels.fields.auth_token),
+    |input| &mut input.auth_token,
+);
+const PHONE_NUMBER: Field = Field::text(
+    "phone_number",
+    |i18n| t_string!(i18n, channels.fields.phone_number),
+    |input| &mut input.phone_number,
+)
+.optional()
+.hint(|i18n| t_string!(i18n, channels.fields.phone_number_hint));
+const MESSAGING_SERVICE_SID: Field = Field::text(
+    "messaging_service_sid",
+    |i18n| t_string!(i18n, channels.fields.messaging_service_sid),
+    |input| &mut input.messaging_service_sid,
+)
+.optional()
+.hint(|i18n| t_string!(i18n, channels.fields.messaging_service_sid_hint));
+const PAGE_ID: Field = Field::text(
+    "page_id",
+    |i18n| t_string!(i18n, channels.fields.page_id),
+    |input| &mut input.page_id,
+);
+const PAGE_ACCESS_TOKEN: Field = Field::secret(
+    "page_access_token",
+    |i18n| t_string!(i18n, channels.fields.page_access_token),
+    |input| &mut input.page_access_token,
+);
+
 const WHATSAPP: &[Field] = &[
-    Field::text("phone_number_id", "Phone number ID", |input| {
-        &mut input.phone_number_id
-    }),
-    Field::text("waba_id", "WhatsApp Business Account ID", |input| {
-        &mut input.waba_id
-    }),
-    Field::text("display_number", "Display number", |input| {
-        &mut input.display_number
-    })
-    .hint("As people see it, e.g. +1 555 000 1111."),
-    Field::text("app_id", "Meta app ID", |input| &mut input.app_id)
-        .optional()
-        .hint("Needed only for templates with a picture, video or document header: Meta keeps their samples under the app."),
-    Field::secret("access_token", "Access token", |input| {
-        &mut input.access_token
-    }),
+    PHONE_NUMBER_ID,
+    WABA_ID,
+    DISPLAY_NUMBER,
+    APP_ID,
+    ACCESS_TOKEN,
     APP_SECRET,
     VERIFY_TOKEN,
 ];
-const TWILIO: &[Field] = &[
-    Field::text("account_sid", "Account SID", |input| &mut input.account_sid),
-    Field::secret("auth_token", "Auth token", |input| &mut input.auth_token),
-    Field::text("phone_number", "Phone number", |input| {
-        &mut input.phone_number
-    })
-    .optional()
-    .hint("Give this or a messaging service SID."),
-    Field::text("messaging_service_sid", "Messaging service SID", |input| {
-        &mut input.messaging_service_sid
-    })
-    .optional()
-    .hint("Give this or a phone number."),
-];
-const MESSENGER: &[Field] = &[
-    Field::text("page_id", "Page ID", |input| &mut input.page_id),
-    Field::secret("page_access_token", "Page access token", |input| {
-        &mut input.page_access_token
-    }),
-    APP_SECRET,
-    VERIFY_TOKEN,
-];
+const TWILIO: &[Field] = &[ACCOUNT_SID, AUTH_TOKEN, PHONE_NUMBER, MESSAGING_SERVICE_SID];
+const MESSENGER: &[Field] = &[PAGE_ID, PAGE_ACCESS_TOKEN, APP_SECRET, VERIFY_TOKEN];
 
 fn fields(kind: ChannelKind) -> &'static [Field] {
     match kind {
@@ -159,14 +205,16 @@ fn channel_input(data: &FormData) -> ChannelInput {
 
 /// `replacing`: the input edits a connected channel, so it may stay empty.
 fn field_input(field: Field, value: Option<String>, replacing: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let keep_current: Text = |i18n| t_string!(i18n, channels.fields.keep_secret);
     let hint = match (replacing, field.secret) {
         (false, _) => field.hint,
-        (true, true) => Some("Leave empty to keep the current one."),
+        (true, true) => Some(keep_current),
         (true, false) => None,
     };
     view! {
         <label>
-            {field.label}
+            {move || (field.label)(i18n)}
             <input
                 name=field.name
                 type=if field.secret { "password" } else { "text" }
@@ -174,30 +222,33 @@ fn field_input(field: Field, value: Option<String>, replacing: bool) -> impl Int
                 required=field.required && !replacing
                 value=value
             />
-            {hint.map(|hint| view! { <small>{hint}</small> })}
+            {hint.map(|hint| view! { <small>{move || hint(i18n)}</small> })}
         </label>
     }
 }
 
 fn send_rate_input(value: Option<u32>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <label>
-            "Send rate (messages per second)"
+            {t!(i18n, channels.fields.send_rate)}
             <input type="number" name=SEND_RATE min="1" max="1000" step="1" value=value />
-            {value.is_none().then(|| view! { <small>"Leave empty for the default."</small> })}
+            {value.is_none().then(|| view! { <small>{t!(i18n, channels.fields.send_rate_default)}</small> })}
         </label>
     }
 }
 
 #[component]
 pub fn ChannelsPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Channels" />
+        <Title text=move || t_string!(i18n, channels.title) />
         <Layout page=channels />
     }
 }
 
 fn channels(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
     let create = ServerAction::<CreateChannel>::new();
     let delete = ServerAction::<DeleteChannel>::new();
     let channels = Resource::new(
@@ -209,12 +260,12 @@ fn channels(me: Me) -> impl IntoView {
 
     view! {
         <main class="page">
-            <h1>"Channels"</h1>
+            <h1>{t!(i18n, channels.heading)}</h1>
             {admin.then(|| view! { <PrivateUrlsWarning /> })}
             <section aria-labelledby="channel-list-heading">
-                <h2 id="channel-list-heading">"Connected channels"</h2>
+                <h2 id="channel-list-heading">{t!(i18n, channels.list_heading)}</h2>
                 <ErrorNotice error=delete_error />
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match channels.await {
                             Ok(list) => view! { <ChannelList channels=list delete /> }.into_any(),
@@ -235,8 +286,9 @@ fn channels(me: Me) -> impl IntoView {
 
 #[component]
 fn ChannelList(channels: Vec<Channel>, delete: ServerAction<DeleteChannel>) -> impl IntoView {
+    let i18n = use_i18n();
     if channels.is_empty() {
-        return view! { <p class="empty">"No channels yet. Connect one below."</p> }.into_any();
+        return view! { <p class="empty">{t!(i18n, channels.none)}</p> }.into_any();
     }
     view! {
         <div class="channel-list">
@@ -248,6 +300,7 @@ fn ChannelList(channels: Vec<Channel>, delete: ServerAction<DeleteChannel>) -> i
 
 #[component]
 fn ChannelCard(channel: Channel, delete: ServerAction<DeleteChannel>) -> impl IntoView {
+    let i18n = use_i18n();
     let (id, kind) = (channel.id, channel.kind);
     let channel = RwSignal::new(channel);
     let update = ServerAction::<UpdateChannel>::new();
@@ -292,13 +345,17 @@ fn ChannelCard(channel: Channel, delete: ServerAction<DeleteChannel>) -> impl In
                     aria-expanded=move || editing.get().to_string()
                     on:click=move |_| editing.update(|open| *open = !*open)
                 >
-                    "Edit"
+                    {t!(i18n, channels.edit)}
                 </button>
                 <button type="button" class="danger" on:click=remove>
-                    {move || if confirming.get() { "Confirm removal" } else { "Remove" }}
+                    {move || if confirming.get() {
+                        t_string!(i18n, channels.confirm_removal)
+                    } else {
+                        t_string!(i18n, channels.remove)
+                    }}
                 </button>
                 {move || confirming.get().then(|| view! {
-                    <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    <button type="button" on:click=move |_| confirming.set(false)>{t!(i18n, channels.cancel)}</button>
                 })}
             </div>
             {move || editing.get().then(|| edit_form(channel.get(), save))}
@@ -308,36 +365,43 @@ fn ChannelCard(channel: Channel, delete: ServerAction<DeleteChannel>) -> impl In
 }
 
 fn summary(channel: Channel) -> impl IntoView {
+    let i18n = use_i18n();
     let identifiers = match channel.kind {
         ChannelKind::WhatsApp => vec![
-            ("Phone number ID", channel.phone_number_id),
-            ("Display number", channel.display_number),
-            ("WhatsApp Business Account ID", channel.waba_id),
-            ("Meta app ID", channel.app_id),
+            (PHONE_NUMBER_ID, channel.phone_number_id),
+            (DISPLAY_NUMBER, channel.display_number),
+            (WABA_ID, channel.waba_id),
+            (APP_ID, channel.app_id),
         ],
         ChannelKind::Twilio => vec![
-            ("Account SID", channel.account_sid),
-            ("Phone number", channel.phone_number),
-            ("Messaging service SID", channel.messaging_service_sid),
+            (ACCOUNT_SID, channel.account_sid),
+            (PHONE_NUMBER, channel.phone_number),
+            (MESSAGING_SERVICE_SID, channel.messaging_service_sid),
         ],
-        ChannelKind::Messenger => vec![("Page ID", channel.page_id)],
+        ChannelKind::Messenger => vec![(PAGE_ID, channel.page_id)],
     };
     let identifiers = identifiers
         .into_iter()
-        .filter_map(|(label, value)| {
-            value.map(|value| view! { <dt>{label}</dt><dd><code>{value}</code></dd> })
+        .filter_map(|(field, value)| {
+            value.map(|value| view! { <dt>{move || (field.label)(i18n)}</dt><dd><code>{value}</code></dd> })
         })
         .collect_view();
     let secrets_set = secrets(channel.kind)
         .map(|field| {
             let set = channel.secrets_set.iter().any(|name| name == field.name);
+            let secret = move || (field.label)(i18n);
             view! {
                 <li data-secret=field.name data-set=set.to_string()>
-                    {field.label} ": " {if set { "set" } else { "not set" }}
+                    {if set {
+                        t!(i18n, channels.card.secret_set, secret).into_any()
+                    } else {
+                        t!(i18n, channels.card.secret_not_set, secret).into_any()
+                    }}
                 </li>
             }
         })
         .collect_view();
+    let rate = channel.send_rate_per_second;
     view! {
         <header class="channel-card-header">
             <h3 id=format!("channel-{}-name", channel.id)>{channel.name}</h3>
@@ -345,24 +409,24 @@ fn summary(channel: Channel) -> impl IntoView {
         </header>
         <dl class="channel-details">
             {identifiers}
-            <dt>"API base URL"</dt>
+            <dt>{t!(i18n, channels.card.api_base_url)}</dt>
             <dd><code>{channel.api_base_url}</code></dd>
-            <dt>"Send rate"</dt>
-            <dd>{channel.send_rate_per_second} " messages per second"</dd>
-            <dt>"Secrets"</dt>
+            <dt>{t!(i18n, channels.card.send_rate)}</dt>
+            <dd>{t!(i18n, channels.card.send_rate_value, count = move || rate)}</dd>
+            <dt>{t!(i18n, channels.card.secrets)}</dt>
             <dd><ul class="secrets-set">{secrets_set}</ul></dd>
         </dl>
         <div class="paste-box">
-            <h4>"Paste this at the provider"</h4>
+            <h4>{t!(i18n, channels.card.paste)}</h4>
             <dl>
-                <dt>"Webhook URL"</dt>
+                <dt>{t!(i18n, channels.card.webhook_url)}</dt>
                 <dd><code class="webhook-url">{channel.webhook_url}</code></dd>
                 {channel.verify_token.map(|token| view! {
-                    <dt>"Verify token"</dt>
+                    <dt>{t!(i18n, channels.card.verify_token)}</dt>
                     <dd><code class="verify-token">{token}</code></dd>
                 })}
                 {channel.status_callback_url.map(|url| view! {
-                    <dt>"Status callback URL"</dt>
+                    <dt>{t!(i18n, channels.card.status_callback_url)}</dt>
                     <dd><code class="status-callback-url">{url}</code></dd>
                 })}
             </dl>
@@ -371,6 +435,7 @@ fn summary(channel: Channel) -> impl IntoView {
 }
 
 fn edit_form(channel: Channel, save: impl FnMut(SubmitEvent) + 'static) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         // Posting, not the default GET, keeps secrets out of the URL if it is sent before the
         // page is interactive.
@@ -380,13 +445,14 @@ fn edit_form(channel: Channel, save: impl FnMut(SubmitEvent) + 'static) -> impl 
             {secrets(channel.kind).map(|field| field_input(*field, None, true)).collect_view()}
             {field_input(API_BASE_URL, Some(channel.api_base_url), true)}
             {send_rate_input(Some(channel.send_rate_per_second))}
-            <button type="submit" class="primary">"Save changes"</button>
+            <button type="submit" class="primary">{t!(i18n, channels.card.save)}</button>
         </form>
     }
 }
 
 #[component]
 fn ConnectForm(create: ServerAction<CreateChannel>) -> impl IntoView {
+    let i18n = use_i18n();
     let kind = RwSignal::new(ChannelKind::WhatsApp);
     let form = NodeRef::<leptos::html::Form>::new();
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
@@ -416,12 +482,12 @@ fn ConnectForm(create: ServerAction<CreateChannel>) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="connect-heading">
-            <h2 id="connect-heading">"Connect a channel"</h2>
+            <h2 id="connect-heading">{t!(i18n, channels.connect.heading)}</h2>
             // Posting, not the default GET, keeps secrets out of the URL if it is sent before the
             // page is interactive.
             <form class="stacked-form connect-channel" method="post" node_ref=form on:submit=submit>
                 <label>
-                    "Kind"
+                    {t!(i18n, channels.connect.kind)}
                     <select name="kind" on:change=choose_kind>
                         {ChannelKind::ALL.into_iter().map(|option| view! {
                             <option value=option.as_str() selected=move || kind.get() == option>
@@ -434,14 +500,16 @@ fn ConnectForm(create: ServerAction<CreateChannel>) -> impl IntoView {
                 {move || fields(kind.get()).iter().map(|field| field_input(*field, None, false)).collect_view()}
                 {field_input(API_BASE_URL, None, false)}
                 {send_rate_input(None)}
-                <button type="submit" class="primary">"Connect channel"</button>
+                <button type="submit" class="primary">{t!(i18n, channels.connect.submit)}</button>
             </form>
             <ErrorNotice error />
-            {move || created().map(|channel| view! {
-                <p class="notice notice-success" role="status">
-                    "Connected " {channel.name} ". Paste its webhook details at the provider; "
-                    "they are on its card above."
-                </p>
+            {move || created().map(|channel| {
+                let name = channel.name;
+                view! {
+                    <p class="notice notice-success" role="status">
+                        {t!(i18n, channels.connect.connected, name)}
+                    </p>
+                }
             })}
         </section>
     }
@@ -451,16 +519,14 @@ fn ConnectForm(create: ServerAction<CreateChannel>) -> impl IntoView {
 /// addresses on this server's own network; an admin should not leave it on unknowingly.
 #[component]
 fn PrivateUrlsWarning() -> impl IntoView {
+    let i18n = use_i18n();
     let allowed = Resource::new(|| (), |_| private_provider_urls_allowed());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 matches!(allowed.await, Ok(true)).then(|| view! {
                     <p class="notice notice-warning private-urls-warning" role="alert">
-                        "SWITCHBOARD_ALLOW_PRIVATE_PROVIDER_URLS is on: channel API addresses \
-                         may use plain http and loopback or private network addresses, and \
-                         credentials are sent there. Use it only for a sandbox or tests with \
-                         local fake providers."
+                        {t!(i18n, channels.private_urls)}
                     </p>
                 })
             })}
@@ -489,6 +555,7 @@ fn Simulation(channels: Resource<Result<Vec<Channel>, AppError>>) -> impl IntoVi
 
 #[component]
 fn SimulateForm(channels: Vec<Channel>) -> impl IntoView {
+    let i18n = use_i18n();
     let simulate = ServerAction::<SimulateInbound>::new();
     let sent_via = RwSignal::new(None::<ChannelKind>);
     let kinds: Vec<(i64, ChannelKind)> = channels.iter().map(|c| (c.id, c.kind)).collect();
@@ -521,11 +588,11 @@ fn SimulateForm(channels: Vec<Channel>) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="simulate-heading">
-            <h2 id="simulate-heading">"Simulate an inbound message"</h2>
-            <p>"Demo mode: send a message as a contact, through the channel's real, signed webhook."</p>
+            <h2 id="simulate-heading">{t!(i18n, channels.simulate.heading)}</h2>
+            <p>{t!(i18n, channels.simulate.text)}</p>
             <form class="stacked-form simulate-inbound" method="post" on:submit=send>
                 <label>
-                    "Channel"
+                    {t!(i18n, channels.simulate.channel)}
                     <select name="channel_id">
                         {channels.into_iter().map(|channel| view! {
                             <option value=channel.id>
@@ -535,19 +602,22 @@ fn SimulateForm(channels: Vec<Channel>) -> impl IntoView {
                     </select>
                 </label>
                 <label>
-                    "From"
+                    {t!(i18n, channels.simulate.from)}
                     <input name="from" required placeholder="+15551234567" />
-                    <small>"A phone number, or a Messenger user id."</small>
+                    <small>{t!(i18n, channels.simulate.from_hint)}</small>
                 </label>
-                <label>"Name" <input name="name" maxlength="100" /></label>
-                <label>"Message" <textarea name="text" rows="3" required></textarea></label>
-                <button type="submit" class="primary">"Send as this contact"</button>
+                <label>{t!(i18n, channels.simulate.name)} <input name="name" maxlength="100" /></label>
+                <label>{t!(i18n, channels.simulate.message)} <textarea name="text" rows="3" required></textarea></label>
+                <button type="submit" class="primary">{t!(i18n, channels.simulate.submit)}</button>
             </form>
             <ErrorNotice error />
-            {move || sent().map(|kind| view! {
-                <p class="notice notice-success" role="status">
-                    "Sent through the " {kind.label()} " webhook."
-                </p>
+            {move || sent().map(|kind| {
+                let kind = kind.label();
+                view! {
+                    <p class="notice notice-success" role="status">
+                        {t!(i18n, channels.simulate.sent, kind)}
+                    </p>
+                }
             })}
         </section>
     }

@@ -11,28 +11,32 @@ use crate::api::{
     CreateTemplate, DeleteTemplate, NewTemplateVersion, RegisterTwilioTemplate, SubmitTemplate,
     SyncTemplates, list_channels, list_templates,
 };
-use crate::components::{ErrorNotice, Layout, VariableInputs};
+use crate::components::{ErrorNotice, Layout, VariableInputs, media_label};
 use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{
-    Channel, ChannelKind, HeaderMedia, Me, Permission, Template, TemplateButton, TemplateCategory,
-    TemplateContent, TemplateInput, TemplateValues, TwilioTemplateInput, variable_count,
+    Channel, ChannelKind, HeaderMedia, Me, Permission, SubmissionOutcome, Template, TemplateButton,
+    TemplateCategory, TemplateContent, TemplateInput, TemplateValues, TwilioTemplateInput,
+    variable_count,
 };
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Templates" />
+        <Title text=move || t_string!(i18n, templates.title) />
         <Layout page=templates />
     }
 }
 
 fn templates(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
     if !me.role.can(Permission::ManageTemplates) {
         return view! {
             <main class="page">
-                <h1>"Templates"</h1>
-                <p class="notice notice-error" role="alert">"Only admins manage templates."</p>
+                <h1>{t!(i18n, templates.heading)}</h1>
+                <p class="notice notice-error" role="alert">{t!(i18n, templates.only_admins)}</p>
             </main>
         }
         .into_any();
@@ -42,6 +46,7 @@ fn templates(me: Me) -> impl IntoView {
 
 #[component]
 fn TemplatesAdmin() -> impl IntoView {
+    let i18n = use_i18n();
     let create = ServerAction::<CreateTemplate>::new();
     let version = ServerAction::<NewTemplateVersion>::new();
     let submit = ServerAction::<SubmitTemplate>::new();
@@ -87,27 +92,18 @@ fn TemplatesAdmin() -> impl IntoView {
             .or_else(|| sync.value().get().and_then(Result::err))
     });
     let synced = move || {
-        sync.value()
-            .get()
-            .and_then(Result::ok)
-            .map(|sync| {
-                format!(
-                    "Checked with Meta: {} template(s) changed status, {} found only at Meta were added.",
-                    sync.changed, sync.imported
-                )
-            })
+        sync.value().get().and_then(Result::ok).map(|sync| {
+            let (changed, imported) = (sync.changed, sync.imported);
+            t_string!(i18n, templates.synced, changed, imported).to_string()
+        })
     };
     view! {
         <main class="page">
-            <h1>"Templates"</h1>
-            <p class="hint">
-                "WhatsApp allows free-form replies only within 24 hours of a contact's last message. "
-                "After that, only a template Meta approved can be sent. Meta reviews each template, "
-                "from minutes to 48 hours; an approved template cannot be changed, so a change is a new version."
-            </p>
+            <h1>{t!(i18n, templates.heading)}</h1>
+            <p class="hint">{t!(i18n, templates.intro)}</p>
             <ErrorNotice error />
             <p role="status">{synced}</p>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let channels = channels.await.unwrap_or_default();
                     let list = templates.await;
@@ -160,11 +156,13 @@ impl RefusedForm {
 
 #[component]
 fn SyncButtons(channels: Vec<Channel>, sync: ServerAction<SyncTemplates>) -> impl IntoView {
+    let i18n = use_i18n();
     channels
         .into_iter()
         .filter(|channel| channel.kind == ChannelKind::WhatsApp)
         .map(|channel| {
             let channel_id = channel.id;
+            let channel = channel.name;
             view! {
                 <button
                     type="button"
@@ -172,25 +170,60 @@ fn SyncButtons(channels: Vec<Channel>, sync: ServerAction<SyncTemplates>) -> imp
                     disabled=move || sync.pending().get()
                     on:click=move |_| { sync.dispatch(SyncTemplates { channel_id }); }
                 >
-                    "Check review status of " {channel.name}
+                    {t!(i18n, templates.check_status, channel)}
                 </button>
             }
         })
         .collect_view()
 }
 
-fn status_label(template: &Template) -> String {
-    match template.status.as_str() {
-        "draft" => "Draft: not submitted".into(),
-        "pending" => "Pending review".into(),
-        "approved" => "Approved".into(),
-        "rejected" => "Rejected".into(),
+/// Meta's review state in the page's language; one Switchboard does not know, as Meta names it.
+fn status_label(status: &str) -> String {
+    let i18n = use_i18n();
+    let known = match status {
+        "draft" => t_string!(i18n, templates.status.draft),
+        "pending" => t_string!(i18n, templates.status.pending),
+        "approved" => t_string!(i18n, templates.status.approved),
+        "rejected" => t_string!(i18n, templates.status.rejected),
+        "paused" => t_string!(i18n, templates.status.paused),
+        "disabled" => t_string!(i18n, templates.status.disabled),
+        "flagged" => t_string!(i18n, templates.status.flagged),
+        "in_appeal" => t_string!(i18n, templates.status.in_appeal),
+        "reinstated" => t_string!(i18n, templates.status.reinstated),
+        "pending_deletion" => t_string!(i18n, templates.status.pending_deletion),
+        "deleted" => t_string!(i18n, templates.status.deleted),
+        "limit_exceeded" => t_string!(i18n, templates.status.limit_exceeded),
+        "archived" => t_string!(i18n, templates.status.archived),
         other => {
             let mut label = other.replace('_', " ");
             if let Some(first) = label.get_mut(..1) {
                 first.make_ascii_uppercase();
             }
-            label
+            return label;
+        }
+    };
+    known.to_string()
+}
+
+/// A template category's name in the page's language.
+fn category_label(category: TemplateCategory) -> &'static str {
+    let i18n = use_i18n();
+    match category {
+        TemplateCategory::Marketing => t_string!(i18n, templates.categories.marketing),
+        TemplateCategory::Utility => t_string!(i18n, templates.categories.utility),
+        TemplateCategory::Authentication => t_string!(i18n, templates.categories.authentication),
+    }
+}
+
+/// What saving a template did, in the page's language.
+fn outcome_sentence(outcome: SubmissionOutcome) -> String {
+    let i18n = use_i18n();
+    match outcome {
+        SubmissionOutcome::Submitted { name } => {
+            t_string!(i18n, templates.outcome.submitted, name).to_string()
+        }
+        SubmissionOutcome::KeptAsDraft { name, reason } => {
+            t_string!(i18n, templates.outcome.draft, name, reason).to_string()
         }
     }
 }
@@ -202,14 +235,15 @@ fn TemplateTable(
     delete: ServerAction<DeleteTemplate>,
     replacing: RwSignal<Option<Template>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     if list.is_empty() {
-        return view! { <p class="empty">"No templates yet."</p> }.into_any();
+        return view! { <p class="empty">{t!(i18n, templates.table.none)}</p> }.into_any();
     }
     let rows = list
         .into_iter()
         .map(|template| {
             let id = template.id;
-            let status = status_label(&template);
+            let status = template.status.clone();
             let status_class = format!("template-status status-{}", template.status);
             let is_draft = template.status == "draft";
             let is_twilio = template.content_sid.is_some();
@@ -221,32 +255,38 @@ fn TemplateTable(
                 body: template.content.body_samples.clone(),
                 buttons: Vec::new(),
             });
-            let media = template
-                .content
-                .header_media
-                .map(|media| format!("Header: {}", media.label()));
-            let unsupported = (!template.content.unsupported.is_empty()).then(|| {
-                format!(
-                    "Switchboard cannot fill in {}, so it does not offer this template.",
-                    template.content.unsupported.join(", ")
-                )
+            let media = template.content.header_media.map(|media| {
+                view! {
+                    <div class="muted">
+                        {t!(i18n, templates.header_media, media = move || media_label(media))}
+                    </div>
+                }
             });
+            let unsupported = (!template.content.unsupported.is_empty()).then(|| {
+                let parts = template.content.unsupported.join(", ");
+                view! {
+                    <div class="template-reason">
+                        {t!(i18n, templates.table.unsupported, parts)}
+                    </div>
+                }
+            });
+            let category = template.category;
             view! {
                 <tr data-template=template.name.clone()>
                     <td>
                         <strong>{template.name.clone()}</strong>
                         <div class="muted">{template.channel_name.clone()} " · " {template.language.clone()}
-                            {template.category.map(|c| format!(" · {}", c.label()))}
+                            {move || category.map(|c| format!(" · {}", category_label(c)))}
                             {template.content_sid.clone().map(|sid| format!(" · {sid}"))}
                         </div>
                     </td>
                     <td class="template-preview">
-                        {media.map(|media| view! { <div class="muted">{media}</div> })}
+                        {media}
                         {preview}
-                        {unsupported.map(|text| view! { <div class="template-reason">{text}</div> })}
+                        {unsupported}
                     </td>
                     <td>
-                        <span class=status_class>{status}</span>
+                        <span class=status_class>{move || status_label(&status)}</span>
                         {template.rejection_reason.clone().map(|reason| view! {
                             <div class="template-reason">{reason}</div>
                         })}
@@ -254,21 +294,21 @@ fn TemplateTable(
                     <td class="actions">
                         {is_draft.then(|| view! {
                             <button type="button" class="secondary"
-                                aria-label=format!("Submit {name} to Meta")
+                                aria-label=move || t_string!(i18n, templates.table.submit_label, name = name.clone()).to_string()
                                 on:click=move |_| { submit.dispatch(SubmitTemplate { id }); }>
-                                "Submit"
+                                {t!(i18n, templates.table.submit)}
                             </button>
                         })}
                         {may_version.then(|| view! {
                             <button type="button" class="secondary"
                                 on:click=move |_| replacing.set(Some(for_version.clone()))>
-                                "New version"
+                                {t!(i18n, templates.table.new_version)}
                             </button>
                         })}
                         {(is_draft || is_twilio).then(|| view! {
                             <button type="button" class="link-button"
                                 on:click=move |_| { delete.dispatch(DeleteTemplate { id }); }>
-                                "Delete"
+                                {t!(i18n, templates.table.delete)}
                             </button>
                         })}
                     </td>
@@ -279,12 +319,31 @@ fn TemplateTable(
     view! {
         <table class="data-table templates-table">
             <thead>
-                <tr><th>"Template"</th><th>"Text (with samples)"</th><th>"Review"</th><th>"Actions"</th></tr>
+                <tr>
+                    <th>{t!(i18n, templates.table.template)}</th>
+                    <th>{t!(i18n, templates.table.text)}</th>
+                    <th>{t!(i18n, templates.table.review)}</th>
+                    <th>{t!(i18n, templates.table.actions)}</th>
+                </tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
     }
     .into_any()
+}
+
+/// Variables as they are written in a template's text, shown in labels.
+const FIRST_VARIABLE: &str = "{{1}}";
+const VARIABLES: &str = "{{1}}, {{2}}…";
+
+fn header_sample_label(variable: String) -> String {
+    let i18n = use_i18n();
+    t_string!(i18n, templates.form.header_sample, variable).to_string()
+}
+
+fn body_sample_label(variable: String) -> String {
+    let i18n = use_i18n();
+    t_string!(i18n, templates.form.body_sample, variable).to_string()
 }
 
 fn optional(text: String) -> Option<String> {
@@ -300,14 +359,15 @@ fn TemplateForm(
     replacing: RwSignal<Option<Template>>,
     draft: Option<TemplateInput>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let whatsapp: Vec<Channel> = channels
         .into_iter()
         .filter(|channel| channel.kind == ChannelKind::WhatsApp)
         .collect();
     if whatsapp.is_empty() {
         return view! {
-            <section class="card"><h2>"New WhatsApp template"</h2>
-                <p class="hint">"Connect a WhatsApp channel first."</p></section>
+            <section class="card"><h2>{t!(i18n, templates.form.heading)}</h2>
+                <p class="hint">{t!(i18n, templates.form.connect_first)}</p></section>
         }
         .into_any();
     }
@@ -483,8 +543,18 @@ fn TemplateForm(
         last_result
             .get()
             .and_then(Result::ok)
-            .map(|template| template.submission_outcome())
-            .or_else(|| query.with(|query| query.get("template_outcome")))
+            .map(|template| template.outcome())
+            .map(outcome_sentence)
+            .or_else(|| {
+                // The posted form comes back with the outcome in English; an address written
+                // some other way is shown as it is.
+                query
+                    .with(|query| query.get("template_outcome"))
+                    .map(|sentence| {
+                        SubmissionOutcome::from_sentence(&sentence)
+                            .map_or(sentence, outcome_sentence)
+                    })
+            })
     };
     let posted_error = move || query.with(|query| query.get("template_error"));
     // A finished new version clears the form's link to the one it replaced.
@@ -494,8 +564,10 @@ fn TemplateForm(
         }
     });
     let heading = move || match replacing.get() {
-        Some(template) => format!("New version of {}", template.name),
-        None => "New WhatsApp template".to_string(),
+        Some(template) => {
+            t_string!(i18n, templates.form.new_version_of, name = template.name).to_string()
+        }
+        None => t_string!(i18n, templates.form.heading).to_string(),
     };
     let locked = move || replacing.with(Option::is_some);
     let channel_options = whatsapp
@@ -511,26 +583,26 @@ fn TemplateForm(
                     prop:value=move || serde_json::to_string(&input()).unwrap_or_default() />
                 <input type="hidden" name="version_of"
                     prop:value=move || replacing.with(|t| t.as_ref().map(|t| t.id.to_string()).unwrap_or_default()) />
-                <label>"Channel"
+                <label>{t!(i18n, templates.form.channel)}
                     <select id="template-channel" prop:value=move || channel_id.get()
                         disabled=locked
                         on:change=move |event| channel_id.set(event_target_value(&event))>
                         {channel_options}
                     </select>
                 </label>
-                <label>"Name (lower case, digits and _)"
+                <label>{t!(i18n, templates.form.name)}
                     <input id="template-name" required pattern="[a-z0-9_]+" maxlength="512"
                         disabled=locked
                         prop:value=move || name.get()
                         on:input=move |event| name.set(event_target_value(&event)) />
                 </label>
-                <label>"Language code"
+                <label>{t!(i18n, templates.form.language)}
                     <input id="template-language" required maxlength="7"
                         disabled=locked
                         prop:value=move || language.get()
                         on:input=move |event| language.set(event_target_value(&event)) />
                 </label>
-                <label>"Category"
+                <label>{t!(i18n, templates.form.category)}
                     <select id="template-category"
                         on:change=move |event| {
                             if let Some(parsed) = TemplateCategory::parse(&event_target_value(&event)) {
@@ -539,85 +611,85 @@ fn TemplateForm(
                         }>
                         {TemplateCategory::ALL.into_iter().map(|option| view! {
                             <option value=option.as_str() selected=move || category.get() == option>
-                                {option.label()}
+                                {move || category_label(option)}
                             </option>
                         }).collect_view()}
                     </select>
                 </label>
-                <p class="hint">"A reminder or an update about something the person asked for is Utility; offers and news are Marketing."</p>
-                <label>"Header"
+                <p class="hint">{t!(i18n, templates.form.category_hint)}</p>
+                <label>{t!(i18n, templates.form.header)}
                     <select id="template-header-kind"
                         on:change=move |event| header_kind.set(event_target_value(&event))>
-                        <option value="text" selected=move || media.get().is_none()>"Text (or none)"</option>
+                        <option value="text" selected=move || media.get().is_none()>{t!(i18n, templates.form.header_text_option)}</option>
                         {HeaderMedia::ALL.into_iter().map(|option| view! {
                             <option value=option.as_str() selected=move || media.get() == Some(option)>
-                                {option.label()}
+                                {move || media_label(option)}
                             </option>
                         }).collect_view()}
                     </select>
                 </label>
                 {move || match media.get() {
                     None => view! {
-                        <label>"Header text (optional, up to 60 characters, may hold {{1}})"
+                        <label>{t!(i18n, templates.form.header_text, variable = FIRST_VARIABLE)}
                             <input id="template-header" maxlength="60"
                                 prop:value=move || header.get()
                                 on:input=move |event| header.set(event_target_value(&event)) />
                         </label>
                     }.into_any(),
                     Some(media) => view! {
-                        <label>{format!("Sample file, {}, for Meta's review", media.label())}
+                        <label>{t!(i18n, templates.form.sample_file, media = move || media_label(media))}
                             <input type="file" name="sample" id="template-sample-file"
                                 accept=media.accepted_types().join(",")
                                 required=move || !locked() />
                         </label>
                         <p class="hint">
-                            "The volunteer attaches the real file when sending. "
-                            {move || locked().then_some("Leave the sample empty to keep the earlier version's.")}
+                            {t!(i18n, templates.form.attached_when_sending)}
+                            {move || locked().then(|| view! { " " {t!(i18n, templates.form.keep_sample)} })}
                         </p>
                     }.into_any(),
                 }}
-                <VariableInputs id_prefix="template-header-sample" label="Sample for the header's" values=header_sample count=header_count />
-                <label>"Text (up to 1024 characters; variables {{1}}, {{2}}…)"
+                <VariableInputs id_prefix="template-header-sample" label=header_sample_label values=header_sample count=header_count />
+                <label>{t!(i18n, templates.form.body, variables = VARIABLES)}
                     <textarea id="template-body" required rows="4" maxlength="1024"
                         prop:value=move || body.get()
                         on:input=move |event| body.set(event_target_value(&event))></textarea>
                 </label>
-                <VariableInputs id_prefix="template-sample" label="Sample for" values=body_samples count=body_count />
-                <label>"Footer (optional, up to 60 characters)"
+                <VariableInputs id_prefix="template-sample" label=body_sample_label values=body_samples count=body_count />
+                <label>{t!(i18n, templates.form.footer)}
                     <input id="template-footer" maxlength="60"
                         prop:value=move || footer.get()
                         on:input=move |event| footer.set(event_target_value(&event)) />
                 </label>
-                <label>"Quick reply buttons (up to 3, one per line)"
+                <label>{t!(i18n, templates.form.quick_replies)}
                     <textarea id="template-quick-replies" rows="3"
                         prop:value=move || quick_replies.get()
                         on:input=move |event| quick_replies.set(event_target_value(&event))></textarea>
                 </label>
                 <fieldset class="inline-fields">
-                    <legend>"Link button (optional)"</legend>
-                    <label>"Text" <input id="template-link-text" maxlength="25"
+                    <legend>{t!(i18n, templates.form.link_button)}</legend>
+                    <label>{t!(i18n, templates.form.button_text)} <input id="template-link-text" maxlength="25"
                         prop:value=move || link_text.get()
                         on:input=move |event| link_text.set(event_target_value(&event)) /></label>
-                    <label>"https:// address (may end with {{1}}, filled in when sending)" <input id="template-link-url"
+                    <label>{t!(i18n, templates.form.link_url, variable = FIRST_VARIABLE)} <input id="template-link-url"
                         prop:value=move || link_url.get()
                         on:input=move |event| link_url.set(event_target_value(&event)) /></label>
                     {move || link_has_variable.get().then(|| view! {
-                        <label>"Sample address, as it will be opened" <input id="template-link-example" type="url" required
+                        <label>{t!(i18n, templates.form.link_example)} <input id="template-link-example" type="url" required
                             prop:value=move || link_example.get()
                             on:input=move |event| link_example.set(event_target_value(&event)) /></label>
                     })}
                 </fieldset>
                 <fieldset class="inline-fields">
-                    <legend>"Call button (optional)"</legend>
-                    <label>"Text" <input id="template-call-text" maxlength="25"
+                    <legend>{t!(i18n, templates.form.call_button)}</legend>
+                    <label>{t!(i18n, templates.form.button_text)} <input id="template-call-text" maxlength="25"
                         prop:value=move || call_text.get()
                         on:input=move |event| call_text.set(event_target_value(&event)) /></label>
-                    <label>"Phone number" <input id="template-call-number" type="tel"
+                    <label>{t!(i18n, templates.form.phone_number)} <input id="template-call-number" type="tel"
                         prop:value=move || call_number.get()
                         on:input=move |event| call_number.set(event_target_value(&event)) /></label>
                 </fieldset>
                 <div class="template-live-preview" aria-live="polite">
-                    <h3>"Preview"</h3>
+                    <h3>{t!(i18n, templates.form.preview)}</h3>
                     {move || {
                         let (text, buttons) = preview();
                         view! {
@@ -629,11 +701,15 @@ fn TemplateForm(
                 <div class="form-actions">
                     <button type="submit" class="primary"
                         disabled=move || create.pending().get() || version.pending().get()>
-                        {move || if locked() { "Submit the new version" } else { "Save and submit to Meta" }}
+                        {move || if locked() {
+                            t_string!(i18n, templates.form.submit_version)
+                        } else {
+                            t_string!(i18n, templates.form.submit)
+                        }}
                     </button>
                     {move || locked().then(|| view! {
                         <button type="button" class="link-button" on:click=move |_| replacing.set(None)>
-                            "Cancel"
+                            {t!(i18n, templates.form.cancel)}
                         </button>
                     })}
                 </div>
@@ -643,7 +719,7 @@ fn TemplateForm(
                 <p class="notice notice-error" role="alert" id="template-posted-error">
                     {message}
                     // Browsers never fill a file field in by themselves.
-                    {refused.then_some(" What you wrote is kept; choose the sample file again.")}
+                    {refused.then(|| view! { " " {t!(i18n, templates.form.kept)} })}
                 </p>
             })}
             <p role="status" id="template-outcome">{outcome}</p>
@@ -657,6 +733,7 @@ fn TwilioForm(
     channels: Vec<Channel>,
     register: ServerAction<RegisterTwilioTemplate>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let twilio: Vec<Channel> = channels
         .into_iter()
         .filter(|channel| channel.kind == ChannelKind::Twilio)
@@ -685,10 +762,10 @@ fn TwilioForm(
         Signal::derive(move || register.value().get().and_then(Result::err));
     view! {
         <section class="card" aria-labelledby="twilio-template-heading">
-            <h2 id="twilio-template-heading">"Register a Twilio Content template"</h2>
-            <p class="hint">"Create the template in Twilio's Content Template Builder and have it approved there; then give its ContentSid and text here."</p>
+            <h2 id="twilio-template-heading">{t!(i18n, templates.twilio.heading)}</h2>
+            <p class="hint">{t!(i18n, templates.twilio.hint)}</p>
             <form class="stacked-form" on:submit=on_submit>
-                <label>"Channel"
+                <label>{t!(i18n, templates.twilio.channel)}
                     <select id="twilio-template-channel" prop:value=move || channel_id.get()
                         on:change=move |event| channel_id.set(event_target_value(&event))>
                         {twilio.into_iter().map(|channel| view! {
@@ -696,16 +773,16 @@ fn TwilioForm(
                         }).collect_view()}
                     </select>
                 </label>
-                <label>"Name" <input id="twilio-template-name" required maxlength="200"
+                <label>{t!(i18n, templates.twilio.name)} <input id="twilio-template-name" required maxlength="200"
                     on:input=move |event| name.set(event_target_value(&event)) /></label>
-                <label>"Language code" <input id="twilio-template-language" required
+                <label>{t!(i18n, templates.twilio.language)} <input id="twilio-template-language" required
                     prop:value=move || language.get()
                     on:input=move |event| language.set(event_target_value(&event)) /></label>
-                <label>"ContentSid (HX…)" <input id="twilio-template-sid" required pattern="HX[0-9a-fA-F]{32}"
+                <label>{t!(i18n, templates.twilio.content_sid)} <input id="twilio-template-sid" required pattern="HX[0-9a-fA-F]{32}"
                     on:input=move |event| content_sid.set(event_target_value(&event)) /></label>
-                <label>"Text, with its variables {{1}}, {{2}}…" <textarea id="twilio-template-body" required rows="3"
+                <label>{t!(i18n, templates.twilio.body, variables = VARIABLES)} <textarea id="twilio-template-body" required rows="3"
                     on:input=move |event| body.set(event_target_value(&event))></textarea></label>
-                <button type="submit" class="primary">"Register"</button>
+                <button type="submit" class="primary">{t!(i18n, templates.twilio.submit)}</button>
             </form>
             <ErrorNotice error />
         </section>

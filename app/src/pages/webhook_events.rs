@@ -3,18 +3,21 @@ use leptos_meta::Title;
 
 use crate::api::{ReprocessWebhookEvent, list_webhook_events};
 use crate::components::{ErrorNotice, Layout};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{Me, WebhookEvent};
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn WebhookEventsPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Webhook events" />
+        <Title text=move || t_string!(i18n, events.title) />
         <Layout page=webhook_events />
     }
 }
 
 fn webhook_events(_: Me) -> impl IntoView {
+    let i18n = use_i18n();
     let only_failed = RwSignal::new(false);
     let events = Resource::new(
         tracked_in_browser(move || only_failed.get()),
@@ -22,8 +25,8 @@ fn webhook_events(_: Me) -> impl IntoView {
     );
     view! {
         <main class="page">
-            <h1>"Webhook events"</h1>
-            <p>"The latest deliveries from the providers, exactly as they arrived."</p>
+            <h1>{t!(i18n, events.heading)}</h1>
+            <p>{t!(i18n, events.intro)}</p>
             <label class="checkbox">
                 <input
                     type="checkbox"
@@ -31,9 +34,9 @@ fn webhook_events(_: Me) -> impl IntoView {
                     prop:checked=move || only_failed.get()
                     on:change=move |event| only_failed.set(event_target_checked(&event))
                 />
-                "Only problems"
+                {t!(i18n, events.only_problems)}
             </label>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match events.await {
                         Ok(list) => view! { <EventTable events=list /> }.into_any(),
@@ -47,26 +50,34 @@ fn webhook_events(_: Me) -> impl IntoView {
     }
 }
 
-/// `data-status` of a row, and the status people read.
-fn status(event: &WebhookEvent) -> (&'static str, String) {
-    let status = match (&event.error, event.processed) {
-        (Some(error), _) => ("problem", format!("not understood: {error}")),
-        (None, true) => ("processed", "processed".into()),
-        (None, false) => ("pending", "pending".into()),
+/// `data-status` of a row.
+fn status(event: &WebhookEvent) -> &'static str {
+    match (&event.error, event.processed) {
+        (Some(_), _) => "problem",
+        (None, true) => "processed",
+        (None, false) => "pending",
+    }
+}
+
+/// The status people read, in the page's language.
+fn status_text(event: &WebhookEvent) -> String {
+    let i18n = use_i18n();
+    let status = match &event.error {
+        Some(error) => t_string!(i18n, events.status.problem, error).to_string(),
+        None if event.processed => t_string!(i18n, events.status.processed).to_string(),
+        None => t_string!(i18n, events.status.pending).to_string(),
     };
     match &event.next_attempt_at {
-        Some(at) => (
-            status.0,
-            format!("{}; tried again by itself at {at}", status.1),
-        ),
+        Some(at) => t_string!(i18n, events.status.retried, status, at).to_string(),
         None => status,
     }
 }
 
 #[component]
 fn EventTable(events: Vec<WebhookEvent>) -> impl IntoView {
+    let i18n = use_i18n();
     if events.is_empty() {
-        return view! { <p class="empty">"No webhook deliveries to show."</p> }.into_any();
+        return view! { <p class="empty">{t!(i18n, events.none)}</p> }.into_any();
     }
     let rows = events
         .into_iter()
@@ -76,12 +87,12 @@ fn EventTable(events: Vec<WebhookEvent>) -> impl IntoView {
         <table class="events">
             <thead>
                 <tr>
-                    <th scope="col">"Received"</th>
-                    <th scope="col">"Provider"</th>
-                    <th scope="col">"Channel"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Body"</th>
-                    <th scope="col">"Action"</th>
+                    <th scope="col">{t!(i18n, events.columns.received)}</th>
+                    <th scope="col">{t!(i18n, events.columns.provider)}</th>
+                    <th scope="col">{t!(i18n, events.columns.channel)}</th>
+                    <th scope="col">{t!(i18n, events.columns.status)}</th>
+                    <th scope="col">{t!(i18n, events.columns.body)}</th>
+                    <th scope="col">{t!(i18n, events.columns.action)}</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
@@ -93,6 +104,7 @@ fn EventTable(events: Vec<WebhookEvent>) -> impl IntoView {
 /// One delivery; one not (fully) processed can be processed again, which updates this row only.
 #[component]
 fn EventRow(event: WebhookEvent) -> impl IntoView {
+    let i18n = use_i18n();
     let id = event.id;
     let event = RwSignal::new(event);
     let reprocess = ServerAction::<ReprocessWebhookEvent>::new();
@@ -103,18 +115,18 @@ fn EventRow(event: WebhookEvent) -> impl IntoView {
     });
     let error = Signal::derive(move || reprocess.value().get().and_then(Result::err));
     view! {
-        <tr data-event-id=id data-status=move || status(&event.get()).0>
+        <tr data-event-id=id data-status=move || event.with(status)>
             {move || {
                 let event = event.get();
                 let received = event.received_at.clone();
-                let (_, status_text) = status(&event);
+                let status_text = status_text(&event);
                 view! {
                     <td><time datetime=received>{event.received_at}</time></td>
                     <td>{event.provider}</td>
-                    <td>{event.channel_name.unwrap_or_else(|| "no matching channel".into())}</td>
+                    <td>{event.channel_name.unwrap_or_else(|| t_string!(i18n, events.no_channel).to_string())}</td>
                     <td class="event-status">{status_text}</td>
                     // Bodies come from outside: they are only ever rendered as text.
-                    <td><details><summary>"Body"</summary><pre>{event.body}</pre></details></td>
+                    <td><details><summary>{t!(i18n, events.body)}</summary><pre>{event.body}</pre></details></td>
                 }
             }}
             <td>
@@ -129,7 +141,7 @@ fn EventRow(event: WebhookEvent) -> impl IntoView {
                                 reprocess.dispatch(ReprocessWebhookEvent { id });
                             }
                         >
-                            "Process again"
+                            {t!(i18n, events.process_again)}
                         </button>
                     })
                 }}
