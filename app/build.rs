@@ -11,7 +11,16 @@ use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 const LANGUAGES: [&str; 4] = ["es", "fr", "pt", "ar"];
 
 /// One file per area of the interface in each language's folder.
-const AREAS: [&str; 4] = ["common", "login", "account", "settings"];
+const AREAS: [&str; 8] = [
+    "common",
+    "login",
+    "account",
+    "settings",
+    "reports",
+    "supervision",
+    "search",
+    "mentions",
+];
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
