@@ -11,7 +11,7 @@ use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 const LANGUAGES: [&str; 4] = ["es", "fr", "pt", "ar"];
 
 /// One file per area of the interface in each language's folder.
-const AREAS: [&str; 10] = [
+const AREAS: [&str; 14] = [
     "common",
     "login",
     "account",
@@ -22,6 +22,10 @@ const AREAS: [&str; 10] = [
     "channels",
     "templates",
     "events",
+    "reports",
+    "supervision",
+    "search",
+    "mentions",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -3,12 +3,19 @@
 //! `<figure>` whose SVG is named by its caption and a one-sentence description, several series
 //! carry a text legend, and every number is in a data table under the picture.
 //!
+//! Every word in a chart (units, day names, headings, titles) comes from the `reports.charts`
+//! translations, in the page's language; numbers are written as the caller formats them.
+//!
 //! Fills come from CSS classes (`series-0`..`series-5`, `heat-0`..`heat-4`) so `style/main.css`
 //! themes them for light and dark; coordinates keep at most one decimal so 90 days of bars stay
 //! a few kilobytes.
 
+use fixed_decimal::Decimal;
 use leptos::prelude::*;
+use leptos_i18n::reexports::icu::plurals::PluralOperands;
 use serde::{Deserialize, Serialize};
+
+use crate::i18n::{t_string, use_i18n};
 
 /// One named row of a [`StackedBars`] chart (a channel, say): one value per label, drawn from
 /// the bottom of each bar up in the order the series are given.
@@ -43,15 +50,8 @@ const HEAT_CELL_HEIGHT: f64 = 20.0;
 const HEAT_GAP: f64 = 2.0;
 /// Shades above "none": each covers a quarter of the busiest hour's count.
 const HEAT_LEVELS: u64 = 4;
-const DAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
+/// The heat map's rows, Monday first.
+const DAYS_IN_WEEK: usize = 7;
 
 /// The number of series colours in `style/main.css`; further series reuse them from the start.
 const SERIES_COLOURS: usize = 6;
@@ -75,13 +75,15 @@ pub fn StackedBars(
     /// One per bar, left to right, e.g. days as "12-01".
     labels: Vec<String>,
     series: Vec<Series>,
-    /// What is counted, in the plural: "messages".
-    unit: &'static str,
+    /// What is counted: messages.
+    unit: ChartUnit,
     #[prop(default = plain_number)] format: fn(f64) -> String,
-    /// The data table's heading over the labels.
-    #[prop(default = "Day")]
-    label_heading: &'static str,
+    /// The data table's heading over the labels; "Day" when not given.
+    #[prop(optional)]
+    label_heading: Option<&'static str>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let label_heading = label_heading.unwrap_or_else(|| t_string!(i18n, reports.charts.day));
     let value = |series: &Series, index: usize| series.values.get(index).copied();
     let totals: Vec<f64> = (0..labels.len())
         .map(|index| {
@@ -96,7 +98,7 @@ pub fn StackedBars(
     let table = (!labels.is_empty()).then(|| {
         let mut headings = vec![label_heading.to_string()];
         headings.extend(series.iter().map(|series| series.name.clone()));
-        headings.push("Total".to_string());
+        headings.push(t_string!(i18n, reports.charts.total).to_string());
         let rows = labels
             .iter()
             .zip(&totals)
@@ -114,11 +116,12 @@ pub fn StackedBars(
     });
 
     let Some(maximum) = axis_maximum(largest) else {
-        let empty = format!("No {unit} in this period.");
+        let empty = unit.nothing().to_string();
         return chart_figure(id, title, empty_state(empty, table));
     };
 
     let slot = (PLOT_RIGHT - PLOT_LEFT) / labels.len() as f64;
+    let separator = t_string!(i18n, reports.charts.list_separator);
     let bars = labels
         .iter()
         .enumerate()
@@ -157,13 +160,10 @@ pub fn StackedBars(
                     )
                 })
                 .collect::<Vec<_>>()
-                .join(", ");
-            let total = totals[index];
-            let hover = format!(
-                "{label}: {parts} ({} {})",
-                format(total),
-                unit_after(total, unit)
-            );
+                .join(separator);
+            let total = unit.amount(totals[index], &format(totals[index]));
+            let hover =
+                t_string!(i18n, reports.charts.stack_title, label, parts, total).to_string();
             view! {
                 <g>
                     <title>{hover}</title>
@@ -189,7 +189,7 @@ pub fn StackedBars(
             description,
             bar_chart_view_box(),
             view! {
-                {y_axis(format!("{} {}", format(maximum), unit_after(maximum, unit)))}
+                {y_axis(unit.amount(maximum, &format(maximum)))}
                 {bars}
                 {x_labels(&labels, slot)}
             },
@@ -205,7 +205,7 @@ pub fn StackedBars(
 /// day, say.
 ///
 /// `format` writes the numbers (table, hover titles, axis maximum) without the unit, which
-/// follows it where needed: `|minutes| format!("{minutes:.0}")` with `unit = "minutes"`.
+/// follows it where needed: `|minutes| format!("{minutes:.0}")` with `unit = ChartUnit::Minutes`.
 #[component]
 pub fn Bars(
     /// Unique on the page: the figure's id and the prefix of its caption's and description's.
@@ -216,20 +216,22 @@ pub fn Bars(
     /// One per bar, left to right, e.g. days as "12-01".
     labels: Vec<String>,
     values: Vec<Option<f64>>,
-    /// What is measured, in the plural: "minutes".
-    unit: &'static str,
+    /// What is measured: minutes, say.
+    unit: ChartUnit,
     format: fn(f64) -> String,
-    /// The data table's heading over the labels.
-    #[prop(default = "Day")]
-    label_heading: &'static str,
+    /// The data table's heading over the labels; "Day" when not given.
+    #[prop(optional)]
+    label_heading: Option<&'static str>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let label_heading = label_heading.unwrap_or_else(|| t_string!(i18n, reports.charts.day));
     let value = |index: usize| values.get(index).copied().flatten();
     let largest = (0..labels.len())
         .map(|index| drawable(value(index)))
         .fold(0.0, f64::max);
 
     let table = (!labels.is_empty()).then(|| {
-        let headings = vec![label_heading.to_string(), capitalised(unit)];
+        let headings = vec![label_heading.to_string(), unit.heading().to_string()];
         let rows = labels
             .iter()
             .enumerate()
@@ -239,7 +241,7 @@ pub fn Bars(
     });
 
     let Some(maximum) = axis_maximum(largest) else {
-        let empty = "Nothing to show for this period.".to_string();
+        let empty = t_string!(i18n, reports.charts.nothing).to_string();
         return chart_figure(id, title, empty_state(empty, table));
     };
 
@@ -252,7 +254,8 @@ pub fn Bars(
             let top = rounded(height_y(drawable(Some(amount)), maximum));
             let height = rounded(PLOT_BOTTOM) - top;
             let left = PLOT_LEFT + slot * index as f64 + slot * (1.0 - BAR_SHARE) / 2.0;
-            let hover = format!("{label}: {} {}", format(amount), unit_after(amount, unit));
+            let value = unit.amount(amount, &format(amount));
+            let hover = t_string!(i18n, reports.charts.value_title, label, value).to_string();
             (height > 0.0).then(|| {
                 view! {
                     <rect
@@ -275,7 +278,7 @@ pub fn Bars(
             description,
             bar_chart_view_box(),
             view! {
-                {y_axis(format!("{} {}", format(maximum), unit_after(maximum, unit)))}
+                {y_axis(unit.amount(maximum, &format(maximum)))}
                 {bars}
                 {x_labels(&labels, slot)}
             },
@@ -298,33 +301,34 @@ pub fn Heatmap(
     /// One sentence saying what the chart shows, read out by screen readers.
     description: String,
     counts: Vec<[u64; 24]>,
-    /// What is counted, in the plural: "messages".
-    unit: &'static str,
+    /// What is counted: messages.
+    unit: ChartUnit,
 ) -> impl IntoView {
-    let week: Vec<[u64; 24]> = (0..DAYS.len())
+    let i18n = use_i18n();
+    let week: Vec<[u64; 24]> = (0..DAYS_IN_WEEK)
         .map(|day| counts.get(day).copied().unwrap_or([0; 24]))
         .collect();
     let busiest = week.iter().flatten().copied().max().unwrap_or(0);
 
     let table = (!counts.is_empty()).then(|| {
-        let mut headings = vec!["Day".to_string()];
+        let mut headings = vec![t_string!(i18n, reports.charts.day).to_string()];
         headings.extend((0..24).map(|hour| format!("{hour:02}:00")));
-        headings.push("Total".to_string());
-        let rows = DAYS
+        headings.push(t_string!(i18n, reports.charts.total).to_string());
+        let rows = week
             .iter()
-            .zip(&week)
+            .enumerate()
             .map(|(day, hours)| {
                 let mut cells: Vec<String> = hours.iter().map(u64::to_string).collect();
                 let total: u128 = hours.iter().map(|&count| u128::from(count)).sum();
                 cells.push(total.to_string());
-                (day.to_string(), cells)
+                (day_name(day).to_string(), cells)
             })
             .collect();
         data_table(&title, unit, headings, rows)
     });
 
     if busiest == 0 {
-        let empty = format!("No {unit} in this period.");
+        let empty = unit.nothing().to_string();
         return chart_figure(id, title, empty_state(empty, table));
     }
 
@@ -340,21 +344,21 @@ pub fn Heatmap(
             }
         })
         .collect_view();
-    let rows = DAYS
+    let rows = week
         .iter()
-        .zip(&week)
         .enumerate()
-        .map(|(row, (day, hours))| {
+        .map(|(row, hours)| {
             let top = HEAT_TOP + pitch_y * row as f64;
+            let day = day_name(row);
             let cells = hours
                 .iter()
                 .enumerate()
                 .map(|(hour, &count)| {
-                    let hover = format!(
-                        "{day} {hour:02}:00–{:02}:00: {}",
-                        hour + 1,
-                        count_with_unit(count, unit)
-                    );
+                    let from = format!("{hour:02}:00");
+                    let to = format!("{:02}:00", hour + 1);
+                    let amount = count_with_unit(count, unit);
+                    let hover = t_string!(i18n, reports.charts.hour_title, day, from, to, amount)
+                        .to_string();
                     view! {
                         <rect
                             class=format!("heat-{}", heat_level(count, busiest))
@@ -370,7 +374,7 @@ pub fn Heatmap(
                 .collect_view();
             view! {
                 <text x="0" y=coordinate(top + 14.0)>
-                    {day[..3].to_string()}
+                    {short_day_name(row)}
                 </text>
                 {cells}
             }
@@ -378,7 +382,7 @@ pub fn Heatmap(
         .collect_view();
 
     let width = HEAT_LABEL_WIDTH + pitch_x * 24.0 - HEAT_GAP;
-    let height = HEAT_TOP + pitch_y * DAYS.len() as f64 - HEAT_GAP;
+    let height = HEAT_TOP + pitch_y * DAYS_IN_WEEK as f64 - HEAT_GAP;
     let view_box = format!("0 0 {} {}", coordinate(width), coordinate(height));
     let shades = (0..=HEAT_LEVELS)
         .filter_map(|level| {
@@ -415,7 +419,9 @@ fn chart_figure(id: &'static str, title: String, body: AnyView) -> AnyView {
 }
 
 /// The picture: an image to assistive technology, named by the caption and the description,
-/// so they are not asked to make sense of rectangles.
+/// so they are not asked to make sense of rectangles. Drawn left to right in every language,
+/// so labels anchored at their start stay inside it on right-to-left pages (`meet`, the
+/// default, keeps the whole picture in view).
 fn chart_svg(
     id: &'static str,
     description: String,
@@ -427,8 +433,9 @@ fn chart_svg(
             role="img"
             aria-labelledby=format!("{id}-title {id}-desc")
             viewBox=view_box
-            preserveAspectRatio="xMinYMin meet"
+            preserveAspectRatio="xMinYMin"
             class="chart-svg"
+            direction="ltr"
         >
             <desc id=format!("{id}-desc")>{description}</desc>
             {content}
@@ -466,10 +473,13 @@ fn legend(entries: Vec<(String, String)>) -> impl IntoView {
 /// copy them. `headings` starts with the one over the row labels.
 fn data_table(
     title: &str,
-    unit: &str,
+    unit: ChartUnit,
     headings: Vec<String>,
     rows: Vec<(String, Vec<String>)>,
 ) -> impl IntoView + 'static {
+    let i18n = use_i18n();
+    let summary = t_string!(i18n, reports.charts.data_table, title).to_string();
+    let caption = t_string!(i18n, reports.charts.caption, title, unit = unit.word()).to_string();
     let header = headings
         .into_iter()
         .map(|heading| view! { <th scope="col">{heading}</th> })
@@ -491,9 +501,9 @@ fn data_table(
         .collect_view();
     view! {
         <details class="chart-data">
-            <summary>{format!("Data table: {title}")}</summary>
+            <summary>{summary}</summary>
             <table class="report-table">
-                <caption>{format!("{title} ({unit})")}</caption>
+                <caption>{caption}</caption>
                 <thead>
                     <tr>{header}</tr>
                 </thead>
@@ -618,7 +628,7 @@ fn heat_level(count: u64, busiest: u64) -> u64 {
 
 /// The counts a shade stands for, as the legend says them ("4–6 messages"), or `None` for a
 /// shade no count can have (with few messages some quarters hold no whole number).
-fn heat_range(level: u64, busiest: u64, unit: &str) -> Option<String> {
+fn heat_range(level: u64, busiest: u64, unit: ChartUnit) -> Option<String> {
     if level == 0 {
         return Some(count_with_unit(0u64, unit));
     }
@@ -629,37 +639,230 @@ fn heat_range(level: u64, busiest: u64, unit: &str) -> Option<String> {
     match lowest.cmp(&highest) {
         std::cmp::Ordering::Greater => None,
         std::cmp::Ordering::Equal => Some(count_with_unit(lowest, unit)),
-        std::cmp::Ordering::Less => Some(format!("{lowest}–{highest} {unit}")),
+        std::cmp::Ordering::Less => Some(unit.range(&format!("{lowest}–{highest}"))),
     }
 }
 
-/// "1 message", "12 messages".
-fn count_with_unit(count: impl Into<u128>, unit: &str) -> String {
+/// "1 message", "12 messages", "0 messages".
+fn count_with_unit(count: impl Into<u128>, unit: ChartUnit) -> String {
     let count = count.into();
-    let unit = if count == 1 { singular(unit) } else { unit };
-    format!("{count} {unit}")
+    if count == 0 {
+        return unit.zero().to_string();
+    }
+    let i18n = use_i18n();
+    let amount = count.to_string();
+    let count = PluralOperands::from(count);
+    match unit {
+        ChartUnit::Messages => {
+            t_string!(i18n, reports.charts.messages.amount, count, amount).to_string()
+        }
+        ChartUnit::Minutes => {
+            t_string!(i18n, reports.charts.minutes.amount, count, amount).to_string()
+        }
+        ChartUnit::Answers => {
+            t_string!(i18n, reports.charts.answers.amount, count, amount).to_string()
+        }
+    }
 }
 
-/// The unit as said after an amount: "1 message", "2.5 messages".
-fn unit_after(amount: f64, unit: &str) -> &str {
-    if amount == 1.0 { singular(unit) } else { unit }
+/// Which plural form a number takes, as it is written: a whole value is that integer ("1.0
+/// minute" as English has always said it), any other is read from its text, so "9.6" and the
+/// "10" that 10.4 is rounded to each take the form their digits call for.
+fn plural_count(value: f64, written: &str) -> PluralOperands {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        PluralOperands::from(value as i64)
+    } else {
+        Decimal::try_from_str(written).map_or_else(
+            |_| PluralOperands::from(value.trunc() as i64),
+            |decimal| PluralOperands::from(&decimal),
+        )
+    }
 }
 
-/// Units are given as regular English plurals ("messages", "minutes"); one drops the "s".
-fn singular(unit: &str) -> &str {
-    unit.strip_suffix('s').unwrap_or(unit)
+/// A day of the heat map by its full name ("Monday"), Monday being 0.
+fn day_name(day: usize) -> &'static str {
+    let i18n = use_i18n();
+    match day {
+        0 => t_string!(i18n, reports.charts.days.monday),
+        1 => t_string!(i18n, reports.charts.days.tuesday),
+        2 => t_string!(i18n, reports.charts.days.wednesday),
+        3 => t_string!(i18n, reports.charts.days.thursday),
+        4 => t_string!(i18n, reports.charts.days.friday),
+        5 => t_string!(i18n, reports.charts.days.saturday),
+        _ => t_string!(i18n, reports.charts.days.sunday),
+    }
 }
 
-fn capitalised(text: &str) -> String {
-    let mut characters = text.chars();
-    characters.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(characters).collect()
-    })
+/// A day as the heat map's rows are labelled ("Mon"), Monday being 0.
+fn short_day_name(day: usize) -> &'static str {
+    let i18n = use_i18n();
+    match day {
+        0 => t_string!(i18n, reports.charts.short_days.monday),
+        1 => t_string!(i18n, reports.charts.short_days.tuesday),
+        2 => t_string!(i18n, reports.charts.short_days.wednesday),
+        3 => t_string!(i18n, reports.charts.short_days.thursday),
+        4 => t_string!(i18n, reports.charts.short_days.friday),
+        5 => t_string!(i18n, reports.charts.short_days.saturday),
+        _ => t_string!(i18n, reports.charts.short_days.sunday),
+    }
+}
+
+/// What a chart counts or measures. Its words, and the form a number gives them ("1 message",
+/// "2 messages"; Arabic has six forms), are in the page's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartUnit {
+    Messages,
+    Minutes,
+    Answers,
+}
+
+impl ChartUnit {
+    /// The unit alone, as the data table's caption names it: "messages".
+    fn word(self) -> &'static str {
+        let i18n = use_i18n();
+        match self {
+            ChartUnit::Messages => t_string!(i18n, reports.charts.messages.word),
+            ChartUnit::Minutes => t_string!(i18n, reports.charts.minutes.word),
+            ChartUnit::Answers => t_string!(i18n, reports.charts.answers.word),
+        }
+    }
+
+    /// The heading over the values in a data table: "Minutes".
+    fn heading(self) -> &'static str {
+        let i18n = use_i18n();
+        match self {
+            ChartUnit::Messages => t_string!(i18n, reports.charts.messages.heading),
+            ChartUnit::Minutes => t_string!(i18n, reports.charts.minutes.heading),
+            ChartUnit::Answers => t_string!(i18n, reports.charts.answers.heading),
+        }
+    }
+
+    /// Said instead of a chart with nothing counted: "No messages in this period."
+    fn nothing(self) -> &'static str {
+        let i18n = use_i18n();
+        match self {
+            ChartUnit::Messages => t_string!(i18n, reports.charts.messages.none),
+            ChartUnit::Minutes => t_string!(i18n, reports.charts.minutes.none),
+            ChartUnit::Answers => t_string!(i18n, reports.charts.answers.none),
+        }
+    }
+
+    /// None of it, as an empty hour and the lightest shade say: "0 messages".
+    fn zero(self) -> &'static str {
+        let i18n = use_i18n();
+        match self {
+            ChartUnit::Messages => t_string!(i18n, reports.charts.messages.zero),
+            ChartUnit::Minutes => t_string!(i18n, reports.charts.minutes.zero),
+            ChartUnit::Answers => t_string!(i18n, reports.charts.answers.zero),
+        }
+    }
+
+    /// An amount as `written` (by the chart's `format`) followed by the unit in the form that
+    /// number takes: "1 message", "2.5 minutes".
+    fn amount(self, value: f64, written: &str) -> String {
+        let i18n = use_i18n();
+        let count = plural_count(value, written);
+        let amount = written;
+        match self {
+            ChartUnit::Messages => {
+                t_string!(i18n, reports.charts.messages.amount, count, amount).to_string()
+            }
+            ChartUnit::Minutes => {
+                t_string!(i18n, reports.charts.minutes.amount, count, amount).to_string()
+            }
+            ChartUnit::Answers => {
+                t_string!(i18n, reports.charts.answers.amount, count, amount).to_string()
+            }
+        }
+    }
+
+    /// A range of counts, "4–6", with the unit: "4–6 messages".
+    fn range(self, range: &str) -> String {
+        let i18n = use_i18n();
+        match self {
+            ChartUnit::Messages => {
+                t_string!(i18n, reports.charts.messages.range, range).to_string()
+            }
+            ChartUnit::Minutes => t_string!(i18n, reports.charts.minutes.range, range).to_string(),
+            ChartUnit::Answers => t_string!(i18n, reports.charts.answers.range, range).to_string(),
+        }
+    }
 }
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
+    use leptos_i18n::context::{I18nContextOptions, init_i18n_context_with_options};
+
     use super::*;
+    use crate::i18n::Locale;
+
+    /// Runs `render` with the page's words in `language`.
+    fn in_language<T>(language: Locale, render: impl FnOnce() -> T) -> T {
+        // The context starts effects, which need an executor; another test may have set it.
+        let _ = any_spawner::Executor::init_futures_executor();
+        Owner::new().with(|| {
+            let i18n = init_i18n_context_with_options::<Locale>(
+                I18nContextOptions::default().enable_cookie(false),
+            );
+            i18n.set_locale(language);
+            provide_context(i18n);
+            render()
+        })
+    }
+
+    /// Runs `render` in English, the reference language, as a page is shown to someone who
+    /// chose no language and whose browser asks for none on offer.
+    fn in_english<T>(render: impl FnOnce() -> T) -> T {
+        in_language(Locale::en, render)
+    }
+
+    #[test]
+    fn amounts_take_the_form_their_number_calls_for_in_each_language() {
+        in_english(|| {
+            assert_eq!(count_with_unit(1u64, ChartUnit::Messages), "1 message");
+            assert_eq!(count_with_unit(0u64, ChartUnit::Messages), "0 messages");
+            assert_eq!(ChartUnit::Minutes.amount(1.0, "1.0"), "1.0 minute");
+            assert_eq!(ChartUnit::Minutes.amount(0.96, "1.0"), "1.0 minutes");
+            assert_eq!(ChartUnit::Minutes.amount(9.6, "9.6"), "9.6 minutes");
+        });
+        // French keeps the singular below two.
+        in_language(Locale::fr, || {
+            assert_eq!(ChartUnit::Minutes.amount(1.5, "1.5"), "1.5 minute");
+            assert_eq!(ChartUnit::Minutes.amount(2.5, "2.5"), "2.5 minutes");
+            assert_eq!(count_with_unit(0u64, ChartUnit::Answers), "0 réponse");
+        });
+        // Arabic has a dual, a plural for three to ten, and the singular from eleven.
+        in_language(Locale::ar, || {
+            assert_eq!(count_with_unit(1u64, ChartUnit::Messages), "رسالة واحدة");
+            assert_eq!(count_with_unit(2u64, ChartUnit::Messages), "رسالتان");
+            assert_eq!(count_with_unit(5u64, ChartUnit::Messages), "5 رسائل");
+            assert_eq!(count_with_unit(11u64, ChartUnit::Messages), "11 رسالة");
+            assert_eq!(count_with_unit(0u64, ChartUnit::Messages), "لا رسائل");
+            assert_eq!(ChartUnit::Minutes.amount(2.5, "2.5"), "2.5 دقيقة");
+            assert_eq!(ChartUnit::Minutes.amount(10.4, "10"), "10 دقائق");
+        });
+    }
+
+    #[test]
+    fn a_heatmap_names_the_days_in_the_page_s_language() {
+        let html = in_language(Locale::es, || {
+            view! {
+                <Heatmap
+                    id="load"
+                    title="carga".to_string()
+                    description="carga".to_string()
+                    counts=week()
+                    unit=ChartUnit::Messages
+                />
+            }
+            .to_html()
+        });
+        assert!(html.contains(">Lun</text>") && html.contains(">Dom</text>"));
+        assert!(html.contains(r#"<th scope="row">Miércoles</th>"#));
+        assert!(html.contains("<title>Martes 14:00–15:00: 4 mensajes</title>"));
+        assert!(html.contains("<title>Martes 01:00–02:00: 1 mensaje</title>"));
+        assert!(html.contains("<caption>carga (mensajes)</caption>"));
+    }
 
     fn days(count: usize) -> Vec<String> {
         (1..=count).map(|day| format!("12-{day:02}")).collect()
@@ -716,17 +919,19 @@ mod tests {
 
     #[test]
     fn stacked_bars_are_labelled_and_their_table_holds_every_value() {
-        let html = view! {
-            <StackedBars
-                id="volume"
-                title="Messages per day".to_string()
-                description="WhatsApp carried most messages.".to_string()
-                labels=days(3)
-                series=channels()
-                unit="messages"
-            />
-        }
-        .to_html();
+        let html = in_english(|| {
+            view! {
+                <StackedBars
+                    id="volume"
+                    title="Messages per day".to_string()
+                    description="WhatsApp carried most messages.".to_string()
+                    labels=days(3)
+                    series=channels()
+                    unit=ChartUnit::Messages
+                />
+            }
+            .to_html()
+        });
 
         assert_labelled(&html, "volume");
         assert_drawable(&html);
@@ -766,17 +971,19 @@ mod tests {
 
     #[test]
     fn stacked_bars_of_ninety_days_label_only_some_and_stay_small() {
-        let html = view! {
+        let html = in_english(|| {
+            view! {
             <StackedBars
                 id="quarter"
                 title="Messages per day".to_string()
                 description="A quarter of traffic.".to_string()
                 labels=days(90)
                 series=vec![Series { name: "SMS".into(), values: (0..90).map(f64::from).collect() }]
-                unit="messages"
+                unit=ChartUnit::Messages
             />
         }
-        .to_html();
+        .to_html()
+        });
 
         assert_drawable(&html);
         assert!(html.matches("text-anchor=\"middle\"").count() <= MOST_X_LABELS);
@@ -796,33 +1003,37 @@ mod tests {
 
     #[test]
     fn stacked_bars_with_nothing_say_so_instead_of_drawing() {
-        let all_zero = view! {
-            <StackedBars
-                id="quiet"
-                title="Messages per day".to_string()
-                description="No traffic.".to_string()
-                labels=days(2)
-                series=vec![Series { name: "SMS".into(), values: vec![0.0, 0.0] }]
-                unit="messages"
-            />
-        }
-        .to_html();
+        let all_zero = in_english(|| {
+            view! {
+                <StackedBars
+                    id="quiet"
+                    title="Messages per day".to_string()
+                    description="No traffic.".to_string()
+                    labels=days(2)
+                    series=vec![Series { name: "SMS".into(), values: vec![0.0, 0.0] }]
+                    unit=ChartUnit::Messages
+                />
+            }
+            .to_html()
+        });
         assert_drawable(&all_zero);
         assert!(!all_zero.contains("<svg"));
         assert!(all_zero.contains("No messages in this period."));
         assert_eq!(table_cells(&all_zero), ["0", "0", "0", "0"]);
 
-        let empty = view! {
-            <StackedBars
-                id="none"
-                title="Messages per day".to_string()
-                description="No traffic.".to_string()
-                labels=Vec::new()
-                series=Vec::new()
-                unit="messages"
-            />
-        }
-        .to_html();
+        let empty = in_english(|| {
+            view! {
+                <StackedBars
+                    id="none"
+                    title="Messages per day".to_string()
+                    description="No traffic.".to_string()
+                    labels=Vec::new()
+                    series=Vec::new()
+                    unit=ChartUnit::Messages
+                />
+            }
+            .to_html()
+        });
         assert_drawable(&empty);
         assert!(!empty.contains("<svg"));
         assert!(!empty.contains("<table"));
@@ -832,17 +1043,19 @@ mod tests {
 
     #[test]
     fn stacked_bars_survive_short_and_unusable_values() {
-        let html = view! {
-            <StackedBars
-                id="odd"
-                title="Messages per day".to_string()
-                description="Odd input.".to_string()
-                labels=days(3)
-                series=vec![Series { name: "SMS".into(), values: vec![f64::NAN, -2.0] }]
-                unit="messages"
-            />
-        }
-        .to_html();
+        let html = in_english(|| {
+            view! {
+                <StackedBars
+                    id="odd"
+                    title="Messages per day".to_string()
+                    description="Odd input.".to_string()
+                    labels=days(3)
+                    series=vec![Series { name: "SMS".into(), values: vec![f64::NAN, -2.0] }]
+                    unit=ChartUnit::Messages
+                />
+            }
+            .to_html()
+        });
         assert_drawable(&html);
         assert!(!html.contains("<svg"));
         assert_eq!(table_cells(&html), ["—", "0", "-2", "0", "—", "0"]);
@@ -850,18 +1063,20 @@ mod tests {
 
     #[test]
     fn bars_leave_a_gap_for_a_missing_value() {
-        let html = view! {
-            <Bars
-                id="response"
-                title="Median first response".to_string()
-                description="Replies came within 10 minutes.".to_string()
-                labels=days(4)
-                values=vec![Some(4.0), None, Some(9.6), Some(0.0)]
-                unit="minutes"
-                format=minutes
-            />
-        }
-        .to_html();
+        let html = in_english(|| {
+            view! {
+                <Bars
+                    id="response"
+                    title="Median first response".to_string()
+                    description="Replies came within 10 minutes.".to_string()
+                    labels=days(4)
+                    values=vec![Some(4.0), None, Some(9.6), Some(0.0)]
+                    unit=ChartUnit::Minutes
+                    format=minutes
+                />
+            }
+            .to_html()
+        });
 
         assert_labelled(&html, "response");
         assert_drawable(&html);
@@ -881,35 +1096,39 @@ mod tests {
             vec![Some(0.0), Some(f64::INFINITY)],
             Vec::new(),
         ] {
-            let html = view! {
-                <Bars
-                    id="response"
-                    title="Median first response".to_string()
-                    description="No replies.".to_string()
-                    labels=days(2)
-                    values=values
-                    unit="minutes"
-                    format=minutes
-                />
-            }
-            .to_html();
+            let html = in_english(|| {
+                view! {
+                    <Bars
+                        id="response"
+                        title="Median first response".to_string()
+                        description="No replies.".to_string()
+                        labels=days(2)
+                        values=values
+                        unit=ChartUnit::Minutes
+                        format=minutes
+                    />
+                }
+                .to_html()
+            });
             assert_drawable(&html);
             assert!(!html.contains("<svg"));
             assert!(html.contains("Nothing to show for this period."));
             assert_eq!(table_cells(&html).len(), 2);
         }
-        let empty = view! {
-            <Bars
-                id="response"
-                title="Median first response".to_string()
-                description="No replies.".to_string()
-                labels=Vec::new()
-                values=Vec::new()
-                unit="minutes"
-                format=minutes
-            />
-        }
-        .to_html();
+        let empty = in_english(|| {
+            view! {
+                <Bars
+                    id="response"
+                    title="Median first response".to_string()
+                    description="No replies.".to_string()
+                    labels=Vec::new()
+                    values=Vec::new()
+                    unit=ChartUnit::Minutes
+                    format=minutes
+                />
+            }
+            .to_html()
+        });
         assert!(!empty.contains("<svg") && !empty.contains("<table"));
     }
 
@@ -921,16 +1140,18 @@ mod tests {
 
     #[test]
     fn heatmap_has_a_titled_cell_for_every_hour_of_the_week() {
-        let html = view! {
-            <Heatmap
-                id="load"
-                title="Messages by hour".to_string()
-                description="Busiest on Sunday afternoons, UTC.".to_string()
-                counts=week()
-                unit="messages"
-            />
-        }
-        .to_html();
+        let html = in_english(|| {
+            view! {
+                <Heatmap
+                    id="load"
+                    title="Messages by hour".to_string()
+                    description="Busiest on Sunday afternoons, UTC.".to_string()
+                    counts=week()
+                    unit=ChartUnit::Messages
+                />
+            }
+            .to_html()
+        });
 
         assert_labelled(&html, "load");
         assert_drawable(&html);
@@ -954,16 +1175,18 @@ mod tests {
     fn heatmap_with_nothing_says_so_instead_of_drawing() {
         for counts in [vec![[0; 24]; 7], Vec::new()] {
             let rows = counts.len();
-            let html = view! {
-                <Heatmap
-                    id="load"
-                    title="Messages by hour".to_string()
-                    description="Nothing yet.".to_string()
-                    counts=counts
-                    unit="messages"
-                />
-            }
-            .to_html();
+            let html = in_english(|| {
+                view! {
+                    <Heatmap
+                        id="load"
+                        title="Messages by hour".to_string()
+                        description="Nothing yet.".to_string()
+                        counts=counts
+                        unit=ChartUnit::Messages
+                    />
+                }
+                .to_html()
+            });
             assert_drawable(&html);
             assert!(!html.contains("<svg"));
             assert!(html.contains("No messages in this period."));
@@ -996,11 +1219,20 @@ mod tests {
         assert_eq!(heat_level(3, 8), 2);
         assert_eq!(heat_level(8, 8), 4);
         assert_eq!(heat_level(u64::MAX, u64::MAX), 4);
-        assert_eq!(heat_range(1, 2, "messages"), None);
-        assert_eq!(heat_range(2, 2, "messages").as_deref(), Some("1 message"));
-        assert_eq!(
-            heat_range(4, 8, "messages").as_deref(),
-            Some("7–8 messages")
-        );
+        in_english(|| {
+            assert_eq!(heat_range(1, 2, ChartUnit::Messages), None);
+            assert_eq!(
+                heat_range(0, 2, ChartUnit::Messages).as_deref(),
+                Some("0 messages")
+            );
+            assert_eq!(
+                heat_range(2, 2, ChartUnit::Messages).as_deref(),
+                Some("1 message")
+            );
+            assert_eq!(
+                heat_range(4, 8, ChartUnit::Messages).as_deref(),
+                Some("7–8 messages")
+            );
+        });
     }
 }

@@ -8,7 +8,7 @@ mod template_send;
 mod template_values;
 
 pub use busy_transition::BusyTransition;
-pub use charts::{Bars, Heatmap, Series, StackedBars};
+pub use charts::{Bars, ChartUnit, Heatmap, Series, StackedBars};
 pub use layout::{
     DemoBanner, Layout, provide_demo_mode, provide_signed_in_person, role_name, signed_in_person,
 };

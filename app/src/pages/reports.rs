@@ -10,18 +10,20 @@ use leptos_router::params::ParamsMap;
 mod satisfaction;
 
 use crate::api::{get_cost_report, get_csat_report, get_report};
-use crate::components::{Bars, Heatmap, Layout, Series, StackedBars};
+use crate::components::{Bars, ChartUnit, Heatmap, Layout, Series, StackedBars};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{
-    CostQuery, CostReport, Me, Permission, Report, ReportConversation, ReportFigure, ReportQuery,
-    TimeFigure,
+    ConversationStatus, CostQuery, CostReport, Me, Permission, Report, ReportConversation,
+    ReportFigure, ReportQuery, TimeFigure,
 };
 use crate::tracking::tracked_in_browser;
 use satisfaction::Satisfaction;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Reports" />
+        <Title text=move || t_string!(i18n, reports.title) />
         <Layout page=reports_page />
     }
 }
@@ -75,11 +77,12 @@ fn query_string(query: &ReportQuery) -> String {
 }
 
 fn reports_page(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
     if !me.role.can(Permission::Supervise) {
         return view! {
             <main class="page">
-                <h1>"Reports"</h1>
-                <p class="notice notice-error" role="alert">"Only coordinators and admins see reports."</p>
+                <h1>{t!(i18n, reports.heading)}</h1>
+                <p class="notice notice-error" role="alert">{t!(i18n, reports.only_supervisors)}</p>
             </main>
         }
         .into_any();
@@ -99,8 +102,8 @@ fn reports_page(me: Me) -> impl IntoView {
     );
     view! {
         <main class="page reports">
-            <h1>"Reports"</h1>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h1>{t!(i18n, reports.heading)}</h1>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(report) => view! { <Service report query=query.get_untracked() /> }.into_any(),
@@ -110,7 +113,7 @@ fn reports_page(me: Me) -> impl IntoView {
                     }
                 })}
             </Transition>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match csat.await {
                         Ok(report) => view! { <Satisfaction report /> }.into_any(),
@@ -120,7 +123,7 @@ fn reports_page(me: Me) -> impl IntoView {
                     }
                 })}
             </Transition>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match costs.await {
                         Ok(report) => view! { <Costs report /> }.into_any(),
@@ -145,8 +148,60 @@ fn options(choices: &[(i64, String)], chosen: Option<i64>) -> impl IntoView + us
         .collect_view()
 }
 
+/// A count of the summary, linking to the conversations behind it.
+fn count_figure(
+    label: impl Fn() -> &'static str + Copy + Send + Sync + 'static,
+    value: i64,
+    href: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="figure">
+            <dt>{label}</dt>
+            <dd>
+                <a href=href aria-label=move || t_string!(i18n, reports.service.list, label = label(), value).to_string()>
+                    {value}
+                </a>
+            </dd>
+        </div>
+    }
+}
+
+/// A kind of wait: its median, linking to the conversations behind it, its 90th percentile and
+/// how many waits were measured.
+fn time_figure(
+    label: impl Fn() -> &'static str + Copy + Send + Sync + 'static,
+    figure: TimeFigure,
+    href: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let TimeFigure {
+        median, p90, count, ..
+    } = figure;
+    view! {
+        <div class="figure">
+            <dt>{label}</dt>
+            <dd>
+                <a
+                    href=href
+                    aria-label={
+                        let median = median.clone();
+                        move || t_string!(i18n, reports.service.list_median, label = label(), median = median.clone()).to_string()
+                    }
+                >
+                    {median.clone()}
+                </a>
+                <span class="figure-detail">
+                    {t!(i18n, reports.service.time_detail, p90 = move || p90.clone(), count)}
+                </span>
+            </dd>
+        </div>
+    }
+}
+
 #[component]
 fn Service(report: Report, query: ReportQuery) -> impl IntoView {
+    let i18n = use_i18n();
     let summary = &report.summary;
     let link = |show: ReportFigure| {
         let with = ReportQuery {
@@ -164,33 +219,18 @@ fn Service(report: Report, query: ReportQuery) -> impl IntoView {
             })
         )
     };
-    let count = |label: &'static str, value: i64, show: ReportFigure| {
-        view! {
-            <div class="figure">
-                <dt>{label}</dt>
-                <dd><a href=link(show) aria-label=format!("{label}: {value}, list the conversations")>{value}</a></dd>
-            </div>
+    let (daily_csv, hours_csv) = (csv("daily"), csv("hours"));
+    let range_words = {
+        let (from, to, tz) = (summary.from.clone(), summary.to.clone(), summary.tz.clone());
+        let business_hours = summary.business_hours;
+        move || {
+            let (from, to, tz) = (from.clone(), to.clone(), tz.clone());
+            if business_hours {
+                t_string!(i18n, reports.service.range_in_business_hours, from, to, tz).to_string()
+            } else {
+                t_string!(i18n, reports.service.range, from, to, tz).to_string()
+            }
         }
-    };
-    let time = |label: &'static str, figure: &TimeFigure, show: ReportFigure| {
-        view! {
-            <div class="figure">
-                <dt>{label}</dt>
-                <dd>
-                    <a href=link(show) aria-label=format!("{label}: median {}, list the conversations", figure.median)>
-                        {figure.median.clone()}
-                    </a>
-                    <span class="figure-detail">
-                        " median · 90 % within " {figure.p90.clone()} " · " {figure.count} " measured"
-                    </span>
-                </dd>
-            </div>
-        }
-    };
-    let clock = if summary.business_hours {
-        " in business hours"
-    } else {
-        ""
     };
     let people = report
         .people
@@ -213,86 +253,90 @@ fn Service(report: Report, query: ReportQuery) -> impl IntoView {
         .map(|conversations| view! { <Shown conversations /> });
     view! {
         <section class="card" aria-labelledby="service-heading">
-            <h2 id="service-heading">"How the service is doing"</h2>
+            <h2 id="service-heading">{t!(i18n, reports.service.heading)}</h2>
             <form class="report-range" method="get" action="/reports">
-                <label for="report-from">"From"</label>
+                <label for="report-from">{t!(i18n, reports.from)}</label>
                 <input id="report-from" name="from" type="date" value=summary.from.clone() />
-                <label for="report-to">"To"</label>
+                <label for="report-to">{t!(i18n, reports.to)}</label>
                 <input id="report-to" name="to" type="date" value=summary.to.clone() />
-                <label for="report-tz">"Time zone"</label>
+                <label for="report-tz">{t!(i18n, reports.service.time_zone)}</label>
                 <input id="report-tz" name="tz" value=summary.tz.clone() size="16" />
-                <label for="report-channel">"Channel"</label>
+                <label for="report-channel">{t!(i18n, reports.channel)}</label>
                 <select id="report-channel" name="channel_id">
-                    <option value="">"All"</option>
+                    <option value="">{t!(i18n, reports.service.all_channels)}</option>
                     {options(&report.channels, query.channel_id)}
                 </select>
-                <label for="report-tag">"Tag"</label>
+                <label for="report-tag">{t!(i18n, reports.service.tag)}</label>
                 <select id="report-tag" name="tag_id">
-                    <option value="">"All"</option>
+                    <option value="">{t!(i18n, reports.service.all_tags)}</option>
                     {options(&report.tags, query.tag_id)}
                 </select>
-                <label for="report-person">"Assigned to"</label>
+                <label for="report-person">{t!(i18n, reports.service.assigned_to)}</label>
                 <select id="report-person" name="user_id">
-                    <option value="">"Anyone"</option>
+                    <option value="">{t!(i18n, reports.service.anyone)}</option>
                     {options(&report.people_choices, query.user_id)}
                 </select>
                 {report.business_hours_set.then(|| view! {
                     <label class="inline-check">
                         <input type="checkbox" name="business_hours" value="true" checked=summary.business_hours />
-                        " In business hours"
+                        {t!(i18n, reports.service.in_business_hours)}
                     </label>
                 })}
-                <button type="submit" class="primary">"Show"</button>
-                <a class="button" download="switchboard-conversations.csv" href=csv("conversations")>"Export CSV (one row per conversation)"</a>
+                <button type="submit" class="primary">{t!(i18n, reports.show)}</button>
+                <a class="button" download="switchboard-conversations.csv" href=csv("conversations")>{t!(i18n, reports.service.export)}</a>
             </form>
-            <p class="report-range-words">
-                {summary.from.clone()} " to " {summary.to.clone()} " (" {summary.tz.clone()} "), times" {clock} "."
-            </p>
+            <p class="report-range-words">{range_words}</p>
             <dl class="figures" id="report-figures">
-                {count("Conversations opened", summary.conversations_opened, ReportFigure::Opened)}
-                {count("Resolved", summary.conversations_resolved, ReportFigure::Resolved)}
-                {count("Still open", summary.still_open, ReportFigure::StillOpen)}
-                {count("Waiting for a first reply", summary.unanswered, ReportFigure::Unanswered)}
-                <div class="figure"><dt>"Messages in"</dt><dd>{summary.messages_in}</dd></div>
-                <div class="figure"><dt>"Messages out"</dt><dd>{summary.messages_out}</dd></div>
-                {time("First response time", &summary.first_response, ReportFigure::FirstResponse)}
-                {time("Reply time", &summary.reply, ReportFigure::Reply)}
-                {time("Resolution time", &summary.resolution, ReportFigure::Resolution)}
+                {count_figure(move || t_string!(i18n, reports.service.figures.opened), summary.conversations_opened, link(ReportFigure::Opened))}
+                {count_figure(move || t_string!(i18n, reports.service.figures.resolved), summary.conversations_resolved, link(ReportFigure::Resolved))}
+                {count_figure(move || t_string!(i18n, reports.service.figures.still_open), summary.still_open, link(ReportFigure::StillOpen))}
+                {count_figure(move || t_string!(i18n, reports.service.figures.unanswered), summary.unanswered, link(ReportFigure::Unanswered))}
+                <div class="figure"><dt>{t!(i18n, reports.service.figures.messages_in)}</dt><dd>{summary.messages_in}</dd></div>
+                <div class="figure"><dt>{t!(i18n, reports.service.figures.messages_out)}</dt><dd>{summary.messages_out}</dd></div>
+                {time_figure(move || t_string!(i18n, reports.service.figures.first_response), summary.first_response.clone(), link(ReportFigure::FirstResponse))}
+                {time_figure(move || t_string!(i18n, reports.service.figures.reply), summary.reply.clone(), link(ReportFigure::Reply))}
+                {time_figure(move || t_string!(i18n, reports.service.figures.resolution), summary.resolution.clone(), link(ReportFigure::Resolution))}
             </dl>
             <details class="definitions">
-                <summary>"How these figures are counted"</summary>
+                <summary>{t!(i18n, reports.service.definitions.summary)}</summary>
                 <ul>
-                    <li>"An open period starts when a conversation is opened, reopened, or a contact writes to a resolved one, and ends when it is resolved."</li>
-                    <li>"First response time: from the start of an open period to the first reply a person wrote in it. Notes, automatic messages and replies still waiting for a coordinator's approval are not replies. A period with no reply yet is counted as waiting for a first reply."</li>
-                    <li>"Reply time: after the first response, from the contact's first message that had no answer yet to the next reply a person wrote; several messages in a row are one wait."</li>
-                    <li>"Resolution time: from the start of an open period to its resolution, once per resolution."</li>
-                    <li>"Each wait counts on the day it began, in the report's time zone. The median is the middle wait (the lower of the two middle ones); 90 % of waits were at most the 90th percentile. In business hours, only time inside the organisation's opening hours counts, holidays excluded."</li>
-                    <li>"Conversations opened and messages count what happened between the first and last day; resolved counts resolutions of periods that began in the range."</li>
+                    <li>{t!(i18n, reports.service.definitions.open_period)}</li>
+                    <li>{t!(i18n, reports.service.definitions.first_response)}</li>
+                    <li>{t!(i18n, reports.service.definitions.reply)}</li>
+                    <li>{t!(i18n, reports.service.definitions.resolution)}</li>
+                    <li>{t!(i18n, reports.service.definitions.waits)}</li>
+                    <li>{t!(i18n, reports.service.definitions.counts)}</li>
                 </ul>
             </details>
             {shown}
             <DailyCharts report=report.clone() />
             <p class="report-downloads">
-                "The charts' data as CSV: "
-                <a download="switchboard-daily.csv" href=csv("daily")>"per day"</a>
-                " · "
-                <a download="switchboard-hours.csv" href=csv("hours")>"by hour of the week"</a>
+                {t!(
+                    i18n,
+                    reports.service.downloads,
+                    <day> = move |children: ChildrenFn| view! {
+                        <a download="switchboard-daily.csv" href=daily_csv.clone()>{children()}</a>
+                    },
+                    <hours> = move |children: ChildrenFn| view! {
+                        <a download="switchboard-hours.csv" href=hours_csv.clone()>{children()}</a>
+                    }
+                )}
             </p>
             <table class="report-table" id="people-table">
-                <caption>"Per person"</caption>
+                <caption>{t!(i18n, reports.service.people.caption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Person"</th>
-                        <th scope="col">"First responses"</th>
-                        <th scope="col">"Median first response"</th>
-                        <th scope="col">"Later replies"</th>
-                        <th scope="col">"Resolutions"</th>
+                        <th scope="col">{t!(i18n, reports.service.people.person)}</th>
+                        <th scope="col">{t!(i18n, reports.service.people.first_responses)}</th>
+                        <th scope="col">{t!(i18n, reports.service.people.median_first_response)}</th>
+                        <th scope="col">{t!(i18n, reports.service.people.later_replies)}</th>
+                        <th scope="col">{t!(i18n, reports.service.people.resolutions)}</th>
                     </tr>
                 </thead>
                 <tbody>{people}</tbody>
             </table>
             <p class="report-downloads">
-                <a download="switchboard-people.csv" href=csv("people")>"Per person as CSV"</a>
+                <a download="switchboard-people.csv" href=csv("people")>{t!(i18n, reports.service.people.csv)}</a>
             </p>
         </section>
     }
@@ -310,6 +354,7 @@ fn minutes(value: f64) -> String {
 /// Volume per day by channel, first response per day, and load by hour of the week.
 #[component]
 fn DailyCharts(report: Report) -> impl IntoView {
+    let i18n = use_i18n();
     let daily = report.daily;
     let labels: Vec<String> = daily
         .days
@@ -348,32 +393,32 @@ fn DailyCharts(report: Report) -> impl IntoView {
             hours
         })
         .collect();
-    let zone = daily.tz.clone();
+    let (from, to, zone) = (&daily.from, &daily.to, &daily.tz);
     view! {
         <div class="charts">
             <StackedBars
                 id="volume-chart"
-                title="Messages from contacts per day, by channel".to_owned()
-                description=format!("Messages contacts sent each day from {} to {}, stacked by channel.", daily.from, daily.to)
+                title=t_string!(i18n, reports.service.volume_chart.title).to_owned()
+                description=t_string!(i18n, reports.service.volume_chart.description, from, to).to_string()
                 labels=labels.clone()
                 series
-                unit="messages"
+                unit=ChartUnit::Messages
             />
             <Bars
                 id="first-response-chart"
-                title="Median first response per day, in minutes".to_owned()
-                description="The median first response time of the waits that began each day.".to_owned()
+                title=t_string!(i18n, reports.service.first_response_chart.title).to_owned()
+                description=t_string!(i18n, reports.service.first_response_chart.description).to_owned()
                 labels
                 values=first_response
-                unit="minutes"
+                unit=ChartUnit::Minutes
                 format=minutes
             />
             <Heatmap
                 id="load-heatmap"
-                title="Messages from contacts by hour of the week".to_owned()
-                description=format!("How many messages contacts sent in each hour of the week, {zone} time, Monday first.")
+                title=t_string!(i18n, reports.service.load_chart.title).to_owned()
+                description=t_string!(i18n, reports.service.load_chart.description, zone).to_string()
                 counts
-                unit="messages"
+                unit=ChartUnit::Messages
             />
         </div>
     }
@@ -382,6 +427,7 @@ fn DailyCharts(report: Report) -> impl IntoView {
 /// The conversations behind the figure chosen, each linking to the conversation.
 #[component]
 fn Shown(conversations: Vec<ReportConversation>) -> impl IntoView {
+    let i18n = use_i18n();
     let empty = conversations.is_empty();
     let rows = conversations
         .into_iter()
@@ -392,8 +438,13 @@ fn Shown(conversations: Vec<ReportConversation>) -> impl IntoView {
                         <a href=format!("/conversations/{}", conversation.id)>{conversation.contact_name}</a>
                     </th>
                     <td>{conversation.channel_name}</td>
-                    <td>{conversation.status}</td>
-                    <td>{conversation.assignee_name.unwrap_or_else(|| "Unassigned".to_owned())}</td>
+                    <td>{status_name(&conversation.status)}</td>
+                    <td>
+                        {match conversation.assignee_name {
+                            Some(name) => name.into_any(),
+                            None => t!(i18n, reports.shown.unassigned).into_any(),
+                        }}
+                    </td>
                     <td>{conversation.detail}</td>
                 </tr>
             }
@@ -401,19 +452,19 @@ fn Shown(conversations: Vec<ReportConversation>) -> impl IntoView {
         .collect_view();
     view! {
         <section id="shown" aria-labelledby="shown-heading">
-            <h3 id="shown-heading">"The conversations behind this figure"</h3>
+            <h3 id="shown-heading">{t!(i18n, reports.shown.heading)}</h3>
             {if empty {
-                view! { <p class="empty">"None."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, reports.shown.none)}</p> }.into_any()
             } else {
                 view! {
                     <table class="report-table" id="shown-table">
                         <thead>
                             <tr>
-                                <th scope="col">"Contact"</th>
-                                <th scope="col">"Channel"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Assigned to"</th>
-                                <th scope="col">"In this figure"</th>
+                                <th scope="col">{t!(i18n, reports.shown.contact)}</th>
+                                <th scope="col">{t!(i18n, reports.channel)}</th>
+                                <th scope="col">{t!(i18n, reports.shown.status)}</th>
+                                <th scope="col">{t!(i18n, reports.shown.assigned_to)}</th>
+                                <th scope="col">{t!(i18n, reports.shown.in_figure)}</th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>
@@ -424,8 +475,28 @@ fn Shown(conversations: Vec<ReportConversation>) -> impl IntoView {
     }
 }
 
+/// A conversation's status ("open") in the page's language; one the interface does not know is
+/// shown as the server sent it.
+fn status_name(status: &str) -> String {
+    let i18n = use_i18n();
+    match ConversationStatus::parse(status) {
+        Some(ConversationStatus::Open) => t_string!(i18n, reports.shown.statuses.open).to_owned(),
+        Some(ConversationStatus::Pending) => {
+            t_string!(i18n, reports.shown.statuses.pending).to_owned()
+        }
+        Some(ConversationStatus::Snoozed) => {
+            t_string!(i18n, reports.shown.statuses.snoozed).to_owned()
+        }
+        Some(ConversationStatus::Resolved) => {
+            t_string!(i18n, reports.shown.statuses.resolved).to_owned()
+        }
+        None => status.to_owned(),
+    }
+}
+
 #[component]
 fn Costs(report: CostReport) -> impl IntoView {
+    let i18n = use_i18n();
     let spending = report
         .spending
         .iter()
@@ -440,10 +511,15 @@ fn Costs(report: CostReport) -> impl IntoView {
                     <td>{row.month.clone()}</td>
                     <th scope="row">{row.channel_name.clone()}</th>
                     <td class="number">{row.amount.clone()}</td>
-                    <td class="number">{row.budget.clone().unwrap_or_else(|| "No budget".to_owned())}</td>
+                    <td class="number">
+                        {match row.budget.clone() {
+                            Some(budget) => budget.into_any(),
+                            None => t!(i18n, reports.costs.no_budget).into_any(),
+                        }}
+                    </td>
                     <td class="number">
                         {used}
-                        {over.then(|| view! { <span class="budget-flag">" ⚠ near or over budget"</span> })}
+                        {over.then(|| view! { <span class="budget-flag">{t!(i18n, reports.costs.near_budget)}</span> })}
                     </td>
                 </tr>
             }
@@ -465,6 +541,7 @@ fn Costs(report: CostReport) -> impl IntoView {
         })
         .collect_view();
     let empty = report.rows.is_empty();
+    let (from, to) = (report.from.clone(), report.to.clone());
     let costs_csv = format!(
         "/api/v1/reports/costs.csv{}",
         [("from", report.from.clone()), ("to", report.to.clone())]
@@ -474,54 +551,54 @@ fn Costs(report: CostReport) -> impl IntoView {
     );
     view! {
         <section class="card" aria-labelledby="costs-heading">
-            <h2 id="costs-heading">"What messages cost"</h2>
+            <h2 id="costs-heading">{t!(i18n, reports.costs.heading)}</h2>
             <form class="report-range" method="get" action="/reports">
-                <label for="costs-from">"From"</label>
+                <label for="costs-from">{t!(i18n, reports.from)}</label>
                 <input id="costs-from" name="from" type="date" value=report.from.clone() />
-                <label for="costs-to">"To"</label>
+                <label for="costs-to">{t!(i18n, reports.to)}</label>
                 <input id="costs-to" name="to" type="date" value=report.to.clone() />
-                <button type="submit" class="primary">"Show"</button>
-                <a class="button" download="switchboard-costs.csv" href=costs_csv>"Export CSV"</a>
+                <button type="submit" class="primary">{t!(i18n, reports.show)}</button>
+                <a class="button" download="switchboard-costs.csv" href=costs_csv>{t!(i18n, reports.costs.export)}</a>
             </form>
             <p class="report-total">
-                "Total for " {report.from.clone()} " to " {report.to.clone()} " (whole months, UTC): "
+                {t!(i18n, reports.costs.total, from = move || from.clone(), to = move || to.clone())}
                 <strong id="cost-total">{report.total.clone()}</strong>
             </p>
             <details class="definitions">
-                <summary>"How costs are counted"</summary>
+                <summary>{t!(i18n, reports.costs.definitions.summary)}</summary>
                 <ul>
-                    <li>"WhatsApp: the category and type Meta reports on the message's status (marketing, utility, authentication; service replies and messages inside a free window cost nothing), times the rate of the recipient's country in the rate table in force that day. List prices: volume discounts are not taken off."</li>
-                    <li>"SMS: the price Twilio reports on the status callback; until it does, the message's segments (160 GSM-7 or 70 UCS-2 characters, 153 and 67 when split) times the price of a segment. Carrier fees are not included."</li>
-                    <li>"Messenger: free."</li>
-                    <li>"Months are UTC, as providers bill. Admins set budgets and load new rate tables in Settings."</li>
+                    <li>{t!(i18n, reports.costs.definitions.whatsapp)}</li>
+                    <li>{t!(i18n, reports.costs.definitions.sms)}</li>
+                    <li>{t!(i18n, reports.costs.definitions.messenger)}</li>
+                    <li>{t!(i18n, reports.costs.definitions.months)}</li>
                 </ul>
             </details>
             {if empty {
-                view! { <p class="empty">"No message was priced in these months."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, reports.costs.none)}</p> }.into_any()
             } else {
                 view! {
                     <table class="report-table" id="spending-table">
-                        <caption>"Spending by channel and month, against the monthly budget"</caption>
+                        <caption>{t!(i18n, reports.costs.spending_caption)}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">"Month"</th>
-                                <th scope="col">"Channel"</th>
-                                <th scope="col">"Spent"</th>
-                                <th scope="col">"Budget"</th>
-                                <th scope="col">"Used"</th>
+                                <th scope="col">{t!(i18n, reports.month)}</th>
+                                <th scope="col">{t!(i18n, reports.channel)}</th>
+                                <th scope="col">{t!(i18n, reports.costs.spent)}</th>
+                                <th scope="col">{t!(i18n, reports.costs.budget)}</th>
+                                <th scope="col">{t!(i18n, reports.costs.used)}</th>
                             </tr>
                         </thead>
                         <tbody>{spending}</tbody>
                     </table>
                     <table class="report-table" id="cost-table">
-                        <caption>"Spending by channel, category and month"</caption>
+                        <caption>{t!(i18n, reports.costs.cost_caption)}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">"Month"</th>
-                                <th scope="col">"Channel"</th>
-                                <th scope="col">"Category"</th>
-                                <th scope="col">"Messages"</th>
-                                <th scope="col">"Cost"</th>
+                                <th scope="col">{t!(i18n, reports.month)}</th>
+                                <th scope="col">{t!(i18n, reports.channel)}</th>
+                                <th scope="col">{t!(i18n, reports.costs.category)}</th>
+                                <th scope="col">{t!(i18n, reports.costs.messages)}</th>
+                                <th scope="col">{t!(i18n, reports.costs.cost)}</th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>

@@ -7,18 +7,21 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::search;
 use crate::components::Layout;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{Me, SearchHit};
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Search" />
+        <Title text=move || t_string!(i18n, search.title) />
         <Layout page=search_page />
     }
 }
 
 fn search_page(_me: Me) -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     // `try_`: read while the page is torn down, after the router's URL is gone, this finds no
     // search instead of panicking.
@@ -37,17 +40,17 @@ fn search_page(_me: Me) -> impl IntoView {
     });
     view! {
         <main class="page">
-            <h1>"Search"</h1>
+            <h1>{t!(i18n, search.heading)}</h1>
             <form class="search-form" method="get" action="/search" role="search">
-                <label class="visually-hidden" for="search-query">"Search messages and contacts"</label>
+                <label class="visually-hidden" for="search-query">{t!(i18n, search.label)}</label>
                 <input id="search-query" type="search" name="q" minlength="2" value=move || text.get() />
-                <button type="submit" class="primary">"Search"</button>
+                <button type="submit" class="primary">{t!(i18n, search.submit)}</button>
             </form>
-            <Transition fallback=|| view! { <p class="loading">"Searching…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, search.searching)}</p> }>
                 {move || Suspend::new(async move {
                     match hits.await {
                         Ok(hits) if hits.is_empty() && !text.get_untracked().trim().is_empty() => {
-                            view! { <p class="empty">"Nothing found."</p> }.into_any()
+                            view! { <p class="empty">{t!(i18n, search.nothing_found)}</p> }.into_any()
                         }
                         Ok(hits) => view! {
                             <ol class="search-results">{hits.into_iter().map(hit_view).collect_view()}</ol>

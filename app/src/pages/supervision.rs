@@ -13,6 +13,7 @@ use crate::api::{
 };
 use crate::components::{ErrorNotice, Layout, role_name};
 use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{HeldReply, Me, OnlinePerson, OpenConversation, SupervisionBoard};
 use crate::tracking::tracked_in_browser;
 
@@ -21,8 +22,9 @@ const RELOAD_EVERY: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn SupervisionPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Supervision" />
+        <Title text=move || t_string!(i18n, supervision.title) />
         <Layout page=supervision_page />
     }
 }
@@ -60,6 +62,7 @@ impl BoardActions {
 }
 
 fn supervision_page(_me: Me) -> impl IntoView {
+    let i18n = use_i18n();
     let actions = BoardActions {
         approve: ServerAction::new(),
         reject: ServerAction::new(),
@@ -89,9 +92,9 @@ fn supervision_page(_me: Me) -> impl IntoView {
     );
     view! {
         <main class="page supervision">
-            <h1>"Supervision"</h1>
+            <h1>{t!(i18n, supervision.heading)}</h1>
             <ErrorNotice error=Signal::derive(move || actions.error()) />
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match board.await {
                         Ok(board) => board_view(board, actions).into_any(),
@@ -106,12 +109,13 @@ fn supervision_page(_me: Me) -> impl IntoView {
 }
 
 fn board_view(board: SupervisionBoard, actions: BoardActions) -> impl IntoView {
+    let i18n = use_i18n();
     let SupervisionBoard {
         online,
         awaiting_approval,
     } = board;
     let online_list = if online.is_empty() {
-        view! { <p class="empty">"No one is online."</p> }.into_any()
+        view! { <p class="empty">{t!(i18n, supervision.no_one_online)}</p> }.into_any()
     } else {
         view! {
             <ul class="online-people">
@@ -121,7 +125,7 @@ fn board_view(board: SupervisionBoard, actions: BoardActions) -> impl IntoView {
         .into_any()
     };
     let held_list = if awaiting_approval.is_empty() {
-        view! { <p class="empty">"No reply is waiting for approval."</p> }.into_any()
+        view! { <p class="empty">{t!(i18n, supervision.none_waiting)}</p> }.into_any()
     } else {
         view! {
             <ol class="held-replies">
@@ -132,19 +136,20 @@ fn board_view(board: SupervisionBoard, actions: BoardActions) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="online-title">
-            <h2 id="online-title">"Online now"</h2>
+            <h2 id="online-title">{t!(i18n, supervision.online_now)}</h2>
             {online_list}
         </section>
         <section aria-labelledby="held-title">
-            <h2 id="held-title">"Waiting for approval"</h2>
+            <h2 id="held-title">{t!(i18n, supervision.waiting_for_approval)}</h2>
             {held_list}
         </section>
     }
 }
 
 fn online_person(person: OnlinePerson, actions: BoardActions) -> impl IntoView {
+    let i18n = use_i18n();
     let open = if person.open.is_empty() {
-        view! { <p class="nothing-open">"No conversation open"</p> }.into_any()
+        view! { <p class="nothing-open">{t!(i18n, supervision.nothing_open)}</p> }.into_any()
     } else {
         view! {
             <ul class="open-conversations">
@@ -159,33 +164,45 @@ fn online_person(person: OnlinePerson, actions: BoardActions) -> impl IntoView {
                 <span class="person-name">{person.name}</span>
                 " "
                 <span class="role-badge">{move || role_name(person.role)}</span>
-                {person.trainee.then(|| view! { " " <span class="trainee-badge">"Trainee"</span> })}
+                {person.trainee.then(|| view! { " " <span class="trainee-badge">{t!(i18n, supervision.trainee)}</span> })}
             </p>
             {open}
         </li>
     }
 }
 
+/// The contact's name, else "Conversation 12".
 fn with_whom(conversation_id: i64, contact_name: Option<String>) -> String {
+    let i18n = use_i18n();
     contact_name
         .filter(|name| !name.trim().is_empty())
-        .unwrap_or_else(|| format!("Conversation {conversation_id}"))
+        .unwrap_or_else(|| {
+            t_string!(i18n, supervision.conversation, id = conversation_id).to_string()
+        })
 }
 
 /// "45 s", "12 min", "3 h 5 min".
 fn waited(seconds: i64) -> String {
+    let i18n = use_i18n();
     match seconds {
-        0..60 => format!("{seconds} s"),
-        60..3600 => format!("{} min", seconds / 60),
-        _ => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
+        0..60 => t_string!(i18n, supervision.seconds, seconds).to_string(),
+        60..3600 => t_string!(i18n, supervision.minutes, minutes = seconds / 60).to_string(),
+        _ => t_string!(
+            i18n,
+            supervision.hours,
+            hours = seconds / 3600,
+            minutes = seconds % 3600 / 60
+        )
+        .to_string(),
     }
 }
 
 fn open_conversation(open: OpenConversation, actions: BoardActions) -> impl IntoView {
+    let i18n = use_i18n();
     let id = open.conversation_id;
     let wait = match open.waiting_seconds {
-        Some(seconds) => format!("waiting {}", waited(seconds)),
-        None => "answered".to_owned(),
+        Some(seconds) => t_string!(i18n, supervision.waiting, time = waited(seconds)).to_string(),
+        None => t_string!(i18n, supervision.answered).to_owned(),
     };
     view! {
         <li class="open-conversation" data-conversation-id=id>
@@ -193,8 +210,8 @@ fn open_conversation(open: OpenConversation, actions: BoardActions) -> impl Into
             " · "
             <span class="assignee">
                 {match open.assignee_name {
-                    Some(name) => format!("assigned to {name}"),
-                    None => "unassigned".to_owned(),
+                    Some(name) => t_string!(i18n, supervision.assigned_to, name).to_string(),
+                    None => t_string!(i18n, supervision.unassigned).to_owned(),
                 }}
             </span>
             " · "
@@ -204,35 +221,45 @@ fn open_conversation(open: OpenConversation, actions: BoardActions) -> impl Into
             " "
             <button type="button" class="join-conversation" on:click=move |_| {
                 actions.join.dispatch(JoinConversation { id });
-            }>"Join"</button>
+            }>{t!(i18n, supervision.join)}</button>
             <button type="button" class="take-over" on:click=move |_| {
                 actions.take_over.dispatch(TakeOverConversation { id });
-            }>"Take over"</button>
+            }>{t!(i18n, supervision.take_over)}</button>
         </li>
     }
 }
 
 fn held_reply(held: HeldReply, actions: BoardActions) -> impl IntoView {
+    let i18n = use_i18n();
     let message_id = held.message_id;
     let notes = actions.notes;
-    let author = held.author_name.unwrap_or_else(|| "Someone".to_owned());
+    let author = held
+        .author_name
+        .unwrap_or_else(|| t_string!(i18n, supervision.someone).to_owned());
+    let contact = with_whom(held.conversation_id, held.contact_name);
+    let conversation = format!("/conversations/{}", held.conversation_id);
     view! {
         <li class="held-reply" data-message-id=message_id>
             <p>
-                <span class="message-author">{author}</span>
-                " to "
-                <a href=format!("/conversations/{}", held.conversation_id)>
-                    {with_whom(held.conversation_id, held.contact_name)}
-                </a>
+                {t!(
+                    i18n,
+                    supervision.reply_to,
+                    author = move || author.clone(),
+                    contact = move || contact.clone(),
+                    <b> = <span class="message-author" />,
+                    <a> = move |children: ChildrenFn| view! {
+                        <a href=conversation.clone()>{children()}</a>
+                    }
+                )}
                 " · "
                 <time datetime=held.written_at.clone()>{held.written_at.clone()}</time>
             </p>
             <p class="message-body" dir="auto">{held.body}</p>
             <button type="button" class="primary approve" on:click=move |_| {
                 actions.approve.dispatch(ApproveReply { message_id, body: None });
-            }>"Approve and send"</button>
+            }>{t!(i18n, supervision.approve)}</button>
             <label class="review-note">
-                "Why not"
+                {t!(i18n, supervision.why_not)}
                 <input
                     class="rejection-note"
                     maxlength="1000"
@@ -251,7 +278,7 @@ fn held_reply(held: HeldReply, actions: BoardActions) -> impl IntoView {
                     .flatten()
                     .unwrap_or_default();
                 actions.reject.dispatch(RejectReply { message_id, note });
-            }>"Reject"</button>
+            }>{t!(i18n, supervision.reject)}</button>
         </li>
     }
 }

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::components::Bars;
+use crate::components::{Bars, ChartUnit};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::CsatReport;
 
 fn percent(value: Option<u32>) -> String {
@@ -16,6 +17,7 @@ fn whole(count: f64) -> String {
 
 #[component]
 pub(super) fn Satisfaction(report: CsatReport) -> impl IntoView {
+    let i18n = use_i18n();
     let labels: Vec<String> = (1..=5).map(|rating| rating.to_string()).collect();
     let values: Vec<Option<f64>> = report
         .distribution
@@ -26,10 +28,10 @@ pub(super) fn Satisfaction(report: CsatReport) -> impl IntoView {
         .comments
         .iter()
         .map(|comment| {
-            let rating = comment
-                .rating
-                .map(|rating| format!("rated {rating} of 5"))
-                .unwrap_or_else(|| "no rating".to_owned());
+            let rating = match comment.rating {
+                Some(rating) => t!(i18n, reports.satisfaction.rated, rating).into_any(),
+                None => t!(i18n, reports.satisfaction.no_rating).into_any(),
+            };
             view! {
                 <li>
                     <a href=format!("/conversations/{}", comment.conversation_id)>{comment.contact_name.clone()}</a>
@@ -42,46 +44,46 @@ pub(super) fn Satisfaction(report: CsatReport) -> impl IntoView {
     let no_comments = report.comments.is_empty();
     view! {
         <section class="card" aria-labelledby="csat-heading">
-            <h2 id="csat-heading">"How satisfied contacts were"</h2>
+            <h2 id="csat-heading">{t!(i18n, reports.satisfaction.heading)}</h2>
             <dl class="figures">
                 <div class="figure">
-                    <dt>"Satisfaction (CSAT)"</dt>
+                    <dt>{t!(i18n, reports.satisfaction.score)}</dt>
                     <dd id="csat-score">{percent(report.score_percent)}</dd>
                 </div>
                 <div class="figure">
-                    <dt>"Response rate"</dt>
+                    <dt>{t!(i18n, reports.satisfaction.response_rate)}</dt>
                     <dd id="csat-response-rate">{percent(report.response_rate_percent)}</dd>
                 </div>
                 <div class="figure">
-                    <dt>"Surveys sent"</dt>
+                    <dt>{t!(i18n, reports.satisfaction.surveys_sent)}</dt>
                     <dd id="csat-sent">{report.surveys_sent}</dd>
                 </div>
                 <div class="figure">
-                    <dt>"Answers"</dt>
+                    <dt>{t!(i18n, reports.satisfaction.answers)}</dt>
                     <dd id="csat-responses">{report.responses}</dd>
                 </div>
             </dl>
             <details class="definitions">
-                <summary>"How satisfaction is counted"</summary>
+                <summary>{t!(i18n, reports.satisfaction.definitions.summary)}</summary>
                 <ul>
-                    <li>"When a conversation is resolved on a channel whose survey an admin switched on (Settings), the contact is asked to rate the help from 1 (very poor) to 5 (very good): on WhatsApp as a list inside the 24-hour window or through the chosen template outside it, on Messenger as quick replies inside its window, on SMS as a text asking for a number."</li>
-                    <li>"Satisfaction is the share of answers rating 4 or 5. Response rate is the share of surveys answered. Surveys count on the day they were sent."</li>
-                    <li>"An answer is taken for 3 days after the survey; a message within a day of the answer is its comment. Neither reopens the conversation."</li>
+                    <li>{t!(i18n, reports.satisfaction.definitions.survey)}</li>
+                    <li>{t!(i18n, reports.satisfaction.definitions.shares)}</li>
+                    <li>{t!(i18n, reports.satisfaction.definitions.answers)}</li>
                 </ul>
             </details>
             <Bars
                 id="csat-chart"
-                title="Answers by rating".to_owned()
-                description=format!("How many contacts gave each rating from 1 to 5, of surveys sent from {} to {}.", report.from, report.to)
+                title=t_string!(i18n, reports.satisfaction.chart.title).to_owned()
+                description=t_string!(i18n, reports.satisfaction.chart.description, from = &report.from, to = &report.to).to_string()
                 labels
                 values
-                unit="answers"
+                unit=ChartUnit::Answers
                 format=whole
-                label_heading="Rating"
+                label_heading=t_string!(i18n, reports.satisfaction.chart.rating)
             />
-            <h3>"Comments"</h3>
+            <h3>{t!(i18n, reports.satisfaction.comments)}</h3>
             {if no_comments {
-                view! { <p class="empty">"No comment in this range."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, reports.satisfaction.no_comments)}</p> }.into_any()
             } else {
                 view! { <ul class="csat-comments">{comments}</ul> }.into_any()
             }}
