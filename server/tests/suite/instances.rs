@@ -97,10 +97,12 @@ fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Fails the test once 90 seconds have passed since `started`, saying what did not happen.
+/// Fails the test once 180 seconds have passed since `started`, saying what did not happen: a
+/// guard against hanging, not a speed check. The sending alone takes most of a minute at the
+/// test's rate, and on 2 busy cores the whole story has taken 90 seconds.
 fn within_deadline(started: Instant, what: &str) {
     assert!(
-        started.elapsed() < Duration::from_secs(90),
+        started.elapsed() < Duration::from_secs(180),
         "{what} did not happen"
     );
 }
