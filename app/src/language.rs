@@ -37,9 +37,10 @@ pub fn own_name(language: Locale) -> &'static str {
     }
 }
 
-/// The first language the browser asks for (an `Accept-Language` header) that the interface
-/// has, by weight and then by order; a regional tag ("pt-BR") matches its language.
-pub fn from_accept_language(header: &str) -> Option<Locale> {
+/// The language tags a browser asks for in an `Accept-Language` header (`fr-CH, fr;q=0.9,
+/// en;q=0.8`), heaviest first, equals in their order; `*`, tags weighted 0 and unreadable
+/// weights name none.
+pub fn accepted_tags(header: &str) -> Vec<&str> {
     let mut asked: Vec<(f32, usize, &str)> = header
         .split(',')
         .enumerate()
@@ -47,14 +48,19 @@ pub fn from_accept_language(header: &str) -> Option<Locale> {
             let mut pieces = part.split(';');
             let tag = pieces.next()?.trim();
             let weight = pieces
-                .filter_map(|parameter| parameter.trim().strip_prefix("q="))
-                .find_map(|value| value.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            (!tag.is_empty() && weight > 0.0).then_some((weight, order, tag))
+                .find_map(|parameter| parameter.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |value| value.trim().parse::<f32>().ok())?;
+            (!tag.is_empty() && tag != "*" && weight > 0.0).then_some((weight, order, tag))
         })
         .collect();
     asked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    asked.into_iter().find_map(|(_, _, tag)| {
+    asked.into_iter().map(|(_, _, tag)| tag).collect()
+}
+
+/// The first language the browser asks for that the interface has; a regional tag ("pt-BR")
+/// matches its language.
+pub fn from_accept_language(header: &str) -> Option<Locale> {
+    accepted_tags(header).into_iter().find_map(|tag| {
         let language = tag.split(['-', '_']).next().unwrap_or(tag);
         parse(&language.to_ascii_lowercase())
     })
@@ -111,7 +117,17 @@ mod tests {
         assert_eq!(from_accept_language("ES"), Some(Locale::es));
         assert_eq!(from_accept_language("de, *;q=0.1"), None);
         assert_eq!(from_accept_language("es;q=0"), None);
+        assert_eq!(from_accept_language("es;q=x, fr"), Some(Locale::fr));
         assert_eq!(from_accept_language(""), None);
+    }
+
+    #[test]
+    fn tags_are_read_heaviest_first_and_equals_in_order() {
+        assert_eq!(
+            accepted_tags("de;q=0.5, fr-CH, *;q=0.9, en;q=0.8, it"),
+            ["fr-CH", "it", "en", "de"]
+        );
+        assert!(accepted_tags("es;q=0, *, ;q=1").is_empty());
     }
 
     #[test]

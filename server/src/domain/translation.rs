@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use app::language::accepted_tags;
 use serde::Deserialize;
 
 /// A language as translation services name it: an ISO 639 code of two or three lowercase
@@ -35,29 +36,12 @@ impl fmt::Display for LanguageCode {
     }
 }
 
-/// The language a browser prefers, from an `Accept-Language` header (`fr-CH, fr;q=0.9,
-/// en;q=0.8`): the tag with the highest weight, the first of equals; `*` and tags weighted 0
-/// name none.
+/// The language a browser prefers, from an `Accept-Language` header: the heaviest tag that
+/// names a language.
 pub fn preferred_language(accept_language: &str) -> Option<LanguageCode> {
-    let mut best: Option<(f32, LanguageCode)> = None;
-    for item in accept_language.split(',') {
-        let mut parts = item.split(';');
-        let tag = parts.next().unwrap_or_default().trim();
-        let weight = parts
-            .find_map(|part| part.trim().strip_prefix("q="))
-            .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
-            .unwrap_or(0.0);
-        if tag == "*" || weight <= 0.0 {
-            continue;
-        }
-        let Some(language) = LanguageCode::parse(tag) else {
-            continue;
-        };
-        if best.as_ref().is_none_or(|(top, _)| weight > *top) {
-            best = Some((weight, language));
-        }
-    }
-    best.map(|(_, language)| language)
+    accepted_tags(accept_language)
+        .into_iter()
+        .find_map(LanguageCode::parse)
 }
 
 /// What a placeholder stands for.
