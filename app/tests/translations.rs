@@ -16,11 +16,8 @@ const NOT_YET_TRANSLATED: &[&str] = &[
     "pages/inbox/mod.rs",
     "pages/inbox/review.rs",
     "pages/inbox/shortcuts.rs",
-    "pages/inbox/thread.rs",
-    "pages/inbox/translate.rs",
     "pages/inbox/urgent.rs",
     "pages/inbox/wellbeing.rs",
-    "pages/settings/translation.rs",
 ];
 
 fn locales() -> PathBuf {

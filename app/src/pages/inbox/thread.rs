@@ -33,7 +33,8 @@ use crate::api::{
     list_canned_responses, mark_conversation_read,
 };
 use crate::components::{BusyTransition, ErrorNotice, TemplateFileForm, TemplatePicker};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{
     AttachmentView, ChannelKind, ConversationDetail, ConversationEvent, ConversationStatus, Me,
     Note, Permission, Template, TemplateEstimate, ThreadMessage,
@@ -46,12 +47,8 @@ const DELIVERY_CHECK: Duration = Duration::from_secs(2);
 const PRESENCE_EVERY: Duration = Duration::from_secs(8);
 /// "is typing" is announced at most this often while keys are pressed.
 const TYPING_EVERY_MS: f64 = 3000.0;
-const SNOOZES: [(&str, f64); 4] = [
-    ("1 hour", 1.0),
-    ("4 hours", 4.0),
-    ("1 day", 24.0),
-    ("1 week", 168.0),
-];
+/// How long a conversation can be snoozed for, in hours.
+const SNOOZE_HOURS: [f64; 4] = [1.0, 4.0, 24.0, 168.0];
 
 /// The composer's state. It lives in the thread, not in the composer, because every refetch of
 /// the conversation renders the composer anew.
@@ -88,6 +85,7 @@ fn announce(conversation_id: i64, typing: bool) {
 
 #[component]
 pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
+    let i18n = use_i18n();
     let live = use_live();
     let actions = InboxActions::provide(live);
     provide_urgent_reason_draft();
@@ -98,10 +96,13 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
     wellbeing::beat_while_open(id);
     let conversation = Resource::new(
         tracked_in_browser(move || (id.get(), live.version.get())),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_conversation(id).await,
-                None => Err(AppError::not_found("Conversation")),
+        move |(id, _)| {
+            let not_found = t_string!(i18n, thread.not_found).to_string();
+            async move {
+                match id {
+                    Some(id) => get_conversation(id).await,
+                    None => Err(AppError::new(ErrorCode::NotFound, not_found)),
+                }
             }
         },
     );
@@ -202,7 +203,7 @@ pub fn Thread(id: Memo<Option<i64>>, me: Me) -> impl IntoView {
         <div class="thread-frame" aria-busy=move || loading.get().to_string()>
             <ThreadAnnouncer conversation />
             <BusyTransition
-                fallback=|| view! { <p class="loading">"Loading…"</p> }
+                fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }
                 set_busy=set_loading
             >
                 {move || {
@@ -257,6 +258,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
         template_estimates,
         translation_enabled,
     } = detail;
+    let i18n = use_i18n();
     let id = summary.id;
     // WhatsApp (Cloud API) and Messenger let a reply carry buttons; SMS does not.
     let offers_buttons = matches!(
@@ -289,12 +291,13 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
         live.others_in(id, me_id)
             .into_iter()
             .map(|other| {
+                let name = other.person_name;
                 let doing = if other.typing {
-                    "is typing…"
+                    t_string!(i18n, thread.presence.typing, name).to_string()
                 } else {
-                    "is viewing"
+                    t_string!(i18n, thread.presence.viewing, name).to_string()
                 };
-                view! { <span class="presence-person">{other.person_name} " " {doing}</span> }
+                view! { <span class="presence-person">{doing}</span> }
             })
             .collect_view()
     };
@@ -303,14 +306,15 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
         .iter()
         .map(|tag| {
             let tag_id = tag.id;
-            let name = tag.name.clone();
+            let remove_label =
+                t_string!(i18n, thread.remove_tag, name = tag.name.clone()).to_string();
             view! {
                 <li class="tag">
                     {tag_chip(tag)}
                     <button
                         type="button"
                         class="tag-remove"
-                        aria-label=format!("Remove the tag {name}")
+                        aria-label=remove_label
                         on:click=move |_| {
                             actions.tag.dispatch(TagConversation { id, tag_id, tagged: false });
                         }
@@ -332,7 +336,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
             .collect_view();
         view! {
             <label class="add-tag">
-                <span class="visually-hidden">"Add a tag"</span>
+                <span class="visually-hidden">{t!(i18n, thread.add_tag)}</span>
                 <select
                     id="add-tag"
                     on:change=move |event| {
@@ -341,7 +345,7 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                         }
                     }
                 >
-                    <option value="" selected>"+ Tag"</option>
+                    <option value="" selected>{t!(i18n, thread.add_tag_option)}</option>
                     {options}
                 </select>
             </label>
@@ -374,11 +378,15 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                             {summary.language.as_deref().map(language_badge)}
                         </span>
                         {status_badge(summary.status)}
-                        {cost.map(|cost| view! { <span class="thread-cost" id="thread-cost">"Cost: " {cost}</span> })}
+                        {cost.map(|cost| view! {
+                            <span class="thread-cost" id="thread-cost">
+                                {t!(i18n, thread.cost, cost = move || cost.clone())}
+                            </span>
+                        })}
                         <span class="assignee" data-assignee=summary.assignee_id.map(|id| id.to_string())>
                             {match summary.assignee_name.clone() {
-                                Some(name) => format!("Assigned to {name}"),
-                                None => "Unassigned".to_owned(),
+                                Some(name) => t_string!(i18n, thread.assigned_to, name).to_string(),
+                                None => t_string!(i18n, thread.unassigned).to_string(),
                             }}
                         </span>
                     </p>
@@ -387,13 +395,13 @@ fn ConversationThread(detail: ConversationDetail, drafts: Drafts, me: Me) -> imp
                         {urgent_form}
                         <SupervisionControls id assignee_id=summary.assignee_id me_id=me.id />
                     </div>
-                    <ul class="tags" aria-label="Tags">{tags}<li>{add_tag}</li></ul>
+                    <ul class="tags" aria-label=move || t_string!(i18n, thread.tags)>{tags}<li>{add_tag}</li></ul>
                     <p class="presence" aria-live="polite">{presence}</p>
                     <ErrorNotice error=Signal::derive(move || actions.change_error()) />
                 </header>
                 {window_closes_at.map(|closes_at| view! { <ReplyWindow closes_at /> })}
                 // Focusable, so the messages scroll by keyboard too.
-                <div class="messages-scroller" tabindex="0" role="region" aria-label="Messages and notes">
+                <div class="messages-scroller" tabindex="0" role="region" aria-label=move || t_string!(i18n, thread.messages_and_notes)>
                     <ol class="messages">{entries}</ol>
                 </div>
                 <FileSender id blocked=reply_blocked.is_some() />
@@ -423,6 +431,7 @@ fn Controls(
     assignees: Vec<crate::model::Assignee>,
     me: Me,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let InboxActions {
         take,
         assign,
@@ -437,7 +446,7 @@ fn Controls(
             <button type="button" class="primary take" on:click=move |_| {
                 take.dispatch(TakeConversation { id });
             }>
-                "Assign to me"
+                {t!(i18n, thread.controls.take)}
             </button>
         }
     });
@@ -451,7 +460,7 @@ fn Controls(
             .collect_view();
         view! {
             <label class="assign">
-                <span>"Assignee"</span>
+                <span>{t!(i18n, thread.controls.assignee)}</span>
                 <select
                     id="assign-to"
                     on:change=move |event| {
@@ -459,7 +468,9 @@ fn Controls(
                         assign.dispatch(AssignConversation { id, assignee_id });
                     }
                 >
-                    <option value="" selected=assignee_id.is_none()>"No one"</option>
+                    <option value="" selected=assignee_id.is_none()>
+                        {t!(i18n, thread.controls.no_one)}
+                    </option>
                     {options}
                 </select>
             </label>
@@ -475,31 +486,44 @@ fn Controls(
     let status_buttons = match status {
         ConversationStatus::Resolved => view! {
             <button type="button" class="reopen" on:click=move |_| change(ConversationStatus::Open)>
-                "Reopen"
+                {t!(i18n, thread.controls.reopen)}
             </button>
         }
         .into_any(),
         other => view! {
             <button type="button" class="primary resolve" on:click=move |_| change(ConversationStatus::Resolved)>
-                "Resolve"
+                {t!(i18n, thread.controls.resolve)}
             </button>
             {(other != ConversationStatus::Pending).then(|| view! {
                 <button type="button" class="mark-pending" on:click=move |_| change(ConversationStatus::Pending)>
-                    "Mark pending"
+                    {t!(i18n, thread.controls.mark_pending)}
                 </button>
             })}
             {(other != ConversationStatus::Open).then(|| view! {
                 <button type="button" class="reopen" on:click=move |_| change(ConversationStatus::Open)>
-                    "Reopen"
+                    {t!(i18n, thread.controls.reopen)}
                 </button>
             })}
         }
         .into_any(),
     };
-    let snooze_hours = RwSignal::new(SNOOZES[0].1);
-    let snooze_options = SNOOZES
+    let snooze_hours = RwSignal::new(SNOOZE_HOURS[0]);
+    let snooze_label = move |hours: f64| {
+        if hours <= 1.0 {
+            t_string!(i18n, thread.controls.one_hour)
+        } else if hours <= 4.0 {
+            t_string!(i18n, thread.controls.four_hours)
+        } else if hours <= 24.0 {
+            t_string!(i18n, thread.controls.one_day)
+        } else {
+            t_string!(i18n, thread.controls.one_week)
+        }
+    };
+    let snooze_options = SNOOZE_HOURS
         .iter()
-        .map(|(label, hours)| view! { <option value=hours.to_string()>{*label}</option> })
+        .map(|&hours| {
+            view! { <option value=hours.to_string()>{move || snooze_label(hours)}</option> }
+        })
         .collect_view();
     let snooze = move |_| {
         let until = Date::new(&(Date::now() + snooze_hours.get_untracked() * 3_600_000.0).into());
@@ -510,13 +534,13 @@ fn Controls(
         });
     };
     view! {
-        <div class="conversation-controls" role="group" aria-label="Conversation actions">
+        <div class="conversation-controls" role="group" aria-label=move || t_string!(i18n, thread.controls.label)>
             {take_button}
             {assign_select}
             {status_buttons}
             <span class="snooze">
                 <label>
-                    <span class="visually-hidden">"Snooze for"</span>
+                    <span class="visually-hidden">{t!(i18n, thread.controls.snooze_for)}</span>
                     <select
                         id="snooze-for"
                         on:change=move |event| {
@@ -528,7 +552,9 @@ fn Controls(
                         {snooze_options}
                     </select>
                 </label>
-                <button type="button" class="snooze-button" on:click=snooze>"Snooze"</button>
+                <button type="button" class="snooze-button" on:click=snooze>
+                    {t!(i18n, thread.controls.snooze)}
+                </button>
             </span>
         </div>
     }
@@ -548,6 +574,7 @@ fn Composer(
     translation_enabled: bool,
     contact_language: Option<String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let translations = use_translations();
     let contact_language = StoredValue::new(contact_language);
     let buttons = RwSignal::new(vec![String::new(); 3]);
@@ -633,10 +660,8 @@ fn Composer(
     let translation_language = move || {
         translation()
             .map(|translation| {
-                format!(
-                    "Send the {} translation",
-                    crate::model::language_label(&translation.target_language)
-                )
+                let language = crate::model::language_label(&translation.target_language);
+                t_string!(i18n, thread.composer.send_translation, language).to_string()
             })
             .unwrap_or_default()
     };
@@ -657,7 +682,7 @@ fn Composer(
     };
     // Enter keeps its textarea meaning, a new line; Ctrl+Enter (Cmd+Enter on a Mac) sends.
     let shortcut = move |event: KeyboardEvent| {
-        if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
+        if event.key().eq_ignore_ascii_case("enter") && (event.ctrl_key() || event.meta_key()) {
             event.prevent_default();
             if let Some(form) = form.get_untracked() {
                 let _ = form.request_submit();
@@ -687,7 +712,7 @@ fn Composer(
     let note = move || match (is_note(), blocked.clone()) {
         (true, _) => view! {
             <p class="composer-hint" id="composer-note">
-                "Only the team sees notes. Mention someone with @name to tell them."
+                {t!(i18n, thread.composer.note_hint)}
             </p>
         }
         .into_any(),
@@ -696,7 +721,7 @@ fn Composer(
         }
         .into_any(),
         (false, None) => view! {
-            <p class="composer-hint" id="composer-note">"Ctrl+Enter or ⌘+Enter sends."</p>
+            <p class="composer-hint" id="composer-note">{t!(i18n, thread.composer.send_hint)}</p>
         }
         .into_any(),
     };
@@ -737,9 +762,9 @@ fn Composer(
                     .collect_view();
                 view! {
                     <label class="canned-picker">
-                        <span class="visually-hidden">"Insert a canned response"</span>
+                        <span class="visually-hidden">{t!(i18n, thread.composer.insert_canned)}</span>
                         <select id="canned-response" node_ref=picker on:change=insert>
-                            <option value="" selected>"Canned response…"</option>
+                            <option value="" selected>{t!(i18n, thread.composer.canned)}</option>
                             {options}
                         </select>
                     </label>
@@ -747,13 +772,13 @@ fn Composer(
             })
         })
     };
-    let mode_tab = move |which: ComposeMode, label: &'static str| {
+    let mode_tab = move |which: ComposeMode, code: &'static str, label: &'static str| {
         view! {
             <button
                 type="button"
                 role="tab"
                 class="compose-mode"
-                data-mode=label
+                data-mode=code
                 aria-selected=move || (mode.get() == which).to_string()
                 on:click=move |_| mode.set(which)
             >
@@ -767,16 +792,24 @@ fn Composer(
             class:composer-note=is_note
             method="post"
             action=SendReply::url()
-            aria-label=move || if is_note() { "Private note" } else { "Reply" }
+            aria-label=move || {
+                if is_note() {
+                    t_string!(i18n, thread.composer.private_note)
+                } else {
+                    t_string!(i18n, thread.composer.reply)
+                }
+            }
             node_ref=form
             on:submit=submit
         >
             // A tab list holds tabs only; the canned responses sit beside it.
             <div class="compose-bar">
-                <div class="compose-modes" role="tablist" aria-label="Write">
-                    {mode_tab(ComposeMode::Reply, "Reply")}
-                    {has_templates.then(|| mode_tab(ComposeMode::Template, "Template"))}
-                    {mode_tab(ComposeMode::Note, "Private note")}
+                <div class="compose-modes" role="tablist" aria-label=move || t_string!(i18n, thread.composer.write)>
+                    {mode_tab(ComposeMode::Reply, "reply", t_string!(i18n, thread.composer.reply))}
+                    {has_templates.then(|| {
+                        mode_tab(ComposeMode::Template, "template", t_string!(i18n, thread.composer.template))
+                    })}
+                    {mode_tab(ComposeMode::Note, "note", t_string!(i18n, thread.composer.private_note))}
                 </div>
                 <Transition fallback=|| ()>{canned_picker}</Transition>
             </div>
@@ -785,7 +818,13 @@ fn Composer(
                 when=is_template
                 fallback=move || view! {
                     <label class="visually-hidden" for=COMPOSER_BODY>
-                        {move || if is_note() { "Private note" } else { "Reply" }}
+                        {move || {
+                            if is_note() {
+                                t_string!(i18n, thread.composer.private_note)
+                            } else {
+                                t_string!(i18n, thread.composer.reply)
+                            }
+                        }}
                     </label>
                     <textarea
                         id=COMPOSER_BODY
@@ -794,7 +833,13 @@ fn Composer(
                         name="body"
                         rows="3"
                         required
-                        placeholder=move || if is_note() { "Write a note for the team…" } else { "Write a reply…" }
+                        placeholder=move || {
+                            if is_note() {
+                                t_string!(i18n, thread.composer.note_placeholder)
+                            } else {
+                                t_string!(i18n, thread.composer.reply_placeholder)
+                            }
+                        }
                         aria-describedby="composer-note"
                         disabled=is_blocked
                         // Read-only while sending, so the text cleared on success is the text sent.
@@ -809,10 +854,10 @@ fn Composer(
                     {note.clone()}
                     {move || (offers_buttons && !is_note()).then(|| view! {
                         <details class="reply-buttons">
-                            <summary>"Add reply buttons"</summary>
+                            <summary>{t!(i18n, thread.composer.add_buttons)}</summary>
                             {(0..3).map(|index| view! {
                                 <label>
-                                    {format!("Button {}", index + 1)}
+                                    {t!(i18n, thread.composer.button, number = move || index + 1)}
                                     <input
                                         id=format!("reply-button-{}", index + 1)
                                         maxlength="20"
@@ -839,7 +884,15 @@ fn Composer(
                         disabled=is_blocked
                         aria-disabled=move || pending.get().then_some("true")
                     >
-                        {move || if is_note() { "Add note" } else if has_translation() { "Send as written" } else { "Send" }}
+                        {move || {
+                            if is_note() {
+                                t_string!(i18n, thread.composer.add_note)
+                            } else if has_translation() {
+                                t_string!(i18n, thread.composer.send_as_written)
+                            } else {
+                                t_string!(i18n, thread.composer.send)
+                            }
+                        }}
                     </button>
                     {move || (!is_note() && has_translation()).then(|| view! {
                         <button
@@ -859,7 +912,7 @@ fn Composer(
             </Show>
             <ErrorNotice error />
             <p class="visually-hidden" role="status">
-                {move || queued().then_some("Reply queued for sending.")}
+                {move || queued().then(|| t_string!(i18n, thread.composer.queued))}
             </p>
         </form>
     }
@@ -874,6 +927,7 @@ const SENDABLE_FILES: &str =
 /// if anything.
 #[component]
 fn FileSender(id: i64, blocked: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let actions = use_actions();
     let query = use_query_map();
     let error = move || query.with(|query| query.get("file_error"));
@@ -886,14 +940,16 @@ fn FileSender(id: i64, blocked: bool) -> impl IntoView {
                 action=format!("/conversations/{id}/files")
             >
                 <label>
-                    "Send a file"
+                    {t!(i18n, thread.file.label)}
                     <input type="file" name="file" id="file-input" required accept=SENDABLE_FILES />
                 </label>
                 <label>
-                    "Caption (optional)"
+                    {t!(i18n, thread.file.caption)}
                     <input name="caption" id="file-caption" maxlength="1024" />
                 </label>
-                <button type="submit" class="secondary" id="send-file">"Send file"</button>
+                <button type="submit" class="secondary" id="send-file">
+                    {t!(i18n, thread.file.send)}
+                </button>
             </form>
         </Show>
         {move || error().map(|message| view! {
@@ -903,10 +959,11 @@ fn FileSender(id: i64, blocked: bool) -> impl IntoView {
 }
 
 fn note_entry(note: Note) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <li class="note" data-note-id=note.id>
             <p class="note-label">
-                <span class="note-badge">"Private note"</span>
+                <span class="note-badge">{t!(i18n, thread.composer.private_note)}</span>
                 " "
                 <span class="message-author">{note.author_name}</span>
             </p>
@@ -930,6 +987,7 @@ fn event_entry(event: ConversationEvent) -> impl IntoView {
 /// after that only approved templates.
 #[component]
 fn ReplyWindow(closes_at: String) -> impl IntoView {
+    let i18n = use_i18n();
     let now = use_now();
     let closed = {
         let closes_at = closes_at.clone();
@@ -939,16 +997,16 @@ fn ReplyWindow(closes_at: String) -> impl IntoView {
         if closed.get() {
             view! {
                 <p class="reply-window" data-window="closed" role="note">
-                    "The 24-hour window has closed: only approved templates can be sent."
+                    {t!(i18n, thread.window.closed)}
                 </p>
             }
             .into_any()
         } else {
+            let closes_at = closes_at.clone();
+            let time = move || view! { <Time at=closes_at.clone() style=TimeStyle::Full /> };
             view! {
                 <p class="reply-window" data-window="open" role="note">
-                    "Free-form replies possible until "
-                    <Time at=closes_at.clone() style=TimeStyle::Full />
-                    "."
+                    {t!(i18n, thread.window.open, time)}
                 </p>
             }
             .into_any()
@@ -962,6 +1020,7 @@ fn thread_message(
     blur_media: bool,
     translation_enabled: bool,
 ) -> impl IntoView + use<> {
+    let i18n = use_i18n();
     let outbound = message.direction == "outbound";
     // What contacts send is blurred for volunteers; what the team sent is not.
     let blur = blur_media && !outbound;
@@ -970,14 +1029,24 @@ fn thread_message(
     // Switchboard have no author.
     let (sender, sender_class) = match (outbound, message.author_name) {
         (true, Some(author)) => (author, "message-author"),
-        (true, None) => ("Reply from the team:".to_owned(), "visually-hidden"),
-        (false, _) => (format!("{contact}:"), "visually-hidden"),
+        (true, None) => (
+            t_string!(i18n, thread.message.from_team).to_string(),
+            "visually-hidden",
+        ),
+        (false, _) => (
+            t_string!(i18n, thread.message.from_contact, contact).to_string(),
+            "visually-hidden",
+        ),
     };
     let failure = (message.status == "failed").then(|| {
         let reason = message
             .error_explanation
-            .or_else(|| message.error_code.map(|code| format!("Error code {code}.")))
-            .unwrap_or_else(|| "The provider gave no reason.".into());
+            .or_else(|| {
+                message
+                    .error_code
+                    .map(|code| t_string!(i18n, thread.message.error_code, code).to_string())
+            })
+            .unwrap_or_else(|| t_string!(i18n, thread.message.no_reason).to_string());
         view! { <p class="delivery-error" role="note">{reason}</p> }
     });
     // Why a reply still shows "Sending…": the last reason and the next try.
@@ -985,12 +1054,20 @@ fn thread_message(
         .then_some(message.delivery_retry)
         .flatten()
         .map(|retry| {
+            let reason = retry.reason;
+            let next_attempt_at = retry.next_attempt_at;
+            let (attempt, last) = (retry.attempt, retry.last_attempt);
+            let time = move || view! { <Time at=next_attempt_at.clone() style=TimeStyle::Full /> };
             view! {
                 <p class="delivery-retry" role="note">
-                    {retry.reason}
-                    " — trying again at "
-                    <Time at=retry.next_attempt_at style=TimeStyle::Full />
-                    {format!(", attempt {} of {}.", retry.attempt, retry.last_attempt)}
+                    {t!(
+                        i18n,
+                        thread.message.retrying,
+                        reason = move || reason.clone(),
+                        time,
+                        attempt = move || attempt,
+                        last = move || last
+                    )}
                 </p>
             }
         });
@@ -1001,7 +1078,7 @@ fn thread_message(
         .collect_view();
     let offered = (!message.buttons.is_empty()).then(|| {
         view! {
-            <ul class="offered-buttons" aria-label="Reply buttons offered">
+            <ul class="offered-buttons" aria-label=move || t_string!(i18n, thread.message.buttons_offered)>
                 {message.buttons.into_iter().map(|title| view! { <li>{title}</li> }).collect_view()}
             </ul>
         }
@@ -1009,7 +1086,7 @@ fn thread_message(
     let reactions = (!message.reactions.is_empty()).then(|| {
         view! {
             <p class="reactions">
-                <span class="visually-hidden">"Reactions: "</span>
+                <span class="visually-hidden">{t!(i18n, thread.message.reactions)} " "</span>
                 {message.reactions.join(" ")}
             </p>
         }
@@ -1045,7 +1122,7 @@ fn thread_message(
                     actions.retry.dispatch(RetryMessage { message_id });
                 }
             >
-                "Send again"
+                {t!(i18n, thread.message.send_again)}
             </button>
         }
     });
@@ -1070,7 +1147,7 @@ fn thread_message(
                 {outbound.then(|| delivery(&message.status))}
                 {message.cost.map(|cost| view! {
                     <span class="message-cost" title=cost.explanation.clone()>
-                        <span class="visually-hidden">"Cost "</span>
+                        <span class="visually-hidden">{t!(i18n, thread.message.cost)} " "</span>
                         {cost.amount}
                         <span class="visually-hidden">{format!(" ({})", cost.explanation)}</span>
                     </span>
@@ -1089,15 +1166,16 @@ fn thread_message(
 
 /// Ticks as in the messaging apps, always with a word beside them.
 fn delivery(status: &str) -> Option<impl IntoView + use<>> {
+    let i18n = use_i18n();
     let (ticks, label) = match status {
-        "pending" | "queued" => ("", "Sending…"),
-        "sent" => ("✓", "Sent"),
-        "delivered" => ("✓✓", "Delivered"),
-        "read" => ("✓✓", "Read"),
-        "failed" => ("⚠", "Not delivered"),
-        "unknown" => ("⚠", "May not have been delivered"),
-        "awaiting_approval" => ("⏳", "Waiting for a coordinator's approval"),
-        "rejected" => ("✕", "Rejected: not sent"),
+        "pending" | "queued" => ("", t_string!(i18n, thread.delivery.sending)),
+        "sent" => ("✓", t_string!(i18n, thread.delivery.sent)),
+        "delivered" => ("✓✓", t_string!(i18n, thread.delivery.delivered)),
+        "read" => ("✓✓", t_string!(i18n, thread.delivery.read)),
+        "failed" => ("⚠", t_string!(i18n, thread.delivery.failed)),
+        "unknown" => ("⚠", t_string!(i18n, thread.delivery.unknown)),
+        "awaiting_approval" => ("⏳", t_string!(i18n, thread.delivery.awaiting_approval)),
+        "rejected" => ("✕", t_string!(i18n, thread.delivery.rejected)),
         _ => return None,
     };
     // Unknown is the one outcome a person must act on: they decide whether to send again.
@@ -1131,22 +1209,23 @@ enum Media {
 }
 
 fn attachment_media(attachment: AttachmentView, contact: &str) -> Media {
+    let i18n = use_i18n();
     let url = match (attachment.state.as_str(), attachment.url) {
         ("pending", _) => {
             return Media::Other(
-                view! { <p class="attachment attachment-pending">"Downloading…"</p> }.into_any(),
+                view! { <p class="attachment attachment-pending">{t!(i18n, thread.attachment.downloading)}</p> }.into_any(),
             );
         }
         ("stored", Some(url)) => url,
         ("expired", _) => {
             return Media::Other(
-                view! { <p class="attachment attachment-failed">"Removed under the retention policy"</p> }
+                view! { <p class="attachment attachment-failed">{t!(i18n, thread.attachment.expired)}</p> }
                 .into_any(),
             );
         }
         _ => {
             return Media::Other(
-                view! { <p class="attachment attachment-failed">"Could not be downloaded"</p> }
+                view! { <p class="attachment attachment-failed">{t!(i18n, thread.attachment.failed)}</p> }
                     .into_any(),
             );
         }
@@ -1155,26 +1234,30 @@ fn attachment_media(attachment: AttachmentView, contact: &str) -> Media {
         "image" => Media::Blurrable(
             "picture",
             view! {
-                <img class="attachment" src=url alt=format!("Photo from {contact}") loading="lazy" />
+                <img class="attachment" src=url alt=t_string!(i18n, thread.attachment.photo, contact).to_string() loading="lazy" />
             }
             .into_any(),
         ),
         "sticker" => Media::Blurrable(
             "picture",
             view! {
-                <img class="attachment sticker" src=url alt=format!("Sticker from {contact}") loading="lazy" />
+                <img class="attachment sticker" src=url alt=t_string!(i18n, thread.attachment.sticker, contact).to_string() loading="lazy" />
             }
             .into_any(),
         ),
         kind @ ("audio" | "voice") => {
-            let what = if kind == "voice" { "Voice message" } else { "Audio" };
+            let label = if kind == "voice" {
+                t_string!(i18n, thread.attachment.voice, contact).to_string()
+            } else {
+                t_string!(i18n, thread.attachment.audio, contact).to_string()
+            };
             let view = view! {
                 <audio
                     class="attachment"
                     controls
                     preload="metadata"
                     src=url
-                    aria-label=format!("{what} from {contact}")
+                    aria-label=label
                 ></audio>
             }
             .into_any();
@@ -1186,13 +1269,17 @@ fn attachment_media(attachment: AttachmentView, contact: &str) -> Media {
                 controls
                 preload="metadata"
                 src=url
-                aria-label=format!("Video from {contact}")
+                aria-label=t_string!(i18n, thread.attachment.video, contact).to_string()
             ></video>
         }
         .into_any()),
         _ => {
             let name = attachment.filename.unwrap_or_default();
-            let label = if name.is_empty() { "Download the file".to_owned() } else { format!("Download {name}") };
+            let label = if name.is_empty() {
+                t_string!(i18n, thread.attachment.download_file).to_string()
+            } else {
+                t_string!(i18n, thread.attachment.download, name = name.clone()).to_string()
+            };
             Media::Other(
                 view! {
                     <a class="attachment attachment-file" href=url download=name>{label}</a>

@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{translate_draft, translate_message};
 use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{DraftTranslation, LANGUAGES, MessageTranslation, language_label};
 
 /// Where a message's translation stands.
@@ -48,17 +49,20 @@ pub fn use_translations() -> Translations {
 
 /// A language as a short badge ("ES"), named in full for those who hover or listen.
 pub fn language_badge(code: &str) -> impl IntoView + use<> {
+    let i18n = use_i18n();
     let name = language_label(code);
+    let spoken = t_string!(i18n, thread.translate.language, name = name.clone()).to_string();
     view! {
         <span class="language-badge" title=name.clone()>
             <span aria-hidden="true">{code.to_ascii_uppercase()}</span>
-            <span class="visually-hidden">{format!("Language: {name}")}</span>
+            <span class="visually-hidden">{spoken}</span>
         </span>
     }
 }
 
 /// The Translate button of a contact's message, then its translation (or why there is none).
 pub fn message_translation(message_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let translations = use_translations();
     let state = move || {
         translations
@@ -79,7 +83,8 @@ pub fn message_translation(message_id: i64) -> impl IntoView {
             });
         });
     };
-    move || match state() {
+    move || {
+        match state() {
         None | Some(Shown::Failed(_)) => {
             let error = match state() {
                 Some(Shown::Failed(error)) => Some(error.message),
@@ -87,32 +92,44 @@ pub fn message_translation(message_id: i64) -> impl IntoView {
             };
             view! {
                 <button type="button" class="translate secondary" on:click=translate>
-                    "Translate"
+                    {t!(i18n, thread.translate.button)}
                 </button>
                 {error.map(|message| view! { <p class="notice notice-error" role="alert">{message}</p> })}
             }
             .into_any()
         }
         Some(Shown::Loading) => view! {
-            <p class="message-translation" role="status">"Translating…"</p>
+            <p class="message-translation" role="status">{t!(i18n, thread.translate.translating)}</p>
         }
         .into_any(),
         Some(Shown::Done(translation)) => translation_view(translation).into_any(),
     }
+    }
 }
 
 fn translation_view(translation: MessageTranslation) -> impl IntoView {
+    let i18n = use_i18n();
     let target = translation.target_language.clone();
     let label = match translation.source_language.as_deref() {
-        Some(source) if source.eq_ignore_ascii_case(&target) => {
-            format!("Already in {}:", language_label(source))
-        }
-        Some(source) => format!(
-            "Translated from {} into {}:",
-            language_label(source),
-            language_label(&target)
-        ),
-        None => format!("Translated into {}:", language_label(&target)),
+        Some(source) if source.eq_ignore_ascii_case(&target) => t_string!(
+            i18n,
+            thread.translate.already_in,
+            language = language_label(source)
+        )
+        .to_string(),
+        Some(source) => t_string!(
+            i18n,
+            thread.translate.translated_from,
+            source = language_label(source),
+            target = language_label(&target)
+        )
+        .to_string(),
+        None => t_string!(
+            i18n,
+            thread.translate.translated_into,
+            target = language_label(&target)
+        )
+        .to_string(),
     };
     view! {
         <div class="message-translation" role="status">
@@ -124,11 +141,16 @@ fn translation_view(translation: MessageTranslation) -> impl IntoView {
 
 /// A reply that went out translated: the contact got `body`; its author wrote this.
 pub fn sent_translation(language: String, original_text: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let label = t_string!(
+        i18n,
+        thread.translate.sent_in,
+        language = language_label(&language)
+    )
+    .to_string();
     view! {
         <div class="message-translation sent-translation">
-            <p class="translation-label">
-                {format!("Sent in {}; the text as written:", language_label(&language))}
-            </p>
+            <p class="translation-label">{label}</p>
             <p class="translation-text" dir="auto">{original_text}</p>
         </div>
     }
@@ -145,6 +167,7 @@ pub fn DraftTranslator(
     #[prop(into)]
     draft: Signal<String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let translations = use_translations();
     let target = RwSignal::new(contact_language.clone().unwrap_or_default());
     let options = LANGUAGES
@@ -174,8 +197,13 @@ pub fn DraftTranslator(
         });
     };
     let button_label = move || match target.get().as_str() {
-        "" => "Translate".to_owned(),
-        code => format!("Translate to {}", language_label(code)),
+        "" => t_string!(i18n, thread.translate.button).to_string(),
+        code => t_string!(
+            i18n,
+            thread.translate.translate_to,
+            language = language_label(code)
+        )
+        .to_string(),
     };
     let translation = move || {
         translations
@@ -193,12 +221,14 @@ pub fn DraftTranslator(
     view! {
         <div class="draft-translator">
             <label class="translate-target">
-                <span>"Contact's language"</span>
+                <span>{t!(i18n, thread.translate.contact_language)}</span>
                 <select
                     id="translate-target"
                     on:change=move |event| target.set(event_target_value(&event))
                 >
-                    <option value="" selected=contact_language.is_none()>"Choose…"</option>
+                    <option value="" selected=contact_language.is_none()>
+                        {t!(i18n, thread.translate.choose)}
+                    </option>
                     {options}
                 </select>
             </label>
@@ -215,7 +245,7 @@ pub fn DraftTranslator(
                 let language = language_label(&translation.target_language);
                 view! {
                     <label for="draft-translation">
-                        {format!("{language} translation: the contact receives this")}
+                        {t_string!(i18n, thread.translate.draft_label, language).to_string()}
                     </label>
                     <textarea
                         id="draft-translation"

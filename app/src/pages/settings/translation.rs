@@ -7,11 +7,13 @@ use leptos::prelude::*;
 
 use crate::api::{SaveTranslationSettings, get_translation_settings};
 use crate::components::ErrorNotice;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{TranslationService, TranslationSettings, TranslationSettingsInput};
 use crate::tracking::tracked_in_browser;
 
 #[component]
 pub fn TranslationSettingsForm() -> impl IntoView {
+    let i18n = use_i18n();
     let save = ServerAction::<SaveTranslationSettings>::new();
     let current = Resource::new(tracked_in_browser(move || save.version().get()), |_| {
         get_translation_settings()
@@ -20,9 +22,9 @@ pub fn TranslationSettingsForm() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
         <section class="card" aria-labelledby="translation-heading">
-            <h2 id="translation-heading">"Translation"</h2>
-            <p>"A Translate button on contacts' messages shows them in the reader's language, and the composer can translate a reply into the contact's language. Messages go to the service chosen here: a LibreTranslate server you host keeps them on your own network. While phone numbers are masked for volunteers, phone numbers and e-mail addresses are replaced with placeholders before a text leaves Switchboard."</p>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h2 id="translation-heading">{t!(i18n, settings.translation.heading)}</h2>
+            <p>{t!(i18n, settings.translation.text)}</p>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Ok(settings) => view! { <TranslationFields settings save /> }.into_any(),
@@ -33,7 +35,7 @@ pub fn TranslationSettingsForm() -> impl IntoView {
                 })}
             </Transition>
             <ErrorNotice error />
-            <p role="status">{move || saved().then_some("Saved.")}</p>
+            <p role="status">{move || saved().then_some(t!(i18n, settings.saved))}</p>
         </section>
     }
 }
@@ -43,6 +45,7 @@ fn TranslationFields(
     settings: TranslationSettings,
     save: ServerAction<SaveTranslationSettings>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let service = RwSignal::new(settings.service);
     let base_url = RwSignal::new(settings.base_url);
     let model = RwSignal::new(settings.model);
@@ -80,23 +83,22 @@ fn TranslationFields(
     };
     let is_on = move || service.get() != TranslationService::Off;
     let url_hint = move || match service.get() {
-        TranslationService::OpenaiCompatible => {
-            "The server, such as http://localhost:11434 for Ollama, or a base ending in /v1. Switchboard calls /v1/chat/completions there."
-        }
-        _ => {
-            "Such as http://localhost:5000 for LibreTranslate on this machine. Switchboard calls /translate there."
-        }
+        TranslationService::OpenaiCompatible => t_string!(i18n, settings.translation.hint_openai),
+        _ => t_string!(i18n, settings.translation.hint_libretranslate),
     };
     view! {
         <form class="stacked-form" on:submit=submit>
             <fieldset>
-                <legend>"Service"</legend>
-                {choice(TranslationService::Off, "Off")}
-                {choice(TranslationService::Libretranslate, "LibreTranslate")}
-                {choice(TranslationService::OpenaiCompatible, "OpenAI-compatible chat (Ollama or a hosted service)")}
+                <legend>{t!(i18n, settings.translation.service)}</legend>
+                {choice(TranslationService::Off, t_string!(i18n, settings.translation.off))}
+                {choice(TranslationService::Libretranslate, t_string!(i18n, settings.translation.libretranslate))}
+                {choice(
+                    TranslationService::OpenaiCompatible,
+                    t_string!(i18n, settings.translation.openai_compatible),
+                )}
             </fieldset>
             <Show when=is_on>
-                <label for="translation-url">"Address of the service"</label>
+                <label for="translation-url">{t!(i18n, settings.translation.address)}</label>
                 <input
                     id="translation-url"
                     type="url"
@@ -107,7 +109,7 @@ fn TranslationFields(
                 />
                 <p class="hint" id="translation-url-hint">{url_hint}</p>
                 <Show when=move || service.get() == TranslationService::OpenaiCompatible>
-                    <label for="translation-model">"Model"</label>
+                    <label for="translation-model">{t!(i18n, settings.translation.model)}</label>
                     <input
                         id="translation-model"
                         required
@@ -117,7 +119,11 @@ fn TranslationFields(
                     />
                 </Show>
                 <label for="translation-key">
-                    {if key_saved { "Replace the API key (optional)" } else { "API key (optional)" }}
+                    {move || if key_saved {
+                        t_string!(i18n, settings.translation.replace_key)
+                    } else {
+                        t_string!(i18n, settings.translation.api_key)
+                    }}
                 </label>
                 <input
                     id="translation-key"
@@ -128,10 +134,10 @@ fn TranslationFields(
                     on:input=move |event| api_key.set(event_target_value(&event))
                 />
                 <p class="hint" id="translation-key-state">
-                    {if key_saved {
-                        "A key is saved. It is kept sealed and never shown; leave this empty to keep it."
+                    {move || if key_saved {
+                        t_string!(i18n, settings.translation.key_saved)
                     } else {
-                        "No key is saved. A self-hosted service usually needs none."
+                        t_string!(i18n, settings.translation.no_key)
                     }}
                 </p>
                 {key_saved.then(|| view! {
@@ -142,11 +148,14 @@ fn TranslationFields(
                             prop:checked=remove_api_key
                             on:change=move |event| remove_api_key.set(event_target_checked(&event))
                         />
-                        " Remove the saved key"
+                        " "
+                        {t!(i18n, settings.translation.remove_key)}
                     </label>
                 })}
             </Show>
-            <button type="submit" class="primary" disabled=move || save.pending().get()>"Save translation"</button>
+            <button type="submit" class="primary" disabled=move || save.pending().get()>
+                {t!(i18n, settings.translation.save)}
+            </button>
         </form>
     }
 }
