@@ -144,6 +144,37 @@ pub struct ReportConversation {
     pub assignee_name: Option<String>,
     /// What it contributed, e.g. "First response 12 min".
     pub detail: String,
+    /// The wait or the time to resolve it contributed, for the figures that are times.
+    #[serde(default)]
+    pub seconds: Option<i64>,
+}
+
+/// A length of time as people say it: its largest unit, and the next one down when it is not
+/// zero ("3 h 5 min", "2 d"); under a minute, seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DurationParts {
+    Seconds(i64),
+    Minutes(i64),
+    Hours(i64),
+    HoursMinutes(i64, i64),
+    Days(i64),
+    DaysHours(i64, i64),
+}
+
+impl DurationParts {
+    pub fn of(seconds: i64) -> DurationParts {
+        let minutes = seconds / 60;
+        let hours = minutes / 60;
+        let days = hours / 24;
+        match (days, hours, minutes) {
+            (0, 0, 0) => DurationParts::Seconds(seconds),
+            (0, 0, minutes) => DurationParts::Minutes(minutes),
+            (0, hours, _) if minutes % 60 == 0 => DurationParts::Hours(hours),
+            (0, hours, _) => DurationParts::HoursMinutes(hours, minutes % 60),
+            (days, _, _) if hours % 24 == 0 => DurationParts::Days(days),
+            (days, _, _) => DurationParts::DaysHours(days, hours % 24),
+        }
+    }
 }
 
 /// Everything the Reports page shows.

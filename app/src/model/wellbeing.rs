@@ -57,25 +57,3 @@ pub struct WellbeingOverview {
     pub weekly_limit_minutes: i64,
     pub people: Vec<PersonOverLimit>,
 }
-
-/// Minutes as a short duration for lists: "4 h 12 min", "3 h", "45 min".
-pub fn hours_and_minutes(minutes: i64) -> String {
-    match (minutes / 60, minutes % 60) {
-        (0, minutes) => format!("{minutes} min"),
-        (hours, 0) => format!("{hours} h"),
-        (hours, minutes) => format!("{hours} h {minutes} min"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_are_short_hours_and_minutes() {
-        assert_eq!(hours_and_minutes(0), "0 min");
-        assert_eq!(hours_and_minutes(45), "45 min");
-        assert_eq!(hours_and_minutes(180), "3 h");
-        assert_eq!(hours_and_minutes(252), "4 h 12 min");
-    }
-}

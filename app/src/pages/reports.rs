@@ -13,8 +13,8 @@ use crate::api::{get_cost_report, get_csat_report, get_report};
 use crate::components::{Bars, ChartUnit, Heatmap, Layout, Series, StackedBars};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{
-    ConversationStatus, CostQuery, CostReport, Me, Permission, Report, ReportConversation,
-    ReportFigure, ReportQuery, TimeFigure,
+    ConversationStatus, CostQuery, CostReport, DurationParts, Me, Permission, Report,
+    ReportConversation, ReportFigure, ReportQuery, TimeFigure,
 };
 use crate::tracking::tracked_in_browser;
 use satisfaction::Satisfaction;
@@ -167,6 +167,30 @@ fn count_figure(
     }
 }
 
+/// A length of time as the page's language says it: "3 h 5 min", "—" for nothing measured.
+fn duration_text(seconds: Option<i64>) -> String {
+    let i18n = use_i18n();
+    match seconds.map(DurationParts::of) {
+        None => t_string!(i18n, reports.duration.none).to_string(),
+        Some(DurationParts::Seconds(seconds)) => {
+            t_string!(i18n, reports.duration.seconds, seconds).to_string()
+        }
+        Some(DurationParts::Minutes(minutes)) => {
+            t_string!(i18n, reports.duration.minutes, minutes).to_string()
+        }
+        Some(DurationParts::Hours(hours)) => {
+            t_string!(i18n, reports.duration.hours, hours).to_string()
+        }
+        Some(DurationParts::HoursMinutes(hours, minutes)) => {
+            t_string!(i18n, reports.duration.hours_minutes, hours, minutes).to_string()
+        }
+        Some(DurationParts::Days(days)) => t_string!(i18n, reports.duration.days, days).to_string(),
+        Some(DurationParts::DaysHours(days, hours)) => {
+            t_string!(i18n, reports.duration.days_hours, days, hours).to_string()
+        }
+    }
+}
+
 /// A kind of wait: its median, linking to the conversations behind it, its 90th percentile and
 /// how many waits were measured.
 fn time_figure(
@@ -176,8 +200,13 @@ fn time_figure(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let TimeFigure {
-        median, p90, count, ..
+        median_seconds,
+        p90_seconds,
+        count,
+        ..
     } = figure;
+    let median = duration_text(median_seconds);
+    let p90 = duration_text(p90_seconds);
     view! {
         <div class="figure">
             <dt>{label}</dt>
@@ -240,7 +269,7 @@ fn Service(report: Report, query: ReportQuery) -> impl IntoView {
                 <tr>
                     <th scope="row">{person.name.clone()}</th>
                     <td class="number">{person.first_responses}</td>
-                    <td class="number">{person.first_response.median.clone()}</td>
+                    <td class="number">{duration_text(person.first_response.median_seconds)}</td>
                     <td class="number">{person.replies}</td>
                     <td class="number">{person.resolutions}</td>
                 </tr>
@@ -250,7 +279,8 @@ fn Service(report: Report, query: ReportQuery) -> impl IntoView {
     let shown = report
         .shown
         .clone()
-        .map(|conversations| view! { <Shown conversations /> });
+        .zip(query.show)
+        .map(|(conversations, figure)| view! { <Shown conversations figure /> });
     view! {
         <section class="card" aria-labelledby="service-heading">
             <h2 id="service-heading">{t!(i18n, reports.service.heading)}</h2>
@@ -426,7 +456,7 @@ fn DailyCharts(report: Report) -> impl IntoView {
 
 /// The conversations behind the figure chosen, each linking to the conversation.
 #[component]
-fn Shown(conversations: Vec<ReportConversation>) -> impl IntoView {
+fn Shown(conversations: Vec<ReportConversation>, figure: ReportFigure) -> impl IntoView {
     let i18n = use_i18n();
     let empty = conversations.is_empty();
     let rows = conversations
@@ -445,7 +475,7 @@ fn Shown(conversations: Vec<ReportConversation>) -> impl IntoView {
                             None => t!(i18n, reports.shown.unassigned).into_any(),
                         }}
                     </td>
-                    <td>{conversation.detail}</td>
+                    <td>{contribution(figure, &conversation)}</td>
                 </tr>
             }
         })
@@ -472,6 +502,26 @@ fn Shown(conversations: Vec<ReportConversation>) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// What a conversation contributed to `figure`: "Now open", "First response 12 min".
+fn contribution(figure: ReportFigure, conversation: &ReportConversation) -> String {
+    let i18n = use_i18n();
+    let duration = duration_text(conversation.seconds);
+    match figure {
+        ReportFigure::Opened | ReportFigure::StillOpen => {
+            let status = status_name(&conversation.status);
+            t_string!(i18n, reports.shown.detail.now, status).to_string()
+        }
+        ReportFigure::Unanswered => t_string!(i18n, reports.shown.detail.no_reply).to_string(),
+        ReportFigure::FirstResponse => {
+            t_string!(i18n, reports.shown.detail.first_response, duration).to_string()
+        }
+        ReportFigure::Reply => t_string!(i18n, reports.shown.detail.reply, duration).to_string(),
+        ReportFigure::Resolved | ReportFigure::Resolution => {
+            t_string!(i18n, reports.shown.detail.resolved_after, duration).to_string()
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use app::error::AppError;
 use app::model::{
-    BusinessHoursForm, DailyReport, DayFigures, Permission, PersonFigures, Report,
+    BusinessHoursForm, DailyReport, DayFigures, DurationParts, Permission, PersonFigures, Report,
     ReportConversation, ReportFigure, ReportQuery, ReportSummary, TimeFigure,
 };
 use app::ports::Actor;
@@ -34,21 +34,17 @@ const MOST_REPORT_DAYS: i64 = 400;
 /// The most conversations listed behind a figure.
 const MOST_SHOWN: usize = 200;
 
-/// "45 s", "12 min", "3 h 5 min", "2 d 4 h"; "—" for nothing measured.
+/// "45 s", "12 min", "3 h 5 min", "2 d 4 h"; "—" for nothing measured. The API's words; the
+/// pages say the same in the reader's language.
 pub(crate) fn duration_words(seconds: Option<i64>) -> String {
-    let Some(seconds) = seconds else {
-        return "—".to_owned();
-    };
-    let minutes = seconds / 60;
-    let hours = minutes / 60;
-    let days = hours / 24;
-    match (days, hours, minutes) {
-        (0, 0, 0) => format!("{seconds} s"),
-        (0, 0, minutes) => format!("{minutes} min"),
-        (0, hours, _) if minutes % 60 == 0 => format!("{hours} h"),
-        (0, hours, _) => format!("{hours} h {} min", minutes % 60),
-        (days, _, _) if hours % 24 == 0 => format!("{days} d"),
-        (days, _, _) => format!("{days} d {} h", hours % 24),
+    match seconds.map(DurationParts::of) {
+        None => "—".to_owned(),
+        Some(DurationParts::Seconds(seconds)) => format!("{seconds} s"),
+        Some(DurationParts::Minutes(minutes)) => format!("{minutes} min"),
+        Some(DurationParts::Hours(hours)) => format!("{hours} h"),
+        Some(DurationParts::HoursMinutes(hours, minutes)) => format!("{hours} h {minutes} min"),
+        Some(DurationParts::Days(days)) => format!("{days} d"),
+        Some(DurationParts::DaysHours(days, hours)) => format!("{days} d {hours} h"),
     }
 }
 
@@ -488,7 +484,7 @@ impl Services {
         clock: WaitClock,
     ) -> Result<Vec<ReportConversation>, AppError> {
         let limit = MOST_SHOWN as i64;
-        let now = |(id, status): (i64, String)| (id, format!("Now {status}"));
+        let now = |(id, status): (i64, String)| (id, format!("Now {status}"), None);
         let (kind, label) = match show {
             ReportFigure::Opened | ReportFigure::StillOpen => {
                 let still_open = show == ReportFigure::StillOpen;
@@ -502,7 +498,7 @@ impl Services {
                 let unanswered = self.store.unanswered(span, filter, limit).await?;
                 let details = unanswered
                     .into_iter()
-                    .map(|id| (id, "No reply yet in a period".to_owned()))
+                    .map(|id| (id, "No reply yet in a period".to_owned(), None))
                     .collect();
                 return self.described(details).await;
             }
@@ -517,8 +513,9 @@ impl Services {
         let details = waits
             .into_iter()
             .map(|(id, duration_ms)| {
-                let words = duration_words(Some(duration_ms / 1000));
-                (id, format!("{label} {words}"))
+                let seconds = duration_ms / 1000;
+                let words = duration_words(Some(seconds));
+                (id, format!("{label} {words}"), Some(seconds))
             })
             .collect();
         self.described(details).await
@@ -527,15 +524,15 @@ impl Services {
     /// Conversations as a report lists them, each with what it contributed to a figure.
     async fn described(
         &self,
-        details: Vec<(i64, String)>,
+        details: Vec<(i64, String, Option<i64>)>,
     ) -> Result<Vec<ReportConversation>, AppError> {
-        let mut ids: Vec<i64> = details.iter().map(|(id, _)| *id).collect();
+        let mut ids: Vec<i64> = details.iter().map(|(id, _, _)| *id).collect();
         ids.sort_unstable();
         ids.dedup();
         let rows = self.store.report_conversations(&ids).await?;
         Ok(details
             .into_iter()
-            .filter_map(|(id, detail)| {
+            .filter_map(|(id, detail, seconds)| {
                 let row = rows.iter().find(|row| row.id == id)?;
                 Some(ReportConversation {
                     id,
@@ -544,6 +541,7 @@ impl Services {
                     status: row.status.clone(),
                     assignee_name: row.assignee_name.clone(),
                     detail,
+                    seconds,
                 })
             })
             .collect())
