@@ -250,9 +250,10 @@ async fn report_figures_match_the_hand_computed_timeline(db: Db) {
         .iter()
         .map(|row| {
             format!(
-                "{}: {}",
+                "{}: {} ({} s)",
                 row["contact_name"].as_str().unwrap(),
-                row["detail"].as_str().unwrap()
+                row["detail"].as_str().unwrap(),
+                row["seconds"].as_i64().unwrap()
             )
         })
         .collect();
@@ -260,9 +261,9 @@ async fn report_figures_match_the_hand_computed_timeline(db: Db) {
     assert_eq!(
         details,
         [
-            "Ana: First response 10 min",
-            "Ana: First response 5 min",
-            "Ben: First response 2 d 18 h"
+            "Ana: First response 10 min (600 s)",
+            "Ana: First response 5 min (300 s)",
+            "Ben: First response 2 d 18 h (237600 s)"
         ]
     );
     let (status, _) = app
