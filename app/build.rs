@@ -11,7 +11,7 @@ use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 const LANGUAGES: [&str; 4] = ["es", "fr", "pt", "ar"];
 
 /// One file per area of the interface in each language's folder.
-const AREAS: [&str; 14] = [
+const AREAS: [&str; 15] = [
     "common",
     "login",
     "account",
@@ -26,6 +26,7 @@ const AREAS: [&str; 14] = [
     "supervision",
     "search",
     "mentions",
+    "inbox",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {
