@@ -3,13 +3,13 @@
 //! hears it once, politely, from a region that stays on the page while the thread reloads.
 
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use leptos_i18n::reexports::icu::plurals::PluralOperands;
 
 use super::contact_label;
 use crate::error::AppError;
 use crate::i18n::{Locale, t_string, use_i18n};
 use crate::model::ConversationDetail;
-use leptos_i18n::I18nContext;
 
 /// One thing a reload brought that a screen reader is told.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 use super::actions::use_actions;
 use super::channel_badge;
@@ -13,7 +14,6 @@ use crate::components::{ErrorNotice, signed_in_person};
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::{ContactDetail, ConversationStatus, Permission};
 use crate::tracking::tracked_in_browser;
-use leptos_i18n::I18nContext;
 
 /// A conversation's status in the list of the contact's conversations, in small letters.
 fn status_word(i18n: I18nContext<Locale>, status: ConversationStatus) -> String {

@@ -8,13 +8,13 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos::wasm_bindgen::closure::Closure;
 use leptos::web_sys::js_sys::{Date, Reflect};
+use leptos_i18n::I18nContext;
 use web_sys::{
     EventSource, MessageEvent, Notification, NotificationOptions, NotificationPermission,
 };
 
 use crate::i18n::{Locale, td_string, use_i18n};
 use crate::model::LiveEvent;
-use leptos_i18n::I18nContext;
 
 /// How long a presence announcement counts: browsers repeat theirs more often than this.
 const PRESENCE_LASTS_MS: f64 = 12_000.0;

@@ -22,6 +22,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::HtmlElement;
+use leptos_i18n::I18nContext;
 use leptos_meta::Title;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -35,7 +36,6 @@ use crate::model::{
 };
 use crate::tracking::tracked_in_browser;
 use clock::{Time, TimeStyle, provide_now};
-use leptos_i18n::I18nContext;
 use live::{ask_for_notifications, notifications_decided, notify, provide_live};
 use thread::Thread;
 use urgent::{UrgentAlerts, urgent_marker};

@@ -4,13 +4,13 @@
 //! conversation urgent by hand or clear the flag with a reason.
 
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 use super::live::{Live, use_live};
 use crate::api::SetUrgent;
 use crate::components::ErrorNotice;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::ConversationSummary;
-use leptos_i18n::I18nContext;
 
 /// Why a conversation is urgent, in a few words.
 fn why_urgent(i18n: I18nContext<Locale>, summary: &ConversationSummary) -> Option<String> {

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_i18n::I18nContext;
 
 use super::live::use_live;
 use crate::api::{get_my_wellbeing, get_wellbeing_overview, record_activity};
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::PersonOverLimit;
 use crate::tracking::tracked_in_browser;
-use leptos_i18n::I18nContext;
 
 /// Time is counted per minute on the server; beating twice a minute leaves no minute out.
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
