@@ -660,7 +660,7 @@ fn Composer(
     let translation_language = move || {
         translation()
             .map(|translation| {
-                let language = crate::model::language_label(&translation.target_language);
+                let language = crate::components::language_label(&translation.target_language);
                 t_string!(i18n, thread.composer.send_translation, language).to_string()
             })
             .unwrap_or_default()
