@@ -11,7 +11,7 @@ use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 const LANGUAGES: [&str; 4] = ["es", "fr", "pt", "ar"];
 
 /// One file per area of the interface in each language's folder.
-const AREAS: [&str; 15] = [
+const AREAS: [&str; 17] = [
     "common",
     "login",
     "account",
@@ -27,6 +27,8 @@ const AREAS: [&str; 15] = [
     "search",
     "mentions",
     "thread",
+    "inbox",
+    "languages",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

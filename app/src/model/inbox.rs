@@ -252,10 +252,95 @@ pub struct Mention {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationEvent {
     pub id: i64,
+    /// The sentence in English, for API users; the page words [`facts`](Self::facts) in its
+    /// own language.
     pub text: String,
+    /// What happened, for the page to tell in the reader's language; `None` for what it has no
+    /// words for, when `text` is shown.
+    #[serde(default)]
+    pub facts: Option<EventFacts>,
     /// RFC 3339.
     pub at: String,
     pub at_ms: i64,
+}
+
+/// What happened in a conversation, with the names and words its sentence holds. `who` is the
+/// person who did it: "Switchboard" when the conversation's own workers did it (auto-assignment,
+/// a snooze ending), `None` in supervision's events when that person is no longer known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventFacts {
+    /// "Ana took this".
+    Took {
+        who: String,
+    },
+    /// "Cora assigned this to Ben".
+    Assigned {
+        who: String,
+        assignee: String,
+    },
+    Unassigned {
+        who: String,
+    },
+    Tagged {
+        who: String,
+        tag: String,
+    },
+    Untagged {
+        who: String,
+        tag: String,
+    },
+    Resolved {
+        who: String,
+    },
+    Reopened {
+        who: String,
+    },
+    MarkedPending {
+        who: String,
+    },
+    /// `until` in RFC 3339, when known.
+    Snoozed {
+        who: String,
+        until: Option<String>,
+    },
+    /// A snooze ran out and the conversation is open again.
+    SnoozeEnded,
+    /// A contact's message holds a risk word.
+    RiskWord {
+        word: String,
+    },
+    /// A person marked the conversation urgent, with why when they said.
+    MarkedUrgent {
+        who: String,
+        reason: Option<String>,
+    },
+    UrgentCleared {
+        who: String,
+        reason: String,
+    },
+    /// A coordinator joined to read along.
+    Joined {
+        who: Option<String>,
+    },
+    /// `from`: who had it before, when someone did.
+    TookOver {
+        who: Option<String>,
+        from: Option<String>,
+    },
+    /// A trainee's reply approved; `author` `None` when its author is no longer known.
+    Approved {
+        who: Option<String>,
+        author: Option<String>,
+    },
+    Rejected {
+        who: Option<String>,
+        author: Option<String>,
+        note: String,
+    },
+    /// Something a newer server tells that this page has no words for: `text` says it.
+    #[serde(other)]
+    Other,
 }
 
 /// A person a conversation can be assigned to.

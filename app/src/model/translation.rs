@@ -79,8 +79,10 @@ pub struct DraftTranslation {
     pub text: String,
 }
 
-/// Every language the translation menus offer: ISO 639-1 code and English name. The languages
-/// LibreTranslate and the common chat models translate.
+/// Every language the translation menus offer: ISO 639-1 code and English name (the name the
+/// server gives a chat model; the interface names them in its own language, from the
+/// `languages` translation files). The languages LibreTranslate and the common chat models
+/// translate.
 pub const LANGUAGES: &[(&str, &str)] = &[
     ("ar", "Arabic"),
     ("az", "Azerbaijani"),
@@ -138,9 +140,4 @@ pub fn language_name(code: &str) -> Option<&'static str> {
         .iter()
         .find(|(known, _)| known.eq_ignore_ascii_case(code))
         .map(|(_, name)| *name)
-}
-
-/// A language's name for people: its English name, or its code in capitals.
-pub fn language_label(code: &str) -> String {
-    language_name(code).map_or_else(|| code.to_ascii_uppercase(), str::to_owned)
 }

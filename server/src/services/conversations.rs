@@ -4,7 +4,8 @@
 
 use app::error::AppError;
 use app::model::{
-    ConversationStatus, LiveEvent, Mention, Note, Permission, StatusChange, Tag, TagInput,
+    ConversationStatus, EventFacts, LiveEvent, Mention, Note, Permission, StatusChange, Tag,
+    TagInput,
 };
 use app::ports::Actor;
 
@@ -35,47 +36,94 @@ pub(crate) fn note_of(row: NoteRow) -> Note {
     }
 }
 
-/// An event as a sentence for the thread: "Ana assigned this to Ben".
-pub(crate) fn describe_event(event: &EventRow) -> String {
+/// What an event tells, for the page to word in its reader's language; `None` for what it has
+/// no words for (the thread then shows [`describe_event`]'s sentence).
+pub(crate) fn event_facts(event: &EventRow) -> Option<EventFacts> {
     let detail: serde_json::Value = serde_json::from_str(&event.detail).unwrap_or_default();
     let text = |key: &str| detail[key].as_str().unwrap_or_default().to_owned();
     let who = event
         .actor_name
         .clone()
         .unwrap_or_else(|| "Switchboard".to_owned());
-    match event.kind.as_str() {
+    Some(match event.kind.as_str() {
         "assigned"
             if event.actor_id.is_some() && event.actor_id == detail["assignee_id"].as_i64() =>
         {
-            format!("{who} took this")
+            EventFacts::Took { who }
         }
-        "assigned" => format!("{who} assigned this to {}", text("assignee_name")),
-        "unassigned" => format!("{who} unassigned this"),
-        "tagged" => format!("{who} added the tag {}", text("tag")),
-        "untagged" => format!("{who} removed the tag {}", text("tag")),
-        "status" if detail["snooze_ended"] == true => "The snooze ended: open again".to_owned(),
-        "status" => match text("status").as_str() {
-            "resolved" => format!("{who} resolved this"),
-            "open" => format!("{who} reopened this"),
-            "pending" => format!("{who} marked this pending"),
-            "snoozed" => match detail["snoozed_until"].as_i64() {
-                Some(until) => format!("{who} snoozed this until {}", rfc3339(until)),
-                None => format!("{who} snoozed this"),
-            },
-            other => format!("{who} set the status to {other}"),
+        "assigned" => EventFacts::Assigned {
+            who,
+            assignee: text("assignee_name"),
         },
-        "urgent" if !text("word").is_empty() => {
-            format!(
-                "Marked urgent: a message holds the risk word “{}”",
-                text("word")
-            )
+        "unassigned" => EventFacts::Unassigned { who },
+        "tagged" => EventFacts::Tagged {
+            who,
+            tag: text("tag"),
+        },
+        "untagged" => EventFacts::Untagged {
+            who,
+            tag: text("tag"),
+        },
+        "status" if detail["snooze_ended"] == true => EventFacts::SnoozeEnded,
+        "status" => match text("status").as_str() {
+            "resolved" => EventFacts::Resolved { who },
+            "open" => EventFacts::Reopened { who },
+            "pending" => EventFacts::MarkedPending { who },
+            "snoozed" => EventFacts::Snoozed {
+                who,
+                until: detail["snoozed_until"].as_i64().map(rfc3339),
+            },
+            _ => return None,
+        },
+        "urgent" if !text("word").is_empty() => EventFacts::RiskWord { word: text("word") },
+        "urgent" => EventFacts::MarkedUrgent {
+            who,
+            reason: Some(text("reason")).filter(|reason| !reason.is_empty()),
+        },
+        "urgent_cleared" => EventFacts::UrgentCleared {
+            who,
+            reason: text("reason"),
+        },
+        _ => return None,
+    })
+}
+
+/// An event as a sentence for the thread, in English: "Ana assigned this to Ben".
+pub(crate) fn describe_event(event: &EventRow) -> String {
+    let who = event.actor_name.as_deref().unwrap_or("Switchboard");
+    match event_facts(event) {
+        Some(EventFacts::Took { who }) => format!("{who} took this"),
+        Some(EventFacts::Assigned { who, assignee }) => {
+            format!("{who} assigned this to {assignee}")
         }
-        "urgent" if !text("reason").is_empty() => {
-            format!("{who} marked this urgent: {}", text("reason"))
+        Some(EventFacts::Unassigned { who }) => format!("{who} unassigned this"),
+        Some(EventFacts::Tagged { who, tag }) => format!("{who} added the tag {tag}"),
+        Some(EventFacts::Untagged { who, tag }) => format!("{who} removed the tag {tag}"),
+        Some(EventFacts::SnoozeEnded) => "The snooze ended: open again".to_owned(),
+        Some(EventFacts::Resolved { who }) => format!("{who} resolved this"),
+        Some(EventFacts::Reopened { who }) => format!("{who} reopened this"),
+        Some(EventFacts::MarkedPending { who }) => format!("{who} marked this pending"),
+        Some(EventFacts::Snoozed { who, until }) => match until {
+            Some(until) => format!("{who} snoozed this until {until}"),
+            None => format!("{who} snoozed this"),
+        },
+        Some(EventFacts::RiskWord { word }) => {
+            format!("Marked urgent: a message holds the risk word “{word}”")
         }
-        "urgent" => format!("{who} marked this urgent"),
-        "urgent_cleared" => format!("{who} cleared the urgent flag: {}", text("reason")),
-        other => format!("{who}: {other}"),
+        Some(EventFacts::MarkedUrgent {
+            who,
+            reason: Some(reason),
+        }) => format!("{who} marked this urgent: {reason}"),
+        Some(EventFacts::MarkedUrgent { who, reason: None }) => format!("{who} marked this urgent"),
+        Some(EventFacts::UrgentCleared { who, reason }) => {
+            format!("{who} cleared the urgent flag: {reason}")
+        }
+        _ if event.kind == "status" => {
+            let detail: serde_json::Value = serde_json::from_str(&event.detail).unwrap_or_default();
+            let status = detail["status"].as_str().unwrap_or_default();
+            format!("{who} set the status to {status}")
+        }
+        _ => format!("{who}: {}", event.kind),
     }
 }
 

@@ -9,7 +9,7 @@ use app::model::{
 use app::ports::Actor;
 use channels::Provider;
 
-use super::conversations::{describe_event, note_of, tag_of};
+use super::conversations::{describe_event, event_facts, note_of, tag_of};
 use super::costs::{conversation_cost_text, message_cost_view};
 use super::delivery::{MAX_ATTEMPTS, reply_buttons_of};
 use super::satisfaction::survey_part_label;
@@ -372,6 +372,7 @@ impl Services {
             .into_iter()
             .map(|event| ConversationEvent {
                 text: describe_event(&event),
+                facts: event_facts(&event),
                 id: event.id,
                 at: rfc3339(event.created_at),
                 at_ms: event.created_at,

@@ -4,8 +4,8 @@
 
 use app::error::AppError;
 use app::model::{
-    Approval, ConversationEvent, HeldReply, LiveEvent, OnlinePerson, OpenConversation, Permission,
-    Rejection, Role, SupervisionBoard,
+    Approval, ConversationEvent, EventFacts, HeldReply, LiveEvent, OnlinePerson, OpenConversation,
+    Permission, Rejection, Role, SupervisionBoard,
 };
 use app::ports::Actor;
 use serde_json::json;
@@ -15,7 +15,28 @@ use super::{Services, rfc3339};
 use crate::domain::supervision::{ONLINE_FOR_MS, edited_reply, rejection_note, waited_seconds};
 use crate::store::{ConversationRow, Review, ReviewRow, SupervisionEventRow, now_ms};
 
-/// What supervision did, as a sentence for the thread.
+/// What supervision did, for the page to word in its reader's language; `None` for what it
+/// has no words for.
+fn supervision_facts(event: &SupervisionEventRow) -> Option<EventFacts> {
+    let who = event.actor_name.clone();
+    let subject = event.subject_name.clone();
+    Some(match event.kind.as_str() {
+        "joined" => EventFacts::Joined { who },
+        "took_over" => EventFacts::TookOver { who, from: subject },
+        "approved" => EventFacts::Approved {
+            who,
+            author: subject,
+        },
+        "rejected" => EventFacts::Rejected {
+            who,
+            author: subject,
+            note: event.note.clone().unwrap_or_default(),
+        },
+        _ => return None,
+    })
+}
+
+/// What supervision did, as a sentence for the thread, in English.
 fn describe(event: &SupervisionEventRow) -> String {
     let who = event.actor_name.as_deref().unwrap_or("Someone");
     let whose = event.subject_name.as_deref().unwrap_or("the team");
@@ -273,6 +294,7 @@ impl Services {
             .into_iter()
             .map(|event| ConversationEvent {
                 text: describe(&event),
+                facts: supervision_facts(&event),
                 id: event.id,
                 at: rfc3339(event.created_at),
                 at_ms: event.created_at,

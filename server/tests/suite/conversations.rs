@@ -116,6 +116,15 @@ async fn taking_and_assigning_are_recorded_and_scoped(db: Db) {
         event_texts(&assigned),
         vec!["ana took this", "cora assigned this to ben"]
     );
+    // And as facts, for the page to word in its reader's language.
+    assert_eq!(
+        assigned["events"][0]["facts"],
+        json!({ "kind": "took", "who": "ana" })
+    );
+    assert_eq!(
+        assigned["events"][1]["facts"],
+        json!({ "kind": "assigned", "who": "cora", "assignee": "ben" })
+    );
     let mine = json(app.get_as(&ben, "/api/v1/conversations?view=mine").await).await;
     assert_eq!(mine["conversations"][0]["id"], id);
     app.whatsapp_text_from(

@@ -356,6 +356,22 @@ async fn a_rejected_reply_is_never_sent_and_the_trainee_reads_why(db: Db) {
         "{:?}",
         s.events_as(&s.tina).await
     );
+    let detail = s.app.conversation_detail(&s.tina, s.conversation).await;
+    let facts: Vec<&Value> = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| &event["facts"])
+        .collect();
+    assert!(
+        facts.contains(&&json!({
+            "kind": "rejected",
+            "who": "cora",
+            "author": "tina",
+            "note": "Greet them by name, please",
+        })),
+        "the rejection as facts: {facts:?}"
+    );
     assert_eq!(
         s.audit_details("message.rejected", &format!("message:{message}"))
             .await,

@@ -139,6 +139,23 @@ async fn axe_finds_no_serious_violation_on_the_pages_people_use() {
     violations.extend(audit(client, &axe, "an open conversation (dark)").await);
     dark.close().await;
 
+    // A browser that asks for Arabic gets the sign-in page in Arabic, right to left.
+    let asks_arabic = Browser::start_asking_for("ar").await;
+    asks_arabic
+        .client
+        .goto(&server.url("/login"))
+        .await
+        .unwrap();
+    asks_arabic
+        .client
+        .wait()
+        .for_element(Locator::Css("html[lang=ar][dir=rtl]"))
+        .await
+        .expect("the sign-in page follows the browser's language");
+    asks_arabic.wait_for_hydration().await;
+    violations.extend(audit(&asks_arabic.client, &axe, "/login (Arabic)").await);
+    asks_arabic.close().await;
+
     // In Arabic, chosen on the Account page: the page turns right-to-left and keeps the promises.
     let arabic = Browser::start().await;
     let client = &arabic.client;
@@ -166,11 +183,24 @@ async fn axe_finds_no_serious_violation_on_the_pages_people_use() {
         .for_element(Locator::Css("html[lang=ar][dir=rtl]"))
         .await
         .expect("the page reloads in Arabic, right to left");
-    for page in ["/", "/account", "/settings", "/reports"] {
+    for page in [
+        "/",
+        "/search?q=food",
+        "/templates",
+        "/channels",
+        "/people",
+        "/account",
+        "/settings",
+        "/reports",
+    ] {
         client.goto(&server.url(page)).await.unwrap();
         arabic.wait_for_hydration().await;
         violations.extend(audit(client, &axe, &format!("{page} (Arabic)")).await);
     }
+    open_conversation(&arabic, &server, "all", "Ada Access").await;
+    violations.extend(audit(client, &axe, "an open conversation (Arabic)").await);
+    client.goto(&server.url("/")).await.unwrap();
+    arabic.wait_for_hydration().await;
     // Mirrored: the name comes first on the right, the navigation follows to its left.
     let layout = client
         .execute(

@@ -3,10 +3,42 @@
 //! hears it once, politely, from a region that stays on the page while the thread reloads.
 
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_i18n::reexports::icu::plurals::PluralOperands;
 
 use super::contact_label;
 use crate::error::AppError;
+use crate::i18n::{Locale, t_string, use_i18n};
 use crate::model::ConversationDetail;
+
+/// One thing a reload brought that a screen reader is told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum News {
+    /// `count` new messages from the contact.
+    Messages {
+        count: usize,
+        from: String,
+    },
+    Assigned(String),
+    Unassigned,
+}
+
+impl News {
+    fn said(&self, i18n: I18nContext<Locale>) -> String {
+        match self {
+            News::Messages { count, from } => {
+                let number = count.to_string();
+                let contact = from.clone();
+                let count = PluralOperands::from(*count);
+                t_string!(i18n, inbox.announcer.messages_from, count, number, contact).to_string()
+            }
+            News::Assigned(name) => {
+                t_string!(i18n, inbox.announcer.assigned_to, name = name.clone()).to_string()
+            }
+            News::Unassigned => t_string!(i18n, inbox.announcer.unassigned).to_string(),
+        }
+    }
+}
 
 /// What the announcer compares between two loads of a conversation.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,10 +63,10 @@ impl Heard {
         }
     }
 
-    /// What changed since `before`, in words; nothing when another conversation was opened.
-    fn news_since(&self, before: &Heard) -> Option<String> {
+    /// What changed since `before`; nothing when another conversation was opened.
+    fn news_since(&self, before: &Heard) -> Vec<News> {
         if before.conversation_id != self.conversation_id {
-            return None;
+            return Vec::new();
         }
         let mut news = Vec::new();
         match self
@@ -42,16 +74,18 @@ impl Heard {
             .saturating_sub(before.messages_from_contact)
         {
             0 => {}
-            1 => news.push(format!("New message from {}.", self.contact)),
-            many => news.push(format!("{many} new messages from {}.", self.contact)),
+            count => news.push(News::Messages {
+                count,
+                from: self.contact.clone(),
+            }),
         }
         if self.assignee_name != before.assignee_name {
             news.push(match &self.assignee_name {
-                Some(name) => format!("Assigned to {name}."),
-                None => "Unassigned.".to_owned(),
+                Some(name) => News::Assigned(name.clone()),
+                None => News::Unassigned,
             });
         }
-        (!news.is_empty()).then(|| news.join(" "))
+        news
     }
 }
 
@@ -60,6 +94,7 @@ impl Heard {
 pub fn ThreadAnnouncer(
     conversation: Resource<Result<ConversationDetail, AppError>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let heard = StoredValue::new(None::<Heard>);
     let (said, say) = signal(String::new());
     Effect::new(move |_| {
@@ -71,10 +106,15 @@ pub fn ThreadAnnouncer(
         }) else {
             return;
         };
-        if let Some(news) =
-            heard.with_value(|before| before.as_ref().and_then(|before| now.news_since(before)))
-        {
-            say.set(news);
+        let news = heard.with_value(|before| {
+            before
+                .as_ref()
+                .map(|before| now.news_since(before))
+                .unwrap_or_default()
+        });
+        if !news.is_empty() {
+            let words: Vec<String> = news.iter().map(|news| news.said(i18n)).collect();
+            say.set(words.join(" "));
         }
         heard.set_value(Some(now));
     });
@@ -98,11 +138,23 @@ mod tests {
     fn a_new_message_and_an_assignment_are_told() {
         assert_eq!(
             heard(1, 3, Some("Vic")).news_since(&heard(1, 2, None)),
-            Some("New message from Tess Take. Assigned to Vic.".to_owned())
+            vec![
+                News::Messages {
+                    count: 1,
+                    from: "Tess Take".to_owned()
+                },
+                News::Assigned("Vic".to_owned())
+            ]
         );
         assert_eq!(
             heard(1, 5, None).news_since(&heard(1, 2, Some("Vic"))),
-            Some("3 new messages from Tess Take. Unassigned.".to_owned())
+            vec![
+                News::Messages {
+                    count: 3,
+                    from: "Tess Take".to_owned()
+                },
+                News::Unassigned
+            ]
         );
     }
 
@@ -110,13 +162,13 @@ mod tests {
     fn nothing_is_told_when_nothing_a_reader_needs_changed_or_another_conversation_opened() {
         assert_eq!(
             heard(1, 2, Some("Vic")).news_since(&heard(1, 2, Some("Vic"))),
-            None
+            Vec::new()
         );
         // Retention may remove old messages: fewer is no news.
-        assert_eq!(heard(1, 1, None).news_since(&heard(1, 2, None)), None);
+        assert_eq!(heard(1, 1, None).news_since(&heard(1, 2, None)), Vec::new());
         assert_eq!(
             heard(2, 9, Some("Vic")).news_since(&heard(1, 2, None)),
-            None
+            Vec::new()
         );
     }
 }

@@ -4,25 +4,40 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 use super::actions::use_actions;
 use super::channel_badge;
 use super::clock::{Time, TimeStyle};
 use crate::api::{AddContactNote, EraseContact, get_contact};
 use crate::components::{ErrorNotice, signed_in_person};
-use crate::model::{ContactDetail, Permission};
+use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::model::{ContactDetail, ConversationStatus, Permission};
 use crate::tracking::tracked_in_browser;
+
+/// A conversation's status in the list of the contact's conversations, in small letters.
+fn status_word(i18n: I18nContext<Locale>, status: ConversationStatus) -> String {
+    match status {
+        ConversationStatus::Open => t_string!(i18n, inbox.contact.statuses.open).to_string(),
+        ConversationStatus::Pending => t_string!(i18n, inbox.contact.statuses.pending).to_string(),
+        ConversationStatus::Snoozed => t_string!(i18n, inbox.contact.statuses.snoozed).to_string(),
+        ConversationStatus::Resolved => {
+            t_string!(i18n, inbox.contact.statuses.resolved).to_string()
+        }
+    }
+}
 
 #[component]
 pub fn ContactPanel(contact_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let actions = use_actions();
     let contact = Resource::new(
         tracked_in_browser(move || actions.contact_note.version().get()),
         move |_| get_contact(contact_id),
     );
     view! {
-        <aside class="contact-panel" aria-label="Contact">
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <aside class="contact-panel" aria-label=move || t_string!(i18n, inbox.contact.label)>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match contact.await {
                         Ok(detail) => view! { <ContactDetails detail /> }.into_any(),
@@ -38,6 +53,7 @@ pub fn ContactPanel(contact_id: i64) -> impl IntoView {
 
 #[component]
 fn ContactDetails(detail: ContactDetail) -> impl IntoView {
+    let i18n = use_i18n();
     let actions = use_actions();
     let contact_id = detail.id;
     let addresses = detail
@@ -57,7 +73,11 @@ fn ContactDetails(detail: ContactDetail) -> impl IntoView {
     let opted_out = detail.opted_out_at.map(|at| {
         view! {
             <p class="notice notice-warning" role="note">
-                "Opted out of messages since " <Time at style=TimeStyle::Full /> "."
+                {t!(
+                    i18n,
+                    inbox.contact.opted_out,
+                    time = move || view! { <Time at=at.clone() style=TimeStyle::Full /> }
+                )}
             </p>
         }
     });
@@ -80,11 +100,12 @@ fn ContactDetails(detail: ContactDetail) -> impl IntoView {
         .into_iter()
         .map(|conversation| {
             let href = format!("/conversations/{}", conversation.id);
+            let status = conversation.status;
             view! {
                 <li>
                     <a href=href>
                         {channel_badge(conversation.channel_kind)}
-                        " " {conversation.channel_name} " · " {conversation.status.as_str()}
+                        " " {conversation.channel_name} " · " {move || status_word(i18n, status)}
                     </a>
                 </li>
             }
@@ -112,10 +133,10 @@ fn ContactDetails(detail: ContactDetail) -> impl IntoView {
         <h2 class="contact-name">{detail.name}</h2>
         <ul class="contact-addresses">{addresses}</ul>
         {opted_out}
-        <h3>"Notes on this contact"</h3>
+        <h3>{t!(i18n, inbox.contact.notes)}</h3>
         <ul class="contact-notes">{notes}</ul>
         <form class="contact-note-form" on:submit=save>
-            <label for="contact-note-body">"Add a note"</label>
+            <label for="contact-note-body">{t!(i18n, inbox.contact.add_note)}</label>
             <textarea
                 id="contact-note-body"
                 dir="auto"
@@ -124,18 +145,18 @@ fn ContactDetails(detail: ContactDetail) -> impl IntoView {
                 prop:value=move || body.get()
                 on:input=move |event| body.set(event_target_value(&event))
             ></textarea>
-            <button type="submit">"Save note"</button>
+            <button type="submit">{t!(i18n, inbox.contact.save_note)}</button>
             <ErrorNotice error />
         </form>
-        <h3>"Conversations"</h3>
+        <h3>{t!(i18n, inbox.contact.conversations)}</h3>
         <ul class="contact-conversations">{conversations}</ul>
         {signed_in_person()
             .is_some_and(|me| me.role.can(Permission::HandleDataRequests))
             .then(|| view! {
-                <h3>"Their data"</h3>
+                <h3>{t!(i18n, inbox.contact.their_data)}</h3>
                 <a class="button" download=format!("contact-{contact_id}.zip")
                     href=format!("/api/v1/contacts/{contact_id}/export")>
-                    "Export everything held (ZIP)"
+                    {t!(i18n, inbox.contact.export)}
                 </a>
                 <EraseContactForm contact_id />
             })}
@@ -145,6 +166,7 @@ fn ContactDetails(detail: ContactDetail) -> impl IntoView {
 /// Erasure is final: it opens on request and asks for the name or number typed out.
 #[component]
 fn EraseContactForm(contact_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let erase = ServerAction::<EraseContact>::new();
     let confirm = RwSignal::new(String::new());
     let submit = move |event: SubmitEvent| {
@@ -157,21 +179,23 @@ fn EraseContactForm(contact_id: i64) -> impl IntoView {
     let error = Signal::derive(move || erase.value().get().and_then(Result::err));
     let erased = move || {
         erase.value().get().and_then(Result::ok).map(|report| {
-            format!(
-                "Erased: {} conversations, {} messages, {} notes and {} files are gone.",
-                report.conversations, report.messages, report.notes, report.media_files
+            t_string!(
+                i18n,
+                inbox.contact.erase.done,
+                conversations = report.conversations,
+                messages = report.messages,
+                notes = report.notes,
+                files = report.media_files
             )
+            .to_string()
         })
     };
     view! {
         <details class="erase-contact">
-            <summary>"Erase this contact…"</summary>
+            <summary>{t!(i18n, inbox.contact.erase.open)}</summary>
             <form on:submit=submit>
-                <p>
-                    "Everything held about this contact — conversations, messages, notes, files "
-                    "and numbers — is deleted for good. Only a record that a contact was erased stays."
-                </p>
-                <label for="erase-confirm">"Type their name or number to confirm"</label>
+                <p>{t!(i18n, inbox.contact.erase.text)}</p>
+                <label for="erase-confirm">{t!(i18n, inbox.contact.erase.confirm)}</label>
                 <input
                     id="erase-confirm"
                     autocomplete="off"
@@ -179,7 +203,7 @@ fn EraseContactForm(contact_id: i64) -> impl IntoView {
                     prop:value=move || confirm.get()
                     on:input=move |event| confirm.set(event_target_value(&event))
                 />
-                <button type="submit" class="danger">"Erase for good"</button>
+                <button type="submit" class="danger">{t!(i18n, inbox.contact.erase.button)}</button>
                 <ErrorNotice error />
                 <p role="status">{erased}</p>
             </form>

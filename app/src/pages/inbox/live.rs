@@ -8,10 +8,12 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos::wasm_bindgen::closure::Closure;
 use leptos::web_sys::js_sys::{Date, Reflect};
+use leptos_i18n::I18nContext;
 use web_sys::{
     EventSource, MessageEvent, Notification, NotificationOptions, NotificationPermission,
 };
 
+use crate::i18n::{Locale, td_string, use_i18n};
 use crate::model::LiveEvent;
 
 /// How long a presence announcement counts: browsers repeat theirs more often than this.
@@ -68,6 +70,7 @@ impl Live {
 }
 
 pub fn provide_live(me: i64) -> Live {
+    let i18n = use_i18n();
     let live = Live {
         version: RwSignal::new(0),
         presence: RwSignal::new(Vec::new()),
@@ -85,7 +88,7 @@ pub fn provide_live(me: i64) -> Live {
                 return;
             };
             if let Ok(event) = serde_json::from_str::<LiveEvent>(&data) {
-                receive(live, me, event);
+                receive(live, me, i18n, event);
             }
         });
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -109,7 +112,10 @@ pub fn use_live() -> Live {
     expect_context()
 }
 
-fn receive(live: Live, me: i64, event: LiveEvent) {
+/// `i18n` words the notifications in the page's language.
+fn receive(live: Live, me: i64, i18n: I18nContext<Locale>, event: LiveEvent) {
+    // Outside any component: the language as it is now, without following it.
+    let locale = i18n.get_locale_untracked();
     match event {
         LiveEvent::Activity | LiveEvent::Conversation { .. } => live.changed(),
         LiveEvent::Presence {
@@ -133,7 +139,8 @@ fn receive(live: Live, me: i64, event: LiveEvent) {
             author_name,
         } if person_id == me => {
             notify(
-                &format!("{author_name} mentioned you"),
+                &td_string!(locale, inbox.notifications.mentioned, author = author_name)
+                    .to_string(),
                 &format!("/conversations/{conversation_id}"),
             );
             live.changed();
@@ -145,7 +152,7 @@ fn receive(live: Live, me: i64, event: LiveEvent) {
         } => {
             // The notification says only that something is urgent: it shows on lock screens.
             notify(
-                "A conversation was marked urgent",
+                td_string!(locale, inbox.notifications.urgent),
                 &format!("/conversations/{conversation_id}"),
             );
             live.urgent.update(|alerts| {
@@ -157,7 +164,10 @@ fn receive(live: Live, me: i64, event: LiveEvent) {
             });
         }
         LiveEvent::TakenOver { by_name, .. } => {
-            notify(&format!("{by_name} took over a conversation of yours"), "/");
+            notify(
+                &td_string!(locale, inbox.notifications.taken_over, name = by_name).to_string(),
+                "/",
+            );
             live.changed();
         }
         LiveEvent::OverLimit { .. } => live.wellbeing.update(|version| *version += 1),
@@ -166,7 +176,8 @@ fn receive(live: Live, me: i64, event: LiveEvent) {
 
 /// Some browsers (and embedded views) have no notifications at all.
 fn notifications_supported() -> bool {
-    Reflect::has(&window(), &"Notification".into()).unwrap_or(false)
+    // The global's name, written as the identifier it is (it is code, not words to translate).
+    Reflect::has(&window(), &stringify!(Notification).into()).unwrap_or(false)
 }
 
 /// Whether there is nothing to ask: the person allowed or refused notifications, or the

@@ -22,12 +22,14 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::HtmlElement;
+use leptos_i18n::I18nContext;
 use leptos_meta::Title;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{SetMyAvailability, list_conversations, list_inbox_filters, my_availability};
 use crate::components::{BusyTransition, Layout, signed_in_person};
+use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::{
     ChannelKind, ConversationQuery, ConversationStatus, ConversationSummary, InboxFilters,
     InboxView, Me, Permission, Tag,
@@ -56,24 +58,36 @@ fn view_key(view: InboxView) -> &'static str {
     }
 }
 
-fn view_label(view: InboxView) -> &'static str {
+/// The view's name as the page's language says it.
+fn view_label(i18n: I18nContext<Locale>, view: InboxView) -> String {
     match view {
-        InboxView::Mine => "Mine",
-        InboxView::Unassigned => "Unassigned",
-        InboxView::All => "All",
+        InboxView::Mine => t_string!(i18n, inbox.views.mine).to_string(),
+        InboxView::Unassigned => t_string!(i18n, inbox.views.unassigned).to_string(),
+        InboxView::All => t_string!(i18n, inbox.views.all).to_string(),
     }
+}
+
+/// The view as tests and styles find it (`data-view`): its URL key with a capital, the same in
+/// every language.
+fn view_data(view: InboxView) -> String {
+    let key = view_key(view);
+    let mut letters = key.chars();
+    letters
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + letters.as_str())
+        .unwrap_or_default()
 }
 
 fn tab_id(view: InboxView) -> String {
     format!("view-tab-{}", view_key(view))
 }
 
-fn status_label(status: ConversationStatus) -> &'static str {
+fn status_label(i18n: I18nContext<Locale>, status: ConversationStatus) -> String {
     match status {
-        ConversationStatus::Open => "Open",
-        ConversationStatus::Pending => "Pending",
-        ConversationStatus::Snoozed => "Snoozed",
-        ConversationStatus::Resolved => "Resolved",
+        ConversationStatus::Open => t_string!(i18n, inbox.statuses.open).to_string(),
+        ConversationStatus::Pending => t_string!(i18n, inbox.statuses.pending).to_string(),
+        ConversationStatus::Snoozed => t_string!(i18n, inbox.statuses.snoozed).to_string(),
+        ConversationStatus::Resolved => t_string!(i18n, inbox.statuses.resolved).to_string(),
     }
 }
 
@@ -86,16 +100,22 @@ fn contact_label(summary: &ConversationSummary) -> String {
 }
 
 fn channel_badge(kind: ChannelKind) -> impl IntoView {
+    let i18n = use_i18n();
     let short = match kind {
-        ChannelKind::WhatsApp => "WhatsApp",
-        ChannelKind::Twilio => "Twilio",
-        ChannelKind::Messenger => "Messenger",
+        ChannelKind::WhatsApp => t_string!(i18n, inbox.channels.whatsapp).to_string(),
+        ChannelKind::Twilio => t_string!(i18n, inbox.channels.twilio).to_string(),
+        ChannelKind::Messenger => t_string!(i18n, inbox.channels.messenger).to_string(),
     };
     view! { <span class="channel-kind" data-kind=kind.as_str() title=kind.label()>{short}</span> }
 }
 
 fn status_badge(status: ConversationStatus) -> impl IntoView {
-    view! { <span class="status-badge" data-status=status.as_str()>{status_label(status)}</span> }
+    let i18n = use_i18n();
+    view! {
+        <span class="status-badge" data-status=status.as_str()>
+            {move || status_label(i18n, status)}
+        </span>
+    }
 }
 
 /// A tag as a coloured chip; the colour is a decoration, the name carries the meaning.
@@ -136,13 +156,15 @@ impl ListPlace {
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Inbox" />
+        <Title text=move || t_string!(i18n, inbox.title) />
         <Layout page=inbox />
     }
 }
 
 fn inbox(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
     provide_now();
     let live = provide_live(me.id);
     // Volunteers start with what coordinators gave them; Unassigned is one tab away.
@@ -205,11 +227,12 @@ fn inbox(me: Me) -> impl IntoView {
                 .iter()
                 .position(|tab| *tab == view.get_untracked())
                 .unwrap_or_default();
-            let to = match event.key().as_str() {
-                "ArrowRight" => (at + 1) % views.len(),
-                "ArrowLeft" => at.checked_sub(1).unwrap_or(last),
-                "Home" => 0,
-                "End" => last,
+            // Key names compared in small letters: no other key is called so.
+            let to = match event.key().to_ascii_lowercase().as_str() {
+                "arrowright" => (at + 1) % views.len(),
+                "arrowleft" => at.checked_sub(1).unwrap_or(last),
+                "home" => 0,
+                "end" => last,
                 _ => return,
             };
             event.prevent_default();
@@ -248,7 +271,7 @@ fn inbox(me: Me) -> impl IntoView {
             let before = unread_mine.get_untracked();
             if before.is_some_and(|before| page.unread_mine > before) {
                 notify(
-                    "New message in a conversation assigned to you",
+                    t_string!(i18n, inbox.notifications.new_in_mine),
                     "/?view=mine",
                 );
             }
@@ -269,7 +292,7 @@ fn inbox(me: Me) -> impl IntoView {
                     .flatten()
                     .map(|count| view! {
                         <span class="unread-badge">
-                            {count} <span class="visually-hidden">" with unread messages"</span>
+                            {count} <span class="visually-hidden">{t!(i18n, inbox.list.with_unread)}</span>
                         </span>
                     })
                 };
@@ -279,13 +302,13 @@ fn inbox(me: Me) -> impl IntoView {
                     role="tab"
                     class="view-tab"
                     id=tab_id(tab)
-                    data-view=view_label(tab)
+                    data-view=view_data(tab)
                     aria-controls="conversation-panel"
                     aria-selected=move || (view.get() == tab).to_string()
                     tabindex=move || if view.get() == tab { "0" } else { "-1" }
                     on:click=move |_| go(ListPlace { view: tab, ..place.get_untracked() })
                 >
-                    {view_label(tab)}
+                    {move || view_label(i18n, tab)}
                     {badge}
                 </button>
             }
@@ -295,16 +318,22 @@ fn inbox(me: Me) -> impl IntoView {
 
     view! {
         <main class="inbox" data-open=move || open.with(Option::is_some).to_string()>
-            <h1 class="visually-hidden">"Inbox"</h1>
-            <nav class="conversation-list" aria-label="Conversations">
+            <h1 class="visually-hidden">{t!(i18n, inbox.heading)}</h1>
+            <nav class="conversation-list" aria-label=move || t_string!(i18n, inbox.list.label)>
                 <form class="search-form" method="get" action="/search" role="search">
-                    <label class="visually-hidden" for="search-query">"Search messages and contacts"</label>
-                    <input id="search-query" type="search" name="q" minlength="2" placeholder="Search messages and contacts" />
-                    <button type="submit">"Search"</button>
+                    <label class="visually-hidden" for="search-query">{t!(i18n, inbox.list.search_label)}</label>
+                    <input
+                        id="search-query"
+                        type="search"
+                        name="q"
+                        minlength="2"
+                        placeholder=move || t_string!(i18n, inbox.list.search_label)
+                    />
+                    <button type="submit">{t!(i18n, inbox.list.search)}</button>
                 </form>
                 <UrgentAlerts live />
                 <wellbeing::WellbeingNotices watches_others=!is_volunteer />
-                <div class="view-tabs" role="tablist" aria-label="Which conversations" on:keydown=step>
+                <div class="view-tabs" role="tablist" aria-label=move || t_string!(i18n, inbox.list.tabs_label) on:keydown=step>
                     {tabs}
                 </div>
                 <Transition fallback=|| ()>
@@ -323,9 +352,9 @@ fn inbox(me: Me) -> impl IntoView {
                     aria-labelledby=move || tab_id(view.get())
                     aria-busy=move || loading.get().to_string()
                 >
-                    <h2 class="list-heading">{move || view_label(view.get())}</h2>
+                    <h2 class="list-heading">{move || view_label(i18n, view.get())}</h2>
                     <BusyTransition
-                        fallback=|| view! { <p class="loading">"Loading…"</p> }
+                        fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }
                         set_busy=set_loading
                     >
                         {move || Suspend::new(async move {
@@ -347,10 +376,10 @@ fn inbox(me: Me) -> impl IntoView {
                     {shortcuts::help()}
                 </footer>
             </nav>
-            <section class="conversation-pane" aria-label="Conversation">
+            <section class="conversation-pane" aria-label=move || t_string!(i18n, inbox.list.pane_label)>
                 {move || open.with(Option::is_some).then(|| view! {
                     <a class="back-to-list" href=move || format!("/?{}", place.get().query(None))>
-                        "← Conversations"
+                        {t!(i18n, inbox.list.back_to_list)}
                     </a>
                 })}
                 <Outlet />
@@ -362,7 +391,8 @@ fn inbox(me: Me) -> impl IntoView {
 /// The pane when no conversation is open.
 #[component]
 pub fn NoConversation() -> impl IntoView {
-    view! { <p class="empty">"Pick a conversation to read and answer it."</p> }
+    let i18n = use_i18n();
+    view! { <p class="empty">{t!(i18n, inbox.list.pick)}</p> }
 }
 
 /// The pane at `/conversations/:id`.
@@ -383,6 +413,7 @@ fn ListFilters<G>(filters: InboxFilters, place: Memo<ListPlace>, go: G) -> impl 
 where
     G: Fn(ListPlace) + Clone + Send + Sync + 'static,
 {
+    let i18n = use_i18n();
     let status_options = STATUSES
         .iter()
         .map(|status| {
@@ -392,7 +423,7 @@ where
                     value=status.as_str()
                     selected=move || place.with(|place| place.status == status)
                 >
-                    {status_label(status)}
+                    {move || status_label(i18n, status)}
                 </option>
             }
         })
@@ -450,22 +481,22 @@ where
         });
     };
     view! {
-        <div class="list-filters" role="group" aria-label="Filters">
+        <div class="list-filters" role="group" aria-label=move || t_string!(i18n, inbox.filters.label)>
             <label>
-                <span>"Status"</span>
+                <span>{t!(i18n, inbox.filters.status)}</span>
                 <select id="filter-status" on:change=on_status>{status_options}</select>
             </label>
             <label>
-                <span>"Channel"</span>
+                <span>{t!(i18n, inbox.filters.channel)}</span>
                 <select id="filter-channel" on:change=on_channel>
-                    <option value="">"All channels"</option>
+                    <option value="">{t!(i18n, inbox.filters.all_channels)}</option>
                     {channel_options}
                 </select>
             </label>
             <label>
-                <span>"Tag"</span>
+                <span>{t!(i18n, inbox.filters.tag)}</span>
                 <select id="filter-tag" on:change=on_tag>
-                    <option value="">"Any tag"</option>
+                    <option value="">{t!(i18n, inbox.filters.any_tag)}</option>
                     {tag_options}
                 </select>
             </label>
@@ -480,15 +511,20 @@ fn Pages(
     place: Memo<ListPlace>,
     after: Memo<Option<String>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let first = move || {
         after.with(Option::is_some).then(|| {
-            view! { <a class="page-link" href=move || format!("?{}", place.get().query(None))>"← Back to the start"</a> }
+            view! {
+                <a class="page-link" href=move || format!("?{}", place.get().query(None))>
+                    {t!(i18n, inbox.list.back_to_start)}
+                </a>
+            }
         })
     };
     let more = next.map(|next| {
         view! {
             <a class="page-link" rel="next" href=move || format!("?{}", place.get().query(Some(&next)))>
-                "More conversations →"
+                {t!(i18n, inbox.list.more)}
             </a>
         }
     });
@@ -498,6 +534,7 @@ fn Pages(
 /// Volunteers say whether auto-assignment may give them conversations now.
 #[component]
 fn Availability() -> impl IntoView {
+    let i18n = use_i18n();
     let set = ServerAction::<SetMyAvailability>::new();
     let available = Resource::new(tracked_in_browser(move || set.version().get()), |_| {
         my_availability()
@@ -514,7 +551,7 @@ fn Availability() -> impl IntoView {
                                 set.dispatch(SetMyAvailability { available: event_target_checked(&event) });
                             }
                         />
-                        " Available for new conversations"
+                        {t!(i18n, inbox.list.available)}
                     </label>
                 })
             })}
@@ -525,6 +562,7 @@ fn Availability() -> impl IntoView {
 /// Browsers only show notifications a person allowed, and only ask after a click.
 #[component]
 fn NotificationsSwitch() -> impl IntoView {
+    let i18n = use_i18n();
     let asked = RwSignal::new(true);
     Effect::new(move |_| asked.set(notifications_decided()));
     move || {
@@ -538,7 +576,7 @@ fn NotificationsSwitch() -> impl IntoView {
                         asked.set(true);
                     }
                 >
-                    "Turn on notifications"
+                    {t!(i18n, inbox.list.turn_on_notifications)}
                 </button>
             }
         })
@@ -551,8 +589,9 @@ fn ConversationRows(
     place: Memo<ListPlace>,
     selected: Memo<Option<i64>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     if conversations.is_empty() {
-        return view! { <p class="empty">"No conversations here yet."</p> }.into_any();
+        return view! { <p class="empty">{t!(i18n, inbox.list.empty)}</p> }.into_any();
     }
     let rows = conversations
         .into_iter()
@@ -566,6 +605,7 @@ fn conversation_row(
     place: Memo<ListPlace>,
     selected: Memo<Option<i64>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let id = conversation.id;
     let contact = contact_label(&conversation);
     let unread = conversation.unread_count;
@@ -603,13 +643,13 @@ fn conversation_row(
                     {conversation.assignee_name.map(|name| view! {
                         <span class="assignee">
                             <span aria-hidden="true">"→ "</span>
-                            <span class="visually-hidden">"Assigned to "</span>
+                            <span class="visually-hidden">{t!(i18n, inbox.list.assigned_to)}</span>
                             {name}
                         </span>
                     })}
                     {has_unread.then(|| view! {
                         <span class="unread-badge">
-                            {unread} <span class="visually-hidden">" unread"</span>
+                            {unread} <span class="visually-hidden">{t!(i18n, inbox.list.unread)}</span>
                         </span>
                     })}
                 </span>

@@ -8,6 +8,7 @@ use super::live::use_live;
 use crate::api::{ApproveReply, JoinConversation, RejectReply, TakeOverConversation};
 use crate::components::{ErrorNotice, signed_in_person};
 use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::model::Permission;
 
 fn may_supervise() -> bool {
@@ -17,6 +18,7 @@ fn may_supervise() -> bool {
 /// Approve or reject a held reply. Only a text reply can be edited before it is sent.
 #[component]
 pub fn ReviewControls(message_id: i64, body: String, editable: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let live = use_live();
     let approve = ServerAction::<ApproveReply>::new();
     let reject = ServerAction::<RejectReply>::new();
@@ -37,10 +39,10 @@ pub fn ReviewControls(message_id: i64, body: String, editable: bool) -> impl Int
     let busy = move || approve.pending().get() || reject.pending().get();
     may_supervise().then(|| {
         view! {
-            <div class="review" role="group" aria-label="Review this reply">
+            <div class="review" role="group" aria-label=move || t_string!(i18n, inbox.review.label)>
                 {editable.then(|| view! {
                     <label class="review-text">
-                        "Text to send"
+                        {t!(i18n, inbox.review.text)}
                         <textarea
                             class="review-body"
                             dir="auto"
@@ -61,10 +63,10 @@ pub fn ReviewControls(message_id: i64, body: String, editable: bool) -> impl Int
                         });
                     }
                 >
-                    "Approve and send"
+                    {t!(i18n, inbox.review.approve)}
                 </button>
                 <label class="review-note">
-                    "Why not"
+                    {t!(i18n, inbox.review.why_not)}
                     <input
                         class="rejection-note"
                         maxlength="1000"
@@ -83,7 +85,7 @@ pub fn ReviewControls(message_id: i64, body: String, editable: bool) -> impl Int
                         });
                     }
                 >
-                    "Reject"
+                    {t!(i18n, inbox.review.reject)}
                 </button>
                 <ErrorNotice error />
             </div>
@@ -94,6 +96,7 @@ pub fn ReviewControls(message_id: i64, body: String, editable: bool) -> impl Int
 /// Join a conversation to read along, or take it over from its assignee.
 #[component]
 pub fn SupervisionControls(id: i64, assignee_id: Option<i64>, me_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let live = use_live();
     let join = ServerAction::<JoinConversation>::new();
     let take_over = ServerAction::<TakeOverConversation>::new();
@@ -111,7 +114,7 @@ pub fn SupervisionControls(id: i64, assignee_id: Option<i64>, me_id: i64) -> imp
     let someone_else_has_it = assignee_id.is_some_and(|assignee| assignee != me_id);
     may_supervise().then(|| {
         view! {
-            <div class="supervision-controls" role="group" aria-label="Supervision">
+            <div class="supervision-controls" role="group" aria-label=move || t_string!(i18n, inbox.review.supervision)>
                 <button
                     type="button"
                     class="join-conversation"
@@ -119,7 +122,7 @@ pub fn SupervisionControls(id: i64, assignee_id: Option<i64>, me_id: i64) -> imp
                         join.dispatch(JoinConversation { id });
                     }
                 >
-                    "Join"
+                    {t!(i18n, inbox.review.join)}
                 </button>
                 {someone_else_has_it.then(|| view! {
                     <button
@@ -129,7 +132,7 @@ pub fn SupervisionControls(id: i64, assignee_id: Option<i64>, me_id: i64) -> imp
                             take_over.dispatch(TakeOverConversation { id });
                         }
                     >
-                        "Take over"
+                        {t!(i18n, inbox.review.take_over)}
                     </button>
                 })}
                 <ErrorNotice error />

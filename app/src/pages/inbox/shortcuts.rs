@@ -12,16 +12,8 @@ use super::ListPlace;
 use super::actions::{ComposeMode, use_actions};
 use super::thread::COMPOSER_BODY;
 use crate::api::{SetConversationStatus, TakeConversation};
+use crate::i18n::{t, use_i18n};
 use crate::model::ConversationStatus;
-
-const SHORTCUTS: [(&str, &str); 6] = [
-    ("j / k", "Next / previous conversation"),
-    ("r", "Reply"),
-    ("n", "Private note"),
-    ("e", "Resolve"),
-    ("a", "Assign to me"),
-    ("/", "Search"),
-];
 
 fn is_typing(event: &KeyboardEvent) -> bool {
     event
@@ -127,14 +119,24 @@ pub fn install_for_conversation(id: Memo<Option<i64>>) {
 
 /// The list of shortcuts, folded away until asked for.
 pub fn help() -> impl IntoView {
-    let rows = SHORTCUTS
-        .iter()
-        .map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd> })
-        .collect_view();
+    let i18n = use_i18n();
     view! {
         <details class="shortcuts">
-            <summary>"Keyboard shortcuts"</summary>
-            <dl>{rows}</dl>
+            <summary>{t!(i18n, inbox.shortcuts.heading)}</summary>
+            <dl>
+                <dt><kbd>"j / k"</kbd></dt>
+                <dd>{t!(i18n, inbox.shortcuts.next_previous)}</dd>
+                <dt><kbd>"r"</kbd></dt>
+                <dd>{t!(i18n, inbox.shortcuts.reply)}</dd>
+                <dt><kbd>"n"</kbd></dt>
+                <dd>{t!(i18n, inbox.shortcuts.note)}</dd>
+                <dt><kbd>"e"</kbd></dt>
+                <dd>{t!(i18n, inbox.shortcuts.resolve)}</dd>
+                <dt><kbd>"a"</kbd></dt>
+                <dd>{t!(i18n, inbox.shortcuts.assign_to_me)}</dd>
+                <dt><kbd>"/"</kbd></dt>
+                <dd>{t!(i18n, inbox.shortcuts.search)}</dd>
+            </dl>
         </details>
     }
 }

@@ -36,8 +36,8 @@ use crate::components::{BusyTransition, ErrorNotice, TemplateFileForm, TemplateP
 use crate::error::{AppError, ErrorCode};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::model::{
-    AttachmentView, ChannelKind, ConversationDetail, ConversationEvent, ConversationStatus, Me,
-    Note, Permission, Template, TemplateEstimate, ThreadMessage,
+    AttachmentView, ChannelKind, ConversationDetail, ConversationEvent, ConversationStatus,
+    EventFacts, Me, Note, Permission, Template, TemplateEstimate, ThreadMessage,
 };
 use crate::tracking::tracked_in_browser;
 
@@ -660,7 +660,7 @@ fn Composer(
     let translation_language = move || {
         translation()
             .map(|translation| {
-                let language = crate::model::language_label(&translation.target_language);
+                let language = crate::components::language_label(&translation.target_language);
                 t_string!(i18n, thread.composer.send_translation, language).to_string()
             })
             .unwrap_or_default()
@@ -974,13 +974,102 @@ fn note_entry(note: Note) -> impl IntoView {
 }
 
 fn event_entry(event: ConversationEvent) -> impl IntoView {
+    let sentence = event_sentence(event.facts, event.text);
     view! {
         <li class="conversation-event" data-event-id=event.id>
-            <span>{event.text}</span>
+            <span>{sentence}</span>
             " · "
             <Time at=event.at style=TimeStyle::Full />
         </li>
     }
+}
+
+/// What happened, told in the page's language; for what the page has no words for, `text`:
+/// the server's sentence.
+fn event_sentence(facts: Option<EventFacts>, text: String) -> AnyView {
+    let i18n = use_i18n();
+    let someone = || t_string!(i18n, thread.events.someone).to_owned();
+    let sentence = match facts {
+        Some(EventFacts::Took { who }) => t_string!(i18n, thread.events.took, who).to_string(),
+        Some(EventFacts::Assigned { who, assignee }) => {
+            t_string!(i18n, thread.events.assigned, who, assignee).to_string()
+        }
+        Some(EventFacts::Unassigned { who }) => {
+            t_string!(i18n, thread.events.unassigned, who).to_string()
+        }
+        Some(EventFacts::Tagged { who, tag }) => {
+            t_string!(i18n, thread.events.tagged, who, tag).to_string()
+        }
+        Some(EventFacts::Untagged { who, tag }) => {
+            t_string!(i18n, thread.events.untagged, who, tag).to_string()
+        }
+        Some(EventFacts::Resolved { who }) => {
+            t_string!(i18n, thread.events.resolved, who).to_string()
+        }
+        Some(EventFacts::Reopened { who }) => {
+            t_string!(i18n, thread.events.reopened, who).to_string()
+        }
+        Some(EventFacts::MarkedPending { who }) => {
+            t_string!(i18n, thread.events.marked_pending, who).to_string()
+        }
+        Some(EventFacts::Snoozed {
+            who,
+            until: Some(until),
+        }) => {
+            // The time as the page shows times: local, in the page's language, once hydrated.
+            let who = move || who.clone();
+            let time = move || view! { <Time at=until.clone() style=TimeStyle::Full /> };
+            return t!(i18n, thread.events.snoozed_until, who, time).into_any();
+        }
+        Some(EventFacts::Snoozed { who, until: None }) => {
+            t_string!(i18n, thread.events.snoozed, who).to_string()
+        }
+        Some(EventFacts::SnoozeEnded) => t_string!(i18n, thread.events.snooze_ended).to_owned(),
+        Some(EventFacts::RiskWord { word }) => {
+            t_string!(i18n, thread.events.risk_word, word).to_string()
+        }
+        Some(EventFacts::MarkedUrgent {
+            who,
+            reason: Some(reason),
+        }) => t_string!(i18n, thread.events.marked_urgent_because, who, reason).to_string(),
+        Some(EventFacts::MarkedUrgent { who, reason: None }) => {
+            t_string!(i18n, thread.events.marked_urgent, who).to_string()
+        }
+        Some(EventFacts::UrgentCleared { who, reason }) => {
+            t_string!(i18n, thread.events.urgent_cleared, who, reason).to_string()
+        }
+        Some(EventFacts::Joined { who }) => {
+            let who = who.unwrap_or_else(someone);
+            t_string!(i18n, thread.events.joined, who).to_string()
+        }
+        Some(EventFacts::TookOver { who, from }) => {
+            let who = who.unwrap_or_else(someone);
+            match from {
+                Some(previous) => {
+                    t_string!(i18n, thread.events.took_over_from, who, previous).to_string()
+                }
+                None => t_string!(i18n, thread.events.took_over, who).to_string(),
+            }
+        }
+        Some(EventFacts::Approved { who, author }) => {
+            let who = who.unwrap_or_else(someone);
+            match author {
+                Some(author) => t_string!(i18n, thread.events.approved, who, author).to_string(),
+                None => t_string!(i18n, thread.events.approved_team, who).to_string(),
+            }
+        }
+        Some(EventFacts::Rejected { who, author, note }) => {
+            let who = who.unwrap_or_else(someone);
+            match author {
+                Some(author) => {
+                    t_string!(i18n, thread.events.rejected, who, author, note).to_string()
+                }
+                None => t_string!(i18n, thread.events.rejected_team, who, note).to_string(),
+            }
+        }
+        Some(EventFacts::Other) | None => text,
+    };
+    sentence.into_any()
 }
 
 /// WhatsApp and Messenger allow free-form replies for 24 hours after the contact's last message;

@@ -12,9 +12,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{translate_draft, translate_message};
+use crate::components::{language_label, languages_by_name};
 use crate::error::AppError;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::model::{DraftTranslation, LANGUAGES, MessageTranslation, language_label};
+use crate::model::{DraftTranslation, MessageTranslation};
 
 /// Where a message's translation stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,6 +157,15 @@ pub fn sent_translation(language: String, original_text: String) -> impl IntoVie
     }
 }
 
+/// A language's name as a menu shows it, with a capital ("Español" where a sentence says
+/// "español").
+fn capitalised(name: &str) -> String {
+    let mut letters = name.chars();
+    letters.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(letters).collect()
+    })
+}
+
 /// The composer's translation controls: the language to translate into (the contact's when
 /// known), a button that translates the reply being written, and the translation to check
 /// and edit. Sending it is the composer's.
@@ -170,11 +180,11 @@ pub fn DraftTranslator(
     let i18n = use_i18n();
     let translations = use_translations();
     let target = RwSignal::new(contact_language.clone().unwrap_or_default());
-    let options = LANGUAGES
-        .iter()
+    let options = languages_by_name()
+        .into_iter()
         .map(|(code, name)| {
-            let chosen = contact_language.as_deref() == Some(*code);
-            view! { <option value=*code selected=chosen>{*name}</option> }
+            let chosen = contact_language.as_deref() == Some(code);
+            view! { <option value=code selected=chosen>{capitalised(&name)}</option> }
         })
         .collect_view();
     let translate = move |_| {

@@ -4,32 +4,39 @@
 //! conversation urgent by hand or clear the flag with a reason.
 
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 use super::live::{Live, use_live};
 use crate::api::SetUrgent;
 use crate::components::ErrorNotice;
+use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::ConversationSummary;
 
 /// Why a conversation is urgent, in a few words.
-fn why_urgent(summary: &ConversationSummary) -> Option<String> {
+fn why_urgent(i18n: I18nContext<Locale>, summary: &ConversationSummary) -> Option<String> {
     match (&summary.urgent_word, &summary.urgent_flagged_by) {
-        (Some(word), _) => Some(format!("risk word \u{201c}{word}\u{201d}")),
-        (None, Some(name)) => Some(format!("marked by {name}")),
+        (Some(word), _) => {
+            Some(t_string!(i18n, inbox.urgent.risk_word, word = word.clone()).to_string())
+        }
+        (None, Some(name)) => {
+            Some(t_string!(i18n, inbox.urgent.marked_by, name = name.clone()).to_string())
+        }
         (None, None) => None,
     }
 }
 
 /// "⚠ Urgent" for an urgent conversation, with why in its title (and read out) where known.
 pub fn urgent_marker(summary: &ConversationSummary) -> Option<impl IntoView + use<>> {
+    let i18n = use_i18n();
     summary.urgent.then(|| {
-        let why = why_urgent(summary);
+        let why = why_urgent(i18n, summary);
         let title = why.clone();
         let read_out =
             why.map(|why| view! { <span class="visually-hidden">{format!(": {why}")}</span> });
         view! {
             <span class="urgent-marker" title=title>
                 <span aria-hidden="true">"⚠ "</span>
-                "Urgent"
+                {t!(i18n, inbox.urgent.marker)}
                 {read_out}
             </span>
         }
@@ -40,6 +47,7 @@ pub fn urgent_marker(summary: &ConversationSummary) -> Option<impl IntoView + us
 /// it and a button to dismiss it.
 #[component]
 pub fn UrgentAlerts(live: Live) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
         let alerts = live.urgent.get();
         (!alerts.is_empty()).then(|| {
@@ -48,17 +56,17 @@ pub fn UrgentAlerts(live: Live) -> impl IntoView {
                 .map(|alert| {
                     let id = alert.conversation_id;
                     let text = match alert.word {
-                        Some(word) => format!(
-                            "A message with the risk word \u{201c}{word}\u{201d} marked a conversation urgent."
-                        ),
-                        None => "A conversation was marked urgent.".to_owned(),
+                        Some(word) => {
+                            t_string!(i18n, inbox.urgent.alert_word, word).to_string()
+                        }
+                        None => t_string!(i18n, inbox.urgent.alert).to_string(),
                     };
                     view! {
                         <li class="urgent-alert" data-conversation-id=id>
                             <span aria-hidden="true">"⚠ "</span>
                             {text}
                             " "
-                            <a href=format!("/conversations/{id}")>"Open it"</a>
+                            <a href=format!("/conversations/{id}")>{t!(i18n, inbox.urgent.open_it)}</a>
                             " "
                             <button
                                 type="button"
@@ -67,7 +75,7 @@ pub fn UrgentAlerts(live: Live) -> impl IntoView {
                                     live.urgent.update(|alerts| alerts.retain(|alert| alert.conversation_id != id));
                                 }
                             >
-                                "Dismiss"
+                                {t!(i18n, inbox.urgent.dismiss)}
                             </button>
                         </li>
                     }
@@ -94,6 +102,7 @@ pub fn provide_urgent_reason_draft() {
 /// Coordinators and admins clear the flag with a reason, or mark a conversation urgent.
 #[component]
 pub fn UrgentForm(id: i64, urgent: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let live = use_live();
     let UrgentReasonDraft(draft) = expect_context();
     let set = ServerAction::<SetUrgent>::new();
@@ -116,11 +125,21 @@ pub fn UrgentForm(id: i64, urgent: bool) -> impl IntoView {
         })
     };
     let error = Signal::derive(move || set.value().get().and_then(Result::err));
-    let (label, button, required) = if urgent {
-        ("Why it is no longer urgent", "Clear urgent flag", true)
-    } else {
-        ("Why it is urgent (optional)", "Mark urgent", false)
+    let label = move || {
+        if urgent {
+            t_string!(i18n, inbox.urgent.why_cleared).to_string()
+        } else {
+            t_string!(i18n, inbox.urgent.why_urgent).to_string()
+        }
     };
+    let button = move || {
+        if urgent {
+            t_string!(i18n, inbox.urgent.clear).to_string()
+        } else {
+            t_string!(i18n, inbox.urgent.mark).to_string()
+        }
+    };
+    let required = urgent;
     let form = view! {
         <ActionForm action=set attr:class="urgent-form">
             <input type="hidden" name="id" value=id />
@@ -148,7 +167,7 @@ pub fn UrgentForm(id: i64, urgent: bool) -> impl IntoView {
         } else {
             view! {
                 <details class="urgent-details">
-                    <summary>"Mark urgent…"</summary>
+                    <summary>{t!(i18n, inbox.urgent.mark_more)}</summary>
                     {form}
                 </details>
             }

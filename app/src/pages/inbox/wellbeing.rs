@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_i18n::I18nContext;
 
 use super::live::use_live;
 use crate::api::{get_my_wellbeing, get_wellbeing_overview, record_activity};
-use crate::model::{PersonOverLimit, hours_and_minutes};
+use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::model::PersonOverLimit;
 use crate::tracking::tracked_in_browser;
 
 /// Time is counted per minute on the server; beating twice a minute leaves no minute out.
@@ -53,6 +55,7 @@ pub fn beat_while_open(id: Memo<Option<i64>>) {
 /// over theirs. Both reload when the live stream tells that someone passed a limit.
 #[component]
 pub fn WellbeingNotices(watches_others: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let live = use_live();
     let mine = Resource::new(tracked_in_browser(move || live.wellbeing.get()), |_| {
         get_my_wellbeing()
@@ -79,7 +82,7 @@ pub fn WellbeingNotices(watches_others: bool) -> impl IntoView {
             {move || Suspend::new(async move {
                 others.await.filter(|overview| !overview.people.is_empty()).map(|overview| view! {
                     <section class="wellbeing-over" aria-labelledby="wellbeing-over-heading">
-                        <h2 id="wellbeing-over-heading">"Over their time limits"</h2>
+                        <h2 id="wellbeing-over-heading">{t!(i18n, inbox.wellbeing.over_heading)}</h2>
                         <ul>{overview.people.into_iter().map(person_over_limit).collect_view()}</ul>
                     </section>
                 })
@@ -88,15 +91,30 @@ pub fn WellbeingNotices(watches_others: bool) -> impl IntoView {
     }
 }
 
+/// "2 h 5 min", "45 min", "3 h" in the page's language.
+fn hours_and_minutes(i18n: I18nContext<Locale>, minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, minutes) => t_string!(i18n, inbox.wellbeing.minutes, minutes).to_string(),
+        (hours, 0) => t_string!(i18n, inbox.wellbeing.hours, hours).to_string(),
+        (hours, minutes) => {
+            t_string!(i18n, inbox.wellbeing.hours_minutes, hours, minutes).to_string()
+        }
+    }
+}
+
 fn person_over_limit(person: PersonOverLimit) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = person.name;
+    let (day, week) = (person.minutes_last_24h, person.minutes_last_7d);
     view! {
         <li data-person-id=person.person_id>
-            <strong>{person.name}</strong>
-            ": "
-            {hours_and_minutes(person.minutes_last_24h)}
-            " in the last 24 hours, "
-            {hours_and_minutes(person.minutes_last_7d)}
-            " in the last 7 days"
+            {t!(
+                i18n,
+                inbox.wellbeing.over_limit,
+                name = move || view! { <strong>{name.clone()}</strong> },
+                day = move || hours_and_minutes(i18n, day),
+                week = move || hours_and_minutes(i18n, week)
+            )}
         </li>
     }
 }
@@ -113,6 +131,7 @@ pub fn provide_revealed_media() {
 /// A contact's picture or video, blurred until the button beside it is pressed. The blur is a
 /// class the server renders, so nothing is seen before the page's code has loaded.
 pub fn blurred_media(attachment_id: i64, what: &'static str, media: AnyView) -> impl IntoView {
+    let i18n = use_i18n();
     let revealed = use_context::<RevealedMedia>()
         .unwrap_or_else(|| RevealedMedia(RwSignal::new(HashSet::new())))
         .0;
@@ -128,7 +147,10 @@ pub fn blurred_media(attachment_id: i64, what: &'static str, media: AnyView) -> 
                         shown.insert(attachment_id);
                     })
                 >
-                    {format!("Show {what}")}
+                    {move || match what {
+                        "video" => t_string!(i18n, inbox.wellbeing.show_video).to_string(),
+                        _ => t_string!(i18n, inbox.wellbeing.show_picture).to_string(),
+                    }}
                 </button>
             })}
         </div>

@@ -313,6 +313,20 @@ impl Browser {
 
     /// A browser with more Chromium switches, e.g. `--force-dark-mode` for the dark theme.
     pub async fn start_with(switches: &[&str]) -> Browser {
+        Browser::launch(switches, serde_json::json!({})).await
+    }
+
+    /// A browser whose `Accept-Language` asks for `language` ("ar") first.
+    pub async fn start_asking_for(language: &str) -> Browser {
+        Browser::launch(
+            &[],
+            serde_json::json!({ "intl": { "accept_languages": language } }),
+        )
+        .await
+    }
+
+    /// `preferences` are Chromium's own (profile settings), as ChromeDriver takes them.
+    async fn launch(switches: &[&str], preferences: serde_json::Value) -> Browser {
         let port = free_port();
         let driver = Process::spawn(
             Command::new("chromedriver")
@@ -348,7 +362,11 @@ impl Browser {
         .collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let capabilities = serde_json::json!({
-            "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": args,
+                "prefs": preferences,
+            }
         });
         let client = ClientBuilder::rustls()
             .expect("TLS setup")
