@@ -462,6 +462,7 @@ fn Shown(conversations: Vec<ReportConversation>, figure: ReportFigure) -> impl I
     let rows = conversations
         .into_iter()
         .map(|conversation| {
+            let contribution = contribution(figure, &conversation);
             view! {
                 <tr>
                     <th scope="row">
@@ -475,7 +476,7 @@ fn Shown(conversations: Vec<ReportConversation>, figure: ReportFigure) -> impl I
                             None => t!(i18n, reports.shown.unassigned).into_any(),
                         }}
                     </td>
-                    <td>{contribution(figure, &conversation)}</td>
+                    <td>{contribution}</td>
                 </tr>
             }
         })
